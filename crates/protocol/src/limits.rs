@@ -1,0 +1,27 @@
+//! Input limits of the API, shared by server and web app.
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+pub const DISPLAY_NAME_MAX: usize = 64;
+pub const ROOM_NAME_MAX: usize = 64;
+pub const ROOM_TOPIC_MAX: usize = 512;
+pub const MESSAGE_BODY_MAX: usize = 4000;
+pub const BIO_MAX: usize = 1000;
+pub const INTERESTS_MAX: usize = 20;
+pub const INTEREST_MAX: usize = 40;
+pub const URL_MAX: usize = 2048;
+pub const EMAIL_MAX: usize = 254;
+pub const CLIENT_ID_MAX: usize = 64;
+pub const REASON_MAX: usize = 500;
+pub const SEARCH_QUERY_MAX: usize = 200;
+/// Largest request body and WebSocket frame, in bytes.
+pub const BODY_MAX_BYTES: usize = 64 * 1024;
+pub const PAGE_DEFAULT: i64 = 50;
+pub const PAGE_MAX: i64 = 200;
+
+/// Clamps a requested page size to the API's rules: default 50, at most 200.
+pub fn page_size(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX)
+}

@@ -1,0 +1,181 @@
+//! Accounts, sessions and profiles.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A person as others see them. Fields a `friends`-only profile hides from
+/// strangers are absent from the JSON rather than null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interests: Option<Vec<String>>,
+    pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    pub online: bool,
+}
+
+/// The caller's own account: the public fields plus the private ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: User,
+    pub profile_visibility: ProfileVisibility,
+    pub email: Option<String>,
+}
+
+/// The short form of a user carried by messages and typing events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRef {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileVisibility {
+    #[default]
+    Public,
+    Friends,
+}
+
+impl ProfileVisibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Friends => "friends",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Self::Public),
+            "friends" => Some(Self::Friends),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterRequest {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Answer of register, login and refresh.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds until the access token expires; refresh before then.
+    pub expires_in: u64,
+    pub user: Me,
+}
+
+/// Every field optional; an absent field is left as it is. An empty
+/// `avatar_url` or `email` clears it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateMeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interests: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_visibility: Option<ProfileVisibility>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeleteAccountRequest {
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Login,
+    Join,
+    Leave,
+    Kicked,
+    Banned,
+    FriendAdded,
+    FriendRemoved,
+}
+
+impl ActivityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Join => "join",
+            Self::Leave => "leave",
+            Self::Kicked => "kicked",
+            Self::Banned => "banned",
+            Self::FriendAdded => "friend_added",
+            Self::FriendRemoved => "friend_removed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "login" => Self::Login,
+            "join" => Self::Join,
+            "leave" => Self::Leave,
+            "kicked" => Self::Kicked,
+            "banned" => Self::Banned,
+            "friend_added" => Self::FriendAdded,
+            "friend_removed" => Self::FriendRemoved,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Activity {
+    pub id: Uuid,
+    pub kind: ActivityKind,
+    pub room_id: Option<Uuid>,
+    pub other_user_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,287 @@
+//! Parse, don't validate: newtypes that can only hold acceptable input.
+//!
+//! Each `parse` returns a message fit to show to a user; the server turns it
+//! into a 422 and the web app shows it beside the form field.
+
+use crate::limits::*;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+fn invalid<T>(msg: impl Into<String>) -> Result<T, Invalid> {
+    Err(Invalid(msg.into()))
+}
+
+macro_rules! text_newtype {
+    ($name:ident) => {
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_newtype!(Username);
+text_newtype!(Password);
+text_newtype!(DisplayName);
+text_newtype!(RoomName);
+text_newtype!(MessageBody);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let len = raw.chars().count();
+        if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) {
+            return invalid(format!(
+                "username must be {USERNAME_MIN} to {USERNAME_MAX} characters"
+            ));
+        }
+        if !raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            return invalid("username may contain only letters, digits, '_', '.' and '-'");
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The case-insensitive identity of a username.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let len = raw.chars().count();
+        if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&len) {
+            return invalid(format!(
+                "password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+/// Trims, then checks that 1..=max characters remain and none is a control
+/// character (they break layouts and logs).
+fn bounded_line(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    let len = trimmed.chars().count();
+    if len == 0 {
+        return invalid(format!("{what} must not be empty"));
+    }
+    if len > max {
+        return invalid(format!("{what} must be at most {max} characters"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return invalid(format!("{what} must not contain control characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        bounded_line(raw, "display name", DISPLAY_NAME_MAX).map(Self)
+    }
+}
+
+impl RoomName {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        bounded_line(raw, "room name", ROOM_NAME_MAX).map(Self)
+    }
+}
+
+impl MessageBody {
+    /// Bodies keep inner newlines; only the ends are trimmed.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        let len = trimmed.chars().count();
+        if len == 0 {
+            return invalid("message must not be empty");
+        }
+        if len > MESSAGE_BODY_MAX {
+            return invalid(format!(
+                "message must be at most {MESSAGE_BODY_MAX} characters"
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+/// A room topic: may be empty, one line.
+pub fn topic(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    if trimmed.chars().count() > ROOM_TOPIC_MAX {
+        return invalid(format!("topic must be at most {ROOM_TOPIC_MAX} characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub fn bio(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    if trimmed.chars().count() > BIO_MAX {
+        return invalid(format!("bio must be at most {BIO_MAX} characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub fn interests(raw: &[String]) -> Result<Vec<String>, Invalid> {
+    if raw.len() > INTERESTS_MAX {
+        return invalid(format!("at most {INTERESTS_MAX} interests"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for item in raw {
+        let item = bounded_line(item, "interest", INTEREST_MAX)?;
+        if !out.iter().any(|seen| seen.eq_ignore_ascii_case(&item)) {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}
+
+/// An avatar is an `http(s)://` URL or a path on this server.
+pub fn avatar_url(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    let scheme_ok = ["http://", "https://"]
+        .iter()
+        .any(|p| trimmed.len() > p.len() && trimmed[..p.len()].eq_ignore_ascii_case(p));
+    let path_ok = trimmed.starts_with('/') && !trimmed.starts_with("//");
+    if !(scheme_ok || path_ok) {
+        return invalid("avatar_url must be an http(s):// URL or a path beginning with /");
+    }
+    if trimmed.len() > URL_MAX || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return invalid("avatar_url is not a valid URL");
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub fn email(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    let valid = trimmed.len() <= EMAIL_MAX
+        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+        && trimmed.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !valid {
+        return invalid("email is not a valid address");
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A client-chosen idempotency key for a message send.
+pub fn client_id(raw: &str) -> Result<String, Invalid> {
+    if raw.is_empty() || raw.len() > CLIENT_ID_MAX || raw.chars().any(char::is_control) {
+        return invalid(format!("client_id must be 1 to {CLIENT_ID_MAX} characters"));
+    }
+    Ok(raw.to_owned())
+}
+
+pub fn reason(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    if trimmed.chars().count() > REASON_MAX {
+        return invalid(format!("reason must be at most {REASON_MAX} characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert!(Username::parse("bob").is_ok());
+        assert!(Username::parse("A.b_c-9").is_ok());
+        assert!(Username::parse(&"x".repeat(32)).is_ok());
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse(&"x".repeat(33)).is_err());
+        assert!(Username::parse("bob smith").is_err());
+        assert!(Username::parse("bøb").is_err());
+        assert!(Username::parse("bob@home").is_err());
+        assert_eq!(Username::parse("BoB").map(|u| u.key()), Ok("bob".into()));
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse("1234567").is_err());
+        assert!(Password::parse(&"p".repeat(128)).is_ok());
+        assert!(Password::parse(&"p".repeat(129)).is_err());
+        // counted in characters, not bytes
+        assert!(Password::parse("ééééééé").is_err());
+        assert!(Password::parse("éééééééé").is_ok());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            DisplayName::parse("  Ann ").map(|d| d.into_inner()),
+            Ok("Ann".into())
+        );
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"n".repeat(65)).is_err());
+        assert!(DisplayName::parse("a\u{7}b").is_err());
+        assert!(RoomName::parse("").is_err());
+        assert!(RoomName::parse(&"r".repeat(64)).is_ok());
+        assert!(RoomName::parse(&"r".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn message_bodies() {
+        assert_eq!(
+            MessageBody::parse("  hi\nthere  ").map(|b| b.into_inner()),
+            Ok("hi\nthere".into())
+        );
+        assert!(MessageBody::parse(" \n\t ").is_err());
+        assert!(MessageBody::parse(&"m".repeat(4000)).is_ok());
+        assert!(MessageBody::parse(&"m".repeat(4001)).is_err());
+        let padded = format!("   {}   ", "m".repeat(4000));
+        assert!(MessageBody::parse(&padded).is_ok());
+    }
+
+    #[test]
+    fn avatar_urls() {
+        assert!(avatar_url("https://example.org/a.png").is_ok());
+        assert!(avatar_url("/static/a.png").is_ok());
+        assert!(avatar_url("javascript:alert(1)").is_err());
+        assert!(avatar_url("//evil.example/a.png").is_err());
+        assert!(avatar_url("ftp://x/y").is_err());
+        assert!(avatar_url("https://").is_err());
+    }
+
+    #[test]
+    fn emails_and_interests() {
+        assert!(email("a@b.org").is_ok());
+        assert!(email("a@b").is_err());
+        assert!(email("@b.org").is_err());
+        assert_eq!(
+            interests(&["Rust".into(), "rust".into(), " Go ".into()]),
+            Ok(vec!["Rust".to_string(), "Go".to_string()])
+        );
+        assert!(interests(&["".into()]).is_err());
+        assert!(interests(&vec!["x".to_string(); 21]).is_err());
+    }
+
+    #[test]
+    fn client_ids() {
+        assert!(client_id("abc-123").is_ok());
+        assert!(client_id("").is_err());
+        assert!(client_id(&"c".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! WebSocket frames: one JSON object per text frame, tagged by `type`.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{FriendRequest, Me, Message, Notification, Room, RoomSummary, User, UserRef};
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    Auth {
+        token: String,
+    },
+    Send {
+        room_id: Uuid,
+        body: String,
+        client_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Uuid>,
+    },
+    Typing {
+        room_id: Uuid,
+    },
+    Read {
+        room_id: Uuid,
+        message_id: Uuid,
+    },
+    Ping,
+}
+
+/// What the server pushes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    Ready {
+        user: Me,
+        rooms: Vec<RoomSummary>,
+    },
+    Ack {
+        client_id: String,
+        message: Message,
+    },
+    Message {
+        message: Message,
+    },
+    MessageUpdated {
+        message: Message,
+    },
+    MessageDeleted {
+        room_id: Uuid,
+        message_id: Uuid,
+    },
+    Typing {
+        room_id: Uuid,
+        user: UserRef,
+    },
+    Read {
+        room_id: Uuid,
+        user_id: Uuid,
+        message_id: Uuid,
+    },
+    MemberJoined {
+        room_id: Uuid,
+        user: User,
+    },
+    MemberLeft {
+        room_id: Uuid,
+        user_id: Uuid,
+    },
+    RoomUpdated {
+        room: Room,
+    },
+    RoomDeleted {
+        room_id: Uuid,
+    },
+    Presence {
+        user_id: Uuid,
+        online: bool,
+    },
+    FriendRequest {
+        request: FriendRequest,
+    },
+    FriendAccepted {
+        user: User,
+    },
+    Notification {
+        notification: Notification,
+    },
+    Error {
+        code: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    Pong,
+}
+
+impl ServerEvent {
+    pub fn error(code: &str, message: impl Into<String>, client_id: Option<String>) -> Self {
+        Self::Error {
+            code: code.to_owned(),
+            message: message.into(),
+            client_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_use_the_documented_tags() {
+        let f: ClientFrame = serde_json::from_str(r#"{"type":"ping"}"#).expect("ping");
+        assert_eq!(f, ClientFrame::Ping);
+        let f: ClientFrame = serde_json::from_str(
+            r#"{"type":"send","room_id":"00000000-0000-0000-0000-000000000001","body":"hi","client_id":"c1"}"#,
+        )
+        .expect("send");
+        assert!(matches!(f, ClientFrame::Send { reply_to: None, .. }));
+        let json = serde_json::to_value(ServerEvent::MemberLeft {
+            room_id: Uuid::nil(),
+            user_id: Uuid::nil(),
+        })
+        .expect("serialize");
+        assert_eq!(json["type"], "member_left");
+        assert_eq!(
+            serde_json::to_value(ServerEvent::Pong).expect("pong")["type"],
+            "pong"
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! Typed configuration, read and checked once at start-up.
+//!
+//! Sources, later ones winning: built-in defaults, an optional TOML file named
+//! by `THEMECHAT_CONFIG` (unknown keys are rejected so typos surface), then
+//! environment variables. With nothing set the server runs on SQLite under
+//! `./data/`, which is what a new user wants.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("invalid value for {key}: {reason}")]
+    Invalid { key: &'static str, reason: String },
+    #[error("JWT_SECRET must be set (at least 32 bytes) when THEMECHAT_ENV=production")]
+    MissingSecret,
+}
+
+/// A secret that never shows up in logs or `Debug` output.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Every knob of the server. `Settings::default()` is the zero-setup
+/// development configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; `sqlite://…` or a plain path SQLite;
+    /// unset: `<data_dir>/themechat.db`.
+    pub database_url: Option<String>,
+    /// Turns on fan-out between nodes.
+    pub redis_url: Option<String>,
+    /// When unset outside production, a random secret is generated and kept in
+    /// `<data_dir>/jwt_secret` so tokens survive restarts.
+    pub jwt_secret: Option<Secret>,
+    /// Refuses to start without an explicit secret.
+    pub production: bool,
+    /// The built web app (Trunk's `dist`).
+    pub web_dir: PathBuf,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    /// Words masked in message bodies, matched as whole words, any case.
+    pub profanity_words: Vec<String>,
+    /// Flood control: at most `rate_limit_messages` sends per user in
+    /// `rate_limit_window_ms`, across all of their connections.
+    pub rate_limit_messages: u32,
+    pub rate_limit_window_ms: u64,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    pub db_pool_size: u32,
+    pub db_connect_timeout_secs: u64,
+    /// Seconds to finish in-flight requests after SIGTERM.
+    pub shutdown_timeout_secs: u64,
+    /// Argon2 memory cost in KiB; lowered only by tests.
+    pub argon2_memory_kib: u32,
+    /// WebSocket: close a connection that has not authenticated by then.
+    pub ws_auth_timeout_secs: u64,
+    pub ws_heartbeat_secs: u64,
+    /// Events queued for one connection before it counts as too slow.
+    pub ws_queue_capacity: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            redis_url: None,
+            jwt_secret: None,
+            production: false,
+            web_dir: PathBuf::from("frontend/dist"),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            profanity_words: default_profanity_words(),
+            rate_limit_messages: 20,
+            rate_limit_window_ms: 2000,
+            workers: 0,
+            db_pool_size: 16,
+            db_connect_timeout_secs: 5,
+            shutdown_timeout_secs: 10,
+            argon2_memory_kib: 19 * 1024,
+            ws_auth_timeout_secs: 10,
+            ws_heartbeat_secs: 15,
+            ws_queue_capacity: 256,
+        }
+    }
+}
+
+fn default_profanity_words() -> Vec<String> {
+    [
+        "fuck", "fucking", "shit", "bitch", "bastard", "asshole", "dick", "cunt", "crap",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+impl Settings {
+    /// Defaults, then the optional file, then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut settings = match std::env::var_os("THEMECHAT_CONFIG") {
+            Some(path) => Self::from_file(Path::new(&path))?,
+            None => Self::default(),
+        };
+        settings.apply_env(|key| std::env::var(key).ok())?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn number<T: std::str::FromStr>(key: &'static str, raw: String) -> Result<T, ConfigError> {
+            raw.trim().parse().map_err(|_| ConfigError::Invalid {
+                key,
+                reason: format!("{raw:?} is not a number"),
+            })
+        }
+        let non_empty = |key| var(key).filter(|v: &String| !v.trim().is_empty());
+
+        if let Some(v) = non_empty("THEMECHAT_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = non_empty("THEMECHAT_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = non_empty("THEMECHAT_WEB_DIR") {
+            self.web_dir = v.into();
+        }
+        if let Some(v) = non_empty("DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = non_empty("REDIS_URL") {
+            self.redis_url = Some(v);
+        }
+        if let Some(v) = non_empty("JWT_SECRET") {
+            self.jwt_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = non_empty("THEMECHAT_ENV") {
+            self.production = v.eq_ignore_ascii_case("production");
+        }
+        if let Some(v) = non_empty("THEMECHAT_PROFANITY_WORDS") {
+            self.profanity_words = v
+                .split(',')
+                .map(|w| w.trim().to_owned())
+                .filter(|w| !w.is_empty())
+                .collect();
+        }
+        if let Some(v) = non_empty("THEMECHAT_RATE_LIMIT_MESSAGES") {
+            self.rate_limit_messages = number("THEMECHAT_RATE_LIMIT_MESSAGES", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_RATE_LIMIT_WINDOW_MS") {
+            self.rate_limit_window_ms = number("THEMECHAT_RATE_LIMIT_WINDOW_MS", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_WORKERS") {
+            self.workers = number("THEMECHAT_WORKERS", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_DB_POOL_SIZE") {
+            self.db_pool_size = number("THEMECHAT_DB_POOL_SIZE", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_ACCESS_TOKEN_TTL_SECS") {
+            self.access_token_ttl_secs = number("THEMECHAT_ACCESS_TOKEN_TTL_SECS", v)?;
+        }
+        Ok(())
+    }
+
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.production
+            && self
+                .jwt_secret
+                .as_ref()
+                .is_none_or(|s| s.expose().len() < 32)
+        {
+            return Err(ConfigError::MissingSecret);
+        }
+        if self.db_pool_size == 0 {
+            return Err(ConfigError::Invalid {
+                key: "db_pool_size",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.rate_limit_messages == 0 || self.rate_limit_window_ms == 0 {
+            return Err(ConfigError::Invalid {
+                key: "rate_limit",
+                reason: "messages and window must be positive".into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn refresh_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let mut s = Settings::default();
+        s.apply_env(|k| match k {
+            "THEMECHAT_BIND" => Some("0.0.0.0:9000".into()),
+            "DATABASE_URL" => Some("postgres://x/y".into()),
+            "THEMECHAT_PROFANITY_WORDS" => Some("foo, bar,,".into()),
+            _ => None,
+        })
+        .expect("valid env");
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.database_url.as_deref(), Some("postgres://x/y"));
+        assert_eq!(s.profanity_words, vec!["foo", "bar"]);
+    }
+
+    #[test]
+    fn bad_numbers_are_reported() {
+        let mut s = Settings::default();
+        let err = s
+            .apply_env(|k| (k == "THEMECHAT_WORKERS").then(|| "many".into()))
+            .expect_err("must fail");
+        assert!(err.to_string().contains("THEMECHAT_WORKERS"));
+    }
+
+    #[test]
+    fn production_requires_a_secret() {
+        let s = Settings {
+            production: true,
+            ..Settings::default()
+        };
+        assert!(matches!(s.check(), Err(ConfigError::MissingSecret)));
+        let s = Settings {
+            production: true,
+            jwt_secret: Some(Secret::new("x".repeat(32))),
+            ..Settings::default()
+        };
+        assert!(s.check().is_ok());
+    }
+
+    #[test]
+    fn unknown_file_keys_are_rejected() {
+        let err = toml::from_str::<Settings>("bnid = \"x\"").expect_err("typo");
+        assert!(err.to_string().contains("bnid"));
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let s = Settings {
+            jwt_secret: Some(Secret::new("hunter2hunter2")),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,226 @@
+//! Storage: one Diesel connection type that is PostgreSQL or SQLite at run
+//! time, an r2d2 pool of it, embedded migrations, and the query modules.
+//!
+//! Rules for code in here: queries are plain synchronous functions taking
+//! `&mut DbConn` and returning `QueryResult`; they know nothing of HTTP.
+//! They only ever run on the blocking pool through [`Database::run`], never on
+//! the async executor threads.
+
+pub mod models;
+pub mod queries;
+pub mod schema;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::result::QueryResult;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// A connection to whichever backend `DATABASE_URL` chose.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    // Last: SQLite accepts any string as a path, so it must not shadow Pg.
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+type Pooled = PooledConnection<ConnectionManager<DbConn>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot create data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot connect to the {backend:?} database: {source}")]
+    Connect {
+        backend: Backend,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot open the connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+/// Resolves the configured URL to a backend and a URL Diesel understands.
+/// Picking the backend ourselves (rather than letting the derive try each in
+/// turn) keeps the real connection error instead of a generic one.
+pub fn resolve_url(database_url: Option<&str>, data_dir: &Path) -> (Backend, String) {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            (Backend::Postgres, url.to_owned())
+        }
+        Some(url) => {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            (Backend::Sqlite, path.to_owned())
+        }
+        None => (
+            Backend::Sqlite,
+            data_dir.join("themechat.db").to_string_lossy().into_owned(),
+        ),
+    }
+}
+
+/// Per-connection SQLite settings: they are not persistent, so every pooled
+/// connection needs them.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The handle the rest of the server uses to reach storage.
+#[derive(Clone)]
+pub struct Database {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Database {
+    pub fn connect(
+        database_url: Option<&str>,
+        data_dir: &Path,
+        pool_size: u32,
+        connect_timeout: Duration,
+    ) -> Result<Self, StorageError> {
+        let (backend, url) = resolve_url(database_url, data_dir);
+        if backend == Backend::Sqlite {
+            if let Some(parent) = Path::new(&url)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StorageError::DataDir(parent.display().to_string(), e))?;
+            }
+        }
+        // Try once by hand so a bad URL or a down server gives its real error.
+        use diesel::Connection;
+        match backend {
+            Backend::Postgres => PgConnection::establish(&url).map(drop),
+            Backend::Sqlite => SqliteConnection::establish(&url).map(drop),
+        }
+        .map_err(|source| StorageError::Connect { backend, source })?;
+
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(connect_timeout)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(ConnectionManager::<DbConn>::new(url))?;
+        let db = Self { pool, backend };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn migrate(&self) -> Result<(), StorageError> {
+        let mut conn = self.pool.get()?;
+        let result = match &mut *conn {
+            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(drop),
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
+        };
+        result.map_err(|e| StorageError::Migrate(e.to_string()))
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn: Pooled = pool.get().map_err(AppError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Like [`run`](Self::run), inside one write transaction.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+/// A transaction that will write.
+///
+/// On SQLite it begins `IMMEDIATE`: a deferred transaction that reads first
+/// and writes later can fail with SQLITE_BUSY instead of waiting for the
+/// writer ahead of it, which under concurrent posting would lose messages.
+/// On PostgreSQL an ordinary transaction is right; row locks do the rest.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConn::Sqlite(sqlite) = conn else {
+        unreachable!("the connection cannot change backend");
+    };
+    match result {
+        Ok(value) => {
+            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(
+                sqlite,
+            )?;
+            Ok(value)
+        }
+        Err(e) => {
+            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(
+                sqlite,
+            )?;
+            Err(e)
+        }
+    }
+}
+
+/// Liveness probe used by `/healthz`.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn).map(drop)
+}
+
+/// True when `e` is a unique-constraint violation (a lost race or a
+/// duplicate), which callers turn into a 409 or a retry.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

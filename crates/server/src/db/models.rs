@@ -1,0 +1,349 @@
+//! Row types: what the tables hold. Wire types live in `protocol`; the
+//! `From`/`into_*` conversions at the bottom are the only bridge, so the table
+//! layout can change without changing the API.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use protocol::{
+    Activity, ActivityKind, Member, Message, NotificationLevel, ProfileVisibility, Role, Room,
+    RoomKind, User, UserRef, Visibility,
+};
+use uuid::Uuid;
+
+use super::schema::*;
+
+/// Ids are stored as text (the portable type); we only ever write valid ones.
+pub fn id(text: &str) -> Uuid {
+    Uuid::try_parse(text).unwrap_or_else(|_| {
+        tracing::error!(id = text, "malformed id in the database");
+        Uuid::nil()
+    })
+}
+
+pub fn opt_id(text: Option<&str>) -> Option<Uuid> {
+    text.map(id)
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+/// A fresh id whose text sorts by creation time, so `id` doubles as a cursor.
+pub fn new_id() -> String {
+    Uuid::now_v7().to_string()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub username_key: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub bio: String,
+    pub interests: String,
+    pub avatar_url: Option<String>,
+    pub email: Option<String>,
+    pub profile_visibility: String,
+    pub created_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl UserRow {
+    pub fn uuid(&self) -> Uuid {
+        id(&self.id)
+    }
+
+    pub fn visibility(&self) -> ProfileVisibility {
+        ProfileVisibility::parse(&self.profile_visibility).unwrap_or_default()
+    }
+
+    pub fn interests_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.interests).unwrap_or_default()
+    }
+
+    /// The full public profile.
+    pub fn to_user(&self, online: bool) -> User {
+        User {
+            id: self.uuid(),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            bio: Some(self.bio.clone()),
+            interests: Some(self.interests_list()),
+            avatar_url: self.avatar_url.clone(),
+            created_at: Some(utc(self.created_at)),
+            online,
+        }
+    }
+
+    /// What a stranger sees of a `friends`-only profile.
+    pub fn to_limited_user(&self, online: bool) -> User {
+        User {
+            bio: None,
+            interests: None,
+            created_at: None,
+            ..self.to_user(online)
+        }
+    }
+
+    pub fn to_ref(&self) -> UserRef {
+        UserRef {
+            id: self.uuid(),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
+
+    pub fn to_me(&self, online: bool) -> protocol::Me {
+        protocol::Me {
+            user: self.to_user(online),
+            profile_visibility: self.visibility(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub client: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rooms)]
+pub struct RoomRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub topic: String,
+    pub visibility: String,
+    pub direct_key: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub last_seq: i64,
+    pub last_activity_at: NaiveDateTime,
+}
+
+impl RoomRow {
+    pub fn uuid(&self) -> Uuid {
+        id(&self.id)
+    }
+    pub fn kind(&self) -> RoomKind {
+        RoomKind::parse(&self.kind).unwrap_or(RoomKind::Group)
+    }
+    pub fn visibility(&self) -> Visibility {
+        Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
+    }
+    pub fn is_public(&self) -> bool {
+        self.kind() == RoomKind::Group && self.visibility() == Visibility::Public
+    }
+
+    /// `name` is what the caller sees; direct rooms pass the other member's
+    /// display name.
+    pub fn to_room(&self, name: String, member_count: i64, my_role: Option<Role>) -> Room {
+        Room {
+            id: self.uuid(),
+            kind: self.kind(),
+            name,
+            topic: self.topic.clone(),
+            visibility: self.visibility(),
+            created_at: utc(self.created_at),
+            member_count,
+            my_role,
+            joined: my_role.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = memberships)]
+pub struct MembershipRow {
+    pub room_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub notification_level: String,
+    pub joined_at: NaiveDateTime,
+}
+
+impl MembershipRow {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+    pub fn level(&self) -> NotificationLevel {
+        NotificationLevel::parse(&self.notification_level).unwrap_or(NotificationLevel::All)
+    }
+    pub fn to_member(&self, user: &UserRow, online: bool) -> Member {
+        Member {
+            user: user.to_user(online),
+            role: self.role(),
+            joined_at: utc(self.joined_at),
+            online,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = membership_events)]
+pub struct MembershipEventRow {
+    pub id: String,
+    pub room_id: String,
+    pub user_id: String,
+    pub actor_id: Option<String>,
+    pub kind: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages)]
+pub struct MessageRow {
+    pub id: String,
+    pub room_id: String,
+    pub seq: i64,
+    pub sender_id: Option<String>,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub reply_to: Option<String>,
+    pub reply_count: i64,
+    pub deleted: bool,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+/// The sender columns joined onto a message.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct SenderRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+}
+
+impl MessageRow {
+    pub fn into_message(self, sender: Option<SenderRow>) -> Message {
+        Message {
+            id: id(&self.id),
+            room_id: id(&self.room_id),
+            seq: self.seq,
+            sender: sender.map(|s| UserRef {
+                id: id(&s.id),
+                username: s.username,
+                display_name: s.display_name,
+            }),
+            // A deleted message keeps its place but nothing of its content.
+            body: if self.deleted {
+                String::new()
+            } else {
+                self.body
+            },
+            created_at: utc(self.created_at),
+            edited_at: self.edited_at.map(utc),
+            deleted: self.deleted,
+            reply_to: opt_id(self.reply_to.as_deref()),
+            reply_count: self.reply_count,
+            client_id: self.client_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = read_markers)]
+pub struct ReadMarkerRow {
+    pub room_id: String,
+    pub user_id: String,
+    pub message_id: String,
+    pub seq: i64,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = mentions)]
+pub struct MentionRow {
+    pub message_id: String,
+    pub user_id: String,
+    pub room_id: String,
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invites)]
+pub struct InviteRow {
+    pub room_id: String,
+    pub user_id: String,
+    pub inviter_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = room_bans)]
+pub struct BanRow {
+    pub room_id: String,
+    pub user_id: String,
+    pub actor_id: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub room_id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub target_user_id: Option<String>,
+    pub message_id: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = activities)]
+pub struct ActivityRow {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub room_id: Option<String>,
+    pub other_user_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl ActivityRow {
+    pub fn new(
+        user_id: &str,
+        kind: ActivityKind,
+        room_id: Option<&str>,
+        other_user_id: Option<&str>,
+    ) -> Self {
+        Self {
+            id: new_id(),
+            user_id: user_id.to_owned(),
+            kind: kind.as_str().to_owned(),
+            room_id: room_id.map(str::to_owned),
+            other_user_id: other_user_id.map(str::to_owned),
+            created_at: now(),
+        }
+    }
+
+    pub fn into_activity(self) -> Option<Activity> {
+        Some(Activity {
+            id: id(&self.id),
+            kind: ActivityKind::parse(&self.kind)?,
+            room_id: opt_id(self.room_id.as_deref()),
+            other_user_id: opt_id(self.other_user_id.as_deref()),
+            created_at: utc(self.created_at),
+        })
+    }
+}

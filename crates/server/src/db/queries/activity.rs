@@ -1,0 +1,34 @@
+//! The `activities` table: a person's own history.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::ActivityRow;
+use crate::db::schema::activities;
+
+pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> QueryResult<()> {
+    diesel::insert_into(activities::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Newest first; ids are time-ordered so `before` is a plain comparison.
+pub fn list(
+    conn: &mut DbConn,
+    user_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ActivityRow>> {
+    let mut query = activities::table
+        .filter(activities::user_id.eq(user_id))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(activities::id.lt(before.to_owned()));
+    }
+    query
+        .order(activities::id.desc())
+        .limit(limit)
+        .select(ActivityRow::as_select())
+        .load(conn)
+}

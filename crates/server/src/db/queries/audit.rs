@@ -1,0 +1,33 @@
+//! The `audit_log` table: what moderators did in a room.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::AuditRow;
+use crate::db::schema::audit_log;
+
+pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    room_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table
+        .filter(audit_log::room_id.eq(room_id))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(audit_log::id.lt(before.to_owned()));
+    }
+    query
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+}

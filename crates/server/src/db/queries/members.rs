@@ -1,0 +1,169 @@
+//! Memberships, their history, invites and bans.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::{
+    BanRow, InviteRow, MembershipEventRow, MembershipRow, RoomRow, UserRow, new_id, now,
+};
+use crate::db::schema::{invites, membership_events, memberships, room_bans, rooms, users};
+
+pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Option<MembershipRow>> {
+    memberships::table
+        .find((room_id, user_id))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<()> {
+    diesel::insert_into(memberships::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::delete(memberships::table.find((room_id, user_id)))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+/// Members with their accounts, owners first, then by join time.
+pub fn list(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<(MembershipRow, UserRow)>> {
+    memberships::table
+        .inner_join(users::table)
+        .filter(memberships::room_id.eq(room_id))
+        .order((memberships::joined_at.asc(), memberships::user_id.asc()))
+        .select((MembershipRow::as_select(), UserRow::as_select()))
+        .load(conn)
+}
+
+pub fn user_ids(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<String>> {
+    memberships::table
+        .filter(memberships::room_id.eq(room_id))
+        .select(memberships::user_id)
+        .load(conn)
+}
+
+/// Every room the user is in.
+pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(MembershipRow, RoomRow)>> {
+    memberships::table
+        .inner_join(rooms::table)
+        .filter(memberships::user_id.eq(user_id))
+        .select((MembershipRow::as_select(), RoomRow::as_select()))
+        .load(conn)
+}
+
+pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::room_id)
+        .load(conn)
+}
+
+pub fn set_role(conn: &mut DbConn, room_id: &str, user_id: &str, role: &str) -> QueryResult<()> {
+    diesel::update(memberships::table.find((room_id, user_id)))
+        .set(memberships::role.eq(role))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_level(conn: &mut DbConn, room_id: &str, user_id: &str, level: &str) -> QueryResult<()> {
+    diesel::update(memberships::table.find((room_id, user_id)))
+        .set(memberships::notification_level.eq(level))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remove_all_of(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::delete(memberships::table.filter(memberships::user_id.eq(user_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Who would inherit the room: moderators before members, oldest first.
+pub fn successor(conn: &mut DbConn, room_id: &str) -> QueryResult<Option<MembershipRow>> {
+    let rows: Vec<MembershipRow> = memberships::table
+        .filter(memberships::room_id.eq(room_id))
+        .filter(memberships::role.ne("owner"))
+        .order((memberships::joined_at.asc(), memberships::user_id.asc()))
+        .select(MembershipRow::as_select())
+        .load(conn)?;
+    let moderator = rows.iter().find(|m| m.role == "moderator").cloned();
+    Ok(moderator.or_else(|| rows.into_iter().next()))
+}
+
+pub fn record_event(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+    actor_id: Option<&str>,
+    kind: &str,
+    reason: Option<&str>,
+) -> QueryResult<()> {
+    let row = MembershipEventRow {
+        id: new_id(),
+        room_id: room_id.to_owned(),
+        user_id: user_id.to_owned(),
+        actor_id: actor_id.map(str::to_owned),
+        kind: kind.to_owned(),
+        reason: reason.map(str::to_owned),
+        created_at: now(),
+    };
+    diesel::insert_into(membership_events::table)
+        .values(&row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+    let n: i64 = invites::table
+        .filter(invites::room_id.eq(room_id))
+        .filter(invites::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Idempotent: inviting twice keeps the first invite.
+pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> QueryResult<()> {
+    if has_invite(conn, &row.room_id, &row.user_id)? {
+        return Ok(());
+    }
+    diesel::insert_into(invites::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<()> {
+    diesel::delete(invites::table.find((room_id, user_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+    let n: i64 = room_bans::table
+        .filter(room_bans::room_id.eq(room_id))
+        .filter(room_bans::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> QueryResult<()> {
+    if is_banned(conn, &row.room_id, &row.user_id)? {
+        return Ok(());
+    }
+    diesel::insert_into(room_bans::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::delete(room_bans::table.find((room_id, user_id)))
+        .execute(conn)
+        .map(|n| n > 0)
+}

@@ -1,0 +1,234 @@
+//! Messages, mentions and read markers.
+
+use diesel::prelude::*;
+use protocol::Message;
+
+use crate::db::DbConn;
+use crate::db::models::{MentionRow, MessageRow, ReadMarkerRow, SenderRow, now};
+use crate::db::schema::{mentions, messages, read_markers, users};
+
+pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
+    diesel::insert_into(messages::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .find(id)
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_client_id(
+    conn: &mut DbConn,
+    sender_id: &str,
+    client_id: &str,
+) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .filter(messages::sender_id.eq(sender_id))
+        .filter(messages::client_id.eq(client_id))
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Builds the left join with the sender every message read needs.
+macro_rules! with_sender {
+    () => {
+        messages::table
+            .left_join(users::table)
+            .select((MessageRow::as_select(), Option::<SenderRow>::as_select()))
+    };
+}
+
+fn into_messages(rows: Vec<(MessageRow, Option<SenderRow>)>) -> Vec<Message> {
+    rows.into_iter().map(|(m, s)| m.into_message(s)).collect()
+}
+
+pub fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Message>> {
+    let row = with_sender!()
+        .filter(messages::id.eq(id))
+        .first::<(MessageRow, Option<SenderRow>)>(conn)
+        .optional()?;
+    Ok(row.map(|(m, s)| m.into_message(s)))
+}
+
+/// The `limit` messages just before `before_seq` (or the newest when
+/// `None`), oldest first.
+pub fn page_before(
+    conn: &mut DbConn,
+    room_id: &str,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    let mut rows: Vec<(MessageRow, Option<SenderRow>)> = with_sender!()
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::seq.lt(before_seq.unwrap_or(i64::MAX)))
+        .order(messages::seq.desc())
+        .limit(limit)
+        .load(conn)?;
+    rows.reverse();
+    Ok(into_messages(rows))
+}
+
+/// The `limit` messages right after `after_seq` (and before `before_seq`
+/// when both cursors are given), oldest first.
+pub fn page_after(
+    conn: &mut DbConn,
+    room_id: &str,
+    after_seq: i64,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    let rows = with_sender!()
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::seq.gt(after_seq))
+        .filter(messages::seq.lt(before_seq.unwrap_or(i64::MAX)))
+        .order(messages::seq.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(into_messages(rows))
+}
+
+pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> QueryResult<Vec<Message>> {
+    let rows = with_sender!()
+        .filter(messages::reply_to.eq(root_id))
+        .order(messages::seq.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(into_messages(rows))
+}
+
+pub fn last_in_room(conn: &mut DbConn, room_id: &str, seq: i64) -> QueryResult<Option<Message>> {
+    let row = with_sender!()
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::seq.eq(seq))
+        .first::<(MessageRow, Option<SenderRow>)>(conn)
+        .optional()?;
+    Ok(row.map(|(m, s)| m.into_message(s)))
+}
+
+pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> QueryResult<()> {
+    diesel::update(messages::table.find(id))
+        .set((messages::body.eq(body), messages::edited_at.eq(Some(now()))))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Keeps the row (its place in the room) and drops the content.
+pub fn mark_deleted(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(messages::table.find(id))
+        .set((messages::deleted.eq(true), messages::body.eq("")))
+        .execute(conn)?;
+    diesel::delete(mentions::table.filter(mentions::message_id.eq(id)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn add_reply(conn: &mut DbConn, root_id: &str) -> QueryResult<()> {
+    diesel::update(messages::table.find(root_id))
+        .set(messages::reply_count.eq(messages::reply_count + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Messages after `after_seq` that others sent (deleted ones don't count).
+pub fn unread_count(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+    after_seq: i64,
+) -> QueryResult<i64> {
+    messages::table
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::seq.gt(after_seq))
+        .filter(messages::deleted.eq(false))
+        .filter(
+            messages::sender_id
+                .is_null()
+                .or(messages::sender_id.ne(user_id)),
+        )
+        .count()
+        .get_result(conn)
+}
+
+pub fn forget_sender(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::update(messages::table.filter(messages::sender_id.eq(user_id)))
+        .set(messages::sender_id.eq(None::<String>))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_mention(conn: &mut DbConn, row: &MentionRow) -> QueryResult<()> {
+    diesel::insert_into(mentions::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn mention_count(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+    after_seq: i64,
+) -> QueryResult<i64> {
+    mentions::table
+        .filter(mentions::user_id.eq(user_id))
+        .filter(mentions::room_id.eq(room_id))
+        .filter(mentions::seq.gt(after_seq))
+        .count()
+        .get_result(conn)
+}
+
+pub fn marker(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<ReadMarkerRow>> {
+    read_markers::table
+        .find((room_id, user_id))
+        .select(ReadMarkerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Moves the marker to `message` if that is forward; returns whether it moved.
+pub fn advance_marker(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+    message_id: &str,
+    seq: i64,
+) -> QueryResult<bool> {
+    match marker(conn, room_id, user_id)? {
+        Some(current) if current.seq >= seq => Ok(false),
+        Some(_) => diesel::update(read_markers::table.find((room_id, user_id)))
+            .set((
+                read_markers::message_id.eq(message_id),
+                read_markers::seq.eq(seq),
+                read_markers::updated_at.eq(now()),
+            ))
+            .execute(conn)
+            .map(|_| true),
+        None => diesel::insert_into(read_markers::table)
+            .values(&ReadMarkerRow {
+                room_id: room_id.to_owned(),
+                user_id: user_id.to_owned(),
+                message_id: message_id.to_owned(),
+                seq,
+                updated_at: now(),
+            })
+            .execute(conn)
+            .map(|_| true),
+    }
+}
+
+pub fn markers(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<ReadMarkerRow>> {
+    read_markers::table
+        .filter(read_markers::room_id.eq(room_id))
+        .select(ReadMarkerRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,116 @@
+//! The `rooms` table.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::{contains_pattern, lower};
+use crate::db::DbConn;
+use crate::db::models::{RoomRow, now};
+use crate::db::schema::{memberships, rooms};
+
+pub fn insert(conn: &mut DbConn, row: &RoomRow) -> QueryResult<()> {
+    diesel::insert_into(rooms::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoomRow>> {
+    rooms::table
+        .find(id)
+        .select(RoomRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_direct(conn: &mut DbConn, key: &str) -> QueryResult<Option<RoomRow>> {
+    rooms::table
+        .filter(rooms::direct_key.eq(key))
+        .select(RoomRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Public groups for Explore, newest first, optionally by name.
+pub fn explore(
+    conn: &mut DbConn,
+    q: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<RoomRow>> {
+    let mut query = rooms::table
+        .filter(rooms::kind.eq("group"))
+        .filter(rooms::visibility.eq("public"))
+        .into_boxed();
+    if let Some(q) = q {
+        let pattern = contains_pattern(&q.to_lowercase());
+        query = query.filter(
+            lower(rooms::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(rooms::topic).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(before) = before {
+        query = query.filter(rooms::id.lt(before.to_owned()));
+    }
+    query
+        .order(rooms::id.desc())
+        .limit(limit)
+        .select(RoomRow::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = rooms)]
+pub struct RoomChanges {
+    pub name: Option<String>,
+    pub topic: Option<String>,
+    pub visibility: Option<String>,
+}
+
+pub fn update(conn: &mut DbConn, id: &str, changes: &RoomChanges) -> QueryResult<()> {
+    if changes.name.is_none() && changes.topic.is_none() && changes.visibility.is_none() {
+        return Ok(());
+    }
+    diesel::update(rooms::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(rooms::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Takes the next `seq` of the room. The row lock this update takes (or
+/// SQLite's write lock) serialises concurrent senders, and rolling back
+/// the transaction gives the number back: seqs never skip.
+pub fn next_seq(conn: &mut DbConn, id: &str) -> QueryResult<i64> {
+    diesel::update(rooms::table.find(id))
+        .set((
+            rooms::last_seq.eq(rooms::last_seq + 1),
+            rooms::last_activity_at.eq(now()),
+        ))
+        .returning(rooms::last_seq)
+        .get_result(conn)
+}
+
+pub fn member_count(conn: &mut DbConn, room_id: &str) -> QueryResult<i64> {
+    memberships::table
+        .filter(memberships::room_id.eq(room_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn member_counts(conn: &mut DbConn, room_ids: &[String]) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = memberships::table
+        .filter(memberships::room_id.eq_any(room_ids))
+        .group_by(memberships::room_id)
+        .select((memberships::room_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

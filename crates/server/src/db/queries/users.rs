@@ -1,0 +1,119 @@
+//! The `users` table.
+
+use diesel::prelude::*;
+
+use super::{contains_pattern, lower};
+use crate::db::DbConn;
+use crate::db::models::{UserRow, now};
+use crate::db::schema::users;
+
+pub fn insert(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A live (not deleted) account.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut DbConn, key: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username_key.eq(key))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// Live accounts whose lower-cased usernames are in `keys`.
+pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::username_key.eq_any(keys))
+        .filter(users::deleted_at.is_null())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// Username or display name containing `q`, any case; exact username first.
+pub fn search(conn: &mut DbConn, q: &str, limit: i64) -> QueryResult<Vec<UserRow>> {
+    let needle = q.to_lowercase();
+    let pattern = contains_pattern(&needle);
+    users::table
+        .filter(users::deleted_at.is_null())
+        .filter(
+            users::username_key
+                .like(&pattern)
+                .escape('\\')
+                .or(lower(users::display_name).like(&pattern).escape('\\')),
+        )
+        .order((users::username_key.ne(&needle), users::username_key))
+        .limit(limit)
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub bio: Option<String>,
+    pub interests: Option<String>,
+    pub avatar_url: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub profile_visibility: Option<String>,
+}
+
+pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> QueryResult<()> {
+    if changes.display_name.is_none()
+        && changes.bio.is_none()
+        && changes.interests.is_none()
+        && changes.avatar_url.is_none()
+        && changes.email.is_none()
+        && changes.profile_visibility.is_none()
+    {
+        return Ok(()); // Diesel rejects an empty SET.
+    }
+    diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Erases the person but keeps the row, so the username stays reserved.
+pub fn tombstone(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::deleted_at.eq(Some(now())),
+            users::password_hash.eq(""),
+            users::display_name.eq("Deleted user"),
+            users::bio.eq(""),
+            users::interests.eq("[]"),
+            users::avatar_url.eq(None::<String>),
+            users::email.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,62 @@
+//! Who may see and act in a room.
+//!
+//! Private rooms (and direct conversations) do not exist for outsiders: every
+//! route answers 404. Public rooms are visible to all, but reading their
+//! history or posting needs membership (403 `not_a_member`).
+
+use protocol::Role;
+
+use crate::db::DbConn;
+use crate::db::models::{MembershipRow, RoomRow};
+use crate::db::queries::{members, rooms};
+use crate::error::{AppError, AppResult};
+
+/// A room as one user may see it.
+pub struct RoomAccess {
+    pub room: RoomRow,
+    pub membership: Option<MembershipRow>,
+}
+
+impl RoomAccess {
+    pub fn role(&self) -> Option<Role> {
+        self.membership.as_ref().map(MembershipRow::role)
+    }
+
+    /// Members only; outsiders of a public room get 403 `not_a_member`.
+    pub fn member(self) -> AppResult<(RoomRow, MembershipRow)> {
+        match self.membership {
+            Some(m) => Ok((self.room, m)),
+            None => Err(AppError::not_a_member()),
+        }
+    }
+
+    /// Owners and moderators only.
+    pub fn moderator(self) -> AppResult<(RoomRow, MembershipRow)> {
+        let (room, m) = self.member()?;
+        if !m.role().can_moderate() {
+            return Err(AppError::forbidden(
+                "only the owner or a moderator may do that",
+            ));
+        }
+        Ok((room, m))
+    }
+
+    pub fn owner(self) -> AppResult<(RoomRow, MembershipRow)> {
+        let (room, m) = self.member()?;
+        if m.role() != Role::Owner {
+            return Err(AppError::forbidden("only the owner may do that"));
+        }
+        Ok((room, m))
+    }
+}
+
+/// Loads a room the user may see: a room that does not exist and a private
+/// room they are not in look the same.
+pub fn visible_room(conn: &mut DbConn, room_id: &str, user_id: &str) -> AppResult<RoomAccess> {
+    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+    let membership = members::find(conn, room_id, user_id)?;
+    if membership.is_none() && !room.is_public() {
+        return Err(AppError::NotFound("room"));
+    }
+    Ok(RoomAccess { room, membership })
+}

@@ -1,0 +1,279 @@
+//! Accounts, sessions and profiles.
+
+use chrono::Duration;
+use protocol::validate::{self, DisplayName, Username};
+use protocol::{Activity, ActivityKind, Me, UpdateMeRequest, User};
+
+use super::Presence;
+use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use crate::db::DbConn;
+use crate::db::is_unique_violation;
+use crate::db::models::{ActivityRow, SessionRow, UserRow, new_id, now};
+use crate::db::queries::{activity, members, messages, sessions, users};
+use crate::error::{AppError, AppResult};
+use crate::realtime::Outbound;
+
+/// A session just opened or refreshed: the refresh token to hand out once.
+pub struct IssuedSession {
+    pub user: UserRow,
+    pub session_id: String,
+    pub refresh_token: String,
+}
+
+fn open_session(
+    conn: &mut DbConn,
+    user: UserRow,
+    client: &str,
+    ttl: std::time::Duration,
+) -> AppResult<IssuedSession> {
+    let (refresh_token, token_hash) = new_refresh_token();
+    let created = now();
+    let row = SessionRow {
+        id: new_id(),
+        user_id: user.id.clone(),
+        token_hash,
+        client: client.chars().take(200).collect(),
+        created_at: created,
+        last_used_at: created,
+        expires_at: created + Duration::from_std(ttl).unwrap_or(Duration::days(30)),
+        revoked_at: None,
+    };
+    sessions::insert(conn, &row)?;
+    activity::insert(
+        conn,
+        &ActivityRow::new(&user.id, ActivityKind::Login, None, None),
+    )?;
+    Ok(IssuedSession {
+        user,
+        session_id: row.id,
+        refresh_token,
+    })
+}
+
+pub struct Registration {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub password_hash: String,
+}
+
+pub fn register(
+    conn: &mut DbConn,
+    new: Registration,
+    client: &str,
+    ttl: std::time::Duration,
+) -> AppResult<IssuedSession> {
+    let row = UserRow {
+        id: new_id(),
+        username_key: new.username.key(),
+        username: new.username.into_inner(),
+        password_hash: new.password_hash,
+        display_name: new.display_name.into_inner(),
+        bio: String::new(),
+        interests: "[]".into(),
+        avatar_url: None,
+        email: None,
+        profile_visibility: "public".into(),
+        created_at: now(),
+        deleted_at: None,
+    };
+    match users::insert(conn, &row) {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::conflict(
+                "username_taken",
+                "that username is already taken",
+            ));
+        }
+        other => other?,
+    }
+    open_session(conn, row, client, ttl)
+}
+
+/// Signs in after the password was verified.
+pub fn login(
+    conn: &mut DbConn,
+    user: UserRow,
+    client: &str,
+    ttl: std::time::Duration,
+) -> AppResult<IssuedSession> {
+    open_session(conn, user, client, ttl)
+}
+
+/// Exchanges a refresh token for a new one; the old one stops working.
+pub fn refresh(
+    conn: &mut DbConn,
+    refresh_token: &str,
+    ttl: std::time::Duration,
+) -> AppResult<IssuedSession> {
+    let old_hash = hash_refresh_token(refresh_token);
+    let session = sessions::find_live_by_hash(conn, &old_hash)?.ok_or(AppError::InvalidToken)?;
+    let user = users::find(conn, &session.user_id)?.ok_or(AppError::InvalidToken)?;
+    let (new_token, new_hash) = new_refresh_token();
+    let expires = now() + Duration::from_std(ttl).unwrap_or(Duration::days(30));
+    if !sessions::rotate(conn, &session.id, &old_hash, &new_hash, expires)? {
+        return Err(AppError::InvalidToken);
+    }
+    Ok(IssuedSession {
+        user,
+        session_id: session.id,
+        refresh_token: new_token,
+    })
+}
+
+pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<()> {
+    let hash = hash_refresh_token(refresh_token);
+    let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(AppError::InvalidToken)?;
+    Ok(sessions::revoke(conn, &session.id)?)
+}
+
+pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> AppResult<Me> {
+    let user = users::find(conn, user_id)?.ok_or(AppError::InvalidToken)?;
+    Ok(user.to_me(presence.is_online(user.uuid())))
+}
+
+pub fn find_user(conn: &mut DbConn, user_id: &str) -> AppResult<UserRow> {
+    users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))
+}
+
+/// Checks every field before changing any, so a bad field changes nothing.
+pub fn update_me(
+    conn: &mut DbConn,
+    user_id: &str,
+    req: UpdateMeRequest,
+    presence: &dyn Presence,
+) -> AppResult<Me> {
+    let empty_clears = |v: String| {
+        let t = v.trim().to_owned();
+        (!t.is_empty()).then_some(t)
+    };
+    let changes = users::ProfileChanges {
+        display_name: req
+            .display_name
+            .map(|d| DisplayName::parse(&d).map(DisplayName::into_inner))
+            .transpose()?,
+        bio: req.bio.map(|b| validate::bio(&b)).transpose()?,
+        interests: req
+            .interests
+            .map(|i| validate::interests(&i))
+            .transpose()?
+            .map(|list| serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())),
+        avatar_url: req
+            .avatar_url
+            .map(|a| {
+                empty_clears(a)
+                    .map(|a| validate::avatar_url(&a))
+                    .transpose()
+            })
+            .transpose()?,
+        email: req
+            .email
+            .map(|e| empty_clears(e).map(|e| validate::email(&e)).transpose())
+            .transpose()?,
+        profile_visibility: req.profile_visibility.map(|v| v.as_str().to_owned()),
+    };
+    users::update_profile(conn, user_id, &changes)?;
+    me(conn, user_id, presence)
+}
+
+/// After the current password was verified: store the new hash and sign out
+/// every other device.
+pub fn change_password(
+    conn: &mut DbConn,
+    user_id: &str,
+    keep_session: &str,
+    new_hash: &str,
+) -> AppResult<()> {
+    users::set_password(conn, user_id, new_hash)?;
+    sessions::revoke_all(conn, user_id, Some(keep_session))?;
+    Ok(())
+}
+
+/// After the password was verified: the person is gone, their messages stay
+/// with no sender, their username stays reserved. Returns the rooms they
+/// left, for the live `member_left` events.
+pub fn delete_account(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<Outbound>> {
+    let uuid = crate::db::models::id(user_id);
+    let room_ids = members::room_ids_of(conn, user_id)?;
+    let rooms_left: Vec<(String, Option<String>)> = room_ids
+        .into_iter()
+        .map(|room| {
+            let heir = super::rooms::hand_over_if_owner(conn, &room, user_id)?;
+            Ok((room, heir))
+        })
+        .collect::<AppResult<_>>()?;
+    messages::forget_sender(conn, user_id)?;
+    members::remove_all_of(conn, user_id)?;
+    sessions::revoke_all(conn, user_id, None)?;
+    users::tombstone(conn, user_id)?;
+    Ok(rooms_left
+        .into_iter()
+        .map(|(room, _)| {
+            Outbound::room(
+                crate::db::models::id(&room),
+                protocol::ServerEvent::MemberLeft {
+                    room_id: crate::db::models::id(&room),
+                    user_id: uuid,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A profile as `viewer` may see it.
+pub fn profile(
+    conn: &mut DbConn,
+    viewer: &str,
+    user_id: &str,
+    presence: &dyn Presence,
+) -> AppResult<User> {
+    let user = find_user(conn, user_id)?;
+    profile_of(conn, viewer, user, presence)
+}
+
+pub fn search(
+    conn: &mut DbConn,
+    viewer: &str,
+    q: &str,
+    limit: i64,
+    presence: &dyn Presence,
+) -> AppResult<Vec<User>> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    if q.chars().count() > protocol::limits::SEARCH_QUERY_MAX {
+        return Err(AppError::validation("search query is too long"));
+    }
+    users::search(conn, q, limit)?
+        .into_iter()
+        .map(|u| profile_of(conn, viewer, u, presence))
+        .collect()
+}
+
+fn profile_of(
+    conn: &mut DbConn,
+    viewer: &str,
+    user: UserRow,
+    presence: &dyn Presence,
+) -> AppResult<User> {
+    let online = presence.is_online(user.uuid());
+    let sees_all = viewer == user.id
+        || user.visibility() == protocol::ProfileVisibility::Public
+        || super::rooms::are_friends(conn, viewer, &user.id)?;
+    Ok(if sees_all {
+        user.to_user(online)
+    } else {
+        user.to_limited_user(online)
+    })
+}
+
+pub fn activity(
+    conn: &mut DbConn,
+    user_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<Activity>> {
+    Ok(activity::list(conn, user_id, before, limit)?
+        .into_iter()
+        .filter_map(ActivityRow::into_activity)
+        .collect())
+}

@@ -1,0 +1,26 @@
+//! The rules of ThemeChat, apart from HTTP and from SQL.
+//!
+//! Functions here take a `&mut DbConn` (they run on the blocking pool, inside
+//! a transaction where they write), call the query modules, enforce who may
+//! do what, and return the result plus the live events it causes. They never
+//! see a request or write a query.
+
+pub mod access;
+pub mod accounts;
+pub mod mentions;
+pub mod messages;
+pub mod profanity;
+pub mod rooms;
+
+use uuid::Uuid;
+
+/// Answers "is this user online?" for the `online` fields.
+pub trait Presence: Send + Sync {
+    fn is_online(&self, user_id: Uuid) -> bool;
+}
+
+impl Presence for crate::realtime::Hub {
+    fn is_online(&self, user_id: Uuid) -> bool {
+        crate::realtime::Hub::is_online(self, user_id)
+    }
+}

@@ -1,0 +1,415 @@
+//! Groups: creating, finding, joining, leaving and running them.
+
+use std::cmp::Reverse;
+
+use protocol::validate::{self, RoomName};
+use protocol::{
+    ActivityKind, AuditAction, CreateRoomRequest, Member, NotificationLevel, Role, Room, RoomKind,
+    RoomSummary, ServerEvent, UpdateRoomRequest, Visibility,
+};
+
+use super::Presence;
+use super::access::{RoomAccess, visible_room};
+use crate::db::DbConn;
+use crate::db::models::{
+    ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
+};
+use crate::db::queries::{activity, members, messages, rooms, social, users};
+use crate::error::{AppError, AppResult};
+use crate::realtime::Outbound;
+
+pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
+    Ok(social::are_friends(conn, a, b)?)
+}
+
+/// The name `viewer` sees: a direct room is named for the other person.
+fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: &str) -> AppResult<String> {
+    if room.kind() != RoomKind::Direct {
+        return Ok(room.name.clone());
+    }
+    let other = members::list(conn, &room.id)?
+        .into_iter()
+        .find(|(m, _)| m.user_id != viewer)
+        .map(|(_, u)| u.display_name);
+    Ok(other.unwrap_or_else(|| "Deleted user".to_owned()))
+}
+
+pub fn room_view(
+    conn: &mut DbConn,
+    room: &RoomRow,
+    viewer: &str,
+    role: Option<Role>,
+) -> AppResult<Room> {
+    let count = rooms::member_count(conn, &room.id)?;
+    let name = name_for(conn, room, viewer)?;
+    Ok(room.to_room(name, count, role))
+}
+
+pub fn create(conn: &mut DbConn, owner: &str, req: CreateRoomRequest) -> AppResult<Room> {
+    let name = RoomName::parse(&req.name)?;
+    let topic = validate::topic(req.topic.as_deref().unwrap_or(""))?;
+    let visibility = req.visibility.unwrap_or(Visibility::Public);
+    let created = now();
+    let room = RoomRow {
+        id: new_id(),
+        kind: RoomKind::Group.as_str().into(),
+        name: name.into_inner(),
+        topic,
+        visibility: visibility.as_str().into(),
+        direct_key: None,
+        created_by: Some(owner.to_owned()),
+        created_at: created,
+        last_seq: 0,
+        last_activity_at: created,
+    };
+    rooms::insert(conn, &room)?;
+    add_member(conn, &room.id, owner, Role::Owner, None)?;
+    room_view(conn, &room, owner, Some(Role::Owner))
+}
+
+/// Adds a membership and records the join everywhere it shows.
+fn add_member(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+    role: Role,
+    actor: Option<&str>,
+) -> AppResult<()> {
+    members::insert(
+        conn,
+        &MembershipRow {
+            room_id: room_id.to_owned(),
+            user_id: user_id.to_owned(),
+            role: role.as_str().into(),
+            notification_level: NotificationLevel::All.as_str().into(),
+            joined_at: now(),
+        },
+    )?;
+    members::record_event(conn, room_id, user_id, actor, "join", None)?;
+    activity::insert(
+        conn,
+        &ActivityRow::new(user_id, ActivityKind::Join, Some(room_id), None),
+    )?;
+    Ok(())
+}
+
+pub fn explore(
+    conn: &mut DbConn,
+    viewer: &str,
+    q: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<Room>> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > protocol::limits::SEARCH_QUERY_MAX) {
+        return Err(AppError::validation("search query is too long"));
+    }
+    let found = rooms::explore(conn, q, before, limit)?;
+    let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+    let counts = rooms::member_counts(conn, &ids)?;
+    let mine: std::collections::HashSet<String> =
+        members::room_ids_of(conn, viewer)?.into_iter().collect();
+    let mut out = Vec::with_capacity(found.len());
+    for room in found {
+        let role = if mine.contains(&room.id) {
+            members::find(conn, &room.id, viewer)?.map(|m| m.role())
+        } else {
+            None
+        };
+        let count = counts.get(&room.id).copied().unwrap_or(0);
+        out.push(room.to_room(room.name.clone(), count, role));
+    }
+    Ok(out)
+}
+
+/// The sidebar: every room the user is in, most recently active first.
+pub fn mine(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<RoomSummary>> {
+    let rows = members::rooms_of(conn, user_id)?;
+    let ids: Vec<String> = rows.iter().map(|(_, r)| r.id.clone()).collect();
+    let counts = rooms::member_counts(conn, &ids)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (membership, room) in rows {
+        let marker = messages::marker(conn, &room.id, user_id)?;
+        let read_seq = marker.as_ref().map_or(0, |m| m.seq);
+        let last_message = if room.last_seq > 0 {
+            messages::last_in_room(conn, &room.id, room.last_seq)?
+        } else {
+            None
+        };
+        let summary = RoomSummary {
+            room: room.to_room(
+                name_for(conn, &room, user_id)?,
+                counts.get(&room.id).copied().unwrap_or(0),
+                Some(membership.role()),
+            ),
+            unread_count: messages::unread_count(conn, &room.id, user_id, read_seq)?,
+            mention_count: messages::mention_count(conn, &room.id, user_id, read_seq)?,
+            last_message,
+            last_read_message_id: marker.map(|m| id(&m.message_id)),
+            notification_level: membership.level(),
+        };
+        let active = room.last_activity_at.max(membership.joined_at);
+        out.push((active, summary));
+    }
+    out.sort_by_key(|(active, s)| (Reverse(*active), s.room.id));
+    Ok(out.into_iter().map(|(_, s)| s).collect())
+}
+
+pub fn get(conn: &mut DbConn, viewer: &str, room_id: &str) -> AppResult<Room> {
+    let access = visible_room(conn, room_id, viewer)?;
+    room_view(conn, &access.room, viewer, access.role())
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &str,
+    room_id: &str,
+    req: UpdateRoomRequest,
+) -> AppResult<(Room, Vec<Outbound>)> {
+    let (room, membership) = visible_room(conn, room_id, actor)?.moderator()?;
+    if room.kind() == RoomKind::Direct {
+        return Err(AppError::forbidden("direct conversations cannot be edited"));
+    }
+    let changes = rooms::RoomChanges {
+        name: req
+            .name
+            .map(|n| RoomName::parse(&n).map(RoomName::into_inner))
+            .transpose()?,
+        topic: req.topic.map(|t| validate::topic(&t)).transpose()?,
+        visibility: req.visibility.map(|v| v.as_str().to_owned()),
+    };
+    let mut detail = Vec::new();
+    if let Some(name) = &changes.name {
+        detail.push(format!("name: {name}"));
+    }
+    if let Some(topic) = &changes.topic {
+        detail.push(format!("topic: {topic}"));
+    }
+    if let Some(visibility) = &changes.visibility {
+        detail.push(format!("visibility: {visibility}"));
+    }
+    if detail.is_empty() {
+        let view = room_view(conn, &room, actor, Some(membership.role()))?;
+        return Ok((view, Vec::new()));
+    }
+    rooms::update(conn, room_id, &changes)?;
+    audit(
+        conn,
+        room_id,
+        actor,
+        AuditAction::RoomUpdate,
+        None,
+        None,
+        Some(detail.join(", ")),
+    )?;
+    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+    let view = room_view(conn, &room, actor, Some(membership.role()))?;
+    // Everyone gets the same room; `my_role` is per person, so it is left out.
+    let broadcast = Room {
+        my_role: None,
+        joined: true,
+        ..view.clone()
+    };
+    let event = Outbound::room(view.id, ServerEvent::RoomUpdated { room: broadcast });
+    Ok((view, vec![event]))
+}
+
+pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> AppResult<Vec<Outbound>> {
+    let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
+    rooms::delete(conn, room_id)?;
+    let room_id = room.uuid();
+    Ok(vec![Outbound::room(
+        room_id,
+        ServerEvent::RoomDeleted { room_id },
+    )])
+}
+
+pub fn join(
+    conn: &mut DbConn,
+    user_id: &str,
+    room_id: &str,
+    presence: &dyn Presence,
+) -> AppResult<(Room, Vec<Outbound>)> {
+    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+    if let Some(m) = members::find(conn, room_id, user_id)? {
+        return Ok((room_view(conn, &room, user_id, Some(m.role()))?, Vec::new()));
+    }
+    let invited = members::has_invite(conn, room_id, user_id)?;
+    if room.kind() == RoomKind::Direct || (!room.is_public() && !invited) {
+        return Err(AppError::NotFound("room"));
+    }
+    if members::is_banned(conn, room_id, user_id)? {
+        return Err(AppError::Forbidden {
+            code: "banned",
+            message: "you are banned from this room".into(),
+        });
+    }
+    add_member(conn, room_id, user_id, Role::Member, None)?;
+    members::remove_invite(conn, room_id, user_id)?;
+    let user = users::find(conn, user_id)?.ok_or(AppError::InvalidToken)?;
+    let view = room_view(conn, &room, user_id, Some(Role::Member))?;
+    let event = Outbound::room(
+        view.id,
+        ServerEvent::MemberJoined {
+            room_id: view.id,
+            user: user.to_user(presence.is_online(user.uuid())),
+        },
+    );
+    Ok((view, vec![event]))
+}
+
+/// Moves ownership on when the owner goes; returns the heir, if any. A group
+/// nobody is left in is kept, for its history.
+pub fn hand_over_if_owner(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+) -> AppResult<Option<String>> {
+    let Some(m) = members::find(conn, room_id, user_id)? else {
+        return Ok(None);
+    };
+    if m.role() != Role::Owner {
+        return Ok(None);
+    }
+    let Some(heir) = members::successor(conn, room_id)? else {
+        return Ok(None);
+    };
+    members::set_role(conn, room_id, &heir.user_id, Role::Owner.as_str())?;
+    audit(
+        conn,
+        room_id,
+        user_id,
+        AuditAction::RoleChange,
+        Some(&heir.user_id),
+        None,
+        Some("owner (inherited)".into()),
+    )?;
+    Ok(Some(heir.user_id))
+}
+
+pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> AppResult<Vec<Outbound>> {
+    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+    if members::find(conn, room_id, user_id)?.is_none() {
+        // Leaving twice is fine, but a private room stays invisible.
+        return if room.is_public() {
+            Ok(Vec::new())
+        } else {
+            Err(AppError::NotFound("room"))
+        };
+    }
+    hand_over_if_owner(conn, room_id, user_id)?;
+    members::delete(conn, room_id, user_id)?;
+    members::record_event(conn, room_id, user_id, None, "leave", None)?;
+    activity::insert(
+        conn,
+        &ActivityRow::new(user_id, ActivityKind::Leave, Some(room_id), None),
+    )?;
+    let room_id = room.uuid();
+    Ok(vec![Outbound::room(
+        room_id,
+        ServerEvent::MemberLeft {
+            room_id,
+            user_id: id(user_id),
+        },
+    )])
+}
+
+pub fn members_of(
+    conn: &mut DbConn,
+    viewer: &str,
+    room_id: &str,
+    presence: &dyn Presence,
+) -> AppResult<Vec<Member>> {
+    visible_room(conn, room_id, viewer)?.member()?;
+    let mut list: Vec<Member> = members::list(conn, room_id)?
+        .into_iter()
+        .map(|(m, u)| m.to_member(&u, presence.is_online(u.uuid())))
+        .collect();
+    list.sort_by_key(|m| match m.role {
+        Role::Owner => 0,
+        Role::Moderator => 1,
+        Role::Member => 2,
+    });
+    Ok(list)
+}
+
+pub fn invite(
+    conn: &mut DbConn,
+    actor: &str,
+    room_id: &str,
+    invitee: &str,
+) -> AppResult<Vec<Outbound>> {
+    let (room, _) = visible_room(conn, room_id, actor)?.moderator()?;
+    if room.kind() == RoomKind::Direct {
+        return Err(AppError::forbidden("direct conversations take no invites"));
+    }
+    users::find(conn, invitee)?.ok_or(AppError::NotFound("user"))?;
+    if members::find(conn, room_id, invitee)?.is_some() {
+        return Err(AppError::conflict(
+            "already_member",
+            "that user is already a member",
+        ));
+    }
+    if members::is_banned(conn, room_id, invitee)? {
+        return Err(AppError::Forbidden {
+            code: "banned",
+            message: "that user is banned from this room".into(),
+        });
+    }
+    members::add_invite(
+        conn,
+        &InviteRow {
+            room_id: room_id.to_owned(),
+            user_id: invitee.to_owned(),
+            inviter_id: Some(actor.to_owned()),
+            created_at: now(),
+        },
+    )?;
+    // The room_invite notification arrives with the social layer.
+    Ok(Vec::new())
+}
+
+pub fn set_notification_level(
+    conn: &mut DbConn,
+    user_id: &str,
+    room_id: &str,
+    level: NotificationLevel,
+) -> AppResult<RoomSummary> {
+    visible_room(conn, room_id, user_id)?.member()?;
+    members::set_level(conn, room_id, user_id, level.as_str())?;
+    mine(conn, user_id)?
+        .into_iter()
+        .find(|s| s.room.id.to_string() == room_id)
+        .ok_or(AppError::NotFound("room"))
+}
+
+/// Appends to the room's moderation log.
+pub fn audit(
+    conn: &mut DbConn,
+    room_id: &str,
+    actor: &str,
+    action: AuditAction,
+    target_user: Option<&str>,
+    message_id: Option<&str>,
+    detail: Option<String>,
+) -> AppResult<()> {
+    crate::db::queries::audit::insert(
+        conn,
+        &AuditRow {
+            id: new_id(),
+            room_id: room_id.to_owned(),
+            actor_id: Some(actor.to_owned()),
+            action: action.as_str().to_owned(),
+            target_user_id: target_user.map(str::to_owned),
+            message_id: message_id.map(str::to_owned),
+            detail,
+            created_at: now(),
+        },
+    )
+    .map_err(AppError::from)
+}
+
+/// Used by routes that need to know whether a room is visible at all.
+pub fn access(conn: &mut DbConn, viewer: &str, room_id: &str) -> AppResult<RoomAccess> {
+    visible_room(conn, room_id, viewer)
+}

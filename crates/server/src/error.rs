@@ -1,0 +1,144 @@
+//! The server's one error type, and its one mapping to HTTP.
+//!
+//! Policy: every failure becomes `AppError`; `status()` is an exhaustive match
+//! with no catch-all, so a new variant cannot silently become a 500. Internal
+//! causes are logged once, here, and never sent to the client.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use protocol::ApiError;
+use protocol::validate::Invalid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("the token is invalid or expired")]
+    InvalidToken,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("the request body is larger than 64 KiB")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    Validation(String),
+    #[error("too many requests, slow down")]
+    RateLimited,
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
+            code: "forbidden",
+            message: message.into(),
+        }
+    }
+
+    pub fn not_a_member() -> Self {
+        Self::Forbidden {
+            code: "not_a_member",
+            message: "you are not a member of this room".into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidToken => "invalid_token",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
+            Self::NotFound(_) => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::RateLimited => "rate_limited",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn to_api_error(&self) -> ApiError {
+        ApiError::new(self.code(), self.to_string())
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        Self::Validation(e.0)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound("record"),
+            other => Self::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized | Self::InvalidToken | Self::InvalidCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => tracing::error!(%cause, "request failed"),
+            Self::Unavailable(cause) => tracing::warn!(%cause, "request failed"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, Self::Unauthorized | Self::InvalidToken) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(self.to_api_error())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,128 @@
+//! `/auth/*`: register, log in, refresh, log out.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use protocol::validate::{DisplayName, Password, Username};
+use protocol::{ApiError, AuthResponse, LoginRequest, RefreshRequest, RegisterRequest};
+
+use super::Json;
+use super::no_content;
+use crate::domain::accounts::{self, IssuedSession, Registration};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/auth/register").route(web::post().to(register)));
+    cfg.service(web::resource("/auth/login").route(web::post().to(login)));
+    cfg.service(web::resource("/auth/refresh").route(web::post().to(refresh)));
+    cfg.service(web::resource("/auth/logout").route(web::post().to(logout)));
+}
+
+fn client_of(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, AppError> {
+    let access_token = state.tokens.issue(
+        issued.user.uuid(),
+        crate::db::models::id(&issued.session_id),
+    )?;
+    Ok(AuthResponse {
+        access_token,
+        refresh_token: issued.refresh_token,
+        expires_in: state.tokens.ttl_secs(),
+        user: issued.user.to_me(state.hub.is_online(issued.user.uuid())),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses((status = 201, body = AuthResponse), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<RegisterRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let username = Username::parse(&body.username)?;
+    let password = Password::parse(&body.password)?;
+    let display_name = match body.display_name.as_deref() {
+        Some(name) if !name.trim().is_empty() => DisplayName::parse(name)?,
+        _ => DisplayName::parse(username.as_str())?,
+    };
+    let hasher = state.hasher.clone();
+    let password_hash = state.cpu(move || hasher.hash(password.as_str())).await??;
+    let client = client_of(&req);
+    let ttl = state.settings.refresh_token_ttl();
+    let registration = Registration {
+        username,
+        display_name,
+        password_hash,
+    };
+    let issued = state
+        .db
+        .write(move |conn| accounts::register(conn, registration, &client, ttl))
+        .await?;
+    Ok(HttpResponse::Created().json(answer(&state, issued)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = AuthResponse), (status = 401, body = ApiError)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let LoginRequest { username, password } = body.into_inner();
+    let key = username.to_ascii_lowercase();
+    let user = state
+        .db
+        .run(move |conn| Ok(crate::db::queries::users::find_by_username(conn, &key)?))
+        .await?;
+    let hasher = state.hasher.clone();
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    // Verified even for unknown users, so timing does not reveal accounts.
+    let ok = state
+        .cpu(move || hasher.verify(&password, stored.as_deref()))
+        .await?;
+    let user = user.filter(|_| ok).ok_or(AppError::InvalidCredentials)?;
+    let client = client_of(&req);
+    let ttl = state.settings.refresh_token_ttl();
+    let issued = state
+        .db
+        .write(move |conn| accounts::login(conn, user, &client, ttl))
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&state, issued)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = AuthResponse), (status = 401, body = ApiError)))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let token = body.into_inner().refresh_token;
+    let ttl = state.settings.refresh_token_ttl();
+    let issued = state
+        .db
+        .write(move |conn| accounts::refresh(conn, &token, ttl))
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&state, issued)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204), (status = 401, body = ApiError)))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: Json<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
+    let token = body.into_inner().refresh_token;
+    state
+        .db
+        .write(move |conn| accounts::logout(conn, &token))
+        .await?;
+    Ok(no_content())
+}

@@ -1,0 +1,198 @@
+//! Messages over REST: history, posting, editing, deleting, threads and
+//! read markers. Every change is also pushed live, exactly as over the socket.
+
+use actix_web::{HttpResponse, web};
+use protocol::{
+    ApiError, EditMessageRequest, Message, PostMessageRequest, ReadMarker, ReadRequest, Thread,
+};
+use uuid::Uuid;
+
+use super::Json;
+use super::{Page, no_content};
+use crate::auth::AuthUser;
+use crate::domain::messages::{self, DUPLICATE_CLIENT_ID, Draft, Posted};
+use crate::error::AppError;
+use crate::realtime::ConnId;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/rooms/{id}/messages")
+            .route(web::get().to(history))
+            .route(web::post().to(post)),
+    );
+    cfg.service(web::resource("/rooms/{id}/read").route(web::post().to(mark_read)));
+    cfg.service(web::resource("/rooms/{id}/read-markers").route(web::get().to(read_markers)));
+    cfg.service(
+        web::resource("/messages/{id}")
+            .route(web::patch().to(edit))
+            .route(web::delete().to(delete)),
+    );
+    cfg.service(web::resource("/messages/{id}/thread").route(web::get().to(thread)));
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), Page),
+    responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn history(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let (before, after, limit) = (page.before, page.after, page.limit());
+    let list = state
+        .db
+        .run(move |conn| messages::history(conn, &user.id_str(), &room_id, before, after, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Stores a draft, shared by REST and the socket. A lost race on the same
+/// `client_id` answers with the message that won.
+pub async fn store(
+    state: &AppState,
+    sender: Uuid,
+    room_id: Uuid,
+    draft: Draft,
+    origin: Option<ConnId>,
+) -> Result<Posted, AppError> {
+    let (sender, room) = (sender.to_string(), room_id.to_string());
+    let client_id = draft.client_id.clone();
+    let attempt = {
+        let (sender, room) = (sender.clone(), room.clone());
+        state
+            .db
+            .write(move |conn| messages::post(conn, &sender, &room, draft))
+            .await
+    };
+    let posted = match (attempt, client_id) {
+        (Err(AppError::Conflict { code, .. }), Some(client_id)) if code == DUPLICATE_CLIENT_ID => {
+            state
+                .db
+                .run(move |conn| messages::existing(conn, &sender, &client_id))
+                .await?
+        }
+        (result, _) => result?,
+    };
+    if posted.created {
+        state.metrics.messages_stored.inc();
+    }
+    state.publish(posted.events.clone(), origin);
+    Ok(posted)
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = PostMessageRequest,
+    responses((status = 201, body = Message), (status = 200, body = Message, description = "client_id seen before: the original"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn post(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<PostMessageRequest>,
+) -> Result<HttpResponse, AppError> {
+    let req = body.into_inner();
+    let draft = Draft::parse(
+        &req.body,
+        req.client_id.as_deref(),
+        req.reply_to,
+        &state.profanity,
+    )?;
+    let posted = store(&state, user.id, path.into_inner(), draft, None).await?;
+    let mut response = if posted.created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(posted.message))
+}
+
+#[utoipa::path(patch, path = "/api/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = EditMessageRequest,
+    responses((status = 200, body = Message), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn edit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<EditMessageRequest>,
+) -> Result<HttpResponse, AppError> {
+    let message_id = path.into_inner().to_string();
+    let body = body.into_inner().body;
+    let filter = state.profanity.clone();
+    let (message, events) = state
+        .db
+        .write(move |conn| messages::edit(conn, &user.id_str(), &message_id, &body, &filter))
+        .await?;
+    state.publish(events, None);
+    Ok(HttpResponse::Ok().json(message))
+}
+
+#[utoipa::path(delete, path = "/api/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let message_id = path.into_inner().to_string();
+    let events = state
+        .db
+        .write(move |conn| messages::delete(conn, &user.id_str(), &message_id))
+        .await?;
+    state.publish(events, None);
+    Ok(no_content())
+}
+
+#[utoipa::path(get, path = "/api/v1/messages/{id}/thread", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Thread), (status = 404, body = ApiError)))]
+pub async fn thread(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let message_id = path.into_inner().to_string();
+    let thread = state
+        .db
+        .run(move |conn| messages::thread(conn, &user.id_str(), &message_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(thread))
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/read", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = ReadRequest,
+    responses((status = 204), (status = 404, body = ApiError)))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<ReadRequest>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let message_id = body.message_id;
+    let events = state
+        .db
+        .write(move |conn| messages::mark_read(conn, &user.id_str(), &room_id, message_id))
+        .await?;
+    state.publish(events, None);
+    Ok(no_content())
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/read-markers", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = [ReadMarker]), (status = 404, body = ApiError)))]
+pub async fn read_markers(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let list = state
+        .db
+        .run(move |conn| messages::read_markers(conn, &user.id_str(), &room_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}

@@ -1,0 +1,131 @@
+//! HTTP: routing, request parsing and response shapes. Handlers stay thin:
+//! parse, call the domain on the blocking pool, publish, answer.
+
+pub mod auth;
+mod json;
+pub mod messages;
+pub mod openapi;
+pub mod ops;
+pub mod rooms;
+pub mod spa;
+pub mod users;
+
+use std::path::Path;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{HttpRequest, HttpResponse, web};
+use protocol::ApiError;
+use protocol::limits::BODY_MAX_BYTES;
+use serde::Deserialize;
+
+use crate::error::AppError;
+pub use json::Json;
+
+pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(users::routes)
+            .configure(rooms::routes)
+            .configure(messages::routes)
+            .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
+            .default_service(web::to(unknown_route)),
+    )
+    .route("/healthz", web::get().to(ops::healthz))
+    .route("/metrics", web::get().to(ops::metrics));
+    spa::configure(cfg, web_dir);
+}
+
+/// Malformed input is a 400, well-formed but unacceptable input a 422, and
+/// too much of it a 413, always with the JSON error body.
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
+        .app_data(
+            web::PathConfig::default().error_handler(|err: PathError, _| {
+                AppError::BadRequest(format!("invalid path: {err}")).into()
+            }),
+        )
+        .app_data(
+            web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
+                AppError::BadRequest(format!("invalid query: {err}")).into()
+            }),
+        );
+}
+
+/// Parses an optional JSON body: empty means `T::default()`.
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    json::parse(body)
+}
+
+async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    tracing::debug!(path = req.path(), "unknown API route");
+    Err(AppError::NotFound("route"))
+}
+
+/// Gives framework-made errors (405, a 404 from the file server, a 413 from
+/// the payload reader…) the same JSON body as ours.
+pub fn json_error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(|res: ServiceResponse<B>| {
+        let is_json = res
+            .response()
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if is_json {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let status = res.status();
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "not found"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
+            StatusCode::PAYLOAD_TOO_LARGE => (
+                "payload_too_large",
+                "the request body is larger than 64 KiB",
+            ),
+            StatusCode::BAD_REQUEST => ("bad_request", "bad request"),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "authentication required"),
+            StatusCode::FORBIDDEN => ("forbidden", "forbidden"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send JSON"),
+            s if s.is_server_error() => ("internal_error", "internal error"),
+            _ => ("error", status.canonical_reason().unwrap_or("error")),
+        };
+        let (req, _) = res.into_parts();
+        let mut response = HttpResponse::build(status).json(ApiError::new(code, message));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_into_right_body(),
+        ))
+    })
+}
+
+/// `?limit=&before=&after=` as most lists take them.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Page {
+    pub limit: Option<i64>,
+    pub before: Option<uuid::Uuid>,
+    pub after: Option<uuid::Uuid>,
+}
+
+impl Page {
+    pub fn limit(&self) -> i64 {
+        protocol::limits::page_size(self.limit)
+    }
+}
+
+/// Every response of ours that has no body.
+pub fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// Used where the body type must be named for the error-handler middleware.
+pub type Body<B> = EitherBody<B>;

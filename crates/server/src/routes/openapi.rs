@@ -1,0 +1,41 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{auth, messages, ops, rooms, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ThemeChat API", description = "REST API of ThemeChat. Live events: GET /api/v1/ws (see API.md)."),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::logout,
+        users::get_me, users::update_me, users::delete_me, users::change_password,
+        users::my_rooms, users::activity, users::search, users::get_user,
+        rooms::create, rooms::explore, rooms::get, rooms::update, rooms::delete,
+        rooms::join, rooms::leave, rooms::members, rooms::invite, rooms::notification_level,
+        messages::history, messages::post, messages::edit, messages::delete,
+        messages::thread, messages::mark_read, messages::read_markers,
+        ops::healthz, ops::metrics,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,29 @@
+//! Operations endpoints: health and metrics.
+
+use actix_web::{HttpResponse, web};
+
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200), (status = 503)))]
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state
+        .db
+        .run(|conn| Ok(db::ping(conn)?))
+        .await
+        .map_err(|e| AppError::Unavailable(format!("health check: {e}")))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    state
+        .metrics
+        .ws_connections
+        .set(state.hub.connection_count() as i64);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}

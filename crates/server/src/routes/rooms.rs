@@ -1,0 +1,222 @@
+//! `/rooms/*`: groups, membership and settings.
+
+use actix_web::{HttpResponse, web};
+use protocol::{
+    ApiError, CreateRoomRequest, Member, NotificationLevelRequest, Room, RoomSummary,
+    UpdateRoomRequest, UserIdRequest,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::Json;
+use super::no_content;
+use crate::auth::AuthUser;
+use crate::domain::rooms;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/rooms")
+            .route(web::post().to(create))
+            .route(web::get().to(explore)),
+    );
+    cfg.service(
+        web::resource("/rooms/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    );
+    cfg.service(web::resource("/rooms/{id}/join").route(web::post().to(join)));
+    cfg.service(web::resource("/rooms/{id}/leave").route(web::post().to(leave)));
+    cfg.service(web::resource("/rooms/{id}/members").route(web::get().to(members)));
+    cfg.service(web::resource("/rooms/{id}/invites").route(web::post().to(invite)));
+    cfg.service(
+        web::resource("/rooms/{id}/notification-level").route(web::put().to(notification_level)),
+    );
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms", tag = "rooms", security(("bearer" = [])),
+    request_body = CreateRoomRequest,
+    responses((status = 201, body = Room), (status = 422, body = ApiError)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Json<CreateRoomRequest>,
+) -> Result<HttpResponse, AppError> {
+    let req = body.into_inner();
+    let room = state
+        .db
+        .write(move |conn| rooms::create(conn, &user.id_str(), req))
+        .await?;
+    Ok(HttpResponse::Created().json(room))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExploreQuery {
+    /// Part of a room's name or topic.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    /// A room id from the previous page: the rooms listed after it.
+    pub before: Option<Uuid>,
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms", tag = "rooms", security(("bearer" = [])),
+    params(ExploreQuery), responses((status = 200, body = [Room])))]
+pub async fn explore(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ExploreQuery>,
+) -> Result<HttpResponse, AppError> {
+    let ExploreQuery { q, limit, before } = query.into_inner();
+    let limit = protocol::limits::page_size(limit);
+    let before = before.map(|b| b.to_string());
+    let list = state
+        .db
+        .run(move |conn| {
+            rooms::explore(conn, &user.id_str(), q.as_deref(), before.as_deref(), limit)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Room), (status = 404, body = ApiError)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let room = state
+        .db
+        .run(move |conn| rooms::get(conn, &user.id_str(), &room_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(room))
+}
+
+#[utoipa::path(patch, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = UpdateRoomRequest,
+    responses((status = 200, body = Room), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<UpdateRoomRequest>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let req = body.into_inner();
+    let (room, events) = state
+        .db
+        .write(move |conn| rooms::update(conn, &user.id_str(), &room_id, req))
+        .await?;
+    state.publish(events, None);
+    Ok(HttpResponse::Ok().json(room))
+}
+
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let events = state
+        .db
+        .write(move |conn| rooms::delete(conn, &user.id_str(), &room_id))
+        .await?;
+    state.publish(events, None);
+    Ok(no_content())
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/join", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Room), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn join(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let hub = state.hub.clone();
+    let (room, events) = state
+        .db
+        .write(move |conn| rooms::join(conn, &user.id_str(), &room_id, &hub))
+        .await?;
+    state.publish(events, None);
+    Ok(HttpResponse::Ok().json(room))
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/leave", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ApiError)))]
+pub async fn leave(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let events = state
+        .db
+        .write(move |conn| rooms::leave(conn, &user.id_str(), &room_id))
+        .await?;
+    state.publish(events, None);
+    Ok(no_content())
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/members", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = [Member]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn members(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let hub = state.hub.clone();
+    let list = state
+        .db
+        .run(move |conn| rooms::members_of(conn, &user.id_str(), &room_id, &hub))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[utoipa::path(post, path = "/api/v1/rooms/{id}/invites", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = UserIdRequest,
+    responses((status = 201), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn invite(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<UserIdRequest>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let invitee = body.user_id.to_string();
+    let events = state
+        .db
+        .write(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee))
+        .await?;
+    state.publish(events, None);
+    Ok(HttpResponse::Created().json(serde_json::json!({ "invited": true })))
+}
+
+#[utoipa::path(put, path = "/api/v1/rooms/{id}/notification-level", tag = "rooms", security(("bearer" = [])),
+    params(("id" = Uuid, Path)), request_body = NotificationLevelRequest,
+    responses((status = 200, body = RoomSummary), (status = 422, body = ApiError)))]
+pub async fn notification_level(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    body: Json<NotificationLevelRequest>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let level = body.level;
+    let summary = state
+        .db
+        .write(move |conn| rooms::set_notification_level(conn, &user.id_str(), &room_id, level))
+        .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}

@@ -1,0 +1,145 @@
+//! Building and running the HTTP server.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::{Server, Service};
+use actix_web::{App, HttpServer, web};
+use futures_util::FutureExt;
+
+use crate::auth::tokens::load_or_create_secret;
+use crate::auth::{PasswordHasher, TokenKeys};
+use crate::config::Settings;
+use crate::db::{Database, StorageError};
+use crate::domain::profanity::ProfanityFilter;
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::realtime::Hub;
+use crate::routes;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("JWT secret: {0}")]
+    Secret(std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Connects storage, runs migrations and binds the listener; nothing is
+    /// served until [`run_until_stopped`](Self::run_until_stopped).
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let settings = Arc::new(settings);
+        let state = {
+            let settings = settings.clone();
+            tokio::task::spawn_blocking(move || build_state(settings))
+                .await
+                .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))??
+        };
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.bind.clone(),
+            source,
+        })?;
+        tracing::info!(%address, backend = ?state.db.backend(), "starting");
+
+        let state = web::Data::new(state);
+        let web_dir = settings.web_dir.clone();
+        let mut server = HttpServer::new(move || {
+            let state = state.clone();
+            App::new()
+                .app_data(state.clone())
+                .configure(routes::extractor_config)
+                .wrap(routes::json_error_pages())
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let metrics = state.metrics.clone();
+                    let method = req.method().to_string();
+                    let path = req.path().to_owned();
+                    srv.call(req).map(move |res| {
+                        if let Ok(res) = &res {
+                            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                            let status = res.status().as_u16();
+                            let elapsed = started.elapsed();
+                            metrics
+                                .http_requests
+                                .with_label_values(&[method.as_str(), route.as_str(), &status.to_string()])
+                                .inc();
+                            metrics
+                                .http_latency
+                                .with_label_values(&[route.as_str()])
+                                .observe(elapsed.as_secs_f64());
+                            tracing::info!(%method, %path, status, ms = elapsed.as_millis() as u64, "request");
+                        }
+                        res
+                    })
+                })
+                .configure(|cfg| routes::configure(cfg, &web_dir))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: address.to_string(),
+            source,
+        })?
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        Ok(Self {
+            address,
+            server: server.run(),
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Serves until SIGTERM/SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn build_state(settings: Arc<Settings>) -> Result<AppState, StartupError> {
+    let db = Database::connect(
+        settings.database_url.as_deref(),
+        &settings.data_dir,
+        settings.db_pool_size,
+        Duration::from_secs(settings.db_connect_timeout_secs),
+    )?;
+    let secret = load_or_create_secret(&settings).map_err(StartupError::Secret)?;
+    let hasher = PasswordHasher::new(settings.argon2_memory_kib)
+        .map_err(|e: AppError| StartupError::Other(e.to_string()))?;
+    let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
+    Ok(AppState {
+        tokens: TokenKeys::new(&secret, settings.access_token_ttl_secs),
+        profanity: Arc::new(ProfanityFilter::new(&settings.profanity_words)),
+        hub: Hub::new(),
+        hasher,
+        metrics,
+        db,
+        settings,
+    })
+}

@@ -1,0 +1,43 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use crate::auth::{PasswordHasher, TokenKeys};
+use crate::config::Settings;
+use crate::db::Database;
+use crate::domain::profanity::ProfanityFilter;
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::realtime::{Hub, Outbound};
+
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Database,
+    pub tokens: TokenKeys,
+    pub hasher: PasswordHasher,
+    pub profanity: Arc<ProfanityFilter>,
+    pub hub: Hub,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Publishes events to live connections; `except` is the connection that
+    /// caused them, when it gets its own answer instead.
+    pub fn publish(&self, events: Vec<Outbound>, except: Option<crate::realtime::ConnId>) {
+        if !events.is_empty() {
+            self.hub.publish(events, except);
+        }
+    }
+
+    /// Runs CPU-heavy work (password hashing) off the async threads, without
+    /// holding a database connection meanwhile.
+    pub async fn cpu<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        actix_web::rt::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))
+    }
+}

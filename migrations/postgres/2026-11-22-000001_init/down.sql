@@ -1,0 +1,16 @@
+DROP TABLE activities;
+DROP TABLE notifications;
+DROP TABLE blocks;
+DROP TABLE friend_requests;
+DROP TABLE friendships;
+DROP TABLE audit_log;
+DROP TABLE read_markers;
+DROP TABLE mentions;
+DROP TABLE messages;
+DROP TABLE invites;
+DROP TABLE room_bans;
+DROP TABLE membership_events;
+DROP TABLE memberships;
+DROP TABLE rooms;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,164 @@
+//! End-to-end test harness: starts the real ThemeChat server on a free port
+//! with a fresh database and talks to it over HTTP, like any client would.
+//!
+//! The database backend comes from `THEMECHAT_TEST_BACKEND`: `sqlite` (the
+//! default) gives every app its own SQLite file in a temporary directory;
+//! `postgres` gives every app its own schema in the PostgreSQL database named
+//! by `THEMECHAT_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
+//! An unreachable PostgreSQL is a panic, never a silent pass.
+
+pub mod assertions;
+mod backend;
+mod client;
+
+use std::ops::Deref;
+use std::time::Duration;
+
+use server::config::{Secret, Settings};
+use server::startup::Application;
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+
+pub use assertions::*;
+pub use backend::Backend;
+pub use client::{ApiClient, TestResponse, TestUser, with_query};
+
+/// The password every helper-registered user gets.
+pub const PASSWORD: &str = "correct horse battery";
+/// Words the test server masks in message bodies.
+pub const PROFANITY: [&str; 2] = ["darn", "heck"];
+/// Written into the test web app's `index.html`; `GET /` must serve it.
+pub const INDEX_MARKER: &str = "themechat-e2e-index-marker-5f3a";
+/// Upper bound for any single HTTP exchange.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running server with its own database, and a client for it.
+///
+/// Request helpers (`get`, `post_json`, `register`, ...) come from
+/// [`ApiClient`] through `Deref`; use [`TestApp::api`] to get an owned client
+/// for spawned tasks.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    api_client: ApiClient,
+    server: JoinHandle<()>,
+    // Dropped after `Drop::drop` ran: the schema first, then the directories.
+    _pg_schema: Option<backend::PgSchema>,
+    _data_dir: TempDir,
+    _web_dir: TempDir,
+}
+
+impl TestApp {
+    /// An owned, cheaply cloneable client, e.g. to move into `tokio::spawn`.
+    pub fn api(&self) -> ApiClient {
+        self.api_client.clone()
+    }
+
+    /// The contents of the test web app's `index.html`.
+    pub fn index_html() -> String {
+        format!(
+            "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>ThemeChat test</title></head>\n\
+             <body><div id=\"app\">{INDEX_MARKER}</div></body></html>\n"
+        )
+    }
+}
+
+impl Deref for TestApp {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.api_client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Starts a server with the test settings and a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], but lets a test adjust the settings first.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let backend = Backend::from_env();
+    let data_dir = tempfile::Builder::new()
+        .prefix("themechat-data-")
+        .tempdir()
+        .expect("create a temporary data directory");
+    let web_dir = tempfile::Builder::new()
+        .prefix("themechat-web-")
+        .tempdir()
+        .expect("create a temporary web directory");
+    std::fs::write(web_dir.path().join("index.html"), TestApp::index_html())
+        .expect("write the test index.html");
+
+    let (pg_schema, database_url) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (schema, url) = backend::PgSchema::create();
+            (Some(schema), Some(url))
+        }
+    };
+    let db_pool_size = match backend {
+        // Many apps run side by side; keep PostgreSQL's connection count sane.
+        Backend::Postgres => 8,
+        Backend::Sqlite => Settings::default().db_pool_size,
+    };
+
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data_dir.path().to_path_buf(),
+        database_url,
+        redis_url: None,
+        jwt_secret: Some(Secret::new("test-secret-".repeat(4))),
+        production: false,
+        web_dir: web_dir.path().to_path_buf(),
+        profanity_words: PROFANITY.into_iter().map(String::from).collect(),
+        // REST tests post hundreds of messages quickly; flood control has its
+        // own tests, which lower this again with `spawn_app_with`.
+        rate_limit_messages: 1_000_000,
+        workers: 1,
+        db_pool_size,
+        argon2_memory_kib: 1024,
+        ..Settings::default()
+    };
+    customize(&mut settings);
+
+    let application = Application::build(settings)
+        .await
+        .unwrap_or_else(|e| panic!("the test server failed to start: {e:?}"));
+    let port = application.port();
+    let server = tokio::spawn(async move {
+        if let Err(e) = application.run_until_stopped().await {
+            eprintln!("the test server stopped with an error: {e}");
+        }
+    });
+
+    let address = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("build the HTTP client");
+    let api_client = ApiClient {
+        address: address.clone(),
+        client: client.clone(),
+    };
+    TestApp {
+        address,
+        port,
+        client,
+        backend,
+        api_client,
+        server,
+        _pg_schema: pg_schema,
+        _data_dir: data_dir,
+        _web_dir: web_dir,
+    }
+}

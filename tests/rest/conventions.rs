@@ -1,0 +1,347 @@
+//! Cross-cutting conventions: error bodies, malformed input, size limits,
+//! unknown routes and methods, and the operational endpoints.
+
+use serde_json::json;
+use themechat_tests::*;
+
+const REGISTER: &str = "/api/v1/auth/register";
+
+// ---- malformed and invalid input ---------------------------------------------------
+
+#[tokio::test]
+async fn malformed_json_is_a_bad_request() {
+    let app = spawn_app().await;
+
+    for raw in [
+        r#"{"username":"#,
+        r#"{"username": "abc", "password": "x"} trailing"#,
+        "not json",
+    ] {
+        let resp = app.post_raw(REGISTER, None, raw, "application/json").await;
+        assert_error(&resp, 400, "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_field_is_validation_failed() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    let cases = [
+        app.post_json(REGISTER, None, &json!({ "username": "nopassword" }))
+            .await,
+        app.post_json("/api/v1/auth/login", None, &json!({ "password": PASSWORD }))
+            .await,
+        app.post_json(
+            "/api/v1/rooms",
+            alice.auth(),
+            &json!({ "visibility": "public" }),
+        )
+        .await,
+    ];
+
+    for resp in &cases {
+        assert_error(resp, 422, "validation_failed");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_type_is_validation_failed() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    let cases = [
+        app.post_json(
+            REGISTER,
+            None,
+            &json!({ "username": 123, "password": PASSWORD }),
+        )
+        .await,
+        app.post_json(
+            REGISTER,
+            None,
+            &json!({ "username": "typed", "password": ["x"] }),
+        )
+        .await,
+        app.post_json(
+            "/api/v1/rooms",
+            alice.auth(),
+            &json!({ "name": "Room", "visibility": 5 }),
+        )
+        .await,
+        app.patch_json(
+            "/api/v1/users/me",
+            alice.auth(),
+            &json!({ "interests": "not a list" }),
+        )
+        .await,
+    ];
+
+    for resp in &cases {
+        assert_error(resp, 422, "validation_failed");
+    }
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_rejected() {
+    let app = spawn_app().await;
+    let mut raw = br#"{"username": "ab"#.to_vec();
+    raw.push(0xff);
+    raw.extend_from_slice(br#"cd", "password": "correct horse battery"}"#);
+
+    let resp = app.post_raw(REGISTER, None, raw, "application/json").await;
+
+    // Not UTF-8 means not JSON: 400; a server that decodes leniently must
+    // still refuse the value: 422.
+    assert!(
+        resp.status == 400 || resp.status == 422,
+        "expected 400 or 422, got {}",
+        resp.describe()
+    );
+    assert_error_shape(&resp);
+    let login = app.login("abcd", PASSWORD).await;
+    assert_error(&login, 401, "invalid_credentials");
+}
+
+#[tokio::test]
+async fn a_path_id_that_is_not_a_uuid_is_a_bad_request() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    let cases = [
+        app.get("/api/v1/rooms/not-a-uuid", alice.auth()).await,
+        app.get("/api/v1/rooms/123/messages", alice.auth()).await,
+        app.get("/api/v1/messages/xyz/thread", alice.auth()).await,
+        app.patch_json(
+            "/api/v1/messages/xyz",
+            alice.auth(),
+            &json!({ "body": "hi" }),
+        )
+        .await,
+    ];
+
+    for resp in &cases {
+        assert_error(resp, 400, "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_query_is_a_bad_request() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+
+    let resp = app
+        .get(
+            &format!("/api/v1/rooms/{room}/messages?limit=lots"),
+            alice.auth(),
+        )
+        .await;
+
+    assert_error(&resp, 400, "bad_request");
+}
+
+// ---- size limits -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_413() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+    let huge = "x".repeat(70_000);
+
+    let message = app
+        .post_json(
+            &format!("/api/v1/rooms/{room}/messages"),
+            alice.auth(),
+            &json!({ "body": huge }),
+        )
+        .await;
+    assert_error_status(&message, 413);
+
+    let register = app
+        .post_json(
+            REGISTER,
+            None,
+            &json!({ "username": "big", "password": PASSWORD, "display_name": huge }),
+        )
+        .await;
+    assert_error_status(&register, 413);
+
+    assert!(app.history(&alice, &room, "").await.is_empty());
+}
+
+// ---- routing ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_unknown_api_route_is_404_with_an_error_body() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    for resp in [
+        app.get("/api/v1/nope", alice.auth()).await,
+        app.post_json("/api/v1/nope", alice.auth(), &json!({}))
+            .await,
+        app.get("/api/v1/rooms/not/a/route", alice.auth()).await,
+    ] {
+        assert_error_status(&resp, 404);
+        assert!(
+            !resp.text.contains(INDEX_MARKER),
+            "API routes must not fall back to the web app"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_an_error_body() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    let cases = [
+        app.put_json("/api/v1/auth/login", None, &json!({})).await,
+        app.get(REGISTER, None).await,
+        app.delete("/api/v1/rooms", alice.auth()).await,
+    ];
+
+    for resp in &cases {
+        assert_error_status(resp, 405);
+    }
+}
+
+// ---- operations --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn healthz_answers_200() {
+    let app = spawn_app().await;
+
+    let resp = app.get("/healthz", None).await;
+
+    assert_status(&resp, 200);
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+    app.post_message(&alice, &room, "some traffic").await;
+
+    let resp = app.get("/metrics", None).await;
+
+    assert_status(&resp, 200);
+    assert!(
+        resp.header("content-type")
+            .is_some_and(|ct| ct.starts_with("text/plain")),
+        "metrics must be text/plain: {:?}",
+        resp.headers
+    );
+    assert!(
+        resp.text.contains("# TYPE "),
+        "no metrics in: {}",
+        resp.text
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served() {
+    let app = spawn_app().await;
+
+    let resp = app.get("/api/v1/openapi.json", None).await;
+
+    assert_status(&resp, 200);
+    let version = resp.body["openapi"].as_str().unwrap_or_default();
+    assert!(
+        version.starts_with("3."),
+        "openapi must be 3.x, got {version:?}"
+    );
+    let paths = resp.body["paths"]
+        .as_object()
+        .expect("paths must be an object");
+    for path in ["/api/v1/rooms", "/api/v1/auth/register", "/api/v1/users/me"] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI paths"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_at_the_root() {
+    let app = spawn_app().await;
+
+    let resp = app.get("/", None).await;
+
+    assert_status(&resp, 200);
+    assert!(
+        resp.header("content-type")
+            .is_some_and(|ct| ct.starts_with("text/html")),
+        "the web app must be text/html: {:?}",
+        resp.headers
+    );
+    assert!(
+        resp.text.contains(INDEX_MARKER),
+        "not our index.html: {}",
+        resp.text
+    );
+}
+
+#[tokio::test]
+async fn web_app_routes_fall_back_to_index_html() {
+    let app = spawn_app().await;
+    let index = app.get("/", None).await;
+    assert_status(&index, 200);
+
+    for path in [format!("/rooms/{}", random_id()), "/friends".to_owned()] {
+        let resp = app.get(&path, None).await;
+        assert_status(&resp, 200);
+        assert!(
+            resp.text.contains(INDEX_MARKER),
+            "{path} must serve index.html"
+        );
+        assert_eq!(
+            resp.text, index.text,
+            "{path} must serve the same index.html"
+        );
+    }
+}
+
+// ---- error bodies ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn every_error_has_exactly_the_error_shape() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let eve = app.register("eve").await;
+    let room = id_of(&app.create_room(&alice, "Club", "private").await);
+
+    let cases = [
+        app.get("/api/v1/users/me", None).await,
+        app.get("/api/v1/users/me", Some("garbage")).await,
+        app.login("alice", "wrong password").await,
+        app.post_raw(REGISTER, None, "{", "application/json").await,
+        app.post_json(REGISTER, None, &json!({})).await,
+        app.post_json(
+            REGISTER,
+            None,
+            &json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await,
+        app.get(&format!("/api/v1/rooms/{room}"), eve.auth()).await,
+        app.get("/api/v1/nope", alice.auth()).await,
+    ];
+
+    for resp in &cases {
+        assert!(
+            resp.status >= 400,
+            "expected an error, got {}",
+            resp.describe()
+        );
+        assert_error_shape(resp);
+        assert!(
+            resp.header("content-type")
+                .is_some_and(|ct| ct.starts_with("application/json")),
+            "an error must be JSON: {}",
+            resp.describe()
+        );
+    }
+}

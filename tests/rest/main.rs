@@ -1,0 +1,13 @@
+//! End-to-end tests of the REST API in `API.md`: each test starts the real
+//! server on a free port with its own fresh database and talks HTTP to it.
+//!
+//! Backend: `THEMECHAT_TEST_BACKEND=sqlite` (default) or `postgres`
+//! (`THEMECHAT_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`).
+
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod conventions;
+mod messages;
+mod rooms;
+mod users;
