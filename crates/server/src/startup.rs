@@ -15,7 +15,8 @@ use crate::db::{Database, StorageError};
 use crate::domain::profanity::ProfanityFilter;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::realtime::Hub;
+use crate::realtime::rate_limit::RateLimiter;
+use crate::realtime::{Bus, Hub};
 use crate::routes;
 use crate::state::AppState;
 
@@ -44,12 +45,18 @@ impl Application {
     /// served until [`run_until_stopped`](Self::run_until_stopped).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let settings = Arc::new(settings);
-        let state = {
+        let mut state = {
             let settings = settings.clone();
             tokio::task::spawn_blocking(move || build_state(settings))
                 .await
                 .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))??
         };
+        if let Some(url) = &settings.redis_url {
+            state.bus = Bus::redis(state.hub.clone(), url)
+                .await
+                .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
+            tracing::info!("multi-node fan-out through Redis");
+        }
         let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
             addr: settings.bind.clone(),
             source,
@@ -133,10 +140,16 @@ fn build_state(settings: Arc<Settings>) -> Result<AppState, StartupError> {
     let hasher = PasswordHasher::new(settings.argon2_memory_kib)
         .map_err(|e: AppError| StartupError::Other(e.to_string()))?;
     let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
+    let hub = Hub::new();
     Ok(AppState {
         tokens: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         profanity: Arc::new(ProfanityFilter::new(&settings.profanity_words)),
-        hub: Hub::new(),
+        bus: Bus::local(hub.clone()),
+        limiter: RateLimiter::new(
+            settings.rate_limit_messages,
+            Duration::from_millis(settings.rate_limit_window_ms),
+        ),
+        hub,
         hasher,
         metrics,
         db,

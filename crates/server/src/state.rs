@@ -8,7 +8,8 @@ use crate::db::Database;
 use crate::domain::profanity::ProfanityFilter;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::realtime::{Hub, Outbound};
+use crate::realtime::rate_limit::RateLimiter;
+use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound};
 
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -17,15 +18,17 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub profanity: Arc<ProfanityFilter>,
     pub hub: Hub,
+    pub bus: Bus,
+    pub limiter: RateLimiter,
     pub metrics: Metrics,
 }
 
 impl AppState {
     /// Publishes events to live connections; `except` is the connection that
     /// caused them, when it gets its own answer instead.
-    pub fn publish(&self, events: Vec<Outbound>, except: Option<crate::realtime::ConnId>) {
+    pub fn publish(&self, events: Vec<Outbound>, origin: Option<Origin>) {
         if !events.is_empty() {
-            self.hub.publish(events, except);
+            self.bus.publish(Envelope::new(events, origin));
         }
     }
 

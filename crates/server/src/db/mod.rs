@@ -109,14 +109,13 @@ impl Database {
         connect_timeout: Duration,
     ) -> Result<Self, StorageError> {
         let (backend, url) = resolve_url(database_url, data_dir);
-        if backend == Backend::Sqlite {
-            if let Some(parent) = Path::new(&url)
+        if backend == Backend::Sqlite
+            && let Some(parent) = Path::new(&url)
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| StorageError::DataDir(parent.display().to_string(), e))?;
-            }
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StorageError::DataDir(parent.display().to_string(), e))?;
         }
         // Try once by hand so a bad URL or a down server gives its real error.
         use diesel::Connection;

@@ -104,14 +104,14 @@ pub fn history(
 /// `client_id`). Runs inside a write transaction.
 pub fn post(conn: &mut DbConn, sender: &str, room_id: &str, draft: Draft) -> AppResult<Posted> {
     visible_room(conn, room_id, sender)?.member()?;
-    if let Some(client_id) = &draft.client_id {
-        if let Some(existing) = messages::find_by_client_id(conn, sender, client_id)? {
-            return Ok(Posted {
-                message: load(conn, &existing.id)?,
-                created: false,
-                events: Vec::new(),
-            });
-        }
+    if let Some(client_id) = &draft.client_id
+        && let Some(existing) = messages::find_by_client_id(conn, sender, client_id)?
+    {
+        return Ok(Posted {
+            message: load(conn, &existing.id)?,
+            created: false,
+            events: Vec::new(),
+        });
     }
     let root = match &draft.reply_to {
         Some(root_id) => match messages::find(conn, root_id)? {

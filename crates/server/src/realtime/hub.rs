@@ -1,24 +1,35 @@
-//! The connection registry and fan-out.
+//! This node's connections and the delivery of events to them.
 //!
-//! Each connection owns a bounded queue. Publishing never waits on a client:
-//! an event that does not fit marks the connection as too slow, and the
-//! gateway then closes it (the client catches up over REST). One slow reader
-//! therefore costs the others nothing.
+//! Each connection owns a bounded queue. Delivery never waits on a client:
+//! an event that does not fit marks the connection too slow, and its gateway
+//! task hangs up (the client catches up over REST). One slow reader therefore
+//! costs the others nothing.
+//!
+//! Messages of a room are delivered in `seq` order even when they reach the
+//! hub out of order (two senders commit n and n+1, then publish in the other
+//! order; or two nodes publish through Redis). A message ahead of the next
+//! expected seq waits briefly for the missing ones; if they never come (a
+//! node died between commit and publish) it goes out anyway, and clients
+//! fill the gap over REST since they see the jump in `seq`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use protocol::ServerEvent;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{Audience, Outbound};
+use super::{Audience, Envelope, Origin, Outbound};
 
 pub type ConnId = u64;
 
 /// A serialised frame, shared by every recipient.
 pub type Frame = Arc<str>;
+
+/// How long a message ahead of a gap waits for the gap to fill.
+const REORDER_WAIT: Duration = Duration::from_millis(500);
 
 /// The hub's side of one connection.
 pub struct ConnHandle {
@@ -40,40 +51,84 @@ struct Registry {
     rooms_of_conn: HashMap<ConnId, HashSet<Uuid>>,
 }
 
-#[derive(Clone, Default)]
+/// Per room: the next seq to deliver, and messages waiting for a gap.
+#[derive(Default)]
+struct RoomOrder {
+    next: Option<i64>,
+    waiting: BTreeMap<i64, (Outbound, Option<Origin>)>,
+}
+
+#[derive(Clone)]
 pub struct Hub {
-    inner: Arc<RwLock<Registry>>,
+    node: Uuid,
+    registry: Arc<RwLock<Registry>>,
+    order: Arc<Mutex<HashMap<Uuid, RoomOrder>>>,
+    /// Users connected to any node (kept from presence envelopes).
+    online: Arc<RwLock<HashSet<Uuid>>>,
     next_id: Arc<AtomicU64>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Hub {
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            node: Uuid::new_v4(),
+            registry: Arc::default(),
+            order: Arc::default(),
+            online: Arc::default(),
+            next_id: Arc::default(),
+        }
     }
 
-    /// Registers a connection following `rooms`; returns its id and whether it
-    /// is the user's first live connection.
+    /// This node's identity, carried in [`Origin`]s.
+    pub fn node(&self) -> Uuid {
+        self.node
+    }
+
+    pub fn origin(&self, conn: ConnId) -> Origin {
+        Origin {
+            node: self.node,
+            conn,
+        }
+    }
+
+    /// Registers a connection following `rooms` (id and newest seq); returns
+    /// its id and whether it is the user's first connection on this node.
     pub fn register(
         &self,
         user_id: Uuid,
-        rooms: impl IntoIterator<Item = Uuid>,
+        rooms: &[(Uuid, i64)],
         handle: ConnHandle,
     ) -> (ConnId, bool) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        {
+            let mut order = self.order();
+            for (room, last_seq) in rooms {
+                let state = order.entry(*room).or_default();
+                if state.next.is_none() {
+                    state.next = Some(last_seq + 1);
+                }
+            }
+        }
         let mut reg = self.write();
         reg.conns.insert(id, Conn { user_id, handle });
         let user_conns = reg.by_user.entry(user_id).or_default();
         user_conns.insert(id);
         let first = user_conns.len() == 1;
-        let rooms: HashSet<Uuid> = rooms.into_iter().collect();
-        for room in &rooms {
+        for (room, _) in rooms {
             reg.by_room.entry(*room).or_default().insert(id);
         }
-        reg.rooms_of_conn.insert(id, rooms);
+        reg.rooms_of_conn
+            .insert(id, rooms.iter().map(|(room, _)| *room).collect());
         (id, first)
     }
 
-    /// Removes a connection; returns whether it was the user's last one.
+    /// Removes a connection; returns whether it was the user's last one here.
     pub fn unregister(&self, id: ConnId) -> bool {
         let mut reg = self.write();
         let Some(conn) = reg.conns.remove(&id) else {
@@ -102,6 +157,20 @@ impl Hub {
 
     pub fn is_online(&self, user_id: Uuid) -> bool {
         self.read().by_user.contains_key(&user_id)
+            || self
+                .online
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&user_id)
+    }
+
+    pub fn set_online(&self, user_id: Uuid, online: bool) {
+        let mut set = self.online.write().unwrap_or_else(|p| p.into_inner());
+        if online {
+            set.insert(user_id);
+        } else {
+            set.remove(&user_id);
+        }
     }
 
     pub fn connection_count(&self) -> usize {
@@ -116,14 +185,100 @@ impl Hub {
             .is_some_and(|rooms| rooms.contains(&room_id))
     }
 
-    /// Delivers events in order, skipping connection `except` (the one that
-    /// caused them, which gets its own answer).
-    pub fn publish(&self, events: Vec<Outbound>, except: Option<ConnId>) {
-        for outbound in events {
-            self.apply_membership(&outbound);
-            self.deliver(&outbound, except);
-            self.apply_departure(&outbound);
+    /// Delivers an envelope to this node's connections.
+    pub fn deliver(&self, envelope: Envelope) {
+        if let Some((user, online)) = envelope.presence {
+            self.set_online(user, online);
         }
+        for outbound in envelope.events {
+            match (&outbound.audience, &outbound.event) {
+                (Audience::Room(room), ServerEvent::Message { message }) => {
+                    let (room, seq) = (*room, message.seq);
+                    self.deliver_in_order(room, seq, outbound, envelope.origin);
+                }
+                _ => self.deliver_now(&outbound, envelope.origin),
+            }
+        }
+    }
+
+    fn deliver_in_order(&self, room: Uuid, seq: i64, outbound: Outbound, origin: Option<Origin>) {
+        let ready = {
+            let mut order = self.order();
+            let state = order.entry(room).or_default();
+            let next = *state.next.get_or_insert(seq);
+            if seq > next {
+                state.waiting.insert(seq, (outbound, origin));
+                drop(order);
+                self.flush_later(room, seq);
+                return;
+            }
+            // In order, or late (after a gap timed out): out it goes, and
+            // whatever it was holding back follows.
+            let mut ready = vec![(outbound, origin)];
+            if seq == next {
+                let mut expect = next + 1;
+                while let Some(item) = state.waiting.remove(&expect) {
+                    ready.push(item);
+                    expect += 1;
+                }
+                state.next = Some(expect);
+            }
+            ready
+        };
+        for (outbound, origin) in ready {
+            self.deliver_now(&outbound, origin);
+        }
+    }
+
+    /// Gives up waiting for a gap: everything up to `seq` goes out.
+    fn flush_later(&self, room: Uuid, seq: i64) {
+        let hub = self.clone();
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            hub.flush(room, seq);
+            return;
+        };
+        runtime.spawn(async move {
+            tokio::time::sleep(REORDER_WAIT).await;
+            hub.flush(room, seq);
+        });
+    }
+
+    fn flush(&self, room: Uuid, up_to: i64) {
+        let ready: Vec<(Outbound, Option<Origin>)> = {
+            let mut order = self.order();
+            let Some(state) = order.get_mut(&room) else {
+                return;
+            };
+            if state.next.is_some_and(|next| next > up_to) {
+                return; // the gap filled in time
+            }
+            let mut ready = Vec::new();
+            let mut expect = up_to + 1;
+            let keys: Vec<i64> = state.waiting.range(..=up_to).map(|(k, _)| *k).collect();
+            for key in keys {
+                if let Some(item) = state.waiting.remove(&key) {
+                    ready.push(item);
+                }
+            }
+            while let Some(item) = state.waiting.remove(&expect) {
+                ready.push(item);
+                expect += 1;
+            }
+            state.next = Some(expect);
+            ready
+        };
+        if !ready.is_empty() {
+            tracing::warn!(%room, up_to, "gave up waiting for missing messages");
+        }
+        for (outbound, origin) in ready {
+            self.deliver_now(&outbound, origin);
+        }
+    }
+
+    fn deliver_now(&self, outbound: &Outbound, origin: Option<Origin>) {
+        self.apply_membership(outbound);
+        self.send(outbound, origin);
+        self.apply_departure(outbound);
     }
 
     /// Joining starts a room's events before the join itself is announced,
@@ -177,41 +332,175 @@ impl Hub {
         }
     }
 
-    fn deliver(&self, outbound: &Outbound, except: Option<ConnId>) {
-        let frame: Arc<str> = match serde_json::to_string(&outbound.event) {
-            Ok(json) => json.into(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot serialise event");
-                return;
-            }
+    fn send(&self, outbound: &Outbound, origin: Option<Origin>) {
+        let Some(frame) = frame_of(&outbound.event) else {
+            return;
         };
+        let own_conn = origin.filter(|o| o.node == self.node).map(|o| o.conn);
         let reg = self.read();
         let targets = match outbound.audience {
             Audience::Room(room) => reg.by_room.get(&room),
             Audience::User(user) => reg.by_user.get(&user),
         };
         let Some(targets) = targets else { return };
-        for id in targets.iter().filter(|id| Some(**id) != except) {
+        for id in targets {
             let Some(conn) = reg.conns.get(id) else {
                 continue;
             };
-            if conn.handle.tx.try_send(frame.clone()).is_err() {
-                // Full, so the client is not keeping up (or already gone):
-                // its gateway task hangs up and the client catches up later.
+            let frame = if Some(*id) == own_conn {
+                // The sender's own connection: an ack for its message, and
+                // nothing else it caused (its typing, its read marker).
+                match ack_of(&outbound.event) {
+                    Some(ack) => ack,
+                    None => continue,
+                }
+            } else {
+                frame.clone()
+            };
+            if conn.handle.tx.try_send(frame).is_err() {
                 conn.handle.too_slow.notify_one();
             }
         }
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Registry> {
-        self.inner
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.registry.read().unwrap_or_else(|p| p.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
-        self.inner
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.registry.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn order(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, RoomOrder>> {
+        self.order.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub fn frame_of(event: &ServerEvent) -> Option<Frame> {
+    match serde_json::to_string(event) {
+        Ok(json) => Some(json.into()),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise event");
+            None
+        }
+    }
+}
+
+fn ack_of(event: &ServerEvent) -> Option<Frame> {
+    let ServerEvent::Message { message } = event else {
+        return None;
+    };
+    frame_of(&ServerEvent::Ack {
+        client_id: message.client_id.clone().unwrap_or_default(),
+        message: message.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use protocol::Message;
+
+    fn message(room: Uuid, seq: i64) -> Outbound {
+        Outbound::room(
+            room,
+            ServerEvent::Message {
+                message: Message {
+                    id: Uuid::new_v4(),
+                    room_id: room,
+                    seq,
+                    sender: None,
+                    body: format!("m{seq}"),
+                    created_at: Utc::now(),
+                    edited_at: None,
+                    deleted: false,
+                    reply_to: None,
+                    reply_count: 0,
+                    client_id: None,
+                },
+            },
+        )
+    }
+
+    fn connect(hub: &Hub, user: Uuid, rooms: &[(Uuid, i64)]) -> (ConnId, mpsc::Receiver<Frame>) {
+        let (tx, rx) = mpsc::channel(16);
+        let handle = ConnHandle {
+            tx,
+            too_slow: Arc::default(),
+        };
+        (hub.register(user, rooms, handle).0, rx)
+    }
+
+    fn seqs(rx: &mut mpsc::Receiver<Frame>) -> Vec<i64> {
+        let mut out = Vec::new();
+        while let Ok(frame) = rx.try_recv() {
+            let v: serde_json::Value = serde_json::from_str(&frame).expect("json");
+            out.push(v["message"]["seq"].as_i64().expect("seq"));
+        }
+        out
+    }
+
+    #[test]
+    fn messages_out_of_order_are_delivered_in_seq_order() {
+        let hub = Hub::new();
+        let room = Uuid::new_v4();
+        let (_, mut rx) = connect(&hub, Uuid::new_v4(), &[(room, 0)]);
+        for seq in [2, 3, 1, 5, 4] {
+            hub.deliver(Envelope {
+                events: vec![message(room, seq)],
+                origin: None,
+            });
+        }
+        assert_eq!(seqs(&mut rx), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_gap_that_never_fills_is_given_up_on() {
+        let hub = Hub::new();
+        let room = Uuid::new_v4();
+        let (_, mut rx) = connect(&hub, Uuid::new_v4(), &[(room, 0)]);
+        hub.deliver(Envelope::new(vec![message(room, 2), message(room, 3)], None));
+        assert!(seqs(&mut rx).is_empty(), "held back while 1 is missing");
+        hub.flush(room, 2);
+        assert_eq!(seqs(&mut rx), vec![2, 3]);
+        hub.deliver(Envelope::new(vec![message(room, 4)], None));
+        assert_eq!(seqs(&mut rx), vec![4]);
+    }
+
+    #[test]
+    fn the_origin_gets_an_ack_and_others_the_message() {
+        let hub = Hub::new();
+        let room = Uuid::new_v4();
+        let user = Uuid::new_v4();
+        let (sender, mut sender_rx) = connect(&hub, user, &[(room, 0)]);
+        let (_, mut other_rx) = connect(&hub, user, &[(room, 0)]);
+        hub.deliver(Envelope::new(vec![message(room, 1)], Some(hub.origin(sender))));
+        let ack: serde_json::Value =
+            serde_json::from_str(&sender_rx.try_recv().expect("ack")).expect("json");
+        assert_eq!(ack["type"], "ack");
+        let msg: serde_json::Value =
+            serde_json::from_str(&other_rx.try_recv().expect("message")).expect("json");
+        assert_eq!(msg["type"], "message");
+    }
+
+    #[test]
+    fn a_full_queue_marks_the_connection_too_slow() {
+        let hub = Hub::new();
+        let room = Uuid::new_v4();
+        let (tx, _rx) = mpsc::channel(1);
+        let too_slow = Arc::new(Notify::new());
+        hub.register(
+            Uuid::new_v4(),
+            &[(room, 0)],
+            ConnHandle {
+                tx,
+                too_slow: too_slow.clone(),
+            },
+        );
+        hub.deliver(Envelope::new(vec![message(room, 1), message(room, 2)], None));
+        // notify_one stores a permit: the waiter would wake at once.
+        let woke = futures_util::FutureExt::now_or_never(too_slow.notified());
+        assert!(woke.is_some());
     }
 }

@@ -12,7 +12,7 @@ use super::{Page, no_content};
 use crate::auth::AuthUser;
 use crate::domain::messages::{self, DUPLICATE_CLIENT_ID, Draft, Posted};
 use crate::error::AppError;
-use crate::realtime::ConnId;
+use crate::realtime::Origin;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -56,7 +56,7 @@ pub async fn store(
     sender: Uuid,
     room_id: Uuid,
     draft: Draft,
-    origin: Option<ConnId>,
+    origin: Option<Origin>,
 ) -> Result<Posted, AppError> {
     let (sender, room) = (sender.to_string(), room_id.to_string());
     let client_id = draft.client_id.clone();
@@ -93,6 +93,9 @@ pub async fn post(
     path: web::Path<Uuid>,
     body: Json<PostMessageRequest>,
 ) -> Result<HttpResponse, AppError> {
+    if !state.limiter.allow(user.id) {
+        return Err(AppError::RateLimited);
+    }
     let req = body.into_inner();
     let draft = Draft::parse(
         &req.body,

@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
             .configure(users::routes)
             .configure(rooms::routes)
             .configure(messages::routes)
+            .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
             .default_service(web::to(unknown_route)),
     )

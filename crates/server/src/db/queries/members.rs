@@ -167,3 +167,13 @@ pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResul
         .execute(conn)
         .map(|n| n > 0)
 }
+
+/// Everyone who shares a room with the user (the user included).
+pub fn co_member_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+    let my_rooms = room_ids_of(conn, user_id)?;
+    memberships::table
+        .filter(memberships::room_id.eq_any(my_rooms))
+        .select(memberships::user_id)
+        .distinct()
+        .load(conn)
+}

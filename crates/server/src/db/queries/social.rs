@@ -40,3 +40,10 @@ pub fn blockers_of(
         .select(blocks::blocker_id)
         .load(conn)
 }
+
+pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+    friendships::table
+        .filter(friendships::user_id.eq(user_id))
+        .select(friendships::friend_id)
+        .load(conn)
+}

@@ -1,0 +1,493 @@
+//! `GET /api/v1/ws`: one task per connection.
+//!
+//! A connection authenticates first (the `Authorization` header on the
+//! upgrade, or an `auth` frame within the configured time), is registered
+//! with the hub *before* its `ready` snapshot is read so that nothing falls
+//! between the two, and then runs one `select!` loop over the socket, its
+//! outbound queue, its heartbeat and the hub's "too slow" signal.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use futures_util::StreamExt;
+use protocol::limits::BODY_MAX_BYTES;
+use protocol::{ClientFrame, ServerEvent, UserRef};
+use tokio::sync::{Notify, mpsc};
+use uuid::Uuid;
+
+use super::hub::{ConnHandle, frame_of};
+use super::{ConnId, Envelope, Origin, Outbound};
+use crate::auth::AuthUser;
+use crate::auth::extractor::{authenticate, bearer_token};
+use crate::db::queries::{members, social};
+use crate::domain::messages::{self as message_rules, Draft};
+use crate::domain::{accounts, rooms};
+use crate::error::AppError;
+use crate::routes::messages::store;
+use crate::state::AppState;
+
+/// Close code for a missing or bad token, as API.md specifies.
+const CLOSE_UNAUTHORIZED: u16 = 4401;
+/// Typing events are passed on at most this often per room and connection.
+const TYPING_INTERVAL: Duration = Duration::from_millis(1000);
+
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let header_token = bearer_token(&req).map(str::to_owned);
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream
+        .max_frame_size(BODY_MAX_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(BODY_MAX_BYTES);
+    actix_web::rt::spawn(run(state.into_inner(), session, stream, header_token));
+    Ok(response)
+}
+
+async fn run(
+    state: Arc<AppState>,
+    mut session: Session,
+    mut stream: AggregatedMessageStream,
+    header_token: Option<String>,
+) {
+    let Some(user) = authenticate_socket(&state, &mut session, &mut stream, header_token).await
+    else {
+        return;
+    };
+    let Some(mut conn) = Connection::open(state, session, user).await else {
+        return;
+    };
+    conn.serve(stream).await;
+    conn.close().await;
+}
+
+/// The token from the header, or from an `auth` frame that must come first.
+async fn authenticate_socket(
+    state: &AppState,
+    session: &mut Session,
+    stream: &mut AggregatedMessageStream,
+    header_token: Option<String>,
+) -> Option<AuthUser> {
+    let token = match header_token {
+        Some(token) => token,
+        None => {
+            let wait = Duration::from_secs(state.settings.ws_auth_timeout_secs);
+            let first = match tokio::time::timeout(wait, next_text(session, stream)).await {
+                Ok(Some(text)) => text,
+                Ok(None) => return None,
+                Err(_) => {
+                    reject(session, "unauthorized", "no auth frame in time").await;
+                    return None;
+                }
+            };
+            match serde_json::from_str::<ClientFrame>(&first) {
+                Ok(ClientFrame::Auth { token }) => token,
+                _ => {
+                    reject(session, "unauthorized", "the first frame must be auth").await;
+                    return None;
+                }
+            }
+        }
+    };
+    match authenticate(state, &token).await {
+        Ok(user) => Some(user),
+        Err(e) => {
+            reject(session, e.code(), "the token is invalid or expired").await;
+            None
+        }
+    }
+}
+
+/// The next text frame, answering pings meanwhile; `None` once closed.
+async fn next_text(session: &mut Session, stream: &mut AggregatedMessageStream) -> Option<String> {
+    while let Some(msg) = stream.next().await {
+        match msg {
+            Ok(AggregatedMessage::Text(text)) => return Some(text.to_string()),
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                if session.pong(&bytes).await.is_err() {
+                    return None;
+                }
+            }
+            Ok(AggregatedMessage::Close(_)) => return None,
+            Ok(_) => return Some(String::new()),
+            Err(e) => {
+                close_for_error(session.clone(), &e).await;
+                return None;
+            }
+        }
+    }
+    None
+}
+
+async fn reject(session: &mut Session, code: &str, message: &str) {
+    if let Some(frame) = frame_of(&ServerEvent::error(code, message, None)) {
+        let _ = session.text(frame.to_string()).await;
+    }
+    let _ = session
+        .clone()
+        .close(Some(CloseReason {
+            code: CloseCode::Other(CLOSE_UNAUTHORIZED),
+            description: Some("unauthorized".into()),
+        }))
+        .await;
+}
+
+/// A frame over the limit closes with 1009, anything else malformed with 1002.
+async fn close_for_error(session: Session, e: &actix_ws::ProtocolError) {
+    let code = match e {
+        actix_ws::ProtocolError::Overflow => CloseCode::Size,
+        _ => CloseCode::Protocol,
+    };
+    let _ = session
+        .close(Some(CloseReason {
+            code,
+            description: Some(e.to_string()),
+        }))
+        .await;
+}
+
+struct Connection {
+    state: Arc<AppState>,
+    session: Session,
+    user: AuthUser,
+    me: UserRef,
+    id: ConnId,
+    rx: mpsc::Receiver<super::hub::Frame>,
+    too_slow: Arc<Notify>,
+    last_typing: std::collections::HashMap<Uuid, Instant>,
+}
+
+impl Connection {
+    async fn open(state: Arc<AppState>, session: Session, user: AuthUser) -> Option<Self> {
+        let user_id = user.id.to_string();
+        let rooms_followed = {
+            let user_id = user_id.clone();
+            state
+                .db
+                .run(move |conn| Ok(members::rooms_of(conn, &user_id)?))
+                .await
+        };
+        let Ok(rooms_followed) = rooms_followed else {
+            let _ = session.close(Some(CloseCode::Error.into())).await;
+            return None;
+        };
+        let follow: Vec<(Uuid, i64)> = rooms_followed
+            .iter()
+            .map(|(_, room)| (room.uuid(), room.last_seq))
+            .collect();
+
+        let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
+        let too_slow = Arc::new(Notify::new());
+        let (id, first_here) = state.hub.register(
+            user.id,
+            &follow,
+            ConnHandle {
+                tx,
+                too_slow: too_slow.clone(),
+            },
+        );
+        state.metrics.ws_connections.inc();
+
+        let mut conn = Self {
+            me: UserRef {
+                id: user.id,
+                username: String::new(),
+                display_name: String::new(),
+            },
+            state,
+            session,
+            user,
+            id,
+            rx,
+            too_slow,
+            last_typing: Default::default(),
+        };
+        if conn.state.bus.connection_opened(user.id, first_here).await {
+            conn.announce_presence(true).await;
+        }
+        let hub = conn.state.hub.clone();
+        let snapshot = conn
+            .state
+            .db
+            .run(move |c| {
+                let me = accounts::me(c, &user_id, &hub)?;
+                let rooms = rooms::mine(c, &user_id)?;
+                Ok((me, rooms))
+            })
+            .await;
+        match snapshot {
+            Ok((me, rooms)) => {
+                conn.me = UserRef {
+                    id: me.user.id,
+                    username: me.user.username.clone(),
+                    display_name: me.user.display_name.clone(),
+                };
+                if !conn.send(&ServerEvent::Ready { user: me, rooms }).await {
+                    conn.close().await;
+                    return None;
+                }
+                Some(conn)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot load the ready snapshot");
+                conn.close().await;
+                None
+            }
+        }
+    }
+
+    async fn serve(&mut self, mut stream: AggregatedMessageStream) {
+        let beat = Duration::from_secs(self.state.settings.ws_heartbeat_secs.max(1));
+        let mut heartbeat = tokio::time::interval(beat);
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                frame = self.rx.recv() => match frame {
+                    Some(frame) => {
+                        if self.session.text(frame.to_string()).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => return,
+                },
+                () = self.too_slow.notified() => {
+                    self.state.metrics.ws_dropped_slow.inc();
+                    tracing::info!(user = %self.user.id, "closing a connection that fell behind");
+                    let _ = self.session.clone().close(Some(CloseReason {
+                        code: CloseCode::Policy,
+                        description: Some("too slow: catch up over REST".into()),
+                    })).await;
+                    return;
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > beat * 2 {
+                        tracing::debug!(user = %self.user.id, "dropping a silent connection");
+                        return;
+                    }
+                    if self.session.ping(b"").await.is_err() {
+                        return;
+                    }
+                }
+                msg = stream.next() => {
+                    last_heard = Instant::now();
+                    match msg {
+                        Some(Ok(AggregatedMessage::Text(text))) => {
+                            self.state.metrics.ws_frames_in.inc();
+                            self.handle(&text).await;
+                        }
+                        Some(Ok(AggregatedMessage::Binary(_))) => {
+                            self.error("invalid_frame", "frames are JSON text", None).await;
+                        }
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                            if self.session.pong(&bytes).await.is_err() {
+                                return;
+                            }
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_))) => {}
+                        Some(Ok(AggregatedMessage::Close(reason))) => {
+                            let _ = self.session.clone().close(reason).await;
+                            return;
+                        }
+                        Some(Err(e)) => {
+                            close_for_error(self.session.clone(), &e).await;
+                            return;
+                        }
+                        None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(e) => {
+                let message = format!("not a valid frame: {e}");
+                self.error("invalid_frame", &message, None).await;
+                return;
+            }
+        };
+        match frame {
+            ClientFrame::Send {
+                room_id,
+                body,
+                client_id,
+                reply_to,
+            } => self.on_send(room_id, body, client_id, reply_to).await,
+            ClientFrame::Typing { room_id } => self.on_typing(room_id).await,
+            ClientFrame::Read {
+                room_id,
+                message_id,
+            } => self.on_read(room_id, message_id).await,
+            ClientFrame::Ping => {
+                self.send(&ServerEvent::Pong).await;
+            }
+            ClientFrame::Auth { .. } => {
+                self.error("already_authenticated", "this connection is signed in", None)
+                    .await;
+            }
+        }
+    }
+
+    async fn on_send(
+        &mut self,
+        room_id: Uuid,
+        body: String,
+        client_id: String,
+        reply_to: Option<Uuid>,
+    ) {
+        if !self.state.limiter.allow(self.user.id) {
+            let msg = "too many messages, slow down";
+            self.error("rate_limited", msg, Some(client_id)).await;
+            return;
+        }
+        let too_long = body.trim().chars().count() > protocol::limits::MESSAGE_BODY_MAX;
+        let draft = match Draft::parse(&body, Some(&client_id), reply_to, &self.state.profanity) {
+            Ok(draft) => draft,
+            Err(e) => {
+                let code = if too_long { "body_too_long" } else { e.code() };
+                self.error(code, &e.to_string(), Some(client_id)).await;
+                return;
+            }
+        };
+        let origin = self.origin();
+        match store(&self.state, self.user.id, room_id, draft, Some(origin)).await {
+            // A new message's ack comes through the hub, in seq order with the
+            // room's other messages; a repeat (or a room this connection does
+            // not follow yet) is answered here.
+            Ok(posted) if posted.created && self.state.hub.follows(self.id, room_id) => {}
+            Ok(posted) => {
+                self.send(&ServerEvent::Ack {
+                    client_id,
+                    message: posted.message,
+                })
+                .await;
+            }
+            Err(e) => self.fail(e, Some(client_id)).await,
+        }
+    }
+
+    async fn on_typing(&mut self, room_id: Uuid) {
+        if !self.state.hub.follows(self.id, room_id) {
+            self.error("not_a_member", "you are not a member of this room", None)
+                .await;
+            return;
+        }
+        let now = Instant::now();
+        if self
+            .last_typing
+            .get(&room_id)
+            .is_some_and(|t| now.duration_since(*t) < TYPING_INTERVAL)
+        {
+            return;
+        }
+        self.last_typing.insert(room_id, now);
+        let event = ServerEvent::Typing {
+            room_id,
+            user: self.me.clone(),
+        };
+        self.state
+            .publish(vec![Outbound::room(room_id, event)], Some(self.origin()));
+    }
+
+    async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
+        let user = self.user.id.to_string();
+        let room = room_id.to_string();
+        let result = self
+            .state
+            .db
+            .write(move |c| message_rules::mark_read(c, &user, &room, message_id))
+            .await;
+        match result {
+            Ok(events) => self.state.publish(events, Some(self.origin())),
+            Err(e) => self.fail(e, None).await,
+        }
+    }
+
+    fn origin(&self) -> Origin {
+        self.state.hub.origin(self.id)
+    }
+
+    /// A domain error as an `error` frame. Over the socket, a room one may
+    /// not use is simply one one is not a member of.
+    async fn fail(&mut self, e: AppError, client_id: Option<String>) {
+        let code = match &e {
+            AppError::NotFound("room") => "not_a_member",
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "socket request failed");
+                "internal_error"
+            }
+            other => other.code(),
+        };
+        let message = if code == "not_a_member" {
+            "you are not a member of this room".to_owned()
+        } else {
+            e.to_string()
+        };
+        self.error(code, &message, client_id).await;
+    }
+
+    async fn error(&mut self, code: &str, message: &str, client_id: Option<String>) {
+        self.send(&ServerEvent::error(code, message, client_id)).await;
+    }
+
+    async fn send(&mut self, event: &ServerEvent) -> bool {
+        match frame_of(event) {
+            Some(frame) => self.session.text(frame.to_string()).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Tells friends and co-members, on every node.
+    async fn announce_presence(&self, online: bool) {
+        let user_id = self.user.id;
+        let uid = user_id.to_string();
+        let audience = self
+            .state
+            .db
+            .run(move |c| {
+                let mut ids = members::co_member_ids(c, &uid)?;
+                ids.extend(social::friend_ids(c, &uid)?);
+                ids.sort();
+                ids.dedup();
+                Ok(ids)
+            })
+            .await
+            .unwrap_or_default();
+        let self_id = user_id.to_string();
+        let events = audience
+            .iter()
+            .filter(|id| **id != self_id)
+            .map(|id| {
+                Outbound::user(
+                    crate::db::models::id(id),
+                    ServerEvent::Presence { user_id, online },
+                )
+            })
+            .collect();
+        self.state.bus.publish(Envelope {
+            events,
+            origin: None,
+            presence: Some((user_id, online)),
+        });
+    }
+
+    async fn close(&mut self) {
+        let last_here = self.state.hub.unregister(self.id);
+        self.state.metrics.ws_connections.dec();
+        if self
+            .state
+            .bus
+            .connection_closed(self.user.id, last_here)
+            .await
+        {
+            self.announce_presence(false).await;
+        }
+        let _ = self.session.clone().close(None).await;
+    }
+}

@@ -1,0 +1,21 @@
+//! ThemeChat web app entry point: mounts the Leptos app on `<body>`.
+//!
+//! The app is wasm32-only (see Cargo.toml); on any other target this file
+//! compiles to a stub so host workspace builds keep working.
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "the ThemeChat web app runs in the browser: build it with scripts/build-web.sh (trunk build)"
+    );
+    std::process::exit(1);
+}

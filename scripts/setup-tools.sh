@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs the tools that build the ThemeChat web app. Idempotent: a tool that
+# is already there in the right version is left alone, so a second run takes
+# about a second.
+#
+#   scripts/setup-tools.sh             # wasm32 target, trunk, wasm-bindgen, wasm-opt
+#   scripts/setup-tools.sh --browser   # ... plus chromium + chromedriver (apt) for browser tests
+#
+# Versions (keep in sync with Trunk.toml [tools] and frontend/Cargo.toml):
+#   trunk 0.21.14          0.22.x needs rustc >= 1.96.1
+#   wasm-bindgen 0.2.130   must equal the wasm-bindgen in Cargo.lock
+#   binaryen 132 (npm)     into .tools/node; Debian's binaryen 108 breaks the app at runtime
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo" # so rustup honours rust-toolchain.toml
+
+browser=0
+for arg in "$@"; do
+    case "$arg" in
+        --browser) browser=1 ;;
+        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "setup-tools.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# Prints the tool's version line, or nothing when it is missing or broken.
+version_of() { "$@" 2>/dev/null | head -n1 || true; }
+
+# wasm32 target for the toolchain pinned by rust-toolchain.toml
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    echo "rust target wasm32-unknown-unknown: present"
+else
+    rustup target add wasm32-unknown-unknown
+    echo "rust target wasm32-unknown-unknown: installed"
+fi
+
+# trunk
+if [[ "$(version_of trunk --version)" == "trunk $TRUNK_VERSION" ]]; then
+    echo "trunk $TRUNK_VERSION: present"
+else
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+    [[ "$(version_of trunk --version)" == "trunk $TRUNK_VERSION" ]] \
+        || { echo "trunk on PATH is not $TRUNK_VERSION: $(command -v trunk)" >&2; exit 1; }
+    echo "trunk $TRUNK_VERSION: installed"
+fi
+
+# wasm-bindgen CLI. No --locked: its lock pins a webpki-roots the registry lacks.
+if [[ "$(version_of wasm-bindgen --version)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+    echo "wasm-bindgen $WASM_BINDGEN_VERSION: present"
+else
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    [[ "$(version_of wasm-bindgen --version)" == "wasm-bindgen $WASM_BINDGEN_VERSION" ]] \
+        || { echo "wasm-bindgen on PATH is not $WASM_BINDGEN_VERSION: $(command -v wasm-bindgen)" >&2; exit 1; }
+    echo "wasm-bindgen $WASM_BINDGEN_VERSION: installed"
+fi
+
+# wasm-opt from npm binaryen, private to the repo (.tools is gitignored)
+node_dir="$repo/.tools/node"
+wasm_opt="$node_dir/node_modules/.bin/wasm-opt"
+if [[ "$(version_of "$wasm_opt" --version)" == *"version $BINARYEN_VERSION"* ]]; then
+    echo "wasm-opt (npm binaryen@$BINARYEN_VERSION): present"
+else
+    command -v npm >/dev/null || { echo "npm is required for binaryen (apt-get install nodejs npm)" >&2; exit 1; }
+    mkdir -p "$node_dir"
+    [[ -f "$node_dir/package.json" ]] || echo '{ "private": true }' >"$node_dir/package.json"
+    npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+    [[ "$(version_of "$wasm_opt" --version)" == *"version $BINARYEN_VERSION"* ]] \
+        || { echo "$wasm_opt does not report version $BINARYEN_VERSION" >&2; exit 1; }
+    echo "wasm-opt (npm binaryen@$BINARYEN_VERSION): installed"
+fi
+
+# chromium + chromedriver, only on request
+if ((browser)); then
+    if [[ -x /usr/bin/chromium ]]; then
+        echo "chromium: present"
+    else
+        sudo=()
+        [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+        "${sudo[@]}" apt-get update
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium chromium-driver
+        echo "chromium: installed"
+    fi
+fi
