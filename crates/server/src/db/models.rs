@@ -347,3 +347,25 @@ impl ActivityRow {
         })
     }
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = friend_requests)]
+pub struct FriendRequestRow {
+    pub id: String,
+    pub from_id: String,
+    pub to_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub actor_id: Option<String>,
+    pub room_id: Option<String>,
+    pub message_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub read: bool,
+}

@@ -226,7 +226,7 @@ pub fn profile(
     presence: &dyn Presence,
 ) -> AppResult<User> {
     let user = find_user(conn, user_id)?;
-    profile_of(conn, viewer, user, presence)
+    visible_profile(conn, viewer, user, presence)
 }
 
 pub fn search(
@@ -245,11 +245,13 @@ pub fn search(
     }
     users::search(conn, q, limit)?
         .into_iter()
-        .map(|u| profile_of(conn, viewer, u, presence))
+        .map(|u| visible_profile(conn, viewer, u, presence))
         .collect()
 }
 
-fn profile_of(
+/// `user` as `viewer` may see them: all of a public profile or a friend's,
+/// only the basics of a `friends`-only stranger.
+pub fn visible_profile(
     conn: &mut DbConn,
     viewer: &str,
     user: UserRow,

@@ -1,10 +1,15 @@
 //! Posting, paging, editing and deleting messages; read markers.
 
 use protocol::validate::{self, MessageBody};
-use protocol::{AuditAction, Message, ReadMarker, ServerEvent, Thread};
+use protocol::{
+    AuditAction, Message, NotificationKind, NotificationLevel, ReadMarker, RoomKind, ServerEvent,
+    Thread,
+};
 
+use super::Presence;
 use super::access::visible_room;
 use super::mentions;
+use super::notifications::{About, notify};
 use super::profanity::ProfanityFilter;
 use crate::db::DbConn;
 use crate::db::is_unique_violation;
@@ -102,8 +107,14 @@ pub fn history(
 
 /// Stores a message (or finds the one already stored under its
 /// `client_id`). Runs inside a write transaction.
-pub fn post(conn: &mut DbConn, sender: &str, room_id: &str, draft: Draft) -> AppResult<Posted> {
-    visible_room(conn, room_id, sender)?.member()?;
+pub fn post(
+    conn: &mut DbConn,
+    sender: &str,
+    room_id: &str,
+    draft: Draft,
+    presence: &dyn Presence,
+) -> AppResult<Posted> {
+    let (room, _) = visible_room(conn, room_id, sender)?.member()?;
     if let Some(client_id) = &draft.client_id
         && let Some(existing) = messages::find_by_client_id(conn, sender, client_id)?
     {
@@ -144,7 +155,7 @@ pub fn post(conn: &mut DbConn, sender: &str, room_id: &str, draft: Draft) -> App
         }
         other => other?,
     }
-    record_mentions(conn, &row)?;
+    let mentioned = record_mentions(conn, &row)?;
 
     let room_uuid = id(room_id);
     let message = load(conn, &row.id)?;
@@ -163,11 +174,63 @@ pub fn post(conn: &mut DbConn, sender: &str, room_id: &str, draft: Draft) -> App
             },
         ));
     }
+    events.extend(notify_recipients(conn, &room, &row, &mentioned, presence)?);
     Ok(Posted {
         message,
         created: true,
         events,
     })
+}
+
+/// Mentions notify (unless the room is muted for them); a direct message
+/// notifies a recipient who has no live connection to see it arrive.
+fn notify_recipients(
+    conn: &mut DbConn,
+    room: &RoomRow,
+    row: &MessageRow,
+    mentioned: &[String],
+    presence: &dyn Presence,
+) -> AppResult<Vec<Outbound>> {
+    let sender = row.sender_id.as_deref().unwrap_or_default();
+    let mut events = Vec::new();
+    let about = |kind| About {
+        kind,
+        actor: Some(sender),
+        room: Some(&row.room_id),
+        message: Some(&row.id),
+    };
+    for user in mentioned {
+        let muted = members::find(conn, &row.room_id, user)?
+            .is_none_or(|m| m.level() == NotificationLevel::None);
+        if !muted {
+            events.push(notify(
+                conn,
+                user,
+                about(NotificationKind::Mention),
+                presence,
+            )?);
+        }
+    }
+    if room.kind() == RoomKind::Direct {
+        for (membership, user) in members::list(conn, &row.room_id)? {
+            let offline = !presence.is_online(user.uuid());
+            let wants = membership.level() != NotificationLevel::None;
+            if user.id != sender
+                && offline
+                && wants
+                && !mentioned.contains(&user.id)
+                && !social::has_blocked(conn, &user.id, sender)?
+            {
+                events.push(notify(
+                    conn,
+                    &user.id,
+                    about(NotificationKind::DirectMessage),
+                    presence,
+                )?);
+            }
+        }
+    }
+    Ok(events)
 }
 
 /// Mentions count only for members of the room, never the sender, and never

@@ -9,8 +9,12 @@ pub mod access;
 pub mod accounts;
 pub mod mentions;
 pub mod messages;
+pub mod moderation;
+pub mod notifications;
 pub mod profanity;
 pub mod rooms;
+pub mod search;
+pub mod social;
 
 use uuid::Uuid;
 

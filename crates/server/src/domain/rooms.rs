@@ -338,6 +338,7 @@ pub fn invite(
     actor: &str,
     room_id: &str,
     invitee: &str,
+    presence: &dyn Presence,
 ) -> AppResult<Vec<Outbound>> {
     let (room, _) = visible_room(conn, room_id, actor)?.moderator()?;
     if room.kind() == RoomKind::Direct {
@@ -365,8 +366,15 @@ pub fn invite(
             created_at: now(),
         },
     )?;
-    // The room_invite notification arrives with the social layer.
-    Ok(Vec::new())
+    let about = super::notifications::About {
+        kind: protocol::NotificationKind::RoomInvite,
+        actor: Some(actor),
+        room: Some(room_id),
+        message: None,
+    };
+    Ok(vec![super::notifications::notify(
+        conn, invitee, about, presence,
+    )?])
 }
 
 pub fn set_notification_level(

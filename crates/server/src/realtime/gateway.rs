@@ -328,8 +328,12 @@ impl Connection {
                 self.send(&ServerEvent::Pong).await;
             }
             ClientFrame::Auth { .. } => {
-                self.error("already_authenticated", "this connection is signed in", None)
-                    .await;
+                self.error(
+                    "already_authenticated",
+                    "this connection is signed in",
+                    None,
+                )
+                .await;
             }
         }
     }
@@ -433,7 +437,8 @@ impl Connection {
     }
 
     async fn error(&mut self, code: &str, message: &str, client_id: Option<String>) {
-        self.send(&ServerEvent::error(code, message, client_id)).await;
+        self.send(&ServerEvent::error(code, message, client_id))
+            .await;
     }
 
     async fn send(&mut self, event: &ServerEvent) -> bool {

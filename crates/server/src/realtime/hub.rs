@@ -460,7 +460,10 @@ mod tests {
         let hub = Hub::new();
         let room = Uuid::new_v4();
         let (_, mut rx) = connect(&hub, Uuid::new_v4(), &[(room, 0)]);
-        hub.deliver(Envelope::new(vec![message(room, 2), message(room, 3)], None));
+        hub.deliver(Envelope::new(
+            vec![message(room, 2), message(room, 3)],
+            None,
+        ));
         assert!(seqs(&mut rx).is_empty(), "held back while 1 is missing");
         hub.flush(room, 2);
         assert_eq!(seqs(&mut rx), vec![2, 3]);
@@ -475,7 +478,10 @@ mod tests {
         let user = Uuid::new_v4();
         let (sender, mut sender_rx) = connect(&hub, user, &[(room, 0)]);
         let (_, mut other_rx) = connect(&hub, user, &[(room, 0)]);
-        hub.deliver(Envelope::new(vec![message(room, 1)], Some(hub.origin(sender))));
+        hub.deliver(Envelope::new(
+            vec![message(room, 1)],
+            Some(hub.origin(sender)),
+        ));
         let ack: serde_json::Value =
             serde_json::from_str(&sender_rx.try_recv().expect("ack")).expect("json");
         assert_eq!(ack["type"], "ack");
@@ -498,7 +504,10 @@ mod tests {
                 too_slow: too_slow.clone(),
             },
         );
-        hub.deliver(Envelope::new(vec![message(room, 1), message(room, 2)], None));
+        hub.deliver(Envelope::new(
+            vec![message(room, 1), message(room, 2)],
+            None,
+        ));
         // notify_one stores a permit: the waiter would wake at once.
         let woke = futures_util::FutureExt::now_or_never(too_slow.notified());
         assert!(woke.is_some());

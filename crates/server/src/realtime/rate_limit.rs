@@ -33,7 +33,10 @@ impl RateLimiter {
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         // Forget idle users now and then so the map stays small.
         if hits.len() > 10_000 {
-            hits.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < self.window));
+            hits.retain(|_, q| {
+                q.back()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         let queue = hits.entry(user).or_default();
         while queue

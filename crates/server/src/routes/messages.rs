@@ -62,9 +62,10 @@ pub async fn store(
     let client_id = draft.client_id.clone();
     let attempt = {
         let (sender, room) = (sender.clone(), room.clone());
+        let hub = state.hub.clone();
         state
             .db
-            .write(move |conn| messages::post(conn, &sender, &room, draft))
+            .write(move |conn| messages::post(conn, &sender, &room, draft, &hub))
             .await
     };
     let posted = match (attempt, client_id) {

@@ -7,6 +7,7 @@ pub mod messages;
 pub mod openapi;
 pub mod ops;
 pub mod rooms;
+pub mod social;
 pub mod spa;
 pub mod users;
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
             .configure(users::routes)
             .configure(rooms::routes)
             .configure(messages::routes)
+            .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
             .default_service(web::to(unknown_route)),

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, messages, ops, rooms, users};
+use super::{auth, messages, ops, rooms, social, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,11 @@ use super::{auth, messages, ops, rooms, users};
         rooms::join, rooms::leave, rooms::members, rooms::invite, rooms::notification_level,
         messages::history, messages::post, messages::edit, messages::delete,
         messages::thread, messages::mark_read, messages::read_markers,
+        rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
+        social::friends, social::requests, social::send_request, social::accept, social::decline,
+        social::cancel, social::unfriend, social::blocked, social::block, social::unblock,
+        social::open_direct, social::list_notifications, social::read_one, social::read_all,
+        social::search,
         ops::healthz, ops::metrics,
     ),
     modifiers(&BearerAuth)

@@ -2,16 +2,16 @@
 
 use actix_web::{HttpResponse, web};
 use protocol::{
-    ApiError, CreateRoomRequest, Member, NotificationLevelRequest, Room, RoomSummary,
-    UpdateRoomRequest, UserIdRequest,
+    ApiError, AuditEntry, CreateRoomRequest, Member, NotificationLevelRequest, RemoveMemberRequest,
+    RoleRequest, Room, RoomSummary, UpdateRoomRequest, UserIdRequest,
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::Json;
-use super::no_content;
+use super::{Page, no_content};
 use crate::auth::AuthUser;
-use crate::domain::rooms;
+use crate::domain::{moderation, rooms};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -34,6 +34,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/rooms/{id}/notification-level").route(web::put().to(notification_level)),
     );
+    cfg.service(
+        web::resource("/rooms/{id}/members/{user_id}").route(web::delete().to(remove_member)),
+    );
+    cfg.service(web::resource("/rooms/{id}/members/{user_id}/role").route(web::put().to(set_role)));
+    cfg.service(web::resource("/rooms/{id}/bans/{user_id}").route(web::delete().to(unban)));
+    cfg.service(web::resource("/rooms/{id}/audit-log").route(web::get().to(audit_log)));
 }
 
 #[utoipa::path(post, path = "/api/v1/rooms", tag = "rooms", security(("bearer" = [])),
@@ -195,9 +201,10 @@ pub async fn invite(
 ) -> Result<HttpResponse, AppError> {
     let room_id = path.into_inner().to_string();
     let invitee = body.user_id.to_string();
+    let hub = state.hub.clone();
     let events = state
         .db
-        .write(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee))
+        .write(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee, &hub))
         .await?;
     state.publish(events, None);
     Ok(HttpResponse::Created().json(serde_json::json!({ "invited": true })))
@@ -219,4 +226,82 @@ pub async fn notification_level(
         .write(move |conn| rooms::set_notification_level(conn, &user.id_str(), &room_id, level))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
+}
+
+#[utoipa::path(put, path = "/api/v1/rooms/{id}/members/{user_id}/role", tag = "moderation", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = RoleRequest,
+    responses((status = 200, body = Member), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+pub async fn set_role(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<RoleRequest>,
+) -> Result<HttpResponse, AppError> {
+    let (room_id, target) = path.into_inner();
+    let (room_id, target) = (room_id.to_string(), target.to_string());
+    let role = body.into_inner().role;
+    let hub = state.hub.clone();
+    let member = state
+        .db
+        .write(move |c| moderation::set_role(c, &user.id_str(), &room_id, &target, &role, &hub))
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}/members/{user_id}", tag = "moderation", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body(content = Option<RemoveMemberRequest>, description = "optional"),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let req: RemoveMemberRequest = super::optional_json(&body)?;
+    let (room_id, target) = path.into_inner();
+    let (room_id, target) = (room_id.to_string(), target.to_string());
+    let events = state
+        .db
+        .write(move |c| moderation::remove_member(c, &user.id_str(), &room_id, &target, req))
+        .await?;
+    state.publish(events, None);
+    Ok(no_content())
+}
+
+#[utoipa::path(delete, path = "/api/v1/rooms/{id}/bans/{user_id}", tag = "moderation", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn unban(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, AppError> {
+    let (room_id, target) = path.into_inner();
+    let (room_id, target) = (room_id.to_string(), target.to_string());
+    state
+        .db
+        .write(move |c| moderation::unban(c, &user.id_str(), &room_id, &target))
+        .await?;
+    Ok(no_content())
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/audit-log", tag = "moderation", security(("bearer" = [])),
+    params(("id" = Uuid, Path), Page),
+    responses((status = 200, body = [AuditEntry]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn audit_log(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, AppError> {
+    let room_id = path.into_inner().to_string();
+    let (before, limit) = (page.before.map(|b| b.to_string()), page.limit());
+    let hub = state.hub.clone();
+    let list = state
+        .db
+        .run(move |c| {
+            moderation::audit_entries(c, &user.id_str(), &room_id, before.as_deref(), limit, &hub)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }

@@ -232,3 +232,46 @@ pub fn markers(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<ReadMarkerRo
         .select(ReadMarkerRow::as_select())
         .load(conn)
 }
+
+/// Messages matching every word of `words` in the given rooms, newest first.
+/// The matching is the one place with backend-specific SQL: PostgreSQL's
+/// tsvector column, or SQLite's FTS5 index (see the search migrations).
+pub fn search(
+    conn: &mut DbConn,
+    room_ids: &[String],
+    words: &[String],
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Message>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+
+    let matcher = match conn {
+        DbConn::Pg(_) => sql::<Bool>("messages.search @@ plainto_tsquery('simple', ")
+            .bind::<Text, _>(words.join(" "))
+            .sql(")"),
+        DbConn::Sqlite(_) => {
+            // Each word quoted: FTS5 operators in user input stay plain text.
+            let query = words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            sql::<Bool>(
+                "messages.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ",
+            )
+            .bind::<Text, _>(query)
+            .sql(")")
+        }
+    };
+    let mut query = with_sender!()
+        .filter(messages::room_id.eq_any(room_ids))
+        .filter(messages::deleted.eq(false))
+        .filter(matcher)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(messages::id.lt(before.to_owned()));
+    }
+    let rows = query.order(messages::id.desc()).limit(limit).load(conn)?;
+    Ok(into_messages(rows))
+}

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod audit;
 pub mod members;
 pub mod messages;
+pub mod notifications;
 pub mod rooms;
 pub mod sessions;
 pub mod social;

@@ -3,7 +3,8 @@
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::{blocks, friendships};
+use crate::db::models::{FriendRequestRow, UserRow};
+use crate::db::schema::{blocks, friend_requests, friendships, users};
 
 pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
     let n: i64 = friendships::table
@@ -45,5 +46,148 @@ pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> 
     friendships::table
         .filter(friendships::user_id.eq(user_id))
         .select(friendships::friend_id)
+        .load(conn)
+}
+
+pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
+    let now = crate::db::models::now();
+    for (user, friend) in [(a, b), (b, a)] {
+        if !are_friends(conn, user, friend)? {
+            diesel::insert_into(friendships::table)
+                .values((
+                    friendships::user_id.eq(user),
+                    friendships::friend_id.eq(friend),
+                    friendships::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends a friendship both ways; returns whether there was one.
+pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+    let removed = diesel::delete(
+        friendships::table.filter(
+            friendships::user_id
+                .eq(a)
+                .and(friendships::friend_id.eq(b))
+                .or(friendships::user_id.eq(b).and(friendships::friend_id.eq(a))),
+        ),
+    )
+    .execute(conn)?;
+    Ok(removed > 0)
+}
+
+pub fn friends_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<UserRow>> {
+    friendships::table
+        .inner_join(users::table.on(users::id.eq(friendships::friend_id)))
+        .filter(friendships::user_id.eq(user_id))
+        .filter(users::deleted_at.is_null())
+        .order(users::username_key.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_request(conn: &mut DbConn, row: &FriendRequestRow) -> QueryResult<()> {
+    diesel::insert_into(friend_requests::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn find_request(conn: &mut DbConn, id: &str) -> QueryResult<Option<FriendRequestRow>> {
+    friend_requests::table
+        .find(id)
+        .select(FriendRequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn request_between(
+    conn: &mut DbConn,
+    from: &str,
+    to: &str,
+) -> QueryResult<Option<FriendRequestRow>> {
+    friend_requests::table
+        .filter(friend_requests::from_id.eq(from))
+        .filter(friend_requests::to_id.eq(to))
+        .select(FriendRequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn delete_request(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(friend_requests::table.find(id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Pending requests either way between two users.
+pub fn delete_requests_between(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
+    diesel::delete(
+        friend_requests::table.filter(
+            friend_requests::from_id
+                .eq(a)
+                .and(friend_requests::to_id.eq(b))
+                .or(friend_requests::from_id
+                    .eq(b)
+                    .and(friend_requests::to_id.eq(a))),
+        ),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<FriendRequestRow>> {
+    friend_requests::table
+        .filter(friend_requests::to_id.eq(user_id))
+        .order(friend_requests::id.desc())
+        .select(FriendRequestRow::as_select())
+        .load(conn)
+}
+
+pub fn outgoing_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<FriendRequestRow>> {
+    friend_requests::table
+        .filter(friend_requests::from_id.eq(user_id))
+        .order(friend_requests::id.desc())
+        .select(FriendRequestRow::as_select())
+        .load(conn)
+}
+
+pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<bool> {
+    let n: i64 = blocks::table
+        .filter(blocks::blocker_id.eq(blocker))
+        .filter(blocks::blocked_id.eq(blocked))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
+    if has_blocked(conn, blocker, blocked)? {
+        return Ok(());
+    }
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::blocker_id.eq(blocker),
+            blocks::blocked_id.eq(blocked),
+            blocks::created_at.eq(crate::db::models::now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn unblock(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
+    diesel::delete(blocks::table.find((blocker, blocked)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn blocked_by(conn: &mut DbConn, blocker: &str) -> QueryResult<Vec<UserRow>> {
+    blocks::table
+        .inner_join(users::table.on(users::id.eq(blocks::blocked_id)))
+        .filter(blocks::blocker_id.eq(blocker))
+        .select(UserRow::as_select())
         .load(conn)
 }

@@ -1,0 +1,73 @@
+//! The `notifications` table.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::models::NotificationRow;
+use crate::db::schema::notifications;
+
+pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<()> {
+    diesel::insert_into(notifications::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut DbConn,
+    user_id: &str,
+    unread_only: bool,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<NotificationRow>> {
+    let mut query = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .into_boxed();
+    if unread_only {
+        query = query.filter(notifications::read.eq(false));
+    }
+    if let Some(before) = before {
+        query = query.filter(notifications::id.lt(before.to_owned()));
+    }
+    query
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+pub fn unread_count(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read.eq(false))
+        .count()
+        .get_result(conn)
+}
+
+/// Marks one of the user's notifications read; false if it is not theirs.
+pub fn mark_read(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<bool> {
+    let mine: i64 = notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    if mine == 0 {
+        return Ok(false);
+    }
+    diesel::update(notifications::table.find(id))
+        .set(notifications::read.eq(true))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read.eq(false)),
+    )
+    .set(notifications::read.eq(true))
+    .execute(conn)
+    .map(drop)
+}

@@ -1,0 +1,205 @@
+//! Running a group: roles, kicks, bans and the audit log.
+//!
+//! The owner may do everything; a moderator may act on plain members only;
+//! members may do none of it. Every act lands in the room's audit log.
+
+use protocol::{
+    ActivityKind, AuditAction, AuditEntry, Member, RemoveMemberRequest, Role, RoomKind,
+    ServerEvent, validate,
+};
+
+use super::Presence;
+use super::access::visible_room;
+use super::accounts::visible_profile;
+use super::rooms::audit;
+use crate::db::DbConn;
+use crate::db::models::{ActivityRow, AuditRow, BanRow, id, now, opt_id, utc};
+use crate::db::queries::{activity, audit as audit_log, members, users};
+use crate::error::{AppError, AppResult};
+use crate::realtime::Outbound;
+
+pub fn set_role(
+    conn: &mut DbConn,
+    actor: &str,
+    room_id: &str,
+    target: &str,
+    role: &str,
+    presence: &dyn Presence,
+) -> AppResult<Member> {
+    let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
+    let role = match Role::parse(role) {
+        Some(role @ (Role::Moderator | Role::Member)) => role,
+        _ => return Err(AppError::validation("role must be `moderator` or `member`")),
+    };
+    if room.kind() == RoomKind::Direct {
+        return Err(AppError::forbidden("direct conversations have no roles"));
+    }
+    if target == actor {
+        return Err(AppError::forbidden(
+            "the owner's role cannot change; leave to hand the room over",
+        ));
+    }
+    let membership = members::find(conn, room_id, target)?.ok_or(AppError::NotFound("member"))?;
+    if membership.role() != role {
+        members::set_role(conn, room_id, target, role.as_str())?;
+        audit(
+            conn,
+            room_id,
+            actor,
+            AuditAction::RoleChange,
+            Some(target),
+            None,
+            Some(role.as_str().to_owned()),
+        )?;
+    }
+    let user = users::find(conn, target)?.ok_or(AppError::NotFound("member"))?;
+    let online = presence.is_online(user.uuid());
+    Ok(Member {
+        user: visible_profile(conn, actor, user, presence)?,
+        role,
+        joined_at: utc(membership.joined_at),
+        online,
+    })
+}
+
+/// Kicks (or bans) `target`. A ban also works on someone not in the room,
+/// to keep them out.
+pub fn remove_member(
+    conn: &mut DbConn,
+    actor: &str,
+    room_id: &str,
+    target: &str,
+    req: RemoveMemberRequest,
+) -> AppResult<Vec<Outbound>> {
+    let (room, actor_membership) = visible_room(conn, room_id, actor)?.moderator()?;
+    if room.kind() == RoomKind::Direct {
+        return Err(AppError::forbidden(
+            "nobody can be removed from a direct conversation",
+        ));
+    }
+    if target == actor {
+        return Err(AppError::validation(
+            "leave the room instead of removing yourself",
+        ));
+    }
+    let ban = req.ban.unwrap_or(false);
+    let reason = req.reason.as_deref().map(validate::reason).transpose()?;
+    let reason = reason.filter(|r| !r.is_empty());
+    users::find(conn, target)?.ok_or(AppError::NotFound("user"))?;
+    let membership = members::find(conn, room_id, target)?;
+    if let Some(m) = &membership {
+        let allowed = match actor_membership.role() {
+            Role::Owner => true,
+            Role::Moderator => m.role() == Role::Member,
+            Role::Member => false,
+        };
+        if !allowed {
+            return Err(AppError::forbidden(
+                "moderators may only remove members; nobody may remove the owner",
+            ));
+        }
+    } else if !ban {
+        return Err(AppError::NotFound("member"));
+    }
+
+    let (kind, action, activity_kind) = if ban {
+        ("ban", AuditAction::Ban, ActivityKind::Banned)
+    } else {
+        ("kick", AuditAction::Kick, ActivityKind::Kicked)
+    };
+    if ban {
+        members::add_ban(
+            conn,
+            &BanRow {
+                room_id: room_id.to_owned(),
+                user_id: target.to_owned(),
+                actor_id: Some(actor.to_owned()),
+                reason: reason.clone(),
+                created_at: now(),
+            },
+        )?;
+        members::remove_invite(conn, room_id, target)?;
+    }
+    audit(
+        conn,
+        room_id,
+        actor,
+        action,
+        Some(target),
+        None,
+        reason.clone(),
+    )?;
+    if membership.is_none() {
+        return Ok(Vec::new());
+    }
+    members::delete(conn, room_id, target)?;
+    members::record_event(conn, room_id, target, Some(actor), kind, reason.as_deref())?;
+    activity::insert(
+        conn,
+        &ActivityRow::new(target, activity_kind, Some(room_id), Some(actor)),
+    )?;
+    Ok(vec![Outbound::room(
+        room.uuid(),
+        ServerEvent::MemberLeft {
+            room_id: room.uuid(),
+            user_id: id(target),
+        },
+    )])
+}
+
+pub fn unban(conn: &mut DbConn, actor: &str, room_id: &str, target: &str) -> AppResult<()> {
+    visible_room(conn, room_id, actor)?.moderator()?;
+    if !members::remove_ban(conn, room_id, target)? {
+        return Err(AppError::NotFound("ban"));
+    }
+    members::record_event(conn, room_id, target, Some(actor), "unban", None)?;
+    audit(
+        conn,
+        room_id,
+        actor,
+        AuditAction::Unban,
+        Some(target),
+        None,
+        None,
+    )
+}
+
+pub fn audit_entries(
+    conn: &mut DbConn,
+    viewer: &str,
+    room_id: &str,
+    before: Option<&str>,
+    limit: i64,
+    presence: &dyn Presence,
+) -> AppResult<Vec<AuditEntry>> {
+    visible_room(conn, room_id, viewer)?.moderator()?;
+    audit_log::list(conn, room_id, before, limit)?
+        .into_iter()
+        .map(|row| entry(conn, viewer, row, presence))
+        .collect()
+}
+
+fn entry(
+    conn: &mut DbConn,
+    viewer: &str,
+    row: AuditRow,
+    presence: &dyn Presence,
+) -> AppResult<AuditEntry> {
+    let actor = match row.actor_id.as_deref() {
+        Some(actor) => match users::find(conn, actor)? {
+            Some(user) => Some(visible_profile(conn, viewer, user, presence)?),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(AuditEntry {
+        id: id(&row.id),
+        room_id: id(&row.room_id),
+        actor,
+        action: AuditAction::parse(&row.action).unwrap_or(AuditAction::RoomUpdate),
+        target_user_id: opt_id(row.target_user_id.as_deref()),
+        message_id: opt_id(row.message_id.as_deref()),
+        detail: row.detail,
+        created_at: utc(row.created_at),
+    })
+}

@@ -1,0 +1,97 @@
+//! Stored notifications, each also pushed live to its recipient.
+
+use protocol::{Notification, NotificationKind, ServerEvent};
+
+use super::Presence;
+use super::accounts::visible_profile;
+use crate::db::DbConn;
+use crate::db::models::{NotificationRow, id, new_id, now, opt_id, utc};
+use crate::db::queries::{notifications, users};
+use crate::error::AppResult;
+use crate::realtime::Outbound;
+
+/// What a notification is about.
+pub struct About<'a> {
+    pub kind: NotificationKind,
+    pub actor: Option<&'a str>,
+    pub room: Option<&'a str>,
+    pub message: Option<&'a str>,
+}
+
+/// Stores a notification for `recipient` and returns its live event.
+pub fn notify(
+    conn: &mut DbConn,
+    recipient: &str,
+    about: About<'_>,
+    presence: &dyn Presence,
+) -> AppResult<Outbound> {
+    let row = NotificationRow {
+        id: new_id(),
+        user_id: recipient.to_owned(),
+        kind: about.kind.as_str().to_owned(),
+        actor_id: about.actor.map(str::to_owned),
+        room_id: about.room.map(str::to_owned),
+        message_id: about.message.map(str::to_owned),
+        created_at: now(),
+        read: false,
+    };
+    notifications::insert(conn, &row)?;
+    let notification = view(conn, recipient, row, presence)?;
+    Ok(Outbound::user(
+        id(recipient),
+        ServerEvent::Notification { notification },
+    ))
+}
+
+fn view(
+    conn: &mut DbConn,
+    viewer: &str,
+    row: NotificationRow,
+    presence: &dyn Presence,
+) -> AppResult<Notification> {
+    let actor = match row.actor_id.as_deref() {
+        Some(actor) => match users::find(conn, actor)? {
+            Some(user) => Some(visible_profile(conn, viewer, user, presence)?),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(Notification {
+        id: id(&row.id),
+        kind: NotificationKind::parse(&row.kind).unwrap_or(NotificationKind::Mention),
+        actor,
+        room_id: opt_id(row.room_id.as_deref()),
+        message_id: opt_id(row.message_id.as_deref()),
+        created_at: utc(row.created_at),
+        read: row.read,
+    })
+}
+
+/// A page of notifications and the user's total unread count.
+pub fn list(
+    conn: &mut DbConn,
+    user_id: &str,
+    unread_only: bool,
+    before: Option<&str>,
+    limit: i64,
+    presence: &dyn Presence,
+) -> AppResult<(Vec<Notification>, i64)> {
+    let rows = notifications::list(conn, user_id, unread_only, before, limit)?;
+    let list = rows
+        .into_iter()
+        .map(|row| view(conn, user_id, row, presence))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((list, notifications::unread_count(conn, user_id)?))
+}
+
+pub fn mark_read(conn: &mut DbConn, user_id: &str, notification_id: &str) -> AppResult<()> {
+    if notifications::mark_read(conn, user_id, notification_id)? {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::NotFound("notification"))
+    }
+}
+
+pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> AppResult<()> {
+    Ok(notifications::mark_all_read(conn, user_id)?)
+}

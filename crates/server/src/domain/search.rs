@@ -1,0 +1,55 @@
+//! Full-text search over the messages of the caller's rooms.
+
+use protocol::Message;
+
+use super::access::visible_room;
+use crate::db::DbConn;
+use crate::db::queries::{members, messages};
+use crate::error::{AppError, AppResult};
+
+/// Words of a query: letters and digits only, so operators and SQL
+/// metacharacters in the input are just separators.
+pub fn words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .take(16)
+        .collect()
+}
+
+pub fn search(
+    conn: &mut DbConn,
+    user: &str,
+    q: &str,
+    room: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<Message>> {
+    if q.chars().count() > protocol::limits::SEARCH_QUERY_MAX {
+        return Err(AppError::validation("search query is too long"));
+    }
+    let words = words(q);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rooms = match room {
+        Some(room) => {
+            visible_room(conn, room, user)?.member()?;
+            vec![room.to_owned()]
+        }
+        None => members::room_ids_of(conn, user)?,
+    };
+    Ok(messages::search(conn, &rooms, &words, before, limit)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operators_and_quotes_are_separators() {
+        assert_eq!(
+            super::words("Rust* OR \"x\"; DROP TABLE--"),
+            vec!["rust", "or", "x", "drop", "table"]
+        );
+        assert!(super::words("%_'\"").is_empty());
+    }
+}

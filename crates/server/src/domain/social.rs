@@ -1,0 +1,349 @@
+//! Friends, blocks and direct conversations.
+
+use protocol::{
+    ActivityKind, FriendRequest, FriendRequests, NotificationKind, Role, Room, RoomKind,
+    ServerEvent, User, Visibility,
+};
+
+use super::Presence;
+use super::accounts::{find_user, visible_profile};
+use super::notifications::{About, notify};
+use crate::db::DbConn;
+use crate::db::is_unique_violation;
+use crate::db::models::{
+    ActivityRow, FriendRequestRow, MembershipRow, RoomRow, id, new_id, now, utc,
+};
+use crate::db::queries::{activity, members, rooms, social};
+use crate::error::{AppError, AppResult};
+use crate::realtime::Outbound;
+
+fn blocked() -> AppError {
+    AppError::Forbidden {
+        code: "blocked",
+        message: "one of you has blocked the other".into(),
+    }
+}
+
+fn not_yourself(what: &str) -> AppError {
+    AppError::validation(format!("you cannot {what} yourself"))
+}
+
+fn request_view(
+    conn: &mut DbConn,
+    viewer: &str,
+    row: &FriendRequestRow,
+    presence: &dyn Presence,
+) -> AppResult<FriendRequest> {
+    let from = find_user(conn, &row.from_id)?;
+    let to = find_user(conn, &row.to_id)?;
+    Ok(FriendRequest {
+        id: id(&row.id),
+        from: visible_profile(conn, viewer, from, presence)?,
+        to: visible_profile(conn, viewer, to, presence)?,
+        created_at: utc(row.created_at),
+    })
+}
+
+fn befriend(conn: &mut DbConn, a: &str, b: &str) -> AppResult<()> {
+    social::add_friendship(conn, a, b)?;
+    social::delete_requests_between(conn, a, b)?;
+    for (user, other) in [(a, b), (b, a)] {
+        activity::insert(
+            conn,
+            &ActivityRow::new(user, ActivityKind::FriendAdded, None, Some(other)),
+        )?;
+    }
+    Ok(())
+}
+
+/// The events of `accepter` accepting `requester`'s request.
+fn accepted(
+    conn: &mut DbConn,
+    accepter: &str,
+    requester: &str,
+    presence: &dyn Presence,
+) -> AppResult<Vec<Outbound>> {
+    let accepter_row = find_user(conn, accepter)?;
+    let user = visible_profile(conn, requester, accepter_row, presence)?;
+    let about = About {
+        kind: NotificationKind::FriendAccepted,
+        actor: Some(accepter),
+        room: None,
+        message: None,
+    };
+    Ok(vec![
+        Outbound::user(id(requester), ServerEvent::FriendAccepted { user }),
+        notify(conn, requester, about, presence)?,
+    ])
+}
+
+pub enum RequestOutcome {
+    /// A new pending request (201).
+    Sent(FriendRequest),
+    /// They had already asked: now friends (200), with their request.
+    Befriended(FriendRequest),
+}
+
+pub fn send_request(
+    conn: &mut DbConn,
+    from: &str,
+    to: &str,
+    presence: &dyn Presence,
+) -> AppResult<(RequestOutcome, Vec<Outbound>)> {
+    if from == to {
+        return Err(not_yourself("befriend"));
+    }
+    find_user(conn, to)?;
+    if social::blocked_either_way(conn, from, to)? {
+        return Err(blocked());
+    }
+    if social::are_friends(conn, from, to)? {
+        return Err(AppError::conflict(
+            "already_friends",
+            "you are already friends",
+        ));
+    }
+    if social::request_between(conn, from, to)?.is_some() {
+        return Err(AppError::conflict(
+            "already_requested",
+            "you have already asked this person",
+        ));
+    }
+    if let Some(theirs) = social::request_between(conn, to, from)? {
+        let view = request_view(conn, from, &theirs, presence)?;
+        befriend(conn, from, to)?;
+        let events = accepted(conn, from, to, presence)?;
+        return Ok((RequestOutcome::Befriended(view), events));
+    }
+    let row = FriendRequestRow {
+        id: new_id(),
+        from_id: from.to_owned(),
+        to_id: to.to_owned(),
+        created_at: now(),
+    };
+    match social::insert_request(conn, &row) {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::conflict(
+                "already_requested",
+                "you have already asked this person",
+            ));
+        }
+        other => other?,
+    }
+    let for_recipient = request_view(conn, to, &row, presence)?;
+    let about = About {
+        kind: NotificationKind::FriendRequest,
+        actor: Some(from),
+        room: None,
+        message: None,
+    };
+    let events = vec![
+        Outbound::user(
+            id(to),
+            ServerEvent::FriendRequest {
+                request: for_recipient,
+            },
+        ),
+        notify(conn, to, about, presence)?,
+    ];
+    Ok((
+        RequestOutcome::Sent(request_view(conn, from, &row, presence)?),
+        events,
+    ))
+}
+
+/// A request `user` is party to; anyone else's looks like no request at all.
+fn my_request(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<FriendRequestRow> {
+    match social::find_request(conn, request_id)? {
+        Some(row) if row.from_id == user || row.to_id == user => Ok(row),
+        _ => Err(AppError::NotFound("friend request")),
+    }
+}
+
+pub fn accept(
+    conn: &mut DbConn,
+    user: &str,
+    request_id: &str,
+    presence: &dyn Presence,
+) -> AppResult<(User, Vec<Outbound>)> {
+    let row = my_request(conn, user, request_id)?;
+    if row.to_id != user {
+        return Err(AppError::forbidden(
+            "only the recipient may accept a request",
+        ));
+    }
+    befriend(conn, user, &row.from_id)?;
+    let events = accepted(conn, user, &row.from_id, presence)?;
+    let requester = find_user(conn, &row.from_id)?;
+    Ok((visible_profile(conn, user, requester, presence)?, events))
+}
+
+pub fn decline(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> {
+    let row = my_request(conn, user, request_id)?;
+    if row.to_id != user {
+        return Err(AppError::forbidden(
+            "only the recipient may decline a request",
+        ));
+    }
+    Ok(social::delete_request(conn, &row.id)?)
+}
+
+pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> {
+    let row = my_request(conn, user, request_id)?;
+    if row.from_id != user {
+        return Err(AppError::forbidden("only the sender may cancel a request"));
+    }
+    Ok(social::delete_request(conn, &row.id)?)
+}
+
+pub fn requests(
+    conn: &mut DbConn,
+    user: &str,
+    presence: &dyn Presence,
+) -> AppResult<FriendRequests> {
+    let incoming = social::incoming_requests(conn, user)?
+        .iter()
+        .map(|r| request_view(conn, user, r, presence))
+        .collect::<AppResult<_>>()?;
+    let outgoing = social::outgoing_requests(conn, user)?
+        .iter()
+        .map(|r| request_view(conn, user, r, presence))
+        .collect::<AppResult<_>>()?;
+    Ok(FriendRequests { incoming, outgoing })
+}
+
+pub fn friends(conn: &mut DbConn, user: &str, presence: &dyn Presence) -> AppResult<Vec<User>> {
+    Ok(social::friends_of(conn, user)?
+        .iter()
+        .map(|u| u.to_user(presence.is_online(u.uuid())))
+        .collect())
+}
+
+fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
+    if !social::remove_friendship(conn, a, b)? {
+        return Ok(false);
+    }
+    for (user, other) in [(a, b), (b, a)] {
+        activity::insert(
+            conn,
+            &ActivityRow::new(user, ActivityKind::FriendRemoved, None, Some(other)),
+        )?;
+    }
+    Ok(true)
+}
+
+pub fn unfriend(conn: &mut DbConn, user: &str, friend: &str) -> AppResult<()> {
+    if end_friendship(conn, user, friend)? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("friend"))
+    }
+}
+
+/// Blocking ends any friendship and pending request between the two.
+pub fn block(conn: &mut DbConn, user: &str, target: &str) -> AppResult<()> {
+    if user == target {
+        return Err(not_yourself("block"));
+    }
+    find_user(conn, target)?;
+    social::block(conn, user, target)?;
+    end_friendship(conn, user, target)?;
+    social::delete_requests_between(conn, user, target)?;
+    Ok(())
+}
+
+pub fn unblock(conn: &mut DbConn, user: &str, target: &str) -> AppResult<()> {
+    Ok(social::unblock(conn, user, target)?)
+}
+
+pub fn blocked_users(conn: &mut DbConn, user: &str) -> AppResult<Vec<User>> {
+    Ok(social::blocked_by(conn, user)?
+        .iter()
+        .map(|u| u.to_limited_user(false))
+        .collect())
+}
+
+/// The one direct room of a pair, created on first use. Two concurrent
+/// first calls race on the unique `direct_key`; the loser reads the
+/// winner's room. Returns the room and whether this call created it.
+pub fn open_direct(
+    conn: &mut DbConn,
+    user: &str,
+    other: &str,
+    presence: &dyn Presence,
+) -> AppResult<(Room, bool, Vec<Outbound>)> {
+    if user == other {
+        return Err(not_yourself("message"));
+    }
+    find_user(conn, other)?;
+    if social::blocked_either_way(conn, user, other)? {
+        return Err(blocked());
+    }
+    let key = if user < other {
+        format!("{user}:{other}")
+    } else {
+        format!("{other}:{user}")
+    };
+    if let Some(room) = rooms::find_direct(conn, &key)? {
+        // Someone who left the conversation is brought back into it.
+        let mut events = Vec::new();
+        for member in [user, other] {
+            if members::find(conn, &room.id, member)?.is_none() {
+                events.extend(add_direct_member(conn, &room, member, presence)?);
+            }
+        }
+        let view = super::rooms::room_view(conn, &room, user, Some(Role::Member))?;
+        return Ok((view, false, events));
+    }
+    let created = now();
+    let room = RoomRow {
+        id: new_id(),
+        kind: RoomKind::Direct.as_str().into(),
+        name: String::new(),
+        topic: String::new(),
+        visibility: Visibility::Private.as_str().into(),
+        direct_key: Some(key),
+        created_by: Some(user.to_owned()),
+        created_at: created,
+        last_seq: 0,
+        last_activity_at: created,
+    };
+    rooms::insert(conn, &room).map_err(|e| {
+        if is_unique_violation(&e) {
+            // Lost the race; the caller retries and finds the room.
+            AppError::conflict("direct_room_race", "the conversation was just created")
+        } else {
+            e.into()
+        }
+    })?;
+    let mut events = add_direct_member(conn, &room, user, presence)?;
+    events.extend(add_direct_member(conn, &room, other, presence)?);
+    let view = super::rooms::room_view(conn, &room, user, Some(Role::Member))?;
+    Ok((view, true, events))
+}
+
+fn add_direct_member(
+    conn: &mut DbConn,
+    room: &RoomRow,
+    user: &str,
+    presence: &dyn Presence,
+) -> AppResult<Vec<Outbound>> {
+    members::insert(
+        conn,
+        &MembershipRow {
+            room_id: room.id.clone(),
+            user_id: user.to_owned(),
+            role: Role::Member.as_str().into(),
+            notification_level: protocol::NotificationLevel::All.as_str().into(),
+            joined_at: now(),
+        },
+    )?;
+    let row = find_user(conn, user)?;
+    Ok(vec![Outbound::room(
+        room.uuid(),
+        ServerEvent::MemberJoined {
+            room_id: room.uuid(),
+            user: row.to_user(presence.is_online(row.uuid())),
+        },
+    )])
+}
