@@ -38,6 +38,7 @@ pub enum StartupError {
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    hub: Hub,
 }
 
 impl Application {
@@ -67,6 +68,7 @@ impl Application {
         })?;
         tracing::info!(%address, backend = ?state.db.backend(), "starting");
 
+        let hub = state.hub.clone();
         let state = web::Data::new(state);
         let web_dir = settings.web_dir.clone();
         let mut server = HttpServer::new(move || {
@@ -105,13 +107,16 @@ impl Application {
             addr: address.to_string(),
             source,
         })?
-        .shutdown_timeout(settings.shutdown_timeout_secs);
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        // Signals are ours: sockets must be told to go before HTTP drains.
+        .disable_signals();
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
         Ok(Self {
             address,
             server: server.run(),
+            hub,
         })
     }
 
@@ -123,9 +128,21 @@ impl Application {
         self.address.port()
     }
 
-    /// Serves until SIGTERM/SIGINT, then lets in-flight requests finish.
+    /// Serves until SIGTERM/SIGINT; then closes every WebSocket (1001) and
+    /// lets in-flight requests finish before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let mut server = self.server;
+        tokio::select! {
+            result = &mut server => result,
+            () = shutdown_signal() => {
+                tracing::info!("shutting down");
+                self.hub.shut_down();
+                // The server future must keep running to carry out the stop.
+                let ((), result) = tokio::join!(handle.stop(true), server);
+                result
+            }
+        }
     }
 }
 
@@ -155,4 +172,30 @@ fn build_state(settings: Arc<Settings>) -> Result<AppState, StartupError> {
         db,
         settings,
     })
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

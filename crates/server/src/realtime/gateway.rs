@@ -244,8 +244,16 @@ impl Connection {
         let beat = Duration::from_secs(self.state.settings.ws_heartbeat_secs.max(1));
         let mut heartbeat = tokio::time::interval(beat);
         let mut last_heard = Instant::now();
+        let mut shutdown = self.state.hub.shutdown_signal();
         loop {
             tokio::select! {
+                _ = shutdown.wait_for(|down| *down) => {
+                    let _ = self.session.clone().close(Some(CloseReason {
+                        code: CloseCode::Away,
+                        description: Some("server shutting down".into()),
+                    })).await;
+                    return;
+                }
                 frame = self.rx.recv() => match frame {
                     Some(frame) => {
                         if self.session.text(frame.to_string()).await.is_err() {

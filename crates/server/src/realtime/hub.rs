@@ -65,6 +65,8 @@ pub struct Hub {
     order: Arc<Mutex<HashMap<Uuid, RoomOrder>>>,
     /// Users connected to any node (kept from presence envelopes).
     online: Arc<RwLock<HashSet<Uuid>>>,
+    /// Flips to true when the server shuts down: every connection closes.
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     next_id: Arc<AtomicU64>,
 }
 
@@ -81,8 +83,19 @@ impl Hub {
             registry: Arc::default(),
             order: Arc::default(),
             online: Arc::default(),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             next_id: Arc::default(),
         }
+    }
+
+    /// Asks every connection to close (1001, going away).
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once [`shut_down`](Self::shut_down) was called.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
     }
 
     /// This node's identity, carried in [`Origin`]s.
