@@ -45,7 +45,14 @@ pub fn room_view(
     Ok(room.to_room(name, count, role))
 }
 
-pub fn create(conn: &mut DbConn, owner: &str, req: CreateRoomRequest) -> AppResult<Room> {
+/// Creates a group with `owner` in it. The `member_joined` event is what
+/// makes the owner's open connections follow the new room.
+pub fn create(
+    conn: &mut DbConn,
+    owner: &str,
+    req: CreateRoomRequest,
+    presence: &dyn Presence,
+) -> AppResult<(Room, Vec<Outbound>)> {
     let name = RoomName::parse(&req.name)?;
     let topic = validate::topic(req.topic.as_deref().unwrap_or(""))?;
     let visibility = req.visibility.unwrap_or(Visibility::Public);
@@ -64,7 +71,16 @@ pub fn create(conn: &mut DbConn, owner: &str, req: CreateRoomRequest) -> AppResu
     };
     rooms::insert(conn, &room)?;
     add_member(conn, &room.id, owner, Role::Owner, None)?;
-    room_view(conn, &room, owner, Some(Role::Owner))
+    let view = room_view(conn, &room, owner, Some(Role::Owner))?;
+    let user = users::find(conn, owner)?.ok_or(AppError::InvalidToken)?;
+    let event = Outbound::room(
+        view.id,
+        ServerEvent::MemberJoined {
+            room_id: view.id,
+            user: user.to_user(presence.is_online(user.uuid())),
+        },
+    );
+    Ok((view, vec![event]))
 }
 
 /// Adds a membership and records the join everywhere it shows.

@@ -348,11 +348,16 @@ impl Hub {
                 continue;
             };
             let frame = if Some(*id) == own_conn {
-                // The sender's own connection: an ack for its message, and
-                // nothing else it caused (its typing, its read marker).
-                match ack_of(&outbound.event) {
-                    Some(ack) => ack,
-                    None => continue,
+                // The connection that caused it: an ack instead of its own
+                // message, and no echo of its typing or read marker; the rest
+                // (a reply count that changed, say) it hears like everyone.
+                match &outbound.event {
+                    ServerEvent::Message { .. } => match ack_of(&outbound.event) {
+                        Some(ack) => ack,
+                        None => continue,
+                    },
+                    ServerEvent::Typing { .. } | ServerEvent::Read { .. } => continue,
+                    _ => frame.clone(),
                 }
             } else {
                 frame.clone()

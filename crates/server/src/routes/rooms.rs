@@ -51,10 +51,12 @@ pub async fn create(
     body: Json<CreateRoomRequest>,
 ) -> Result<HttpResponse, AppError> {
     let req = body.into_inner();
-    let room = state
+    let hub = state.hub.clone();
+    let (room, events) = state
         .db
-        .write(move |conn| rooms::create(conn, &user.id_str(), req))
+        .write(move |conn| rooms::create(conn, &user.id_str(), req, &hub))
         .await?;
+    state.publish(events, None);
     Ok(HttpResponse::Created().json(room))
 }
 
