@@ -10,6 +10,8 @@
 pub mod assertions;
 mod backend;
 mod client;
+pub mod process;
+pub mod socket;
 
 use std::ops::Deref;
 use std::time::Duration;

@@ -48,9 +48,13 @@ impl Bus {
                 hub.set_online(user, true);
             }
         }
+        // Subscribed before start-up finishes, so nothing published once
+        // this node is up can pass it by.
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(CHANNEL).await?;
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
         tokio::spawn(publisher(conn, rx, hub.clone()));
-        tokio::spawn(subscriber(client.clone(), hub.clone()));
+        tokio::spawn(subscriber(client.clone(), hub.clone(), pubsub));
         Ok(Self {
             hub,
             redis: Some(RedisLink {
@@ -137,35 +141,42 @@ async fn publisher(
     }
 }
 
-async fn subscriber(client: redis::Client, hub: Hub) {
+async fn subscriber(client: redis::Client, hub: Hub, first: redis::aio::PubSub) {
+    let mut subscribed = Some(first);
     let mut backoff = Duration::from_millis(100);
     loop {
-        match client.get_async_pubsub().await {
+        let pubsub = match subscribed.take() {
+            Some(pubsub) => Ok(pubsub),
+            None => resubscribe(&client).await,
+        };
+        match pubsub {
             Ok(mut pubsub) => {
-                if let Err(e) = pubsub.subscribe(CHANNEL).await {
-                    tracing::error!(error = %e, "cannot subscribe to Redis");
-                } else {
-                    backoff = Duration::from_millis(100);
-                    let mut messages = pubsub.on_message();
-                    while let Some(msg) = messages.next().await {
-                        let payload: String = match msg.get_payload() {
-                            Ok(p) => p,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "unreadable bus message");
-                                continue;
-                            }
-                        };
-                        match serde_json::from_str::<Envelope>(&payload) {
-                            Ok(envelope) => hub.deliver(envelope),
-                            Err(e) => tracing::warn!(error = %e, "malformed bus message"),
+                backoff = Duration::from_millis(100);
+                let mut messages = pubsub.on_message();
+                while let Some(msg) = messages.next().await {
+                    let payload: String = match msg.get_payload() {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "unreadable bus message");
+                            continue;
                         }
+                    };
+                    match serde_json::from_str::<Envelope>(&payload) {
+                        Ok(envelope) => hub.deliver(envelope),
+                        Err(e) => tracing::warn!(error = %e, "malformed bus message"),
                     }
-                    tracing::warn!("Redis subscription ended; reconnecting");
                 }
+                tracing::warn!("Redis subscription ended; reconnecting");
             }
-            Err(e) => tracing::error!(error = %e, "cannot connect to Redis; retrying"),
+            Err(e) => tracing::error!(error = %e, "cannot subscribe to Redis; retrying"),
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
+}
+
+async fn resubscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::PubSub> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(CHANNEL).await?;
+    Ok(pubsub)
 }

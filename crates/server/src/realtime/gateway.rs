@@ -30,6 +30,8 @@ use crate::state::AppState;
 
 /// Close code for a missing or bad token, as API.md specifies.
 const CLOSE_UNAUTHORIZED: u16 = 4401;
+/// How long one socket write may take before the client counts as gone.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Typing events are passed on at most this often per room and connection.
 const TYPING_INTERVAL: Duration = Duration::from_millis(1000);
 
@@ -164,6 +166,18 @@ struct Connection {
 impl Connection {
     async fn open(state: Arc<AppState>, session: Session, user: AuthUser) -> Option<Self> {
         let user_id = user.id.to_string();
+        // Registered before the room list is read: a join committed in
+        // between reaches this connection as a `member_joined`.
+        let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
+        let too_slow = Arc::new(Notify::new());
+        let (id, first_here) = state.hub.register(
+            user.id,
+            &[],
+            ConnHandle {
+                tx,
+                too_slow: too_slow.clone(),
+            },
+        );
         let rooms_followed = {
             let user_id = user_id.clone();
             state
@@ -172,6 +186,7 @@ impl Connection {
                 .await
         };
         let Ok(rooms_followed) = rooms_followed else {
+            state.hub.unregister(id);
             let _ = session.close(Some(CloseCode::Error.into())).await;
             return None;
         };
@@ -179,17 +194,7 @@ impl Connection {
             .iter()
             .map(|(_, room)| (room.uuid(), room.last_seq))
             .collect();
-
-        let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
-        let too_slow = Arc::new(Notify::new());
-        let (id, first_here) = state.hub.register(
-            user.id,
-            &follow,
-            ConnHandle {
-                tx,
-                too_slow: too_slow.clone(),
-            },
-        );
+        state.hub.follow(id, &follow);
         state.metrics.ws_connections.inc();
 
         let mut conn = Self {
@@ -256,19 +261,14 @@ impl Connection {
                 }
                 frame = self.rx.recv() => match frame {
                     Some(frame) => {
-                        if self.session.text(frame.to_string()).await.is_err() {
+                        if !self.write(&frame).await {
                             return;
                         }
                     }
                     None => return,
                 },
                 () = self.too_slow.notified() => {
-                    self.state.metrics.ws_dropped_slow.inc();
-                    tracing::info!(user = %self.user.id, "closing a connection that fell behind");
-                    let _ = self.session.clone().close(Some(CloseReason {
-                        code: CloseCode::Policy,
-                        description: Some("too slow: catch up over REST".into()),
-                    })).await;
+                    self.drop_slow().await;
                     return;
                 }
                 _ = heartbeat.tick() => {
@@ -451,9 +451,43 @@ impl Connection {
 
     async fn send(&mut self, event: &ServerEvent) -> bool {
         match frame_of(event) {
-            Some(frame) => self.session.text(frame.to_string()).await.is_ok(),
+            Some(frame) => self.write(&frame).await,
             None => false,
         }
+    }
+
+    /// Writes one frame. A client that stops reading would block the write
+    /// (and with it this whole loop: heartbeat, shutdown, everything), so
+    /// the write gives up when the hub says the client fell behind, or
+    /// after a while regardless; either way the connection is done.
+    async fn write(&mut self, frame: &str) -> bool {
+        let Self {
+            session, too_slow, ..
+        } = self;
+        let outcome = tokio::select! {
+            written = tokio::time::timeout(WRITE_TIMEOUT, session.text(frame.to_owned())) => {
+                match written {
+                    Ok(Ok(())) => return true,
+                    Ok(Err(_closed)) => return false,
+                    Err(_elapsed) => "write timed out",
+                }
+            }
+            () = too_slow.notified() => "queue full",
+        };
+        tracing::debug!(user = %self.user.id, outcome, "socket write abandoned");
+        self.drop_slow().await;
+        false
+    }
+
+    async fn drop_slow(&mut self) {
+        self.state.metrics.ws_dropped_slow.inc();
+        tracing::info!(user = %self.user.id, "closing a connection that fell behind");
+        let close = self.session.clone().close(Some(CloseReason {
+            code: CloseCode::Policy,
+            description: Some("too slow: catch up over REST".into()),
+        }));
+        // The close frame may be stuck behind the very backlog; don't wait.
+        let _ = tokio::time::timeout(Duration::from_millis(200), close).await;
     }
 
     /// Tells friends and co-members, on every node.

@@ -119,6 +119,20 @@ impl Hub {
         handle: ConnHandle,
     ) -> (ConnId, bool) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let first = {
+            let mut reg = self.write();
+            reg.conns.insert(id, Conn { user_id, handle });
+            reg.rooms_of_conn.insert(id, HashSet::new());
+            let user_conns = reg.by_user.entry(user_id).or_default();
+            user_conns.insert(id);
+            user_conns.len() == 1
+        };
+        self.follow(id, rooms);
+        (id, first)
+    }
+
+    /// Adds rooms (id and newest seq) to a registered connection.
+    pub fn follow(&self, id: ConnId, rooms: &[(Uuid, i64)]) {
         {
             let mut order = self.order();
             for (room, last_seq) in rooms {
@@ -129,16 +143,13 @@ impl Hub {
             }
         }
         let mut reg = self.write();
-        reg.conns.insert(id, Conn { user_id, handle });
-        let user_conns = reg.by_user.entry(user_id).or_default();
-        user_conns.insert(id);
-        let first = user_conns.len() == 1;
+        if !reg.conns.contains_key(&id) {
+            return;
+        }
         for (room, _) in rooms {
             reg.by_room.entry(*room).or_default().insert(id);
+            reg.rooms_of_conn.entry(id).or_default().insert(*room);
         }
-        reg.rooms_of_conn
-            .insert(id, rooms.iter().map(|(room, _)| *room).collect());
-        (id, first)
     }
 
     /// Removes a connection; returns whether it was the user's last one here.

@@ -1,0 +1,139 @@
+//! Two `themechat-server` processes on one PostgreSQL schema, fanning out
+//! through Redis: what happens on one node reaches sockets on the other.
+//!
+//! Needs the binary (`cargo build -p server --bin themechat-server`, or
+//! `THEMECHAT_SERVER_BIN`), PostgreSQL (`THEMECHAT_TEST_PG_URL`, always, not
+//! only with `THEMECHAT_TEST_BACKEND=postgres`) and Redis
+//! (`THEMECHAT_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`).
+
+#![allow(clippy::unwrap_used)]
+
+use serde_json::{Value, json};
+use themechat_tests::process::Cluster;
+use themechat_tests::socket::*;
+use themechat_tests::*;
+
+const A: usize = 0;
+const B: usize = 1;
+
+/// Two nodes; alice and bob (registered on node A) share a public room.
+async fn cluster_with_room() -> (Cluster, TestUser, TestUser, String) {
+    let cluster = Cluster::start(2).await;
+    let api = cluster.node(A);
+    let alice = api.register_with(&unique("alice"), Some("Alice")).await;
+    let bob = api.register(&unique("bob")).await;
+    let room = api.public_room_with(&alice, "Across", &[&bob]).await;
+    (cluster, alice, bob, room)
+}
+
+/// Closes the sockets and waits until their users show offline, so that no
+/// presence count is left behind in the shared Redis when the nodes die.
+async fn hang_up(cluster: &Cluster, sockets: Vec<(WsClient, &TestUser)>) {
+    let mut users = Vec::new();
+    for (ws, user) in sockets {
+        ws.close().await;
+        users.push(user);
+    }
+    for user in users {
+        let path = format!("/api/v1/users/{}", user.id);
+        eventually_get(cluster.node(A), &path, user, |u| {
+            u["online"] == json!(false)
+        })
+        .await;
+    }
+}
+
+#[track_caller]
+fn message_of(event: &Value) -> &Value {
+    &event["message"]
+}
+
+#[tokio::test]
+async fn messages_sent_on_one_node_reach_members_on_the_other_both_ways() {
+    let (cluster, alice, bob, room) = cluster_with_room().await;
+    let mut alice_ws = WsClient::open(cluster.node(A), &alice)
+        .await
+        .named("alice@A");
+    let mut bob_ws = WsClient::open(cluster.node(B), &bob).await.named("bob@B");
+
+    alice_ws.send_message(&room, "from A", "a-1").await;
+    let ack = alice_ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["client_id"], "a-1");
+    let event = bob_ws.next_of_type("message", EVENT_TIMEOUT).await;
+    assert_eq!(message_of(&event)["id"], ack["message"]["id"]);
+    assert_eq!(message_of(&event)["body"], "from A");
+
+    bob_ws.send_message(&room, "from B", "b-1").await;
+    let ack = bob_ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["client_id"], "b-1");
+    assert_eq!(ack["message"]["seq"], json!(2));
+    let event = alice_ws.next_of_type("message", EVENT_TIMEOUT).await;
+    assert_eq!(message_of(&event)["id"], ack["message"]["id"]);
+
+    // Each sender got an ack, not its own message back, on its node.
+    tokio::join!(
+        alice_ws.expect_silence(&["message", "ack"], SILENCE),
+        bob_ws.expect_silence(&["message", "ack"], SILENCE),
+    );
+    let history = cluster.node(B).history(&bob, &room, "").await;
+    assert_eq!(seqs(&history), [1, 2]);
+    hang_up(&cluster, vec![(alice_ws, &alice), (bob_ws, &bob)]).await;
+}
+
+#[tokio::test]
+async fn rest_posts_and_typing_cross_nodes() {
+    let (cluster, alice, bob, room) = cluster_with_room().await;
+    let mut alice_ws = WsClient::open(cluster.node(A), &alice)
+        .await
+        .named("alice@A");
+    let mut bob_ws = WsClient::open(cluster.node(B), &bob).await.named("bob@B");
+
+    let posted = cluster
+        .node(A)
+        .post_message(&alice, &room, "over REST")
+        .await;
+    for ws in [&mut bob_ws, &mut alice_ws] {
+        let event = ws.next_of_type("message", EVENT_TIMEOUT).await;
+        assert_eq!(message_of(&event)["id"], posted["id"], "{}", ws.label);
+    }
+
+    alice_ws.typing(&room).await;
+    let typing = bob_ws.next_of_type("typing", EVENT_TIMEOUT).await;
+    assert_eq!(typing["room_id"], room.as_str(), "{typing}");
+    assert_eq!(typing["user"]["id"], alice.id.as_str(), "{typing}");
+    assert_eq!(typing["user"]["display_name"], "Alice", "{typing}");
+    alice_ws.expect_silence(&["typing"], SILENCE).await;
+    hang_up(&cluster, vec![(alice_ws, &alice), (bob_ws, &bob)]).await;
+}
+
+#[tokio::test]
+async fn presence_crosses_nodes() {
+    let (cluster, alice, bob, room) = cluster_with_room().await;
+    let mut bob_ws = WsClient::open(cluster.node(B), &bob).await.named("bob@B");
+
+    let alice_ws = WsClient::open(cluster.node(A), &alice)
+        .await
+        .named("alice@A");
+    let online = bob_ws.next_of_type("presence", EVENT_TIMEOUT).await;
+    assert_eq!(
+        online,
+        json!({ "type": "presence", "user_id": alice.id, "online": true })
+    );
+    // Node B knows alice is online although she is connected to node A.
+    let path = format!("/api/v1/rooms/{room}/members");
+    eventually_get(cluster.node(B), &path, &bob, |members| {
+        members.as_array().is_some_and(|list| {
+            list.iter()
+                .any(|m| m["user"]["id"] == alice.id.as_str() && m["online"] == json!(true))
+        })
+    })
+    .await;
+
+    alice_ws.close().await;
+    let offline = bob_ws.next_of_type("presence", EVENT_TIMEOUT).await;
+    assert_eq!(
+        offline,
+        json!({ "type": "presence", "user_id": alice.id, "online": false })
+    );
+    hang_up(&cluster, vec![(bob_ws, &bob)]).await;
+}

@@ -1,0 +1,138 @@
+//! Signing in over the socket: the `auth` frame, the upgrade header, and
+//! everything that must end in close code 4401.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use themechat_tests::socket::*;
+use themechat_tests::*;
+
+const UNAUTHORIZED: Option<u16> = Some(4401);
+
+#[tokio::test]
+async fn an_auth_frame_gets_ready_with_the_user_and_their_rooms() {
+    let app = spawn_app().await;
+    let alice = app.register_with("alice", Some("Alice")).await;
+    let bob = app.register("bob").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+    app.join_room(&bob, &room).await;
+    app.post_message(&bob, &room, "one").await;
+    let last = app.post_message(&bob, &room, "two").await;
+
+    let (_ws, ready) = WsClient::connect_and_auth(&app, &alice).await;
+
+    assert_eq!(ready["type"], "ready");
+    assert_eq!(ready["user"]["id"], alice.id.as_str(), "{ready}");
+    assert_eq!(ready["user"]["username"], "alice", "{ready}");
+    assert_eq!(ready["user"]["display_name"], "Alice", "{ready}");
+    let rooms = ready["rooms"]
+        .as_array()
+        .unwrap_or_else(|| panic!("`rooms` must be an array: {ready}"));
+    assert_eq!(rooms.len(), 1, "{ready}");
+    let summary = &rooms[0];
+    assert_has_keys(
+        summary,
+        &[
+            "id",
+            "kind",
+            "name",
+            "topic",
+            "visibility",
+            "created_at",
+            "member_count",
+            "my_role",
+            "unread_count",
+            "mention_count",
+            "last_message",
+            "last_read_message_id",
+        ],
+    );
+    assert_eq!(summary["id"], room.as_str());
+    assert_eq!(summary["name"], "Chat");
+    assert_eq!(summary["my_role"], "owner");
+    assert_eq!(summary["member_count"], json!(2));
+    assert_eq!(summary["unread_count"], json!(2), "{summary}");
+    assert_eq!(summary["mention_count"], json!(0), "{summary}");
+    assert_eq!(summary["last_message"]["id"], last["id"], "{summary}");
+    assert!(summary["last_read_message_id"].is_null(), "{summary}");
+}
+
+#[tokio::test]
+async fn a_bearer_header_on_the_upgrade_gets_ready_without_an_auth_frame() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+
+    let mut ws = WsClient::connect_with_header(&app, &alice.access_token).await;
+
+    let ready = ws.next_event(EVENT_TIMEOUT).await;
+    assert_eq!(ready["type"], "ready", "{ready}");
+    assert_eq!(ready["user"]["username"], "alice", "{ready}");
+    assert_eq!(ready["rooms"][0]["id"], room.as_str(), "{ready}");
+    // And the connection is signed in: it can use the room.
+    ws.send_message(&room, "hi", "h-1").await;
+    let ack = ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["client_id"], "h-1");
+}
+
+#[tokio::test]
+async fn a_bad_token_in_the_auth_frame_gets_an_error_then_close_4401() {
+    let app = spawn_app().await;
+
+    let mut ws = WsClient::connect(&app).await;
+    ws.auth("not-a-jwt").await;
+
+    let error = ws.next_event(EVENT_TIMEOUT).await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_non_empty_str(&error["code"], "error.code");
+    assert_eq!(ws.close_code(EVENT_TIMEOUT).await, UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_bad_token_in_the_header_gets_an_error_then_close_4401() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    // A real token with a broken signature.
+    let forged = format!("{}x", alice.access_token);
+
+    let mut ws = WsClient::connect_with_header(&app, &forged).await;
+
+    let error = ws.next_event(EVENT_TIMEOUT).await;
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(ws.close_code(EVENT_TIMEOUT).await, UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_first_frame_other_than_auth_closes_with_4401() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+
+    let mut ws = WsClient::connect(&app).await;
+    ws.send_json(&json!({ "type": "ping" })).await;
+    assert_eq!(ws.close_code(EVENT_TIMEOUT).await, UNAUTHORIZED);
+
+    let mut ws = WsClient::connect(&app).await;
+    ws.send_json(&send_frame(&room, "sneaky", "s-1")).await;
+    assert_eq!(ws.close_code(EVENT_TIMEOUT).await, UNAUTHORIZED);
+    assert!(
+        app.history(&alice, &room, "").await.is_empty(),
+        "nothing may be stored from an unauthenticated connection"
+    );
+}
+
+#[tokio::test]
+async fn no_auth_within_the_timeout_closes_with_4401() {
+    let app = spawn_app_with(|s| s.ws_auth_timeout_secs = 1).await;
+
+    let started = Instant::now();
+    let mut ws = WsClient::connect(&app).await;
+    let code = ws.close_code(Duration::from_secs(10)).await;
+    let waited = started.elapsed();
+
+    assert_eq!(code, UNAUTHORIZED);
+    assert!(
+        waited >= Duration::from_millis(900),
+        "closed after {waited:?}, before the 1 s auth timeout"
+    );
+}
