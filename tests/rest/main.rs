@@ -6,8 +6,16 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod activity;
 mod auth;
+mod blocks;
 mod conventions;
+mod dms;
+mod friends;
 mod messages;
+mod moderation;
+mod notifications;
 mod rooms;
+mod search;
+mod social_support;
 mod users;

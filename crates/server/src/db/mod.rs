@@ -223,3 +223,41 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// Runs a query the `MultiConnection` cannot express (`ON CONFLICT`) on the
+/// concrete connection; the body is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Serialises transactions that decide something about `key` (a pair of
+/// users, say) until the current transaction ends. PostgreSQL needs it for
+/// check-then-act decisions at READ COMMITTED; SQLite write transactions
+/// already run one at a time.
+pub fn lock_key(conn: &mut DbConn, key: &str) -> QueryResult<()> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::BigInt;
+    match conn {
+        DbConn::Pg(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(stable_hash(key))
+            .execute(c)
+            .map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// FNV-1a: stable across processes and nodes, unlike `std`'s hasher.
+fn stable_hash(key: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}

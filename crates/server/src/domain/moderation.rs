@@ -107,8 +107,8 @@ pub fn remove_member(
     } else {
         ("kick", AuditAction::Kick, ActivityKind::Kicked)
     };
-    if ban {
-        members::add_ban(
+    let newly_banned = ban
+        && members::add_ban(
             conn,
             &BanRow {
                 room_id: room_id.to_owned(),
@@ -118,7 +118,18 @@ pub fn remove_member(
                 created_at: now(),
             },
         )?;
+    if ban {
         members::remove_invite(conn, room_id, target)?;
+    }
+    // Whoever removes the member first records it; a concurrent second
+    // attempt finds nobody to remove.
+    let removed = membership.is_some() && members::delete(conn, room_id, target)?;
+    if !removed && !newly_banned {
+        return if ban {
+            Ok(Vec::new())
+        } else {
+            Err(AppError::NotFound("member"))
+        };
     }
     audit(
         conn,
@@ -129,10 +140,9 @@ pub fn remove_member(
         None,
         reason.clone(),
     )?;
-    if membership.is_none() {
+    if !removed {
         return Ok(Vec::new());
     }
-    members::delete(conn, room_id, target)?;
     members::record_event(conn, room_id, target, Some(actor), kind, reason.as_deref())?;
     activity::insert(
         conn,

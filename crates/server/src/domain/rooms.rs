@@ -90,8 +90,8 @@ fn add_member(
     user_id: &str,
     role: Role,
     actor: Option<&str>,
-) -> AppResult<()> {
-    members::insert(
+) -> AppResult<bool> {
+    let inserted = members::insert(
         conn,
         &MembershipRow {
             room_id: room_id.to_owned(),
@@ -101,12 +101,15 @@ fn add_member(
             joined_at: now(),
         },
     )?;
+    if !inserted {
+        return Ok(false); // a concurrent join got there first
+    }
     members::record_event(conn, room_id, user_id, actor, "join", None)?;
     activity::insert(
         conn,
         &ActivityRow::new(user_id, ActivityKind::Join, Some(room_id), None),
     )?;
-    Ok(())
+    Ok(true)
 }
 
 pub fn explore(
@@ -260,7 +263,10 @@ pub fn join(
             message: "you are banned from this room".into(),
         });
     }
-    add_member(conn, room_id, user_id, Role::Member, None)?;
+    if !add_member(conn, room_id, user_id, Role::Member, None)? {
+        let role = members::find(conn, room_id, user_id)?.map(|m| m.role());
+        return Ok((room_view(conn, &room, user_id, role)?, Vec::new()));
+    }
     members::remove_invite(conn, room_id, user_id)?;
     let user = users::find(conn, user_id)?.ok_or(AppError::InvalidToken)?;
     let view = room_view(conn, &room, user_id, Some(Role::Member))?;

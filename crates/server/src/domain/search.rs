@@ -32,6 +32,13 @@ pub fn search(
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    if let Some(before) = before {
+        // A cursor must be a message the caller can read.
+        let cursor = messages::find(conn, before)?.ok_or(AppError::NotFound("message"))?;
+        visible_room(conn, &cursor.room_id, user)
+            .and_then(|access| access.member())
+            .map_err(|_| AppError::NotFound("message"))?;
+    }
     let rooms = match room {
         Some(room) => {
             visible_room(conn, room, user)?.member()?;

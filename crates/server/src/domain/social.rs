@@ -94,6 +94,8 @@ pub fn send_request(
         return Err(not_yourself("befriend"));
     }
     find_user(conn, to)?;
+    // Two people asking each other at the same moment must end as friends.
+    lock_pair(conn, from, to)?;
     if social::blocked_either_way(conn, from, to)? {
         return Err(blocked());
     }
@@ -152,6 +154,25 @@ pub fn send_request(
     ))
 }
 
+/// A request another call removed meanwhile is as gone as one never made.
+fn taken(existed: bool) -> AppResult<()> {
+    if existed {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("friend request"))
+    }
+}
+
+/// The lock that serialises decisions about one pair of users.
+fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> AppResult<()> {
+    let key = if a < b {
+        format!("pair:{a}:{b}")
+    } else {
+        format!("pair:{b}:{a}")
+    };
+    Ok(crate::db::lock_key(conn, &key)?)
+}
+
 /// A request `user` is party to; anyone else's looks like no request at all.
 fn my_request(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<FriendRequestRow> {
     match social::find_request(conn, request_id)? {
@@ -172,6 +193,8 @@ pub fn accept(
             "only the recipient may accept a request",
         ));
     }
+    // Taking the request out first makes a double accept a clean 404.
+    taken(social::delete_request(conn, &row.id)?)?;
     befriend(conn, user, &row.from_id)?;
     let events = accepted(conn, user, &row.from_id, presence)?;
     let requester = find_user(conn, &row.from_id)?;
@@ -185,7 +208,7 @@ pub fn decline(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()>
             "only the recipient may decline a request",
         ));
     }
-    Ok(social::delete_request(conn, &row.id)?)
+    taken(social::delete_request(conn, &row.id)?)
 }
 
 pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> {
@@ -193,7 +216,7 @@ pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> 
     if row.from_id != user {
         return Err(AppError::forbidden("only the sender may cancel a request"));
     }
-    Ok(social::delete_request(conn, &row.id)?)
+    taken(social::delete_request(conn, &row.id)?)
 }
 
 pub fn requests(
@@ -276,6 +299,7 @@ pub fn open_direct(
         return Err(not_yourself("message"));
     }
     find_user(conn, other)?;
+    lock_pair(conn, user, other)?;
     if social::blocked_either_way(conn, user, other)? {
         return Err(blocked());
     }
@@ -328,7 +352,7 @@ fn add_direct_member(
     user: &str,
     presence: &dyn Presence,
 ) -> AppResult<Vec<Outbound>> {
-    members::insert(
+    let inserted = members::insert(
         conn,
         &MembershipRow {
             room_id: room.id.clone(),
@@ -338,6 +362,9 @@ fn add_direct_member(
             joined_at: now(),
         },
     )?;
+    if !inserted {
+        return Ok(Vec::new());
+    }
     let row = find_user(conn, user)?;
     Ok(vec![Outbound::room(
         room.uuid(),

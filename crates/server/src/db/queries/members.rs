@@ -2,11 +2,11 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::{
     BanRow, InviteRow, MembershipEventRow, MembershipRow, RoomRow, UserRow, new_id, now,
 };
 use crate::db::schema::{invites, membership_events, memberships, room_bans, rooms, users};
+use crate::db::{DbConn, on_backend};
 
 pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Option<MembershipRow>> {
     memberships::table
@@ -16,11 +16,13 @@ pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Opti
         .optional()
 }
 
-pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<()> {
-    diesel::insert_into(memberships::table)
+/// Returns false when the user was already a member (a concurrent join).
+pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<bool> {
+    on_backend!(conn, |c| diesel::insert_into(memberships::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .on_conflict_do_nothing()
+        .execute(c))
+    .map(|n| n > 0)
 }
 
 pub fn delete(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
@@ -128,13 +130,11 @@ pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResul
 
 /// Idempotent: inviting twice keeps the first invite.
 pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> QueryResult<()> {
-    if has_invite(conn, &row.room_id, &row.user_id)? {
-        return Ok(());
-    }
-    diesel::insert_into(invites::table)
+    on_backend!(conn, |c| diesel::insert_into(invites::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .on_conflict_do_nothing()
+        .execute(c))
+    .map(drop)
 }
 
 pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<()> {
@@ -152,14 +152,13 @@ pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult
     Ok(n > 0)
 }
 
-pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> QueryResult<()> {
-    if is_banned(conn, &row.room_id, &row.user_id)? {
-        return Ok(());
-    }
-    diesel::insert_into(room_bans::table)
+/// Returns false when the user was already banned.
+pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> QueryResult<bool> {
+    on_backend!(conn, |c| diesel::insert_into(room_bans::table)
         .values(row)
-        .execute(conn)
-        .map(drop)
+        .on_conflict_do_nothing()
+        .execute(c))
+    .map(|n| n > 0)
 }
 
 pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {

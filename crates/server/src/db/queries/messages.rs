@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 use protocol::Message;
 
-use crate::db::DbConn;
 use crate::db::models::{MentionRow, MessageRow, ReadMarkerRow, SenderRow, now};
 use crate::db::schema::{mentions, messages, read_markers, users};
+use crate::db::{DbConn, on_backend};
 
 pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
     diesel::insert_into(messages::table)
@@ -195,7 +195,9 @@ pub fn marker(
         .optional()
 }
 
-/// Moves the marker to `message` if that is forward; returns whether it moved.
+/// Moves the marker to `message` if that is forward; returns whether it
+/// moved. Insert-or-forward in two statements that are each atomic, so
+/// concurrent reads from several devices cannot collide or move it back.
 pub fn advance_marker(
     conn: &mut DbConn,
     room_id: &str,
@@ -203,27 +205,33 @@ pub fn advance_marker(
     message_id: &str,
     seq: i64,
 ) -> QueryResult<bool> {
-    match marker(conn, room_id, user_id)? {
-        Some(current) if current.seq >= seq => Ok(false),
-        Some(_) => diesel::update(read_markers::table.find((room_id, user_id)))
-            .set((
-                read_markers::message_id.eq(message_id),
-                read_markers::seq.eq(seq),
-                read_markers::updated_at.eq(now()),
-            ))
-            .execute(conn)
-            .map(|_| true),
-        None => diesel::insert_into(read_markers::table)
-            .values(&ReadMarkerRow {
-                room_id: room_id.to_owned(),
-                user_id: user_id.to_owned(),
-                message_id: message_id.to_owned(),
-                seq,
-                updated_at: now(),
-            })
-            .execute(conn)
-            .map(|_| true),
+    let row = ReadMarkerRow {
+        room_id: room_id.to_owned(),
+        user_id: user_id.to_owned(),
+        message_id: message_id.to_owned(),
+        seq,
+        updated_at: now(),
+    };
+    let inserted = on_backend!(conn, |c| diesel::insert_into(read_markers::table)
+        .values(&row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    if inserted > 0 {
+        return Ok(true);
     }
+    let moved = diesel::update(
+        read_markers::table
+            .filter(read_markers::room_id.eq(room_id))
+            .filter(read_markers::user_id.eq(user_id))
+            .filter(read_markers::seq.lt(seq)),
+    )
+    .set((
+        read_markers::message_id.eq(message_id),
+        read_markers::seq.eq(seq),
+        read_markers::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(moved > 0)
 }
 
 pub fn markers(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<ReadMarkerRow>> {

@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::{FriendRequestRow, UserRow};
 use crate::db::schema::{blocks, friend_requests, friendships, users};
+use crate::db::{DbConn, on_backend};
 
 pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
     let n: i64 = friendships::table
@@ -52,15 +52,15 @@ pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> 
 pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
     let now = crate::db::models::now();
     for (user, friend) in [(a, b), (b, a)] {
-        if !are_friends(conn, user, friend)? {
-            diesel::insert_into(friendships::table)
-                .values((
-                    friendships::user_id.eq(user),
-                    friendships::friend_id.eq(friend),
-                    friendships::created_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
+        let row = (
+            friendships::user_id.eq(user),
+            friendships::friend_id.eq(friend),
+            friendships::created_at.eq(now),
+        );
+        on_backend!(conn, |c| diesel::insert_into(friendships::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))?;
     }
     Ok(())
 }
@@ -117,10 +117,12 @@ pub fn request_between(
         .optional()
 }
 
-pub fn delete_request(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+/// Returns whether there was such a request (a concurrent call may have
+/// taken it first).
+pub fn delete_request(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
     diesel::delete(friend_requests::table.find(id))
         .execute(conn)
-        .map(drop)
+        .map(|n| n > 0)
 }
 
 /// Pending requests either way between two users.
@@ -165,17 +167,16 @@ pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResu
 }
 
 pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
-    if has_blocked(conn, blocker, blocked)? {
-        return Ok(());
-    }
-    diesel::insert_into(blocks::table)
-        .values((
-            blocks::blocker_id.eq(blocker),
-            blocks::blocked_id.eq(blocked),
-            blocks::created_at.eq(crate::db::models::now()),
-        ))
-        .execute(conn)
-        .map(drop)
+    let row = (
+        blocks::blocker_id.eq(blocker),
+        blocks::blocked_id.eq(blocked),
+        blocks::created_at.eq(crate::db::models::now()),
+    );
+    on_backend!(conn, |c| diesel::insert_into(blocks::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))
+    .map(drop)
 }
 
 pub fn unblock(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
