@@ -1,84 +1,151 @@
-//! Placeholder app: routing and one API call, enough to prove the wiring.
+//! The app shell: context (session, chat), the router with every route of
+//! UI-HOOKS.md, the navigation bar, and the guard that sends a signed-out
+//! visitor to `/login` and back.
 
-use gloo_net::http::Request;
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::NavigateOptions;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
+use uuid::Uuid;
+
+use crate::chat::Chat;
+use crate::components::nav::Nav;
+use crate::pages::{
+    chat::ChatPage, contacts::ContactsPage, explore::ExplorePage, login::LoginPage,
+    notifications::NotificationsPage, profile::ProfilePage, register::RegisterPage,
+    settings::SettingsPage,
+};
+use crate::session::Session;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let session = Session::init();
+    provide_context(session);
+    let chat = Chat::new();
+    provide_context(chat);
+    chat.start();
+    provide_context(crate::components::start_clock());
+
     view! {
         <Router>
-            <header class="topbar">
-                <A href="/">"ThemeChat"</A>
-                <nav>
-                    <A href="/login">"Sign in"</A>
-                    <A href="/register">"Sign up"</A>
-                </nav>
-            </header>
-            <main>
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                    <Route path=path!("/login") view=Login />
-                    <Route path=path!("/register") view=Register />
-                </Routes>
-            </main>
+            <CurrentRoom />
+            <div class="app">
+                <Nav />
+                <main class="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/register") view=RegisterPage />
+                        <Route path=path!("/") view=|| view! { <RequireAuth><ChatPage /></RequireAuth> } />
+                        <Route
+                            path=path!("/rooms/:id")
+                            view=|| view! { <RequireAuth><ChatPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/explore")
+                            view=|| view! { <RequireAuth><ExplorePage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/contacts")
+                            view=|| view! { <RequireAuth><ContactsPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/users/:id")
+                            view=|| view! { <RequireAuth><ProfilePage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/notifications")
+                            view=|| view! { <RequireAuth><NotificationsPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/settings")
+                            view=|| view! { <RequireAuth><SettingsPage /></RequireAuth> }
+                        />
+                    </Routes>
+                </main>
+            </div>
         </Router>
     }
 }
 
-/// `true` when `GET /healthz` answers with a 2xx status.
-async fn server_healthy() -> bool {
-    match Request::get("/healthz").send().await {
-        Ok(response) => response.ok(),
-        Err(_) => false,
+/// Follows the URL: `/rooms/{id}` opens that room, anything else closes it
+/// (so messages arriving elsewhere count as unread).
+#[component]
+fn CurrentRoom() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let session = expect_context::<Session>();
+    let location = use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let signed_in = session.signed_in();
+        let room = path
+            .strip_prefix("/rooms/")
+            .and_then(|id| Uuid::parse_str(id.trim_end_matches('/')).ok());
+        match room {
+            Some(id) if signed_in => {
+                if chat.current_room.get_untracked() != Some(id) {
+                    chat.open_room(id);
+                }
+            }
+            _ => chat.current_room.set(None),
+        }
+    });
+    // Coming back to a visible tab reads the open room.
+    let handle = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if let Some(room) = chat.current_room.get_untracked() {
+            chat.mark_read(room);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// Where a signed-out visitor goes: `/login?next=<where they were>`.
+pub fn login_redirect(path: &str) -> String {
+    format!("/login?next={}", crate::api::enc(path))
+}
+
+/// Only a safe, same-site path is followed after signing in.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/".to_owned(),
     }
 }
 
 #[component]
-fn Home() -> impl IntoView {
-    let health = LocalResource::new(server_healthy);
+pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let location = use_location();
+    Effect::new(move |_| {
+        if !session.signed_in() {
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            navigate(
+                &login_redirect(&here),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     view! {
-        <h1>"ThemeChat"</h1>
-        <p class="health" data-testid="server-health">
-            {move || match health.get() {
-                None => "server: checking…",
-                Some(true) => "server: ok",
-                Some(false) => "server: unreachable",
-            }}
-        </p>
-    }
-}
-
-#[component]
-fn Login() -> impl IntoView {
-    view! {
-        <h1>"Sign in"</h1>
-        <p>"Coming soon."</p>
-        <p>"No account yet? " <A href="/register">"Sign up"</A></p>
-    }
-}
-
-#[component]
-fn Register() -> impl IntoView {
-    view! {
-        <h1>"Sign up"</h1>
-        <p>
-            {format!(
-                "Coming soon. Usernames: {}–{} characters; passwords: at least {}.",
-                protocol::limits::USERNAME_MIN,
-                protocol::limits::USERNAME_MAX,
-                protocol::limits::PASSWORD_MIN,
-            )}
-        </p>
-        <p>"Already registered? " <A href="/login">"Sign in"</A></p>
+        <Show when=move || session.signed_in() fallback=|| view! { <p class="loading">"Redirecting to sign in…"</p> }>
+            {children()}
+        </Show>
     }
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
-        <h1>"Not found"</h1>
-        <p><A href="/">"Back to ThemeChat"</A></p>
+        <section class="page">
+            <h1>"Not found"</h1>
+            <p><a href="/">"Back to ThemeChat"</a></p>
+        </section>
     }
 }

@@ -1,10 +1,28 @@
 //! ThemeChat web app entry point: mounts the Leptos app on `<body>`.
 //!
 //! The app is wasm32-only (see Cargo.toml); on any other target this file
-//! compiles to a stub so host workspace builds keep working.
+//! compiles to a stub so host workspace builds keep working. The pure state
+//! logic (`state.rs`) also compiles on the host under `cfg(test)`, so
+//! `cargo test -p frontend` runs its unit tests natively.
+
+#[cfg(any(target_arch = "wasm32", test))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod state;
 
 #[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod chat;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod pages;
+#[cfg(target_arch = "wasm32")]
+mod session;
+#[cfg(target_arch = "wasm32")]
+mod ws;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -1,0 +1,376 @@
+//! Typed REST client. Every call goes through [`request`], which adds the
+//! bearer token, sends and parses JSON, maps every failure to a
+//! `protocol::ApiError` the views can show, and on a 401 refreshes the
+//! session once and retries.
+
+use std::cell::Cell;
+
+use gloo_net::http::{Method, RequestBuilder};
+use protocol::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::session;
+
+pub const BASE: &str = "/api/v1";
+
+thread_local! {
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn network_error() -> ApiError {
+    ApiError::new(
+        "network",
+        "Could not reach the server. Check your connection.",
+    )
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+/// A raw response: status, body text and the `X-Unread-Count` header.
+struct Raw {
+    status: u16,
+    text: String,
+    unread: Option<i64>,
+}
+
+async fn send_once(
+    method: &Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+) -> Result<Raw, ApiError> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
+        .method(method.clone())
+        .header("Accept", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("Authorization", &format!("Bearer {t}"));
+    }
+    let request = match body {
+        Some(b) => builder.json(b),
+        None => builder.build(),
+    }
+    .map_err(|_| network_error())?;
+    let response = request.send().await.map_err(|_| network_error())?;
+    let unread = response
+        .headers()
+        .get("x-unread-count")
+        .and_then(|v| v.parse().ok());
+    let text = response.text().await.unwrap_or_default();
+    Ok(Raw {
+        status: response.status(),
+        text,
+        unread,
+    })
+}
+
+fn parse<T: DeserializeOwned>(raw: Raw) -> Result<(T, Option<i64>), ApiError> {
+    if (200..300).contains(&raw.status) {
+        let text = if raw.text.trim().is_empty() {
+            "null"
+        } else {
+            raw.text.as_str()
+        };
+        serde_json::from_str(text)
+            .map(|v| (v, raw.unread))
+            .map_err(|_| ApiError::new("bad_response", "The server sent an unexpected answer."))
+    } else {
+        Err(
+            serde_json::from_str::<ApiError>(&raw.text).unwrap_or_else(|_| {
+                ApiError::new(
+                    format!("http_{}", raw.status),
+                    format!("The request failed (HTTP {}).", raw.status),
+                )
+            }),
+        )
+    }
+}
+
+async fn sleep_ms(ms: u32) {
+    crate::ws::sleep(ms).await;
+}
+
+/// Exchanges the refresh token for a new pair. Only one refresh runs at a
+/// time: the old refresh token stops working once used, so a second
+/// concurrent refresh would sign the user out. Other tabs share the tokens
+/// through localStorage, so a newer stored pair is adopted instead.
+pub async fn refresh_session() -> Result<(), ApiError> {
+    let s = session::current();
+    if REFRESHING.with(Cell::get) {
+        for _ in 0..200 {
+            sleep_ms(50).await;
+            if !REFRESHING.with(Cell::get) {
+                break;
+            }
+        }
+        return if s.access_token().is_some() {
+            Ok(())
+        } else {
+            Err(ApiError::new("invalid_token", "Please sign in again."))
+        };
+    }
+    let Some(refresh_token) = s.refresh_token() else {
+        return Err(ApiError::new("invalid_token", "Please sign in again."));
+    };
+    REFRESHING.with(|r| r.set(true));
+    let body = serde_json::to_value(RefreshRequest {
+        refresh_token: refresh_token.clone(),
+    })
+    .ok();
+    let result = send_once(&Method::POST, "/auth/refresh", body.as_ref(), None).await;
+    let outcome = match result.and_then(parse::<AuthResponse>) {
+        Ok((auth, _)) => {
+            s.set_auth(auth);
+            Ok(())
+        }
+        Err(e) if e.error.code == "network" => Err(e),
+        Err(e) => {
+            // Another tab may have used this refresh token already.
+            let stored = session::stored_tokens();
+            if stored.as_ref().is_some_and(|t| t.refresh != refresh_token) {
+                s.adopt_stored();
+                Ok(())
+            } else {
+                s.clear();
+                Err(e)
+            }
+        }
+    };
+    REFRESHING.with(|r| r.set(false));
+    outcome
+}
+
+/// The one request function: JSON in, `T` out, `ApiError` on any failure.
+/// Also returns the `X-Unread-Count` header when present.
+pub async fn request_full<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<(T, Option<i64>), ApiError> {
+    let body = match body {
+        Some(b) => Some(
+            serde_json::to_value(b)
+                .map_err(|_| ApiError::new("bad_request", "Could not encode the request."))?,
+        ),
+        None => None,
+    };
+    let s = session::current();
+    let is_auth = path.starts_with("/auth/");
+    let token = if is_auth { None } else { s.access_token() };
+    let raw = send_once(&method, path, body.as_ref(), token.as_deref()).await?;
+    if raw.status == 401 && !is_auth && token.is_some() {
+        // Another tab may have refreshed already; else refresh ourselves.
+        let adopted = s.adopt_stored() && s.access_token() != token;
+        if adopted || refresh_session().await.is_ok() {
+            let token = s.access_token();
+            let raw = send_once(&method, path, body.as_ref(), token.as_deref()).await?;
+            if raw.status == 401 {
+                s.clear();
+            }
+            return parse(raw);
+        }
+    }
+    parse(raw)
+}
+
+pub async fn request<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    request_full(method, path, body).await.map(|(v, _)| v)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    request::<T, ()>(Method::GET, path, None).await
+}
+
+async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    request(Method::POST, path, Some(body)).await
+}
+
+async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    request::<T, ()>(Method::POST, path, None).await
+}
+
+async fn delete(path: &str) -> Result<(), ApiError> {
+    request::<(), ()>(Method::DELETE, path, None).await
+}
+
+// ---- auth and accounts ----
+
+pub async fn register(req: &RegisterRequest) -> Result<AuthResponse, ApiError> {
+    post("/auth/register", req).await
+}
+
+pub async fn login(req: &LoginRequest) -> Result<AuthResponse, ApiError> {
+    post("/auth/login", req).await
+}
+
+pub async fn logout(refresh_token: String) -> Result<(), ApiError> {
+    post("/auth/logout", &RefreshRequest { refresh_token }).await
+}
+
+pub async fn me() -> Result<Me, ApiError> {
+    get("/users/me").await
+}
+
+pub async fn update_me(req: &UpdateMeRequest) -> Result<Me, ApiError> {
+    request(Method::PATCH, "/users/me", Some(req)).await
+}
+
+pub async fn change_password(req: &ChangePasswordRequest) -> Result<(), ApiError> {
+    request(Method::PUT, "/users/me/password", Some(req)).await
+}
+
+pub async fn user(id: Uuid) -> Result<User, ApiError> {
+    get(&format!("/users/{id}")).await
+}
+
+pub async fn search_users(q: &str) -> Result<Vec<User>, ApiError> {
+    get(&format!("/users?q={}&limit=20", enc(q))).await
+}
+
+// ---- rooms ----
+
+pub async fn my_rooms() -> Result<Vec<RoomSummary>, ApiError> {
+    get("/users/me/rooms").await
+}
+
+pub async fn public_rooms(q: &str) -> Result<Vec<Room>, ApiError> {
+    get(&format!("/rooms?q={}&limit=100", enc(q))).await
+}
+
+pub async fn create_room(req: &CreateRoomRequest) -> Result<Room, ApiError> {
+    post("/rooms", req).await
+}
+
+pub async fn join_room(id: Uuid) -> Result<Room, ApiError> {
+    post_empty(&format!("/rooms/{id}/join")).await
+}
+
+pub async fn leave_room(id: Uuid) -> Result<(), ApiError> {
+    post_empty(&format!("/rooms/{id}/leave")).await
+}
+
+pub async fn members(id: Uuid) -> Result<Vec<Member>, ApiError> {
+    get(&format!("/rooms/{id}/members")).await
+}
+
+pub async fn set_notification_level(id: Uuid, level: NotificationLevel) -> Result<(), ApiError> {
+    let _: serde_json::Value = request(
+        Method::PUT,
+        &format!("/rooms/{id}/notification-level"),
+        Some(&NotificationLevelRequest { level }),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn open_dm(user_id: Uuid) -> Result<Room, ApiError> {
+    post("/dms", &UserIdRequest { user_id }).await
+}
+
+// ---- messages ----
+
+/// A page of messages: the newest (`None`), older than or newer than one.
+pub enum Page {
+    Newest,
+    Before(Uuid),
+    After(Uuid),
+}
+
+pub const PAGE: usize = 50;
+
+pub async fn messages(room: Uuid, page: Page) -> Result<Vec<Message>, ApiError> {
+    let q = match page {
+        Page::Newest => String::new(),
+        Page::Before(id) => format!("&before={id}"),
+        Page::After(id) => format!("&after={id}"),
+    };
+    get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
+}
+
+pub async fn edit_message(id: Uuid, body: String) -> Result<Message, ApiError> {
+    request(
+        Method::PATCH,
+        &format!("/messages/{id}"),
+        Some(&EditMessageRequest { body }),
+    )
+    .await
+}
+
+pub async fn delete_message(id: Uuid) -> Result<(), ApiError> {
+    delete(&format!("/messages/{id}")).await
+}
+
+pub async fn mark_read(room: Uuid, message_id: Uuid) -> Result<(), ApiError> {
+    post(&format!("/rooms/{room}/read"), &ReadRequest { message_id }).await
+}
+
+pub async fn read_markers(room: Uuid) -> Result<Vec<ReadMarker>, ApiError> {
+    get(&format!("/rooms/{room}/read-markers")).await
+}
+
+// ---- friends and notifications ----
+
+pub async fn friends() -> Result<Vec<User>, ApiError> {
+    get("/friends").await
+}
+
+pub async fn friend_requests() -> Result<FriendRequests, ApiError> {
+    get("/friends/requests").await
+}
+
+pub async fn send_friend_request(user_id: Uuid) -> Result<(), ApiError> {
+    let _: serde_json::Value = post("/friends/requests", &UserIdRequest { user_id }).await?;
+    Ok(())
+}
+
+pub async fn accept_request(id: Uuid) -> Result<(), ApiError> {
+    let _: serde_json::Value = post_empty(&format!("/friends/requests/{id}/accept")).await?;
+    Ok(())
+}
+
+pub async fn decline_request(id: Uuid) -> Result<(), ApiError> {
+    post_empty(&format!("/friends/requests/{id}/decline")).await
+}
+
+pub async fn cancel_request(id: Uuid) -> Result<(), ApiError> {
+    delete(&format!("/friends/requests/{id}")).await
+}
+
+pub async fn remove_friend(user_id: Uuid) -> Result<(), ApiError> {
+    delete(&format!("/friends/{user_id}")).await
+}
+
+/// Notifications, newest first, and the unread total.
+pub async fn notifications() -> Result<(Vec<Notification>, i64), ApiError> {
+    let (list, unread) =
+        request_full::<Vec<Notification>, ()>(Method::GET, "/notifications?limit=100", None)
+            .await?;
+    let unread = unread.unwrap_or_else(|| list.iter().filter(|n| !n.read).count() as i64);
+    Ok((list, unread))
+}
+
+pub async fn unread_notifications() -> Result<i64, ApiError> {
+    let (_, unread) = request_full::<Vec<Notification>, ()>(
+        Method::GET,
+        "/notifications?unread_only=true&limit=1",
+        None,
+    )
+    .await?;
+    Ok(unread.unwrap_or(0))
+}
+
+pub async fn read_notification(id: Uuid) -> Result<(), ApiError> {
+    post_empty(&format!("/notifications/{id}/read")).await
+}
+
+pub async fn read_all_notifications() -> Result<(), ApiError> {
+    post_empty("/notifications/read-all").await
+}

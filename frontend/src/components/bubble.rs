@@ -1,0 +1,247 @@
+//! One chat bubble: sender, body (always as text, never HTML), time
+//! (relative, full on hover), reply parent, edited/deleted marks, and the
+//! status of the user's latest own message.
+
+use leptos::prelude::*;
+use protocol::Message;
+use uuid::Uuid;
+
+use crate::chat::Chat;
+use crate::components::{Clock, local_offset};
+use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
+
+fn preview(body: &str) -> String {
+    let mut s: String = body.chars().take(80).collect();
+    if body.chars().count() > 80 {
+        s.push('…');
+    }
+    s
+}
+
+#[component]
+fn Time(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let clock = expect_context::<Clock>();
+    let offset = local_offset();
+    view! {
+        <time
+            class="message-time"
+            data-testid="message-time"
+            datetime=at.to_rfc3339()
+            title=full_time(at, offset)
+        >
+            {move || relative_time(at, clock.0.get().max(at), offset)}
+        </time>
+    }
+}
+
+#[component]
+pub fn Bubble(
+    message: Message,
+    starts_group: bool,
+    mine: bool,
+    status: Option<MessageStatus>,
+    parent: Option<Box<ParentPreview>>,
+) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let (sender_name, sender_id) = match &message.sender {
+        Some(s) => (s.display_name.clone(), Some(s.id)),
+        None => ("Deleted user".to_owned(), None),
+    };
+    let id = message.id;
+    let deleted = message.deleted;
+    let edited = message.edited_at.is_some();
+    let for_reply = message.clone();
+    let for_edit = message.clone();
+    let on_delete = move |_| {
+        leptos::task::spawn_local(async move {
+            if crate::api::delete_message(id).await.is_ok() {
+                chat.state.update(|s| {
+                    for t in s.timelines.values_mut() {
+                        t.mark_deleted(id);
+                    }
+                });
+            }
+        });
+    };
+    view! {
+        <li
+            class="message-row"
+            class:mine=mine
+            class:theirs=!mine
+            class:group-start=starts_group
+            id=format!("message-{id}")
+        >
+            <article
+                class="message-bubble"
+                class:mine=mine
+                class:theirs=!mine
+                class:deleted=deleted
+                data-testid="message-bubble"
+                data-message-id=id.to_string()
+                data-mine=mine.to_string()
+            >
+                <header class="message-head" class:visually-hidden=!starts_group>
+                    {match sender_id {
+                        Some(uid) => {
+                            view! {
+                                <a
+                                    class="message-sender"
+                                    data-testid="message-sender"
+                                    href=format!("/users/{uid}")
+                                >
+                                    {sender_name.clone()}
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <span class="message-sender" data-testid="message-sender">
+                                    {sender_name.clone()}
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    }}
+                </header>
+                {parent
+                    .map(|p| {
+                        let text = if p.deleted {
+                            "message deleted".to_owned()
+                        } else {
+                            p.body.as_deref().map(preview).unwrap_or_else(|| "an earlier message".to_owned())
+                        };
+                        view! {
+                            <a class="reply-parent" href=format!("#message-{}", p.id) data-testid="reply-parent">
+                                <span class="reply-sender">{p.sender.clone().unwrap_or_default()}</span>
+                                " "
+                                <span class="reply-body">{text}</span>
+                            </a>
+                        }
+                    })}
+                {if deleted {
+                    view! {
+                        <p class="message-body deleted-mark" data-testid="message-body">
+                            <em>"message deleted"</em>
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <p class="message-body" data-testid="message-body">{message.body.clone()}</p> }
+                        .into_any()
+                }}
+                <footer class="message-meta">
+                    <Time at=message.created_at />
+                    {edited.then(|| view! { <span class="edited-mark" data-testid="message-edited">"(edited)"</span> })}
+                    {status
+                        .map(|s| {
+                            view! {
+                                <span class=format!("message-status status-{}", s.as_str()) data-testid="message-status">
+                                    {s.as_str()}
+                                </span>
+                            }
+                        })}
+                    {(!deleted)
+                        .then(|| {
+                            view! {
+                                <span class="message-actions">
+                                    <button
+                                        type="button"
+                                        class="link-button"
+                                        aria-label="Reply"
+                                        on:click=move |_| {
+                                            chat.editing.set(None);
+                                            chat.reply_to.set(Some(for_reply.clone()));
+                                        }
+                                    >
+                                        "Reply"
+                                    </button>
+                                    {mine
+                                        .then(|| {
+                                            let for_edit = for_edit.clone();
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="link-button"
+                                                    aria-label="Edit"
+                                                    on:click=move |_| {
+                                                        chat.reply_to.set(None);
+                                                        chat.editing.set(Some(for_edit.clone()));
+                                                    }
+                                                >
+                                                    "Edit"
+                                                </button>
+                                                <button
+                                                    type="button"
+                                                    class="link-button"
+                                                    aria-label="Delete"
+                                                    on:click=on_delete
+                                                >
+                                                    "Delete"
+                                                </button>
+                                            }
+                                        })}
+                                </span>
+                            }
+                        })}
+                </footer>
+            </article>
+        </li>
+    }
+}
+
+/// An optimistic message the server has not acknowledged yet.
+#[component]
+pub fn PendingBubble(
+    pending: Pending,
+    starts_group: bool,
+    status: Option<MessageStatus>,
+    me_name: String,
+) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let room: Uuid = pending.room_id;
+    let cid = pending.client_id.clone();
+    let cid2 = pending.client_id.clone();
+    let failed = pending.failed.clone();
+    view! {
+        <li class="message-row mine" class:group-start=starts_group>
+            <article
+                class="message-bubble mine pending"
+                data-testid="message-bubble"
+                data-message-id=""
+                data-client-id=pending.client_id.clone()
+                data-mine="true"
+            >
+                <header class="message-head" class:visually-hidden=!starts_group>
+                    <span class="message-sender" data-testid="message-sender">{me_name}</span>
+                </header>
+                <p class="message-body" data-testid="message-body">{pending.body.clone()}</p>
+                <footer class="message-meta">
+                    <Time at=pending.created_at />
+                    {status
+                        .map(|s| {
+                            view! {
+                                <span class=format!("message-status status-{}", s.as_str()) data-testid="message-status">
+                                    {s.as_str()}
+                                </span>
+                            }
+                        })}
+                    {failed
+                        .map(|reason| {
+                            view! {
+                                <span class="send-failed" role="alert">
+                                    {format!("Not sent: {reason}")}
+                                    <button type="button" class="link-button" on:click=move |_| chat.retry(room, cid.clone())>
+                                        "Retry"
+                                    </button>
+                                    <button type="button" class="link-button" on:click=move |_| chat.discard(room, cid2.clone())>
+                                        "Discard"
+                                    </button>
+                                </span>
+                            }
+                        })}
+                </footer>
+            </article>
+        </li>
+    }
+}

@@ -1,0 +1,36 @@
+//! Reusable pieces of the views.
+
+pub mod bubble;
+pub mod composer;
+pub mod create_room;
+pub mod member_list;
+pub mod message_list;
+pub mod nav;
+pub mod room_view;
+pub mod sidebar;
+pub mod status;
+
+use leptos::prelude::*;
+
+/// The viewer's UTC offset (for day separators and local times).
+pub fn local_offset() -> chrono::FixedOffset {
+    let minutes = js_sys::Date::new_0().get_timezone_offset();
+    chrono::FixedOffset::west_opt((minutes * 60.0) as i32)
+        .unwrap_or_else(|| chrono::Offset::fix(&chrono::Utc))
+}
+
+/// A clock that ticks every 30 s so relative times stay fresh.
+#[derive(Clone, Copy)]
+pub struct Clock(pub RwSignal<chrono::DateTime<chrono::Utc>>);
+
+/// Creates the clock; the app provides it by context.
+pub fn start_clock() -> Clock {
+    let c = Clock(RwSignal::new(chrono::Utc::now()));
+    if let Ok(h) = set_interval_with_handle(
+        move || c.0.set(chrono::Utc::now()),
+        std::time::Duration::from_secs(30),
+    ) {
+        let _ = h;
+    }
+    c
+}

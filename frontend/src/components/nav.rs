@@ -1,0 +1,116 @@
+//! The navigation bar: links, unread and notification badges, connection
+//! status, sign out.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::chat::Chat;
+use crate::session::Session;
+
+#[component]
+pub fn Nav() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let chat = expect_context::<Chat>();
+    let navigate = use_navigate();
+    let total = Memo::new(move |_| chat.state.with(|s| s.total_unread()));
+    let sign_out = move |_| {
+        let refresh = session.refresh_token();
+        session.clear();
+        chat.socket.close();
+        if let Some(token) = refresh {
+            leptos::task::spawn_local(async move {
+                let _ = crate::api::logout(token).await;
+            });
+        }
+        navigate("/login", Default::default());
+    };
+    view! {
+        <header class="topbar">
+            <a href="/" class="brand">"ThemeChat"</a>
+            <Show
+                when=move || session.signed_in()
+                fallback=|| {
+                    view! {
+                        <nav class="nav-links" aria-label="Account">
+                            <a href="/login">"Sign in"</a>
+                            <a href="/register">"Sign up"</a>
+                        </nav>
+                    }
+                }
+            >
+                <nav class="nav-links" aria-label="Main">
+                    <a href="/" class="nav-chats">
+                        "Chats"
+                        {move || {
+                            let n = total.get();
+                            (n > 0)
+                                .then(|| {
+                                    view! {
+                                        <span
+                                            class="badge"
+                                            data-testid="nav-unread-total"
+                                            aria-label=format!("{n} unread")
+                                        >
+                                            {n.to_string()}
+                                        </span>
+                                    }
+                                })
+                        }}
+                    </a>
+                    <a href="/explore" data-testid="explore-link">"Explore"</a>
+                    <a href="/contacts" data-testid="contacts-link">"Contacts"</a>
+                    <a
+                        href="/notifications"
+                        data-testid="notifications-link"
+                        class="bell"
+                        aria-label=move || format!("Notifications, {} unread", chat.notif_unread.get())
+                    >
+                        <svg class="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                            <path
+                                fill="currentColor"
+                                d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z"
+                            ></path>
+                        </svg>
+                        <span class="bell-label">"Notifications"</span>
+                        {move || {
+                            let n = chat.notif_unread.get();
+                            (n > 0)
+                                .then(|| {
+                                    view! {
+                                        <span class="badge" data-testid="notification-count">
+                                            {n.to_string()}
+                                        </span>
+                                    }
+                                })
+                        }}
+                    </a>
+                    <a href="/settings">"Settings"</a>
+                </nav>
+                <div class="nav-right">
+                    <span
+                        class=move || format!("conn conn-{}", chat.status().as_str())
+                        data-testid="connection-status"
+                        role="status"
+                        title="Connection"
+                    >
+                        {move || chat.status().as_str()}
+                    </span>
+                    <a
+                        class="me-name"
+                        href=move || {
+                            session.me().map(|m| format!("/users/{}", m.user.id)).unwrap_or_default()
+                        }
+                    >
+                        {move || session.me().map(|m| m.user.display_name).unwrap_or_default()}
+                    </a>
+                    <button type="button" class="link-button" on:click={
+                        let f = sign_out.clone();
+                        move |ev| f(ev)
+                    }>
+                        "Sign out"
+                    </button>
+                </div>
+            </Show>
+        </header>
+    }
+}

@@ -1,0 +1,116 @@
+//! The main pane for one room: title, messages, typing, composer, members.
+
+use leptos::prelude::*;
+use protocol::RoomKind;
+use uuid::Uuid;
+
+use crate::chat::Chat;
+use crate::components::composer::Composer;
+use crate::components::member_list::MemberList;
+use crate::components::message_list::MessageList;
+use crate::components::status::Loading;
+
+#[component]
+pub fn RoomView(room: Uuid) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let summary = Memo::new(move |_| {
+        chat.state
+            .with(|s| s.rooms.get(&room).map(|r| r.room.clone()))
+    });
+    let exists = Memo::new(move |_| summary.with(Option::is_some));
+    let is_direct = Memo::new(move |_| {
+        summary.with(|r| r.as_ref().is_some_and(|r| r.kind == RoomKind::Direct))
+    });
+    let rooms_loaded = Memo::new(move |_| chat.state.with(|s| s.rooms_loaded));
+    let show_members = RwSignal::new(false);
+    let typing = Memo::new(move |_| chat.state.with(|s| s.typing_text(room)));
+    let joining = RwSignal::new(false);
+    let join_error = RwSignal::new(None::<String>);
+    let join = move |_| {
+        joining.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::join_room(room).await {
+                Ok(_) => {
+                    if let Ok(rooms) = crate::api::my_rooms().await {
+                        chat.state.update(|s| {
+                            s.set_rooms(rooms);
+                            s.timelines.remove(&room);
+                        });
+                    }
+                    chat.open_room(room);
+                }
+                Err(e) => join_error.set(Some(e.error.message)),
+            }
+            joining.set(false);
+        });
+    };
+
+    view! {
+        {move || {
+            if !rooms_loaded.get() {
+                return view! { <Loading label="Loading…" /> }.into_any();
+            }
+            match exists.get() {
+                false => {
+                    view! {
+                        <div class="room-missing page">
+                            <h2 data-testid="room-title">"Not a member"</h2>
+                            <p>"You are not in this room, or it does not exist."</p>
+                            <button type="button" class="button" on:click=join disabled=move || joining.get()>
+                                "Join room"
+                            </button>
+                            {move || join_error.get().map(|e| view! { <p class="status-error" role="alert">{e}</p> })}
+                            <p><a href="/explore">"Explore public rooms"</a></p>
+                        </div>
+                    }
+                        .into_any()
+                }
+                true => {
+                    let field = move |f: fn(&protocol::Room) -> String| {
+                        move || summary.with(|r| r.as_ref().map(f).unwrap_or_default())
+                    };
+                    view! {
+                        <div class="room" class:with-members=move || show_members.get() class:direct=move || is_direct.get()>
+                            <div class="room-main">
+                                <header class="room-header">
+                                    <a href="/" class="back-link" aria-label="Back to conversations">"←"</a>
+                                    <div class="room-heading">
+                                        <h2 data-testid="room-title" class="room-title">{field(|r| r.name.clone())}</h2>
+                                        <p class="room-topic muted">{field(|r| r.topic.clone())}</p>
+                                    </div>
+                                    <span class="muted member-count">
+                                        {field(|r| {
+                                            if r.kind == RoomKind::Direct {
+                                                "direct conversation".to_owned()
+                                            } else {
+                                                match r.member_count {
+                                                    1 => "1 member".to_owned(),
+                                                    n => format!("{n} members"),
+                                                }
+                                            }
+                                        })}
+                                    </span>
+                                    <button
+                                        type="button"
+                                        class="button small members-toggle"
+                                        aria-pressed=move || show_members.get().to_string()
+                                        on:click=move |_| show_members.update(|v| *v = !*v)
+                                    >
+                                        "Members"
+                                    </button>
+                                </header>
+                                <MessageList room=room />
+                                <div class="typing-indicator" data-testid="typing-indicator" aria-live="polite">
+                                    {move || typing.get().unwrap_or_default()}
+                                </div>
+                                <Composer room=room />
+                            </div>
+                            <MemberList room=room />
+                        </div>
+                    }
+                        .into_any()
+                }
+            }
+        }}
+    }
+}

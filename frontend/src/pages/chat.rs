@@ -1,0 +1,40 @@
+//! The main chat view: the sidebar and, once chosen, a room.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::components::room_view::RoomView;
+use crate::components::sidebar::Sidebar;
+
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|id| Uuid::parse_str(&id).ok())
+    });
+    view! {
+        <div class="chat-layout" class:room-open=move || room.get().is_some()>
+            <Sidebar />
+            <section class="room-pane" aria-label="Conversation">
+                {move || match room.get() {
+                    Some(id) => view! { <RoomView room=id /> }.into_any(),
+                    None => {
+                        view! {
+                            <div class="empty-pane">
+                                <h2>"Welcome to ThemeChat"</h2>
+                                <p class="muted">
+                                    "Pick a conversation on the left, or "
+                                    <a href="/explore">"explore public rooms"</a> "."
+                                </p>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                }}
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,156 @@
+//! Explore: public rooms with search, member counts, join and leave; create
+//! a room.
+
+use leptos::prelude::*;
+use protocol::Room;
+
+use crate::api;
+use crate::chat::Chat;
+use crate::components::create_room::CreateRoom;
+use crate::components::status::{ErrorNote, Loading};
+
+#[component]
+pub fn ExplorePage() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let query = RwSignal::new(String::new());
+    // The search that is actually run (debounced).
+    let search = RwSignal::new(String::new());
+    let version = RwSignal::new(0u32);
+    let debounce = StoredValue::new(None::<TimeoutHandle>);
+    let rooms = LocalResource::new(move || {
+        let q = search.get();
+        version.track();
+        async move { api::public_rooms(q.trim()).await }
+    });
+    let action_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(None::<uuid::Uuid>);
+
+    let on_input = move |ev| {
+        query.set(event_target_value(&ev));
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        let h = set_timeout_with_handle(
+            move || search.set(query.get_untracked()),
+            std::time::Duration::from_millis(250),
+        )
+        .ok();
+        debounce.set_value(h);
+    };
+
+    let act = move |room: Room| {
+        busy.set(Some(room.id));
+        action_error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = if room.joined {
+                api::leave_room(room.id).await.map(|_| ())
+            } else {
+                api::join_room(room.id).await.map(|_| ())
+            };
+            busy.set(None);
+            match result {
+                Ok(()) => {
+                    version.update(|v| *v += 1);
+                    if let Ok(list) = api::my_rooms().await {
+                        chat.state.update(|s| s.set_rooms(list));
+                    }
+                }
+                Err(e) => action_error.set(Some(e.error.message)),
+            }
+        });
+    };
+
+    view! {
+        <section class="page explore-page">
+            <div class="page-head">
+                <h1>"Explore public rooms"</h1>
+                <CreateRoom />
+            </div>
+            <form class="search" role="search" novalidate=true on:submit=move |ev| {
+                ev.prevent_default();
+                search.set(query.get_untracked());
+            }>
+                <input
+                    type="search"
+                    data-testid="explore-search"
+                    placeholder="Search rooms…"
+                    aria-label="Search rooms"
+                    prop:value=move || query.get()
+                    on:input=on_input
+                />
+            </form>
+            <ErrorNote message=action_error />
+            <Suspense fallback=|| view! { <Loading label="Loading rooms…" /> }>
+                {move || {
+                    rooms
+                        .get()
+                        .map(|result| match result {
+                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Ok(list) if list.is_empty() => {
+                                view! { <p class="muted">"No public rooms match."</p> }.into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <ul class="explore-list">
+                                        {list
+                                            .into_iter()
+                                            .map(|room| {
+                                                let id = room.id;
+                                                let joined = room.joined;
+                                                let r2 = room.clone();
+                                                view! {
+                                                    <li class="card explore-room" data-testid="explore-room" data-room-id=id.to_string()>
+                                                        <div class="explore-info">
+                                                            <a class="explore-name" href=format!("/rooms/{id}")>{room.name.clone()}</a>
+                                                            <p class="muted">{room.topic.clone()}</p>
+                                                            <span class="muted member-count" data-testid="member-count">
+                                                                {match room.member_count {
+                                                                    1 => "1 member".to_owned(),
+                                                                    n => format!("{n} members"),
+                                                                }}
+                                                            </span>
+                                                        </div>
+                                                        {if joined {
+                                                            view! {
+                                                                <button
+                                                                    type="button"
+                                                                    class="button secondary"
+                                                                    data-testid="leave-button"
+                                                                    disabled=move || busy.get() == Some(id)
+                                                                    on:click=move |_| act(r2.clone())
+                                                                >
+                                                                    "Leave"
+                                                                </button>
+                                                            }
+                                                                .into_any()
+                                                        } else {
+                                                            view! {
+                                                                <button
+                                                                    type="button"
+                                                                    class="button"
+                                                                    data-testid="join-button"
+                                                                    disabled=move || busy.get() == Some(id)
+                                                                    on:click=move |_| act(r2.clone())
+                                                                >
+                                                                    "Join"
+                                                                </button>
+                                                            }
+                                                                .into_any()
+                                                        }}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+            <p class="muted">
+                <a href="/">"Back to chats"</a>
+            </p>
+        </section>
+    }
+}

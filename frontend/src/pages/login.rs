@@ -1,0 +1,96 @@
+//! Sign in.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use protocol::LoginRequest;
+use protocol::validate::{Password, Username};
+
+use crate::app::safe_next;
+use crate::components::status::FormError;
+use crate::session::Session;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let user = match Username::parse(username.get_untracked().trim()) {
+            Ok(u) => u,
+            Err(e) => return error.set(Some(e.0)),
+        };
+        let pass = match Password::parse(&password.get_untracked()) {
+            Ok(p) => p,
+            Err(e) => return error.set(Some(e.0)),
+        };
+        error.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        let target = next();
+        leptos::task::spawn_local(async move {
+            let req = LoginRequest {
+                username: user.into_inner(),
+                password: pass.into_inner(),
+            };
+            let result = crate::api::login(&req).await;
+            busy.set(false);
+            match result {
+                Ok(auth) => {
+                    session.set_auth(auth);
+                    navigate(&target, Default::default());
+                }
+                Err(e) => error.set(Some(e.error.message)),
+            }
+        });
+    };
+
+    view! {
+        <section class="page auth-page">
+            <h1>"Sign in"</h1>
+            <form class="card form" novalidate=true on:submit=submit>
+                <label>
+                    "Username"
+                    <input
+                        type="text"
+                        name="username"
+                        autocomplete="username"
+                        data-testid="login-username"
+                        prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Password"
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="current-password"
+                        data-testid="login-password"
+                        prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </label>
+                <FormError message=error />
+                <button type="submit" class="button" data-testid="login-submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+            <p>
+                "No account yet? "
+                <a href=move || {
+                    format!("/register?next={}", crate::api::enc(&next()))
+                }>"Sign up"</a>
+            </p>
+        </section>
+    }
+}

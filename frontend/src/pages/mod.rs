@@ -1,0 +1,10 @@
+//! One file per page (route).
+
+pub mod chat;
+pub mod contacts;
+pub mod explore;
+pub mod login;
+pub mod notifications;
+pub mod profile;
+pub mod register;
+pub mod settings;

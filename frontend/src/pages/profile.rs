@@ -1,0 +1,101 @@
+//! A user's profile, opened by clicking a sender's name.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::api;
+use crate::chat::Chat;
+use crate::components::status::{ErrorNote, Loading};
+use crate::pages::contacts::start_dm;
+use crate::session::Session;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let profile = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::user(id).await,
+                None => Err(protocol::ApiError::new("not_found", "No such user.")),
+            }
+        }
+    });
+    let error = RwSignal::new(None::<String>);
+    let info = RwSignal::new(None::<String>);
+    let dm =
+        StoredValue::new_local(move |user: Uuid| start_dm(chat, user, error, navigate.clone()));
+    let add_friend = move |user: Uuid| {
+        leptos::task::spawn_local(async move {
+            match api::send_friend_request(user).await {
+                Ok(()) => info.set(Some("Friend request sent.".into())),
+                Err(e) => error.set(Some(e.error.message)),
+            }
+        });
+    };
+    view! {
+        <section class="page profile-page">
+            <Suspense fallback=|| view! { <Loading label="Loading profile…" /> }>
+                {move || {
+                    profile
+                        .get()
+                        .map(|r| match r {
+                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Ok(u) => {
+                                let uid = u.id;
+                                let is_me = session.me_untracked().map(|m| m.user.id) == Some(uid);
+                                let online = move || {
+                                    chat.state.with(|s| s.presence.get(&uid).copied()).unwrap_or(u.online)
+                                };
+                                view! {
+                                    <div class="card profile">
+                                        <h1 data-testid="profile-name">{u.display_name.clone()}</h1>
+                                        <p class="muted">
+                                            {format!("@{}", u.username)} " · "
+                                            <span class="dot" class:online=online aria-hidden="true"></span>
+                                            {move || if online() { " online" } else { " offline" }}
+                                        </p>
+                                        {u.bio.clone().filter(|b| !b.is_empty()).map(|b| view! { <p class="bio">{b}</p> })}
+                                        {u.interests
+                                            .clone()
+                                            .filter(|i| !i.is_empty())
+                                            .map(|list| {
+                                                view! {
+                                                    <ul class="chips">
+                                                        {list.into_iter().map(|i| view! { <li class="chip">{i}</li> }).collect_view()}
+                                                    </ul>
+                                                }
+                                            })}
+                                        {(!is_me)
+                                            .then(|| {
+                                                view! {
+                                                    <div class="row">
+                                                        <button type="button" class="button" data-testid="dm-button"
+                                                            on:click=move |_| dm.with_value(|f| f(uid))>"Message"</button>
+                                                        <button type="button" class="button secondary" data-testid="add-friend-button"
+                                                            on:click=move |_| add_friend(uid)>"Add friend"</button>
+                                                    </div>
+                                                }
+                                            })}
+                                        {is_me.then(|| view! { <p><a href="/settings">"Edit your profile"</a></p> })}
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+            {move || info.get().map(|m| view! { <p class="status-ok" role="status">{m}</p> })}
+            <ErrorNote message=error />
+        </section>
+    }
+}

@@ -1,0 +1,258 @@
+//! Settings: profile, privacy, password, and per-room notification levels.
+
+use leptos::prelude::*;
+use protocol::validate::{self, DisplayName, Password};
+use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, UpdateMeRequest};
+
+use crate::api;
+use crate::chat::Chat;
+use crate::components::status::{FormError, Loading};
+use crate::session::Session;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <section class="page settings-page">
+            <h1>"Settings"</h1>
+            <ProfileForm />
+            <PasswordForm />
+            <RoomLevels />
+        </section>
+    }
+}
+
+#[component]
+fn ProfileForm() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let me = LocalResource::new(api::me);
+    let display_name = RwSignal::new(String::new());
+    let bio = RwSignal::new(String::new());
+    let interests = RwSignal::new(String::new());
+    let avatar = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let visibility = RwSignal::new("public".to_owned());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = me.get() {
+            display_name.set(m.user.display_name.clone());
+            bio.set(m.user.bio.clone().unwrap_or_default());
+            interests.set(m.user.interests.clone().unwrap_or_default().join(", "));
+            avatar.set(m.user.avatar_url.clone().unwrap_or_default());
+            email.set(m.email.clone().unwrap_or_default());
+            visibility.set(m.profile_visibility.as_str().to_owned());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let check = || -> Result<UpdateMeRequest, validate::Invalid> {
+            let list: Vec<String> = interests
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let avatar_raw = avatar.get_untracked();
+            let email_raw = email.get_untracked();
+            Ok(UpdateMeRequest {
+                display_name: Some(DisplayName::parse(&display_name.get_untracked())?.into_inner()),
+                bio: Some(validate::bio(&bio.get_untracked())?),
+                interests: Some(validate::interests(&list)?),
+                avatar_url: Some(if avatar_raw.trim().is_empty() {
+                    String::new()
+                } else {
+                    validate::avatar_url(&avatar_raw)?
+                }),
+                profile_visibility: ProfileVisibility::parse(&visibility.get_untracked()),
+                email: Some(if email_raw.trim().is_empty() {
+                    String::new()
+                } else {
+                    validate::email(&email_raw)?
+                }),
+            })
+        };
+        let req = match check() {
+            Ok(r) => r,
+            Err(e) => return error.set(Some(e.0)),
+        };
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::update_me(&req).await;
+            busy.set(false);
+            match result {
+                Ok(m) => {
+                    session.set_me(m);
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e.error.message)),
+            }
+        });
+    };
+    let field = move |label: &'static str, sig: RwSignal<String>, testid: &'static str| {
+        view! {
+            <label>
+                {label}
+                <input
+                    type="text"
+                    data-testid=testid
+                    prop:value=move || sig.get()
+                    on:input=move |ev| sig.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+    view! {
+        <h2>"Profile and privacy"</h2>
+        <Suspense fallback=|| view! { <Loading label="Loading your profile…" /> }>
+            {move || me.get().map(|r| r.err().map(|e| view! { <p class="status-error" role="alert">{e.error.message}</p> }))}
+        </Suspense>
+        <form class="card form" novalidate=true on:submit=submit>
+            {field("Display name", display_name, "settings-display-name")}
+            <label>
+                "Bio"
+                <textarea
+                    data-testid="settings-bio"
+                    prop:value=move || bio.get()
+                    on:input=move |ev| bio.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            {field("Interests (comma separated)", interests, "settings-interests")}
+            {field("Avatar URL", avatar, "settings-avatar")}
+            {field("Email", email, "settings-email")}
+            <label>
+                "Who can see your profile"
+                <select
+                    data-testid="settings-visibility"
+                    prop:value=move || visibility.get()
+                    on:change=move |ev| visibility.set(event_target_value(&ev))
+                >
+                    <option value="public">"Everyone"</option>
+                    <option value="friends">"Friends only"</option>
+                </select>
+            </label>
+            <FormError message=error />
+            {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Saved."</p> })}
+            <button type="submit" class="button" data-testid="settings-save" disabled=move || busy.get()>
+                {move || if busy.get() { "Saving…" } else { "Save profile" }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        if current.get_untracked().is_empty() {
+            return error.set(Some("enter your current password".into()));
+        }
+        let new_password = match Password::parse(&new.get_untracked()) {
+            Ok(p) => p.into_inner(),
+            Err(e) => return error.set(Some(e.0)),
+        };
+        error.set(None);
+        busy.set(true);
+        let req = ChangePasswordRequest {
+            current_password: current.get_untracked(),
+            new_password,
+        };
+        leptos::task::spawn_local(async move {
+            let result = api::change_password(&req).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e.error.message)),
+            }
+        });
+    };
+    view! {
+        <h2>"Password"</h2>
+        <form class="card form" novalidate=true on:submit=submit>
+            <label>
+                "Current password"
+                <input type="password" autocomplete="current-password" data-testid="settings-current-password"
+                    prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev)) />
+            </label>
+            <label>
+                "New password"
+                <input type="password" autocomplete="new-password" data-testid="settings-new-password"
+                    prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
+            </label>
+            <FormError message=error />
+            {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Password changed. Other sessions were signed out."</p> })}
+            <button type="submit" class="button" data-testid="settings-password-save" disabled=move || busy.get()>
+                "Change password"
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn RoomLevels() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let rooms = Memo::new(move |_| chat.state.with(|s| s.sorted_rooms()));
+    let error = RwSignal::new(None::<String>);
+    let set_level = move |room: uuid::Uuid, level: String| {
+        let Some(level) = NotificationLevel::parse(&level) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match api::set_notification_level(room, level).await {
+                Ok(()) => chat.state.update(|s| {
+                    if let Some(r) = s.rooms.get_mut(&room) {
+                        r.notification_level = level;
+                    }
+                }),
+                Err(e) => error.set(Some(e.error.message)),
+            }
+        });
+    };
+    view! {
+        <h2>"Notifications per room"</h2>
+        <FormError message=error />
+        <div class="card">
+            <Show when=move || chat.state.with(|s| s.rooms_loaded) fallback=|| view! { <Loading /> }>
+                {move || rooms.with(Vec::is_empty).then(|| view! { <p class="muted">"You are not in any room yet."</p> })}
+                <ul class="level-list">
+                    <For
+                        each=move || rooms.get()
+                        key=|r| (r.room.id, r.notification_level)
+                        children=move |r| {
+                            let id = r.room.id;
+                            view! {
+                                <li class="level-item">
+                                    <label>
+                                        <span>{r.room.name.clone()}</span>
+                                        <select
+                                            data-testid="notification-level"
+                                            prop:value=r.notification_level.as_str()
+                                            on:change=move |ev| set_level(id, event_target_value(&ev))
+                                        >
+                                            <option value="all">"All messages"</option>
+                                            <option value="mentions">"Mentions only"</option>
+                                            <option value="none">"Nothing"</option>
+                                        </select>
+                                    </label>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
+        </div>
+    }
+}
