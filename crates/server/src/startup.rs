@@ -1,6 +1,6 @@
 //! Building and running the HTTP server.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -58,17 +58,9 @@ impl Application {
                 .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
             tracing::info!("multi-node fan-out through Redis");
         }
-        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
-            addr: settings.bind.clone(),
-            source,
-        })?;
-        let address = listener.local_addr().map_err(|source| StartupError::Bind {
-            addr: settings.bind.clone(),
-            source,
-        })?;
-        tracing::info!(%address, backend = ?state.db.backend(), "starting");
 
         let hub = state.hub.clone();
+        let backend = state.db.backend();
         let state = web::Data::new(state);
         let web_dir = settings.web_dir.clone();
         let mut server = HttpServer::new(move || {
@@ -102,9 +94,11 @@ impl Application {
                 })
                 .configure(|cfg| routes::configure(cfg, &web_dir))
         })
-        .listen(listener)
+        // actix binds with SO_REUSEADDR, so a restarted node gets its port
+        // back at once.
+        .bind(&settings.bind)
         .map_err(|source| StartupError::Bind {
-            addr: address.to_string(),
+            addr: settings.bind.clone(),
             source,
         })?
         .shutdown_timeout(settings.shutdown_timeout_secs)
@@ -113,6 +107,10 @@ impl Application {
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
+        let address = *server.addrs().first().ok_or_else(|| {
+            StartupError::Other(format!("{} resolved to no address", settings.bind))
+        })?;
+        tracing::info!(%address, backend = ?backend, "starting");
         Ok(Self {
             address,
             server: server.run(),
