@@ -9,6 +9,7 @@
 
 pub mod assertions;
 mod backend;
+pub mod browser;
 mod client;
 pub mod process;
 pub mod socket;

@@ -1,0 +1,21 @@
+//! Browser end-to-end tests: two headless Chromium sessions (through
+//! ChromeDriver) use the built web app served by a real `themechat-server`
+//! process, and every check goes through the `data-testid` hooks of
+//! `UI-HOOKS.md`.
+//!
+//! Needs:
+//! - the web app in `frontend/dist` (`scripts/build-web.sh`);
+//! - the server binary (`cargo build -p server --bin themechat-server`, or
+//!   `THEMECHAT_SERVER_BIN`);
+//! - Chromium and ChromeDriver (`scripts/setup-tools.sh --browser`; paths in
+//!   `THEMECHAT_CHROMIUM` / `THEMECHAT_CHROMEDRIVER`, default `/usr/bin`).
+//!
+//! A missing piece is a failure, never a skip. The scenarios run one at a
+//! time (see `browser::exclusive`): each starts up to two Chromium instances.
+//! `THEMECHAT_TEST_BACKEND=postgres` runs the server on PostgreSQL.
+
+mod auth;
+mod chat;
+mod contacts;
+mod reconnect;
+mod support;
