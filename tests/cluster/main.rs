@@ -137,3 +137,34 @@ async fn presence_crosses_nodes() {
     );
     hang_up(&cluster, vec![(bob_ws, &bob)]).await;
 }
+
+#[tokio::test]
+async fn users_of_a_node_that_crashes_go_offline_everywhere() {
+    let (mut cluster, alice, bob, _room) = cluster_with_room().await;
+    let mut bob_ws = WsClient::open(cluster.node(B), &bob).await.named("bob@B");
+    let _alice_ws = WsClient::open(cluster.node(A), &alice)
+        .await
+        .named("alice@A");
+    let online = bob_ws.next_of_type("presence", EVENT_TIMEOUT).await;
+    assert_eq!(
+        online,
+        json!({ "type": "presence", "user_id": alice.id, "online": true })
+    );
+
+    // Node A dies without closing alice's socket: its lease runs out and
+    // node B announces her gone.
+    cluster.nodes[A].crash();
+    let offline = bob_ws
+        .next_of_type("presence", std::time::Duration::from_secs(20))
+        .await;
+    assert_eq!(
+        offline,
+        json!({ "type": "presence", "user_id": alice.id, "online": false })
+    );
+    let path = format!("/api/v1/users/{}", alice.id);
+    eventually_get(cluster.node(B), &path, &bob, |u| {
+        u["online"] == json!(false)
+    })
+    .await;
+    bob_ws.close().await;
+}

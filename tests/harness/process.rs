@@ -196,6 +196,12 @@ impl ServerProcess {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// Kills the node outright (SIGKILL): no goodbye to anyone.
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for ServerProcess {
@@ -226,6 +232,8 @@ impl Cluster {
             ("THEMECHAT_WORKERS", "2".to_owned()),
             ("THEMECHAT_DB_POOL_SIZE", "4".to_owned()),
             ("THEMECHAT_PROFANITY_WORDS", crate::PROFANITY.join(",")),
+            // Short leases, so a crashed node is noticed within a test.
+            ("THEMECHAT_PRESENCE_LEASE_SECS", "2".to_owned()),
         ];
         let mut nodes = Vec::with_capacity(count);
         for i in 0..count {

@@ -89,6 +89,9 @@ pub struct Settings {
     pub ws_heartbeat_secs: u64,
     /// Events queued for one connection before it counts as too slow.
     pub ws_queue_capacity: usize,
+    /// With Redis: a node that has not renewed its lease for this long is
+    /// taken for dead, and its users for offline.
+    pub presence_lease_secs: u64,
 }
 
 impl Default for Settings {
@@ -114,6 +117,7 @@ impl Default for Settings {
             ws_auth_timeout_secs: 10,
             ws_heartbeat_secs: 15,
             ws_queue_capacity: 256,
+            presence_lease_secs: 15,
         }
     }
 }
@@ -198,6 +202,9 @@ impl Settings {
         }
         if let Some(v) = non_empty("THEMECHAT_DB_POOL_SIZE") {
             self.db_pool_size = number("THEMECHAT_DB_POOL_SIZE", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_PRESENCE_LEASE_SECS") {
+            self.presence_lease_secs = number("THEMECHAT_PRESENCE_LEASE_SECS", v)?;
         }
         if let Some(v) = non_empty("THEMECHAT_ACCESS_TOKEN_TTL_SECS") {
             self.access_token_ttl_secs = number("THEMECHAT_ACCESS_TOKEN_TTL_SECS", v)?;

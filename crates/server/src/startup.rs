@@ -53,7 +53,8 @@ impl Application {
                 .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))??
         };
         if let Some(url) = &settings.redis_url {
-            state.bus = Bus::redis(state.hub.clone(), url)
+            let lease = Duration::from_secs(settings.presence_lease_secs.max(1));
+            state.bus = Bus::redis(state.hub.clone(), url, lease)
                 .await
                 .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
             tracing::info!("multi-node fan-out through Redis");
@@ -62,6 +63,11 @@ impl Application {
         let hub = state.hub.clone();
         let backend = state.db.backend();
         let state = web::Data::new(state);
+        if state.bus.is_clustered() {
+            tokio::spawn(crate::realtime::presence::keep_leases(
+                state.clone().into_inner(),
+            ));
+        }
         let web_dir = settings.web_dir.clone();
         let mut server = HttpServer::new(move || {
             let state = state.clone();

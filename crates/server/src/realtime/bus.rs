@@ -3,8 +3,12 @@
 //! Alone, a node hands envelopes straight to its hub. With Redis, every node
 //! publishes to one channel and delivers only what comes back from it, its
 //! own envelopes included: Redis gives all subscribers the channel's messages
-//! in one order, so every node sees the same sequence of events. Presence is
-//! counted in a Redis hash so "online" means "connected to any node".
+//! in one order, so every node sees the same sequence of events.
+//!
+//! Presence: each node counts its own connections per user in a Redis hash
+//! and holds a lease it renews; "online" means counted by a node whose lease
+//! is alive. A node that dies without closing its sockets loses its lease,
+//! and the first node to notice announces its users offline.
 
 use std::time::Duration;
 
@@ -16,7 +20,15 @@ use uuid::Uuid;
 use super::{Envelope, Hub};
 
 const CHANNEL: &str = "themechat:events";
-const PRESENCE_KEY: &str = "themechat:presence";
+const NODES_KEY: &str = "themechat:nodes";
+
+fn presence_key(node: Uuid) -> String {
+    format!("themechat:presence:{node}")
+}
+
+fn lease_key(node: Uuid) -> String {
+    format!("themechat:node:{node}")
+}
 /// Envelopes waiting to be published before the bus sheds load.
 const PUBLISH_QUEUE: usize = 10_000;
 
@@ -37,14 +49,20 @@ impl Bus {
         Self { hub, redis: None }
     }
 
-    /// Connects to Redis and starts the publisher and subscriber tasks.
-    pub async fn redis(hub: Hub, url: &str) -> Result<Self, redis::RedisError> {
+    /// Connects to Redis, takes this node's lease and starts the publisher
+    /// and subscriber tasks.
+    pub async fn redis(hub: Hub, url: &str, lease: Duration) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         // Fail at start-up, not at the first message, when Redis is wrong.
         let mut conn = client.get_multiplexed_async_connection().await?;
-        let online: std::collections::HashMap<String, i64> = conn.hgetall(PRESENCE_KEY).await?;
-        for (user, count) in online {
-            if let (Ok(user), true) = (Uuid::parse_str(&user), count > 0) {
+        let me = hub.node();
+        let _: () = conn
+            .set_ex(lease_key(me), 1, lease.as_secs().max(1))
+            .await?;
+        let _: i64 = conn.sadd(NODES_KEY, me.to_string()).await?;
+        for node in live_nodes(&mut conn).await? {
+            let users: Vec<String> = conn.hkeys(presence_key(node)).await?;
+            for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
                 hub.set_online(user, true);
             }
         }
@@ -62,6 +80,10 @@ impl Bus {
                 publish: tx,
             }),
         })
+    }
+
+    pub fn is_clustered(&self) -> bool {
+        self.redis.is_some()
     }
 
     pub fn hub(&self) -> &Hub {
@@ -90,41 +112,131 @@ impl Bus {
 
     /// Counts a connection in; true when it is the user's first anywhere.
     pub async fn connection_opened(&self, user: Uuid, first_here: bool) -> bool {
-        match &self.redis {
-            None => first_here,
-            Some(link) => match presence_add(&link.client, user, 1).await {
-                Ok(count) => count == 1,
-                Err(e) => {
-                    tracing::warn!(error = %e, "presence count failed");
-                    first_here
-                }
-            },
+        let Some(link) = &self.redis else {
+            return first_here;
+        };
+        let result = async {
+            let mut conn = link.client.get_multiplexed_async_connection().await?;
+            let here: i64 = conn
+                .hincr(presence_key(self.hub.node()), user.to_string(), 1)
+                .await?;
+            if here != 1 {
+                return Ok(false);
+            }
+            Ok::<_, redis::RedisError>(!online_elsewhere(&mut conn, self.hub.node(), user).await?)
         }
+        .await;
+        result.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "presence count failed");
+            first_here
+        })
     }
 
     /// Counts a connection out; true when it was the user's last anywhere.
     pub async fn connection_closed(&self, user: Uuid, last_here: bool) -> bool {
-        match &self.redis {
-            None => last_here,
-            Some(link) => match presence_add(&link.client, user, -1).await {
-                Ok(count) => count <= 0,
-                Err(e) => {
-                    tracing::warn!(error = %e, "presence count failed");
-                    last_here
-                }
-            },
+        let Some(link) = &self.redis else {
+            return last_here;
+        };
+        let result = async {
+            let mut conn = link.client.get_multiplexed_async_connection().await?;
+            let key = presence_key(self.hub.node());
+            let here: i64 = conn.hincr(&key, user.to_string(), -1).await?;
+            if here > 0 {
+                return Ok(false);
+            }
+            let _: i64 = conn.hdel(&key, user.to_string()).await?;
+            Ok::<_, redis::RedisError>(!online_elsewhere(&mut conn, self.hub.node(), user).await?)
         }
+        .await;
+        result.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "presence count failed");
+            last_here
+        })
+    }
+
+    /// Renews this node's lease. A node that was taken for dead (a long
+    /// pause, a network split) rejoins with its current counts.
+    pub async fn renew_lease(&self, lease: Duration) -> redis::RedisResult<()> {
+        let Some(link) = &self.redis else {
+            return Ok(());
+        };
+        let me = self.hub.node();
+        let mut conn = link.client.get_multiplexed_async_connection().await?;
+        let _: () = conn
+            .set_ex(lease_key(me), 1, lease.as_secs().max(1))
+            .await?;
+        let rejoined: i64 = conn.sadd(NODES_KEY, me.to_string()).await?;
+        if rejoined == 1 {
+            tracing::warn!("this node had been taken for dead; restoring its presence counts");
+            for (user, count) in self.hub.local_counts() {
+                let _: () = conn
+                    .hset(presence_key(me), user.to_string(), count as i64)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds nodes whose lease ran out, claims each (one node wins), and
+    /// returns their users who are not online anywhere else.
+    pub async fn reap_dead_nodes(&self) -> redis::RedisResult<Vec<Uuid>> {
+        let Some(link) = &self.redis else {
+            return Ok(Vec::new());
+        };
+        let me = self.hub.node();
+        let mut conn = link.client.get_multiplexed_async_connection().await?;
+        let nodes: Vec<String> = conn.smembers(NODES_KEY).await?;
+        let mut gone = Vec::new();
+        for node in nodes.iter().filter_map(|n| Uuid::parse_str(n).ok()) {
+            if node == me || conn.exists::<_, bool>(lease_key(node)).await? {
+                continue;
+            }
+            let claimed: i64 = conn.srem(NODES_KEY, node.to_string()).await?;
+            if claimed == 0 {
+                continue; // another node is sweeping it
+            }
+            tracing::warn!(%node, "a node stopped renewing its lease; its users go offline");
+            let users: Vec<String> = conn.hkeys(presence_key(node)).await?;
+            let _: i64 = conn.del(presence_key(node)).await?;
+            for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
+                let here: Option<i64> = conn.hget(presence_key(me), user.to_string()).await?;
+                if here.unwrap_or(0) <= 0 && !online_elsewhere(&mut conn, me, user).await? {
+                    gone.push(user);
+                }
+            }
+        }
+        Ok(gone)
     }
 }
 
-async fn presence_add(client: &redis::Client, user: Uuid, delta: i64) -> redis::RedisResult<i64> {
-    let mut conn = client.get_multiplexed_async_connection().await?;
-    let field = user.to_string();
-    let count: i64 = conn.hincr(PRESENCE_KEY, &field, delta).await?;
-    if count <= 0 {
-        let _: () = conn.hdel(PRESENCE_KEY, &field).await?;
+/// Nodes whose lease is alive.
+async fn live_nodes(conn: &mut redis::aio::MultiplexedConnection) -> redis::RedisResult<Vec<Uuid>> {
+    let nodes: Vec<String> = conn.smembers(NODES_KEY).await?;
+    let mut live = Vec::new();
+    for node in nodes.iter().filter_map(|n| Uuid::parse_str(n).ok()) {
+        if conn.exists::<_, bool>(lease_key(node)).await? {
+            live.push(node);
+        }
     }
-    Ok(count)
+    Ok(live)
+}
+
+/// Whether a live node other than `me` counts a connection of `user`.
+async fn online_elsewhere(
+    conn: &mut redis::aio::MultiplexedConnection,
+    me: Uuid,
+    user: Uuid,
+) -> redis::RedisResult<bool> {
+    for node in live_nodes(conn).await? {
+        if node == me {
+            continue;
+        }
+        let count: Option<i64> = conn.hget(presence_key(node), user.to_string()).await?;
+        if count.unwrap_or(0) > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn publisher(

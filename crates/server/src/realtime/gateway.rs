@@ -18,10 +18,10 @@ use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use super::hub::{ConnHandle, frame_of};
-use super::{ConnId, Envelope, Origin, Outbound};
+use super::{ConnId, Origin, Outbound};
 use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
-use crate::db::queries::{members, social};
+use crate::db::queries::members;
 use crate::domain::messages::{self as message_rules, Draft};
 use crate::domain::{accounts, rooms};
 use crate::error::AppError;
@@ -490,38 +490,8 @@ impl Connection {
         let _ = tokio::time::timeout(Duration::from_millis(200), close).await;
     }
 
-    /// Tells friends and co-members, on every node.
     async fn announce_presence(&self, online: bool) {
-        let user_id = self.user.id;
-        let uid = user_id.to_string();
-        let audience = self
-            .state
-            .db
-            .run(move |c| {
-                let mut ids = members::co_member_ids(c, &uid)?;
-                ids.extend(social::friend_ids(c, &uid)?);
-                ids.sort();
-                ids.dedup();
-                Ok(ids)
-            })
-            .await
-            .unwrap_or_default();
-        let self_id = user_id.to_string();
-        let events = audience
-            .iter()
-            .filter(|id| **id != self_id)
-            .map(|id| {
-                Outbound::user(
-                    crate::db::models::id(id),
-                    ServerEvent::Presence { user_id, online },
-                )
-            })
-            .collect();
-        self.state.bus.publish(Envelope {
-            events,
-            origin: None,
-            presence: Some((user_id, online)),
-        });
+        super::presence::announce(&self.state, self.user.id, online).await;
     }
 
     async fn close(&mut self) {

@@ -188,6 +188,15 @@ impl Hub {
                 .contains(&user_id)
     }
 
+    /// Connections per user on this node.
+    pub fn local_counts(&self) -> Vec<(Uuid, usize)> {
+        self.read()
+            .by_user
+            .iter()
+            .map(|(user, conns)| (*user, conns.len()))
+            .collect()
+    }
+
     pub fn set_online(&self, user_id: Uuid, online: bool) {
         let mut set = self.online.write().unwrap_or_else(|p| p.into_inner());
         if online {

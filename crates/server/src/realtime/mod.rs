@@ -9,6 +9,7 @@
 pub mod bus;
 pub mod gateway;
 pub mod hub;
+pub mod presence;
 pub mod rate_limit;
 
 pub use bus::Bus;

@@ -1,0 +1,77 @@
+//! Telling people who came online and who left.
+//!
+//! `presence` goes to a user's friends and to everyone sharing a room with
+//! them, on every node. With Redis, each node also sweeps up after nodes that
+//! died without saying goodbye (see [`super::bus`]): their users go offline.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use protocol::ServerEvent;
+use uuid::Uuid;
+
+use super::{Envelope, Outbound};
+use crate::db::models::id;
+use crate::db::queries::{members, social};
+use crate::state::AppState;
+
+/// Publishes `user`'s new presence to friends and co-members, and to every
+/// node's idea of who is online.
+pub async fn announce(state: &AppState, user: Uuid, online: bool) {
+    let uid = user.to_string();
+    let audience = state
+        .db
+        .run(move |c| {
+            let mut ids = members::co_member_ids(c, &uid)?;
+            ids.extend(social::friend_ids(c, &uid)?);
+            ids.sort();
+            ids.dedup();
+            Ok(ids)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot load the presence audience");
+            Vec::new()
+        });
+    let self_id = user.to_string();
+    let events = audience
+        .iter()
+        .filter(|other| **other != self_id)
+        .map(|other| {
+            Outbound::user(
+                id(other),
+                ServerEvent::Presence {
+                    user_id: user,
+                    online,
+                },
+            )
+        })
+        .collect();
+    state.bus.publish(Envelope {
+        events,
+        origin: None,
+        presence: Some((user, online)),
+    });
+}
+
+/// Runs for the life of a Redis-connected node: keeps this node's lease
+/// alive and announces the users of dead nodes as offline.
+pub async fn keep_leases(state: Arc<AppState>) {
+    let lease = Duration::from_secs(state.settings.presence_lease_secs.max(1));
+    let mut tick = tokio::time::interval(lease / 3);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.bus.renew_lease(lease).await {
+            tracing::warn!(error = %e, "cannot renew this node's presence lease");
+            continue;
+        }
+        match state.bus.reap_dead_nodes().await {
+            Ok(gone) => {
+                for user in gone {
+                    announce(&state, user, false).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot check for dead nodes"),
+        }
+    }
+}
