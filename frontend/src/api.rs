@@ -374,3 +374,109 @@ pub async fn read_notification(id: Uuid) -> Result<(), ApiError> {
 pub async fn read_all_notifications() -> Result<(), ApiError> {
     post_empty("/notifications/read-all").await
 }
+
+/// Sends a request whose answer body the caller does not need.
+async fn send_ignore<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<(), ApiError> {
+    let _: serde_json::Value = request(method, path, body).await?;
+    Ok(())
+}
+
+// ---- moderation and room settings ----
+
+pub async fn update_room(id: Uuid, req: &UpdateRoomRequest) -> Result<Room, ApiError> {
+    request(Method::PATCH, &format!("/rooms/{id}"), Some(req)).await
+}
+
+pub async fn delete_room(id: Uuid) -> Result<(), ApiError> {
+    send_ignore::<()>(Method::DELETE, &format!("/rooms/{id}"), None).await
+}
+
+pub async fn set_role(room: Uuid, user: Uuid, role: Role) -> Result<(), ApiError> {
+    let body = RoleRequest {
+        role: role.as_str().to_owned(),
+    };
+    send_ignore(
+        Method::PUT,
+        &format!("/rooms/{room}/members/{user}/role"),
+        Some(&body),
+    )
+    .await
+}
+
+/// Kicks (`ban == false`) or bans a member, with an optional reason.
+pub async fn remove_member(
+    room: Uuid,
+    user: Uuid,
+    ban: bool,
+    reason: Option<String>,
+) -> Result<(), ApiError> {
+    let body = RemoveMemberRequest {
+        ban: Some(ban),
+        reason,
+    };
+    send_ignore(
+        Method::DELETE,
+        &format!("/rooms/{room}/members/{user}"),
+        Some(&body),
+    )
+    .await
+}
+
+pub async fn invite(room: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+    send_ignore(
+        Method::POST,
+        &format!("/rooms/{room}/invites"),
+        Some(&UserIdRequest { user_id }),
+    )
+    .await
+}
+
+pub async fn audit_log(room: Uuid) -> Result<Vec<AuditEntry>, ApiError> {
+    get(&format!("/rooms/{room}/audit-log?limit=100")).await
+}
+
+// ---- search and threads ----
+
+pub async fn search_messages(q: &str, room: Option<Uuid>) -> Result<Vec<Message>, ApiError> {
+    let room = room.map(|r| format!("&room_id={r}")).unwrap_or_default();
+    get(&format!("/search/messages?q={}&limit=50{room}", enc(q))).await
+}
+
+pub async fn thread(id: Uuid) -> Result<Thread, ApiError> {
+    get(&format!("/messages/{id}/thread")).await
+}
+
+// ---- blocking, account, activity ----
+
+pub async fn blocks() -> Result<Vec<User>, ApiError> {
+    get("/blocks").await
+}
+
+pub async fn block(user_id: Uuid) -> Result<(), ApiError> {
+    send_ignore(Method::POST, "/blocks", Some(&UserIdRequest { user_id })).await
+}
+
+pub async fn unblock(user_id: Uuid) -> Result<(), ApiError> {
+    send_ignore::<()>(Method::DELETE, &format!("/blocks/{user_id}"), None).await
+}
+
+pub async fn delete_account(password: String) -> Result<(), ApiError> {
+    send_ignore(
+        Method::DELETE,
+        "/users/me",
+        Some(&DeleteAccountRequest { password }),
+    )
+    .await
+}
+
+pub async fn activity() -> Result<Vec<Activity>, ApiError> {
+    get("/users/me/activity?limit=50").await
+}
+
+pub async fn unban(room: Uuid, user: Uuid) -> Result<(), ApiError> {
+    send_ignore::<()>(Method::DELETE, &format!("/rooms/{room}/bans/{user}"), None).await
+}

@@ -14,7 +14,7 @@ use crate::components::nav::Nav;
 use crate::pages::{
     chat::ChatPage, contacts::ContactsPage, explore::ExplorePage, login::LoginPage,
     notifications::NotificationsPage, profile::ProfilePage, register::RegisterPage,
-    settings::SettingsPage,
+    search::SearchPage, settings::SettingsPage,
 };
 use crate::session::Session;
 
@@ -56,6 +56,10 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/notifications")
                             view=|| view! { <RequireAuth><NotificationsPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/search")
+                            view=|| view! { <RequireAuth><SearchPage /></RequireAuth> }
                         />
                         <Route
                             path=path!("/settings")

@@ -247,6 +247,18 @@ impl Chat {
                 if !notification.read {
                     self.notif_unread.update(|n| *n += 1);
                 }
+                // A live mention lights the room's "@" badge unless the user
+                // is reading that room right now.
+                if notification.kind == protocol::NotificationKind::Mention
+                    && let Some(room) = notification.room_id
+                    && !(self.current_room.get_untracked() == Some(room) && page_visible())
+                {
+                    self.state.update(|s| {
+                        if let Some(r) = s.rooms.get_mut(&room) {
+                            r.mention_count += 1;
+                        }
+                    });
+                }
                 self.notif_version.update(|v| *v += 1);
             }
             ServerEvent::Error {

@@ -105,6 +105,11 @@ impl Timeline {
             return Insert::Duplicate;
         }
         let seq = message.seq;
+        if let Some(parent) = message.reply_to
+            && let Some(p) = self.messages.values_mut().find(|m| m.id == parent)
+        {
+            p.reply_count += 1;
+        }
         self.messages.insert(seq, message);
         match last {
             None => Insert::Appended,
@@ -281,8 +286,9 @@ impl Row {
                 parent,
                 ..
             } => format!(
-                "m:{}:{}:{}:{}:{:?}:{}",
+                "m:{}:{}:{}:{}:{}:{:?}:{}",
                 message.id,
+                message.reply_count,
                 message.edited_at.map(|t| t.timestamp_millis()).unwrap_or(0),
                 message.deleted,
                 starts_group,
@@ -639,6 +645,17 @@ impl ChatState {
     }
 }
 
+/// Whether someone with role `me` may kick or ban a member with `target`:
+/// the owner acts on everyone else, moderators on plain members only.
+pub fn can_act_on(me: protocol::Role, target: protocol::Role) -> bool {
+    use protocol::Role;
+    match me {
+        Role::Owner => target != Role::Owner,
+        Role::Moderator => target == Role::Member,
+        Role::Member => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -718,6 +735,30 @@ mod tests {
         t.insert(msg(ROOM, 2, 2, 2));
         let seqs: Vec<i64> = t.messages().map(|m| m.seq).collect();
         assert_eq!(seqs, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn owner_acts_on_everyone_else_moderator_on_members_only() {
+        use protocol::Role;
+        assert!(can_act_on(Role::Owner, Role::Moderator));
+        assert!(can_act_on(Role::Owner, Role::Member));
+        assert!(!can_act_on(Role::Owner, Role::Owner));
+        assert!(can_act_on(Role::Moderator, Role::Member));
+        assert!(!can_act_on(Role::Moderator, Role::Moderator));
+        assert!(!can_act_on(Role::Moderator, Role::Owner));
+        assert!(!can_act_on(Role::Member, Role::Member));
+    }
+
+    #[test]
+    fn a_live_reply_counts_on_its_parent_once() {
+        let mut t = Timeline::default();
+        t.merge(vec![msg(ROOM, 1, 2, 1)]);
+        let parent = t.first().map(|m| m.id);
+        let mut reply = msg(ROOM, 2, 3, 2);
+        reply.reply_to = parent;
+        t.insert(reply.clone());
+        t.insert(reply);
+        assert_eq!(t.first().map(|m| m.reply_count), Some(1));
     }
 
     #[test]

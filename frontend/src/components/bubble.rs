@@ -52,6 +52,8 @@ pub fn Bubble(
     let edited = message.edited_at.is_some();
     let for_reply = message.clone();
     let for_edit = message.clone();
+    let replies = message.reply_count;
+    let thread = use_context::<crate::components::thread::ThreadOpen>();
     let on_delete = move |_| {
         leptos::task::spawn_local(async move {
             if crate::api::delete_message(id).await.is_ok() {
@@ -133,6 +135,21 @@ pub fn Bubble(
                 <footer class="message-meta">
                     <Time at=message.created_at />
                     {edited.then(|| view! { <span class="edited-mark" data-testid="message-edited">"(edited)"</span> })}
+                    {thread
+                        .filter(|_| replies > 0)
+                        .map(|t| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="link-button thread-open"
+                                    data-testid="thread-open"
+                                    aria-label=format!("Open thread, {replies} replies")
+                                    on:click=move |_| t.0.set(Some(id))
+                                >
+                                    {format!("Replies ({replies})")}
+                                </button>
+                            }
+                        })}
                     {status
                         .map(|s| {
                             view! {

@@ -5,6 +5,7 @@ use protocol::Member;
 use uuid::Uuid;
 
 use crate::chat::Chat;
+use crate::components::moderation::{MemberActions, can_act_on, my_role};
 use crate::components::status::Loading;
 
 #[component]
@@ -30,6 +31,15 @@ pub fn MemberList(room: Uuid) -> impl IntoView {
                 })
         })
     });
+    let mine = my_role(chat, room);
+    let me = chat.me();
+    let is_direct = Memo::new(move |_| {
+        chat.state.with(|s| {
+            s.rooms
+                .get(&room)
+                .is_some_and(|r| r.room.kind == protocol::RoomKind::Direct)
+        })
+    });
     view! {
         <aside class="members" aria-label="Members">
             <h3>
@@ -45,6 +55,9 @@ pub fn MemberList(room: Uuid) -> impl IntoView {
                         key=|m: &Member| (m.user.id, m.online, m.role)
                         children=move |m: Member| {
                             let online = m.online;
+                            let user = m.user.clone();
+                            let role = m.role;
+                            let is_me = me == Some(m.user.id);
                             view! {
                                 <li class="member-item" data-testid="member-item" data-online=online.to_string()>
                                     <span
@@ -54,8 +67,16 @@ pub fn MemberList(room: Uuid) -> impl IntoView {
                                         aria-label=if online { "online" } else { "offline" }
                                     ></span>
                                     <a href=format!("/users/{}", m.user.id)>{m.user.display_name.clone()}</a>
-                                    {(m.role != protocol::Role::Member)
-                                        .then(|| view! { <span class="role">{m.role.as_str()}</span> })}
+                                    <span class="role" data-testid="member-role" data-role=m.role.as_str()>
+                                        {m.role.as_str()}
+                                    </span>
+                                    {move || {
+                                        mine.get()
+                                            .filter(|r| !is_me && !is_direct.get() && can_act_on(*r, role))
+                                            .map(|r| {
+                                                view! { <MemberActions room=room user=user.clone() role=role mine=r /> }
+                                            })
+                                    }}
                                 </li>
                             }
                         }

@@ -1,14 +1,17 @@
 //! Reusable pieces of the views.
 
+pub mod account;
 pub mod bubble;
 pub mod composer;
 pub mod create_room;
 pub mod member_list;
 pub mod message_list;
+pub mod moderation;
 pub mod nav;
 pub mod room_view;
 pub mod sidebar;
 pub mod status;
+pub mod thread;
 
 use leptos::prelude::*;
 

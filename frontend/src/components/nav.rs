@@ -12,6 +12,20 @@ pub fn Nav() -> impl IntoView {
     let session = expect_context::<Session>();
     let chat = expect_context::<Chat>();
     let navigate = use_navigate();
+    let search_text = RwSignal::new(String::new());
+    let search = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let q = search_text.get_untracked();
+            if !q.trim().is_empty() {
+                navigate(
+                    &crate::pages::search::search_path(&q, None),
+                    Default::default(),
+                );
+            }
+        }
+    };
     let total = Memo::new(move |_| chat.state.with(|s| s.total_unread()));
     let sign_out = move |_| {
         let refresh = session.refresh_token();
@@ -86,6 +100,16 @@ pub fn Nav() -> impl IntoView {
                     </a>
                     <a href="/settings">"Settings"</a>
                 </nav>
+                <form class="nav-search" role="search" novalidate=true on:submit=search.clone()>
+                    <input
+                        type="search"
+                        data-testid="search-input"
+                        placeholder="Search messages"
+                        aria-label="Search messages"
+                        prop:value=move || search_text.get()
+                        on:input=move |ev| search_text.set(event_target_value(&ev))
+                    />
+                </form>
                 <div class="nav-right">
                     <span
                         class=move || format!("conn conn-{}", chat.status().as_str())

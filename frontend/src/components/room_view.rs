@@ -8,7 +8,9 @@ use crate::chat::Chat;
 use crate::components::composer::Composer;
 use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
+use crate::components::moderation::{ManagePanel, my_role};
 use crate::components::status::Loading;
+use crate::components::thread::{ThreadOpen, ThreadPanel};
 
 #[component]
 pub fn RoomView(room: Uuid) -> impl IntoView {
@@ -23,6 +25,20 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
     });
     let rooms_loaded = Memo::new(move |_| chat.state.with(|s| s.rooms_loaded));
     let show_members = RwSignal::new(false);
+    let thread = RwSignal::new(None::<Uuid>);
+    provide_context(ThreadOpen(thread));
+    let manage = RwSignal::new(false);
+    let role = my_role(chat, room);
+    let can_manage = Memo::new(move |_| {
+        !is_direct.get() && role.get().is_some_and(protocol::Role::can_moderate)
+    });
+    // Opening a thread closes the manage panel and the other way round.
+    Effect::new(move |_| {
+        if thread.with(Option::is_some) {
+            manage.set(false);
+        }
+    });
+    let side_open = move || thread.with(Option::is_some) || (manage.get() && can_manage.get());
     let typing = Memo::new(move |_| chat.state.with(|s| s.typing_text(room)));
     let joining = RwSignal::new(false);
     let join_error = RwSignal::new(None::<String>);
@@ -70,7 +86,12 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
                         move || summary.with(|r| r.as_ref().map(f).unwrap_or_default())
                     };
                     view! {
-                        <div class="room" class:with-members=move || show_members.get() class:direct=move || is_direct.get()>
+                        <div
+                            class="room"
+                            class:with-members=move || show_members.get()
+                            class:with-side=side_open
+                            class:direct=move || is_direct.get()
+                        >
                             <div class="room-main">
                                 <header class="room-header">
                                     <a href="/" class="back-link" aria-label="Back to conversations">"←"</a>
@@ -98,6 +119,20 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
                                     >
                                         "Members"
                                     </button>
+                                    <Show when=move || can_manage.get()>
+                                        <button
+                                            type="button"
+                                            class="button small secondary"
+                                            data-testid="room-manage-open"
+                                            aria-pressed=move || manage.get().to_string()
+                                            on:click=move |_| {
+                                                thread.set(None);
+                                                manage.update(|v| *v = !*v);
+                                            }
+                                        >
+                                            "Manage"
+                                        </button>
+                                    </Show>
                                 </header>
                                 <MessageList room=room />
                                 <div class="typing-indicator" data-testid="typing-indicator" aria-live="polite">
@@ -106,6 +141,15 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
                                 <Composer room=room />
                             </div>
                             <MemberList room=room />
+                            {move || thread.get().map(|root| view! { <ThreadPanel room=room root=root /> })}
+                            {move || {
+                                (manage.get() && can_manage.get())
+                                    .then(|| {
+                                        view! {
+                                            <ManagePanel room=room on_close=Callback::new(move |_| manage.set(false)) />
+                                        }
+                                    })
+                            }}
                         </div>
                     }
                         .into_any()

@@ -61,7 +61,7 @@ pub fn Sidebar() -> impl IntoView {
                 <ul class="room-list" data-testid="room-list">
                     <For
                         each=move || rooms.get()
-                        key=|r| (r.room.id, r.room.name.clone(), r.unread_count)
+                        key=|r| (r.room.id, r.room.name.clone(), r.unread_count, r.mention_count)
                         children=move |r| view! { <RoomItem room=r /> }
                     />
                 </ul>
@@ -81,6 +81,7 @@ fn RoomItem(room: RoomSummary) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let id = room.room.id;
     let unread = room.unread_count;
+    let mentions = room.mention_count;
     // The kind marker is drawn by CSS so the item's text is just the name
     // (and the badge).
     let kind = room.room.kind.as_str();
@@ -97,6 +98,19 @@ fn RoomItem(room: RoomSummary) -> impl IntoView {
             >
                 <span class="room-icon" data-kind=kind aria-hidden="true"></span>
                 <span class="room-name">{room.room.name.clone()}</span>
+                {(mentions > 0)
+                    .then(|| {
+                        view! {
+                            <span
+                                class="badge mention-badge"
+                                data-testid="mention-badge"
+                                title=format!("{mentions} unread mentions")
+                                aria-label=format!("{mentions} unread mentions")
+                            >
+                                "@"
+                            </span>
+                        }
+                    })}
                 {(unread > 0)
                     .then(|| {
                         view! {

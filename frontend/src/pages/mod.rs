@@ -7,4 +7,5 @@ pub mod login;
 pub mod notifications;
 pub mod profile;
 pub mod register;
+pub mod search;
 pub mod settings;

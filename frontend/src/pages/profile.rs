@@ -83,6 +83,7 @@ pub fn ProfilePage() -> impl IntoView {
                                                             on:click=move |_| dm.with_value(|f| f(uid))>"Message"</button>
                                                         <button type="button" class="button secondary" data-testid="add-friend-button"
                                                             on:click=move |_| add_friend(uid)>"Add friend"</button>
+                                                        <BlockButton user=uid error=error info=info />
                                                     </div>
                                                 }
                                             })}
@@ -97,5 +98,60 @@ pub fn ProfilePage() -> impl IntoView {
             {move || info.get().map(|m| view! { <p class="status-ok" role="status">{m}</p> })}
             <ErrorNote message=error />
         </section>
+    }
+}
+
+/// Block / Unblock, reflecting `GET /blocks`.
+#[component]
+fn BlockButton(
+    user: Uuid,
+    error: RwSignal<Option<String>>,
+    info: RwSignal<Option<String>>,
+) -> impl IntoView {
+    // None while unknown.
+    let blocked = RwSignal::new(None::<bool>);
+    let busy = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        match api::blocks().await {
+            Ok(list) => blocked.set(Some(list.iter().any(|u| u.id == user))),
+            Err(e) => error.set(Some(e.error.message)),
+        }
+    });
+    let toggle = move |_| {
+        let Some(was) = blocked.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        info.set(None);
+        leptos::task::spawn_local(async move {
+            let result = if was {
+                api::unblock(user).await
+            } else {
+                api::block(user).await
+            };
+            match result {
+                Ok(()) => {
+                    blocked.set(Some(!was));
+                    info.set(Some(if was { "Unblocked." } else { "Blocked." }.into()));
+                }
+                Err(e) => error.set(Some(e.error.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="button secondary"
+            class:danger=move || blocked.get() == Some(false)
+            data-testid="block-button"
+            data-blocked=move || blocked.get().map(|b| b.to_string()).unwrap_or_default()
+            aria-pressed=move || blocked.get().unwrap_or(false).to_string()
+            disabled=move || busy.get() || blocked.get().is_none()
+            on:click=toggle
+        >
+            {move || if blocked.get() == Some(true) { "Unblock" } else { "Block" }}
+        </button>
     }
 }

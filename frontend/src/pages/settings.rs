@@ -1,4 +1,5 @@
-//! Settings: profile, privacy, password, and per-room notification levels.
+//! Settings: profile, privacy, password, per-room notification levels,
+//! blocked users, activity and account deletion.
 
 use leptos::prelude::*;
 use protocol::validate::{self, DisplayName, Password};
@@ -6,6 +7,7 @@ use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, Upda
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
 
@@ -17,6 +19,9 @@ pub fn SettingsPage() -> impl IntoView {
             <ProfileForm />
             <PasswordForm />
             <RoomLevels />
+            <BlockedList />
+            <ActivityList />
+            <DeleteAccount />
         </section>
     }
 }

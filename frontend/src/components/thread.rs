@@ -1,0 +1,132 @@
+//! A message's thread in a side panel: the root and its replies. Replying
+//! reuses the room's composer with `reply_to` set to the root.
+
+use leptos::prelude::*;
+use protocol::Message;
+use uuid::Uuid;
+
+use crate::api;
+use crate::chat::Chat;
+use crate::components::local_offset;
+use crate::components::status::Loading;
+use crate::state::full_time;
+
+/// Which thread the room view shows (provided by the room view).
+#[derive(Clone, Copy)]
+pub struct ThreadOpen(pub RwSignal<Option<Uuid>>);
+
+#[component]
+fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
+    let offset = local_offset();
+    let sender = message
+        .sender
+        .as_ref()
+        .map(|s| s.display_name.clone())
+        .unwrap_or_else(|| "Deleted user".into());
+    let body = if message.deleted {
+        "message deleted".to_owned()
+    } else {
+        message.body.clone()
+    };
+    view! {
+        <li class="thread-message" class:thread-root=root data-testid="thread-message" data-message-id=message.id.to_string()>
+            <div class="thread-meta">
+                <strong>{sender}</strong>
+                " "
+                <time class="muted" datetime=message.created_at.to_rfc3339()>{full_time(message.created_at, offset)}</time>
+            </div>
+            <p class="message-body" class:deleted-mark=message.deleted>{body}</p>
+        </li>
+    }
+}
+
+#[component]
+pub fn ThreadPanel(room: Uuid, root: Uuid) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let open = expect_context::<ThreadOpen>();
+    // Fetch again whenever a reply to the root arrives or one is edited.
+    let version = Memo::new(move |_| {
+        chat.state.with(|s| {
+            s.timelines.get(&room).map(|t| {
+                t.messages()
+                    .filter(|m| m.reply_to == Some(root) || m.id == root)
+                    .map(|m| {
+                        (
+                            m.id,
+                            m.reply_count,
+                            m.deleted,
+                            m.edited_at.map(|t| t.timestamp_millis()),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let thread = LocalResource::new(move || {
+        version.track();
+        api::thread(root)
+    });
+    view! {
+        <aside class="side-panel thread-panel" data-testid="thread-panel" aria-label="Thread">
+            <div class="side-head">
+                <h3>"Thread"</h3>
+                <button
+                    type="button"
+                    class="link-button close-button"
+                    data-testid="thread-close"
+                    aria-label="Close thread"
+                    on:click=move |_| open.0.set(None)
+                >
+                    "✕"
+                </button>
+            </div>
+            <Suspense fallback=|| view! { <Loading label="Loading thread…" /> }>
+                {move || {
+                    thread
+                        .get()
+                        .map(|r| match r {
+                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Ok(t) => {
+                                let root_message = t.root.clone();
+                                let n = t.replies.len();
+                                view! {
+                                    <ul class="thread-list">
+                                        <ThreadMessage message=t.root root=true />
+                                        <li class="muted thread-count">
+                                            {match n {
+                                                0 => "No replies yet".to_owned(),
+                                                1 => "1 reply".to_owned(),
+                                                n => format!("{n} replies"),
+                                            }}
+                                        </li>
+                                        {t
+                                            .replies
+                                            .into_iter()
+                                            .map(|m| view! { <ThreadMessage message=m root=false /> })
+                                            .collect_view()}
+                                    </ul>
+                                    {(!root_message.deleted)
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="button small"
+                                                    data-testid="thread-reply"
+                                                    on:click=move |_| {
+                                                        chat.editing.set(None);
+                                                        chat.reply_to.set(Some(root_message.clone()));
+                                                    }
+                                                >
+                                                    "Reply in thread"
+                                                </button>
+                                            }
+                                        })}
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </aside>
+    }
+}
