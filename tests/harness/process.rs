@@ -234,6 +234,9 @@ impl Cluster {
             ("THEMECHAT_PROFANITY_WORDS", crate::PROFANITY.join(",")),
             // Short leases, so a crashed node is noticed within a test.
             ("THEMECHAT_PRESENCE_LEASE_SECS", "2".to_owned()),
+            // Clusters of parallel tests share Redis but not each other's
+            // events, presence or dead nodes.
+            ("THEMECHAT_REDIS_PREFIX", unique("cluster")),
         ];
         let mut nodes = Vec::with_capacity(count);
         for i in 0..count {

@@ -61,6 +61,9 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Turns on fan-out between nodes.
     pub redis_url: Option<String>,
+    /// Namespace of this deployment's Redis channel and keys, so several
+    /// deployments (or test clusters) can share one Redis.
+    pub redis_prefix: String,
     /// When unset outside production, a random secret is generated and kept in
     /// `<data_dir>/jwt_secret` so tokens survive restarts.
     pub jwt_secret: Option<Secret>,
@@ -101,6 +104,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             redis_url: None,
+            redis_prefix: "themechat".into(),
             jwt_secret: None,
             production: false,
             web_dir: PathBuf::from("frontend/dist"),
@@ -177,6 +181,9 @@ impl Settings {
         }
         if let Some(v) = non_empty("REDIS_URL") {
             self.redis_url = Some(v);
+        }
+        if let Some(v) = non_empty("THEMECHAT_REDIS_PREFIX") {
+            self.redis_prefix = v;
         }
         if let Some(v) = non_empty("JWT_SECRET") {
             self.jwt_secret = Some(Secret::new(v));

@@ -54,7 +54,7 @@ impl Application {
         };
         if let Some(url) = &settings.redis_url {
             let lease = Duration::from_secs(settings.presence_lease_secs.max(1));
-            state.bus = Bus::redis(state.hub.clone(), url, lease)
+            state.bus = Bus::redis(state.hub.clone(), url, &settings.redis_prefix, lease)
                 .await
                 .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
             tracing::info!("multi-node fan-out through Redis");

@@ -19,16 +19,28 @@ use uuid::Uuid;
 
 use super::{Envelope, Hub};
 
-const CHANNEL: &str = "themechat:events";
-const NODES_KEY: &str = "themechat:nodes";
-
-fn presence_key(node: Uuid) -> String {
-    format!("themechat:presence:{node}")
+/// The names of this deployment's channel and keys in Redis.
+#[derive(Clone)]
+struct Keys {
+    prefix: String,
 }
 
-fn lease_key(node: Uuid) -> String {
-    format!("themechat:node:{node}")
+impl Keys {
+    fn channel(&self) -> String {
+        format!("{}:events", self.prefix)
+    }
+    fn nodes(&self) -> String {
+        format!("{}:nodes", self.prefix)
+    }
+    fn presence(&self, node: Uuid) -> String {
+        format!("{}:presence:{node}", self.prefix)
+    }
+    fn lease(&self, node: Uuid) -> String {
+        format!("{}:node:{node}", self.prefix)
+    }
 }
+/// Shared keys no node has touched for this long belong to nobody.
+const ABANDONED_AFTER_SECS: i64 = 24 * 3600;
 /// Envelopes waiting to be published before the bus sheds load.
 const PUBLISH_QUEUE: usize = 10_000;
 
@@ -41,6 +53,7 @@ pub struct Bus {
 #[derive(Clone)]
 struct RedisLink {
     client: redis::Client,
+    keys: Keys,
     publish: mpsc::Sender<(String, Envelope)>,
 }
 
@@ -51,17 +64,25 @@ impl Bus {
 
     /// Connects to Redis, takes this node's lease and starts the publisher
     /// and subscriber tasks.
-    pub async fn redis(hub: Hub, url: &str, lease: Duration) -> Result<Self, redis::RedisError> {
+    pub async fn redis(
+        hub: Hub,
+        url: &str,
+        prefix: &str,
+        lease: Duration,
+    ) -> Result<Self, redis::RedisError> {
+        let keys = Keys {
+            prefix: prefix.to_owned(),
+        };
         let client = redis::Client::open(url)?;
         // Fail at start-up, not at the first message, when Redis is wrong.
         let mut conn = client.get_multiplexed_async_connection().await?;
         let me = hub.node();
         let _: () = conn
-            .set_ex(lease_key(me), 1, lease.as_secs().max(1))
+            .set_ex(keys.lease(me), 1, lease.as_secs().max(1))
             .await?;
-        let _: i64 = conn.sadd(NODES_KEY, me.to_string()).await?;
-        for node in live_nodes(&mut conn).await? {
-            let users: Vec<String> = conn.hkeys(presence_key(node)).await?;
+        let _: i64 = conn.sadd(keys.nodes(), me.to_string()).await?;
+        for node in live_nodes(&mut conn, &keys).await? {
+            let users: Vec<String> = conn.hkeys(keys.presence(node)).await?;
             for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
                 hub.set_online(user, true);
             }
@@ -69,14 +90,20 @@ impl Bus {
         // Subscribed before start-up finishes, so nothing published once
         // this node is up can pass it by.
         let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.subscribe(CHANNEL).await?;
+        pubsub.subscribe(keys.channel()).await?;
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
-        tokio::spawn(publisher(conn, rx, hub.clone()));
-        tokio::spawn(subscriber(client.clone(), hub.clone(), pubsub));
+        tokio::spawn(publisher(conn, keys.channel(), rx, hub.clone()));
+        tokio::spawn(subscriber(
+            client.clone(),
+            keys.channel(),
+            hub.clone(),
+            pubsub,
+        ));
         Ok(Self {
             hub,
             redis: Some(RedisLink {
                 client,
+                keys,
                 publish: tx,
             }),
         })
@@ -118,12 +145,13 @@ impl Bus {
         let result = async {
             let mut conn = link.client.get_multiplexed_async_connection().await?;
             let here: i64 = conn
-                .hincr(presence_key(self.hub.node()), user.to_string(), 1)
+                .hincr(link.keys.presence(self.hub.node()), user.to_string(), 1)
                 .await?;
             if here != 1 {
                 return Ok(false);
             }
-            Ok::<_, redis::RedisError>(!online_elsewhere(&mut conn, self.hub.node(), user).await?)
+            let elsewhere = online_elsewhere(&mut conn, &link.keys, self.hub.node(), user).await?;
+            Ok::<_, redis::RedisError>(!elsewhere)
         }
         .await;
         result.unwrap_or_else(|e| {
@@ -139,13 +167,14 @@ impl Bus {
         };
         let result = async {
             let mut conn = link.client.get_multiplexed_async_connection().await?;
-            let key = presence_key(self.hub.node());
+            let key = link.keys.presence(self.hub.node());
             let here: i64 = conn.hincr(&key, user.to_string(), -1).await?;
             if here > 0 {
                 return Ok(false);
             }
             let _: i64 = conn.hdel(&key, user.to_string()).await?;
-            Ok::<_, redis::RedisError>(!online_elsewhere(&mut conn, self.hub.node(), user).await?)
+            let elsewhere = online_elsewhere(&mut conn, &link.keys, self.hub.node(), user).await?;
+            Ok::<_, redis::RedisError>(!elsewhere)
         }
         .await;
         result.unwrap_or_else(|e| {
@@ -162,15 +191,19 @@ impl Bus {
         };
         let me = self.hub.node();
         let mut conn = link.client.get_multiplexed_async_connection().await?;
+        let keys = &link.keys;
         let _: () = conn
-            .set_ex(lease_key(me), 1, lease.as_secs().max(1))
+            .set_ex(keys.lease(me), 1, lease.as_secs().max(1))
             .await?;
-        let rejoined: i64 = conn.sadd(NODES_KEY, me.to_string()).await?;
+        let rejoined: i64 = conn.sadd(keys.nodes(), me.to_string()).await?;
+        // Keys of a deployment that is gone for good fade away on their own.
+        let _: bool = conn.expire(keys.nodes(), ABANDONED_AFTER_SECS).await?;
+        let _: bool = conn.expire(keys.presence(me), ABANDONED_AFTER_SECS).await?;
         if rejoined == 1 {
             tracing::warn!("this node had been taken for dead; restoring its presence counts");
             for (user, count) in self.hub.local_counts() {
                 let _: () = conn
-                    .hset(presence_key(me), user.to_string(), count as i64)
+                    .hset(keys.presence(me), user.to_string(), count as i64)
                     .await?;
             }
         }
@@ -185,22 +218,23 @@ impl Bus {
         };
         let me = self.hub.node();
         let mut conn = link.client.get_multiplexed_async_connection().await?;
-        let nodes: Vec<String> = conn.smembers(NODES_KEY).await?;
+        let keys = &link.keys;
+        let nodes: Vec<String> = conn.smembers(keys.nodes()).await?;
         let mut gone = Vec::new();
         for node in nodes.iter().filter_map(|n| Uuid::parse_str(n).ok()) {
-            if node == me || conn.exists::<_, bool>(lease_key(node)).await? {
+            if node == me || conn.exists::<_, bool>(keys.lease(node)).await? {
                 continue;
             }
-            let claimed: i64 = conn.srem(NODES_KEY, node.to_string()).await?;
+            let claimed: i64 = conn.srem(keys.nodes(), node.to_string()).await?;
             if claimed == 0 {
                 continue; // another node is sweeping it
             }
             tracing::warn!(%node, "a node stopped renewing its lease; its users go offline");
-            let users: Vec<String> = conn.hkeys(presence_key(node)).await?;
-            let _: i64 = conn.del(presence_key(node)).await?;
+            let users: Vec<String> = conn.hkeys(keys.presence(node)).await?;
+            let _: i64 = conn.del(keys.presence(node)).await?;
             for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
-                let here: Option<i64> = conn.hget(presence_key(me), user.to_string()).await?;
-                if here.unwrap_or(0) <= 0 && !online_elsewhere(&mut conn, me, user).await? {
+                let here: Option<i64> = conn.hget(keys.presence(me), user.to_string()).await?;
+                if here.unwrap_or(0) <= 0 && !online_elsewhere(&mut conn, keys, me, user).await? {
                     gone.push(user);
                 }
             }
@@ -210,11 +244,14 @@ impl Bus {
 }
 
 /// Nodes whose lease is alive.
-async fn live_nodes(conn: &mut redis::aio::MultiplexedConnection) -> redis::RedisResult<Vec<Uuid>> {
-    let nodes: Vec<String> = conn.smembers(NODES_KEY).await?;
+async fn live_nodes(
+    conn: &mut redis::aio::MultiplexedConnection,
+    keys: &Keys,
+) -> redis::RedisResult<Vec<Uuid>> {
+    let nodes: Vec<String> = conn.smembers(keys.nodes()).await?;
     let mut live = Vec::new();
     for node in nodes.iter().filter_map(|n| Uuid::parse_str(n).ok()) {
-        if conn.exists::<_, bool>(lease_key(node)).await? {
+        if conn.exists::<_, bool>(keys.lease(node)).await? {
             live.push(node);
         }
     }
@@ -224,14 +261,15 @@ async fn live_nodes(conn: &mut redis::aio::MultiplexedConnection) -> redis::Redi
 /// Whether a live node other than `me` counts a connection of `user`.
 async fn online_elsewhere(
     conn: &mut redis::aio::MultiplexedConnection,
+    keys: &Keys,
     me: Uuid,
     user: Uuid,
 ) -> redis::RedisResult<bool> {
-    for node in live_nodes(conn).await? {
+    for node in live_nodes(conn, keys).await? {
         if node == me {
             continue;
         }
-        let count: Option<i64> = conn.hget(presence_key(node), user.to_string()).await?;
+        let count: Option<i64> = conn.hget(keys.presence(node), user.to_string()).await?;
         if count.unwrap_or(0) > 0 {
             return Ok(true);
         }
@@ -241,11 +279,12 @@ async fn online_elsewhere(
 
 async fn publisher(
     mut conn: redis::aio::MultiplexedConnection,
+    channel: String,
     mut rx: mpsc::Receiver<(String, Envelope)>,
     hub: Hub,
 ) {
     while let Some((payload, envelope)) = rx.recv().await {
-        let sent: redis::RedisResult<i64> = conn.publish(CHANNEL, &payload).await;
+        let sent: redis::RedisResult<i64> = conn.publish(&channel, &payload).await;
         if let Err(e) = sent {
             tracing::error!(error = %e, "publishing to Redis failed; delivering locally");
             hub.deliver(envelope);
@@ -253,13 +292,13 @@ async fn publisher(
     }
 }
 
-async fn subscriber(client: redis::Client, hub: Hub, first: redis::aio::PubSub) {
+async fn subscriber(client: redis::Client, channel: String, hub: Hub, first: redis::aio::PubSub) {
     let mut subscribed = Some(first);
     let mut backoff = Duration::from_millis(100);
     loop {
         let pubsub = match subscribed.take() {
             Some(pubsub) => Ok(pubsub),
-            None => resubscribe(&client).await,
+            None => resubscribe(&client, &channel).await,
         };
         match pubsub {
             Ok(mut pubsub) => {
@@ -287,8 +326,11 @@ async fn subscriber(client: redis::Client, hub: Hub, first: redis::aio::PubSub) 
     }
 }
 
-async fn resubscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::PubSub> {
+async fn resubscribe(
+    client: &redis::Client,
+    channel: &str,
+) -> redis::RedisResult<redis::aio::PubSub> {
     let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(CHANNEL).await?;
+    pubsub.subscribe(channel).await?;
     Ok(pubsub)
 }
