@@ -243,10 +243,6 @@ impl Settings {
         Ok(())
     }
 
-    pub fn access_token_ttl(&self) -> Duration {
-        Duration::from_secs(self.access_token_ttl_secs)
-    }
-
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
     }

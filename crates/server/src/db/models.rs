@@ -91,14 +91,6 @@ impl UserRow {
         }
     }
 
-    pub fn to_ref(&self) -> UserRef {
-        UserRef {
-            id: self.uuid(),
-            username: self.username.clone(),
-            display_name: self.display_name.clone(),
-        }
-    }
-
     pub fn to_me(&self, online: bool) -> protocol::Me {
         protocol::Me {
             user: self.to_user(online),

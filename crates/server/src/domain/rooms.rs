@@ -9,7 +9,7 @@ use protocol::{
 };
 
 use super::Presence;
-use super::access::{RoomAccess, visible_room};
+use super::access::visible_room;
 use crate::db::DbConn;
 use crate::db::models::{
     ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
@@ -437,9 +437,4 @@ pub fn audit(
         },
     )
     .map_err(AppError::from)
-}
-
-/// Used by routes that need to know whether a room is visible at all.
-pub fn access(conn: &mut DbConn, viewer: &str, room_id: &str) -> AppResult<RoomAccess> {
-    visible_room(conn, room_id, viewer)
 }

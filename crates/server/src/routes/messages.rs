@@ -68,7 +68,7 @@ pub async fn store(
             .write(move |conn| messages::post(conn, &sender, &room, draft, &hub))
             .await
     };
-    let posted = match (attempt, client_id) {
+    let mut posted = match (attempt, client_id) {
         (Err(AppError::Conflict { code, .. }), Some(client_id)) if code == DUPLICATE_CLIENT_ID => {
             state
                 .db
@@ -80,7 +80,7 @@ pub async fn store(
     if posted.created {
         state.metrics.messages_stored.inc();
     }
-    state.publish(posted.events.clone(), origin);
+    state.publish(std::mem::take(&mut posted.events), origin);
     Ok(posted)
 }
 

@@ -13,7 +13,7 @@ pub mod users;
 
 use std::path::Path;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -129,6 +129,3 @@ impl Page {
 pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
-
-/// Used where the body type must be named for the error-handler middleware.
-pub type Body<B> = EitherBody<B>;

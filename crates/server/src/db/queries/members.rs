@@ -41,13 +41,6 @@ pub fn list(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<(MembershipRow,
         .load(conn)
 }
 
-pub fn user_ids(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<String>> {
-    memberships::table
-        .filter(memberships::room_id.eq(room_id))
-        .select(memberships::user_id)
-        .load(conn)
-}
-
 /// Every room the user is in.
 pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(MembershipRow, RoomRow)>> {
     memberships::table

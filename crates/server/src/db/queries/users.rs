@@ -33,14 +33,6 @@ pub fn find_by_username(conn: &mut DbConn, key: &str) -> QueryResult<Option<User
         .optional()
 }
 
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<UserRow>> {
-    users::table
-        .filter(users::id.eq_any(ids))
-        .filter(users::deleted_at.is_null())
-        .select(UserRow::as_select())
-        .load(conn)
-}
-
 /// Live accounts whose lower-cased usernames are in `keys`.
 pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<UserRow>> {
     users::table
