@@ -9,6 +9,7 @@ use protocol::{ClientFrame, Me, Message, RoomSummary, ServerEvent};
 use uuid::Uuid;
 
 use crate::api::{self, Page};
+use crate::read_pacer::{ReadAction, ReadPacer};
 use crate::session;
 use crate::state::{Arrival, ChatState, Insert, Pending};
 use crate::ws::{ConnStatus, Socket};
@@ -36,6 +37,8 @@ pub struct Chat {
     pub editing: RwSignal<Option<Message>>,
     last_typing: StoredValue<(Option<Uuid>, f64)>,
     last_resend: StoredValue<(f64, usize)>,
+    /// One `read` frame per room per second at most (see `read_pacer`).
+    read_pacer: StoredValue<ReadPacer>,
 }
 
 fn page_visible() -> bool {
@@ -58,6 +61,7 @@ impl Chat {
             editing: RwSignal::new(None),
             last_typing: StoredValue::new((None, 0.0)),
             last_resend: StoredValue::new((0.0, 0)),
+            read_pacer: StoredValue::new(ReadPacer::default()),
         };
         // Typing entries expire on their own.
         let expire = set_interval_with_handle(
@@ -489,6 +493,30 @@ impl Chat {
                 r.mention_count = 0;
             }
         });
+        let now = session::now_ms();
+        match self
+            .read_pacer
+            .try_update_value(|p| p.offer(room, message_id, now))
+        {
+            Some(ReadAction::SendNow) => self.report_read(room, message_id),
+            Some(ReadAction::SendAfter(wait_ms)) => {
+                let chat = *self;
+                spawn_local(async move {
+                    crate::ws::sleep(wait_ms.ceil() as u32).await;
+                    let now = session::now_ms();
+                    if let Some(Some(latest)) =
+                        chat.read_pacer.try_update_value(|p| p.due(room, now))
+                    {
+                        chat.report_read(room, latest);
+                    }
+                });
+            }
+            Some(ReadAction::Scheduled) | None => {}
+        }
+    }
+
+    /// Tells the server (and through it the user's other tabs).
+    fn report_read(&self, room: Uuid, message_id: Uuid) {
         if !self.socket.send(ClientFrame::Read {
             room_id: room,
             message_id,

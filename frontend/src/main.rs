@@ -9,6 +9,10 @@
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod state;
 
+#[cfg(any(target_arch = "wasm32", test))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod read_pacer;
+
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]

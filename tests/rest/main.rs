@@ -12,6 +12,7 @@ mod blocks;
 mod conventions;
 mod dms;
 mod friends;
+mod group_commit;
 mod messages;
 mod moderation;
 mod notifications;

@@ -1,287 +1,144 @@
-//! `themechat-loadgen`: starts the real server in-process on a free port (or
-//! targets one given with `--url`), connects many WebSocket clients to one
-//! room, has them all send at once, and reports what it measured:
+//! `themechat-loadgen`: puts a real ThemeChat server under load through its
+//! public REST and WebSocket API (`API.md`, nothing else) and reports what
+//! it measured.
 //!
-//! - ack latency: `send` frame out → `ack` back (stored and confirmed);
-//! - fan-out latency: `send` out → the `message` at every other member;
-//! - throughput: messages stored per second and frames delivered per second.
+//! # The server
 //!
-//! Figures depend on the machine and what else it runs; compare runs on one
-//! machine (e.g. SQLite against PostgreSQL) rather than reading absolutes.
+//! Without `--url`, it spawns `themechat-server` (`--server-bin`, else
+//! `$THEMECHAT_SERVER_BIN`, else the one next to this executable) on a free
+//! port with a clean environment: a temporary data directory, SQLite or a
+//! fresh PostgreSQL schema (`--backend postgres`, in
+//! `$THEMECHAT_BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`;
+//! dropped afterwards), rate limits raised out of the way, `RUST_LOG=warn`;
+//! `--server-env KEY=VALUE` adds or overrides variables. Its output goes to
+//! stderr, and its CPU time and memory are read from /proc.
+//!
+//! With `--url` (repeatable: clients are spread over the nodes round-robin)
+//! it drives servers that are already running, e.g. two nodes sharing
+//! PostgreSQL and Redis. `--server-pid` (repeatable) names their processes
+//! for the CPU and memory figures. Such servers need raised rate limits
+//! (`THEMECHAT_RATE_LIMIT_MESSAGES`) for `fanout` and `burst`.
+//!
+//! The open-file limit is raised to its hard limit first (a spawned server
+//! inherits it): every socket is a file on both sides.
+//!
+//! # Workloads
+//!
+//! - `fanout`: `--rooms` rooms of `--members` members; every member has its
+//!   own socket and, once all of them are `ready`, sends `--rate` messages a
+//!   second for `--duration` seconds on a fixed schedule (an open loop:
+//!   sends do not wait for acks, and ticks missed while the loadgen was busy
+//!   are made up at once, so the offered load does not ease off when the
+//!   server falls behind). Members mark messages read like the web app
+//!   (`--reads`). Then it waits up to `--drain` seconds for what is still
+//!   on its way. Counted: every acked message is owed to each other member
+//!   of its room; lost = owed − received (unique per receiver and message
+//!   id); duplicates = repeated `message` frames and repeated `ack`s.
+//!   Latency is end to end (the sender's clock in the body against the
+//!   receiver's); ack latency is send → `ack`. Exits 1 on any loss or
+//!   duplicate unless `--allow-loss`, so CI can assert on it.
+//! - `burst`: one room of `--users` members who all send `--messages`
+//!   messages at once: messages stored/s, frames delivered/s, ack and
+//!   fan-out latency (the scenario of docs/BENCHMARKS.md).
+//! - `conns`: `--count` idle authenticated sockets over `--users` users,
+//!   opened 200 at a time: connect → `ready` time, how many are still open
+//!   after `--hold` seconds, and the server's resident memory per
+//!   connection. `--reconnect` then drops them all and reconnects them all
+//!   at once (a proxy restart), timing until every one is `ready` again.
+//! - `history`: one room seeded with `--messages` messages (pipelined sends
+//!   from 20 members), then `--samples` requests each of the newest page,
+//!   `before=` and `after=` a random message, one at a time. `--url … --room
+//!   ID --token T` reuses a room seeded before.
+//!
+//! # Reading the figures
+//!
+//! The loadgen and a spawned server share the machine, and its cores: read
+//! figures as ratios between runs on one machine (SQLite against
+//! PostgreSQL, before against after a change), not as capacity. `--json`
+//! prints exactly one JSON line per run, for scripts; progress and server
+//! output always go to stderr. End-to-end latencies compare clocks, so they
+//! are only meaningful with senders and receivers in one process (or on
+//! machines with synchronised clocks).
+//!
+//! # Examples
 //!
 //! ```text
-//! themechat-loadgen [--users 20] [--messages 50] [--backend sqlite|postgres] [--url http://…]
+//! cargo build --release -p server --bin themechat-server
+//! cargo run --release -p loadgen -- fanout --rooms 15 --members 25 --rate 8 --duration 20 --backend postgres
+//! cargo run --release -p loadgen -- fanout --rooms 4 --members 50 --rate 2 --duration 30 --reads per-message
+//! cargo run --release -p loadgen -- burst --users 20 --messages 50 --backend sqlite
+//! cargo run --release -p loadgen -- conns --count 5000 --hold 30 --reconnect
+//! cargo run --release -p loadgen -- history --messages 100000 --samples 1000 --backend postgres
+//!
+//! # two nodes (started by hand, with REDIS_URL and one DATABASE_URL), clients spread over both
+//! themechat-loadgen fanout --url http://127.0.0.1:8081 --url http://127.0.0.1:8082 \
+//!     --server-pid 4101 --server-pid 4102 --rooms 10 --members 20 --rate 4 --duration 30
+//! ```
+//!
+//! One process can hold about as many sockets as its open-file limit
+//! allows (20 000 here). For more, split a `conns` run over processes with
+//! `--shard K/N`; each opens its share of `--count` and `--users`. For
+//! memory per connection to count only each shard's own sockets, start the
+//! second once the first says its sockets are open:
+//!
+//! ```text
+//! themechat-loadgen conns --url http://127.0.0.1:8080 --server-pid 4100 --count 30000 --hold 120 --shard 1/2 &
+//! # … "loadgen: 15000 of 15000 sockets open" …
+//! themechat-loadgen conns --url http://127.0.0.1:8080 --server-pid 4100 --count 30000 --hold 60 --shard 2/2
 //! ```
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod api;
+mod burst;
+mod cli;
+mod conns;
+mod fanout;
+mod history;
+mod pg;
+mod procfs;
+mod report;
+mod server;
+mod socket;
+mod stats;
+mod tally;
+mod traffic;
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message as Frame;
+use std::process::ExitCode;
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+use clap::Parser;
 
-struct Options {
-    users: usize,
-    messages: usize,
-    backend: String,
-    url: Option<String>,
-}
+use crate::cli::{Cli, Command};
+use crate::server::Target;
 
-fn options() -> Result<Options, Error> {
-    let mut opts = Options {
-        users: 20,
-        messages: 50,
-        backend: "sqlite".into(),
-        url: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--users" => opts.users = value()?.parse()?,
-            "--messages" => opts.messages = value()?.parse()?,
-            "--backend" => opts.backend = value()?,
-            "--url" => opts.url = Some(value()?),
-            "-h" | "--help" => {
-                println!(
-                    "themechat-loadgen [--users N] [--messages M] [--backend sqlite|postgres] [--url URL]"
-                );
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument {other}").into()),
-        }
-    }
-    if opts.users < 2 || opts.messages == 0 {
-        return Err("need at least 2 users and 1 message each".into());
-    }
-    Ok(opts)
-}
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Starts the server in this process, on a fresh database.
-async fn start_server(backend: &str, dir: &std::path::Path) -> Result<String, Error> {
-    use server::config::{Secret, Settings};
-    let database_url = match backend {
-        "sqlite" => None,
-        "postgres" => Some(
-            std::env::var("THEMECHAT_BENCH_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
-        ),
-        other => return Err(format!("unknown backend {other}").into()),
-    };
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-        data_dir: dir.to_owned(),
-        database_url,
-        jwt_secret: Some(Secret::new("loadgen-".repeat(5))),
-        // Measuring the pipeline, not flood control.
-        rate_limit_messages: 1_000_000,
-        argon2_memory_kib: 4096,
-        ws_queue_capacity: 4096,
-        ..Settings::default()
-    };
-    let app = server::startup::Application::build(settings).await?;
-    let url = format!("http://{}", app.address());
-    tokio::spawn(app.run_until_stopped());
-    Ok(url)
-}
-
-struct Client {
-    token: String,
-}
-
-async fn register(http: &reqwest::Client, base: &str, name: &str) -> Result<Client, Error> {
-    let res: Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"username": name, "password": "loadgen-password"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = res["access_token"].as_str().ok_or("no token")?.to_owned();
-    Ok(Client { token })
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn report(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "{name:<18} n={:<7} p50={:>8.2} ms  p95={:>8.2} ms  p99={:>8.2} ms  max={:>8.2} ms",
-        samples.len(),
-        ms(percentile(&samples, 0.50)),
-        ms(percentile(&samples, 0.95)),
-        ms(percentile(&samples, 0.99)),
-        ms(samples.last().copied().unwrap_or_default()),
-    );
-}
+/// The run itself failed (as opposed to 1: it found loss or duplicates).
+const EXIT_ERROR: u8 = 2;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    let opts = options()?;
-    let dir = tempfile::tempdir()?;
-    let base = match &opts.url {
-        Some(url) => url.trim_end_matches('/').to_owned(),
-        None => start_server(&opts.backend, dir.path()).await?,
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("loadgen: could not raise the open-file limit: {e}");
+    }
+    // On Ctrl-C the run is dropped, which stops a spawned server and drops
+    // its schema.
+    let outcome = tokio::select! {
+        outcome = run(&cli) => outcome,
+        _ = tokio::signal::ctrl_c() => Err("interrupted".into()),
     };
-    let http = reqwest::Client::new();
-    let run = uuid::Uuid::new_v4().simple().to_string();
+    outcome.unwrap_or_else(|e| {
+        eprintln!("themechat-loadgen: {e}");
+        ExitCode::from(EXIT_ERROR)
+    })
+}
 
-    let mut clients = Vec::with_capacity(opts.users);
-    for i in 0..opts.users {
-        clients.push(register(&http, &base, &format!("lg{}_{i}", &run[..8])).await?);
+async fn run(cli: &Cli) -> Result<ExitCode> {
+    let target = Target::start(&cli.target).await?;
+    match &cli.command {
+        Command::Fanout(args) => fanout::run(args, &target, cli.json).await,
+        Command::Burst(args) => burst::run(args, &target, cli.json).await,
+        Command::Conns(args) => conns::run(args, &target, cli.json).await,
+        Command::History(args) => history::run(args, &target, cli.json).await,
     }
-    let room: Value = http
-        .post(format!("{base}/api/v1/rooms"))
-        .bearer_auth(&clients[0].token)
-        .json(&json!({"name": format!("load {}", &run[..8]), "visibility": "public"}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let room_id = room["id"].as_str().ok_or("no room id")?.to_owned();
-    for client in &clients[1..] {
-        http.post(format!("{base}/api/v1/rooms/{room_id}/join"))
-            .bearer_auth(&client.token)
-            .send()
-            .await?
-            .error_for_status()?;
-    }
-
-    // When each client_id was sent, to time acks and deliveries against.
-    let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let ws_url = format!("{}/api/v1/ws", base.replacen("http", "ws", 1));
-    let total = opts.users * opts.messages;
-    let expected_frames = total * opts.users; // one ack or message per member per send
-    // Everyone connects (and gets `ready`) before anyone sends, so every
-    // member is there to receive every message.
-    let mut sockets = Vec::with_capacity(clients.len());
-    for client in &clients {
-        let (mut socket, _) = tokio_tungstenite::connect_async(&ws_url).await?;
-        socket
-            .send(Frame::text(
-                json!({"type":"auth","token": client.token}).to_string(),
-            ))
-            .await?;
-        while let Some(frame) = socket.next().await {
-            if let Frame::Text(text) = frame?
-                && serde_json::from_str::<Value>(&text)?["type"] == "ready"
-            {
-                break;
-            }
-        }
-        sockets.push(socket);
-    }
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for (i, socket) in sockets.into_iter().enumerate() {
-        let sent_at = sent_at.clone();
-        let room_id = room_id.clone();
-        let messages = opts.messages;
-        tasks.push(tokio::spawn(async move {
-            let (mut sink, mut stream) = socket.split();
-            let mut acks = Vec::new();
-            let mut deliveries = Vec::new();
-            let sender = {
-                let sent_at = sent_at.clone();
-                tokio::spawn(async move {
-                    for n in 0..messages {
-                        let client_id = format!("c{i}-{n}");
-                        let frame = json!({"type":"send","room_id": room_id, "body": format!("load {n}"), "client_id": client_id});
-                        sent_at
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(client_id, Instant::now());
-                        if sink.send(Frame::text(frame.to_string())).await.is_err() {
-                            break;
-                        }
-                    }
-                    sink
-                })
-            };
-            let mut seen = 0;
-            let expect = total;
-            let deadline = Instant::now() + Duration::from_secs(120);
-            while seen < expect && Instant::now() < deadline {
-                let text = match tokio::time::timeout(Duration::from_secs(30), stream.next()).await
-                {
-                    Ok(Some(Ok(Frame::Text(text)))) => text,
-                    Ok(Some(Ok(_))) => continue,
-                    _ => break,
-                };
-                let Ok(event) = serde_json::from_str::<Value>(&text) else {
-                    continue;
-                };
-                let kind = event["type"].as_str().unwrap_or_default();
-                if kind == "error" {
-                    eprintln!("server error frame: {event}");
-                }
-                if kind != "ack" && kind != "message" {
-                    continue;
-                }
-                seen += 1;
-                let client_id = event["message"]["client_id"].as_str().unwrap_or_default();
-                let at = sent_at
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(client_id)
-                    .copied();
-                if let Some(at) = at {
-                    if kind == "ack" {
-                        acks.push(at.elapsed());
-                    } else {
-                        deliveries.push(at.elapsed());
-                    }
-                }
-            }
-            let _ = sender.await;
-            (acks, deliveries, seen)
-        }));
-    }
-    let mut acks = Vec::new();
-    let mut deliveries = Vec::new();
-    let mut frames = 0;
-    for task in tasks {
-        let (a, d, seen) = task.await?;
-        acks.extend(a);
-        deliveries.extend(d);
-        frames += seen;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-
-    println!(
-        "backend={} users={} messages/user={} (one room, every member online)",
-        if opts.url.is_some() {
-            "remote"
-        } else {
-            &opts.backend
-        },
-        opts.users,
-        opts.messages
-    );
-    report("ack latency", acks.clone());
-    report("fan-out latency", deliveries);
-    println!(
-        "throughput         {:.0} messages stored/s, {:.0} frames delivered/s ({} of {} frames in {:.2} s)",
-        acks.len() as f64 / elapsed,
-        frames as f64 / elapsed,
-        frames,
-        expected_frames,
-        elapsed
-    );
-    if frames < expected_frames {
-        return Err(format!("lost frames: got {frames} of {expected_frames}").into());
-    }
-    Ok(())
 }

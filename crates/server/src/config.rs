@@ -87,11 +87,21 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// Argon2 memory cost in KiB; lowered only by tests.
     pub argon2_memory_kib: u32,
+    /// Threads that hash passwords (0: one per core), and how many requests
+    /// may wait for them before sign-ins get 503.
+    pub hash_threads: usize,
+    pub hash_queue: usize,
     /// WebSocket: close a connection that has not authenticated by then.
     pub ws_auth_timeout_secs: u64,
     pub ws_heartbeat_secs: u64,
     /// Events queued for one connection before it counts as too slow.
     pub ws_queue_capacity: usize,
+    /// Threads storing messages (rooms are spread over them); 0: two on
+    /// PostgreSQL, one on SQLite (which writes one transaction at a time).
+    pub message_writers: usize,
+    /// Posts waiting for a message writer before new ones are refused
+    /// (`rate_limited`): bounds the ack latency an overload can build up.
+    pub write_queue_capacity: usize,
     /// With Redis: a node that has not renewed its lease for this long is
     /// taken for dead, and its users for offline.
     pub presence_lease_secs: u64,
@@ -118,9 +128,13 @@ impl Default for Settings {
             db_connect_timeout_secs: 5,
             shutdown_timeout_secs: 10,
             argon2_memory_kib: 19 * 1024,
+            hash_threads: 0,
+            hash_queue: 1024,
             ws_auth_timeout_secs: 10,
             ws_heartbeat_secs: 15,
             ws_queue_capacity: 256,
+            message_writers: 0,
+            write_queue_capacity: 4096,
             presence_lease_secs: 15,
         }
     }
@@ -136,6 +150,14 @@ fn default_profanity_words() -> Vec<String> {
 }
 
 impl Settings {
+    pub fn message_writers_for(&self, backend: crate::db::Backend) -> usize {
+        match (self.message_writers, backend) {
+            (0, crate::db::Backend::Postgres) => 2,
+            (0, crate::db::Backend::Sqlite) => 1,
+            (n, _) => n,
+        }
+    }
+
     /// Defaults, then the optional file, then the environment.
     pub fn load() -> Result<Self, ConfigError> {
         let mut settings = match std::env::var_os("THEMECHAT_CONFIG") {
@@ -206,6 +228,12 @@ impl Settings {
         }
         if let Some(v) = non_empty("THEMECHAT_WORKERS") {
             self.workers = number("THEMECHAT_WORKERS", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_MESSAGE_WRITERS") {
+            self.message_writers = number("THEMECHAT_MESSAGE_WRITERS", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_WRITE_QUEUE") {
+            self.write_queue_capacity = number("THEMECHAT_WRITE_QUEUE", v)?;
         }
         if let Some(v) = non_empty("THEMECHAT_DB_POOL_SIZE") {
             self.db_pool_size = number("THEMECHAT_DB_POOL_SIZE", v)?;

@@ -31,6 +31,10 @@ pub enum AppError {
     Validation(String),
     #[error("too many requests, slow down")]
     RateLimited,
+    /// A concurrent request won a race (the same `client_id` stored by
+    /// another node, say); the caller retries, so it rarely reaches a client.
+    #[error("{0}")]
+    Race(&'static str),
     #[error("the service is temporarily unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -78,6 +82,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited => "rate_limited",
+            Self::Race(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -122,6 +127,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Race(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -134,8 +140,15 @@ impl ResponseError for AppError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, Self::Unauthorized | Self::InvalidToken) {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            Self::Unauthorized | Self::InvalidToken => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            // Load shedding and flood control: a second is what both need.
+            Self::RateLimited | Self::Unavailable(_) => {
+                response.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         response.json(self.to_api_error())
     }

@@ -1,8 +1,8 @@
 //! Prometheus metrics, served at `/metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 #[derive(Clone)]
@@ -14,6 +14,12 @@ pub struct Metrics {
     pub messages_stored: IntCounter,
     pub ws_frames_in: IntCounter,
     pub ws_dropped_slow: IntCounter,
+    /// Posts stored per write transaction (group commit).
+    pub message_batch_size: Histogram,
+    /// Time one batch's transaction took.
+    pub message_store_seconds: Histogram,
+    /// From a post's submission to its answer (queueing included).
+    pub message_ack_seconds: Histogram,
 }
 
 impl Metrics {
@@ -38,6 +44,24 @@ impl Metrics {
             "ws_dropped_slow_total",
             "WebSocket connections closed for not keeping up",
         )?;
+        let message_batch_size = Histogram::with_opts(
+            HistogramOpts::new("message_batch_size", "Posts stored per transaction")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        )?;
+        let latency_buckets = vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+        ];
+        let message_store_seconds = Histogram::with_opts(
+            HistogramOpts::new("message_store_seconds", "One batch's write transaction")
+                .buckets(latency_buckets.clone()),
+        )?;
+        let message_ack_seconds = Histogram::with_opts(
+            HistogramOpts::new("message_ack_seconds", "A post from submission to answer")
+                .buckets(latency_buckets),
+        )?;
+        registry.register(Box::new(message_batch_size.clone()))?;
+        registry.register(Box::new(message_store_seconds.clone()))?;
+        registry.register(Box::new(message_ack_seconds.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
@@ -52,6 +76,9 @@ impl Metrics {
             messages_stored,
             ws_frames_in,
             ws_dropped_slow,
+            message_batch_size,
+            message_store_seconds,
+            message_ack_seconds,
         })
     }
 

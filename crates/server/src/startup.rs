@@ -9,10 +9,12 @@ use actix_web::{App, HttpServer, web};
 use futures_util::FutureExt;
 
 use crate::auth::tokens::load_or_create_secret;
-use crate::auth::{PasswordHasher, TokenKeys};
+use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
 use crate::db::{Database, StorageError};
+use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
+use crate::domain::read_markers::ReadQueue;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::realtime::rate_limit::RateLimiter;
@@ -46,23 +48,29 @@ impl Application {
     /// served until [`run_until_stopped`](Self::run_until_stopped).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let settings = Arc::new(settings);
-        let mut state = {
+        let hub = Hub::new();
+        let bus = match &settings.redis_url {
+            Some(url) => {
+                let lease = Duration::from_secs(settings.presence_lease_secs.max(1));
+                let bus = Bus::redis(hub.clone(), url, &settings.redis_prefix, lease)
+                    .await
+                    .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
+                tracing::info!("multi-node fan-out through Redis");
+                bus
+            }
+            None => Bus::local(hub.clone()),
+        };
+        let state = {
             let settings = settings.clone();
-            tokio::task::spawn_blocking(move || build_state(settings))
+            tokio::task::spawn_blocking(move || build_state(settings, hub, bus))
                 .await
                 .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))??
         };
-        if let Some(url) = &settings.redis_url {
-            let lease = Duration::from_secs(settings.presence_lease_secs.max(1));
-            state.bus = Bus::redis(state.hub.clone(), url, &settings.redis_prefix, lease)
-                .await
-                .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
-            tracing::info!("multi-node fan-out through Redis");
-        }
 
         let hub = state.hub.clone();
         let backend = state.db.backend();
         let state = web::Data::new(state);
+        tokio::spawn(crate::realtime::read_flush::run(state.clone().into_inner()));
         if state.bus.is_clustered() {
             tokio::spawn(crate::realtime::presence::keep_leases(
                 state.clone().into_inner(),
@@ -150,7 +158,7 @@ impl Application {
     }
 }
 
-fn build_state(settings: Arc<Settings>) -> Result<AppState, StartupError> {
+fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, StartupError> {
     let db = Database::connect(
         settings.database_url.as_deref(),
         &settings.data_dir,
@@ -161,11 +169,26 @@ fn build_state(settings: Arc<Settings>) -> Result<AppState, StartupError> {
     let hasher = PasswordHasher::new(settings.argon2_memory_kib)
         .map_err(|e: AppError| StartupError::Other(e.to_string()))?;
     let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
-    let hub = Hub::new();
+    let poster = {
+        Poster::start(
+            db.clone(),
+            Arc::new(hub.clone()),
+            Arc::new(bus.clone()),
+            metrics.clone(),
+            settings.message_writers_for(db.backend()),
+            settings.write_queue_capacity,
+        )
+        .map_err(|e| StartupError::Other(format!("cannot start the message writer: {e}")))?
+    };
+    let hashing = HashPool::start(settings.hash_threads, settings.hash_queue)
+        .map_err(|e| StartupError::Other(format!("cannot start the hashing threads: {e}")))?;
     Ok(AppState {
+        hashing,
+        poster,
+        reads: ReadQueue::default(),
         tokens: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         profanity: Arc::new(ProfanityFilter::new(&settings.profanity_words)),
-        bus: Bus::local(hub.clone()),
+        bus,
         limiter: RateLimiter::new(
             settings.rate_limit_messages,
             Duration::from_millis(settings.rate_limit_window_ms),

@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::auth::{PasswordHasher, TokenKeys};
+use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
 use crate::db::Database;
+use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
+use crate::domain::read_markers::ReadQueue;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::realtime::rate_limit::RateLimiter;
@@ -16,9 +18,15 @@ pub struct AppState {
     pub db: Database,
     pub tokens: TokenKeys,
     pub hasher: PasswordHasher,
+    /// Where `hasher` runs: a few threads of its own (see `HashPool`).
+    pub hashing: HashPool,
     pub profanity: Arc<ProfanityFilter>,
     pub hub: Hub,
     pub bus: Bus,
+    /// The one write path for new messages (group commit).
+    pub poster: Poster,
+    /// Read markers reported over sockets, written a few times a second.
+    pub reads: ReadQueue,
     pub limiter: RateLimiter,
     pub metrics: Metrics,
 }
@@ -32,15 +40,13 @@ impl AppState {
         }
     }
 
-    /// Runs CPU-heavy work (password hashing) off the async threads, without
-    /// holding a database connection meanwhile.
+    /// Runs password hashing on its own bounded pool, without holding a
+    /// database connection meanwhile.
     pub async fn cpu<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        actix_web::rt::task::spawn_blocking(f)
-            .await
-            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))
+        self.hashing.run(f).await
     }
 }

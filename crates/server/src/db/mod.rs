@@ -34,7 +34,7 @@ pub enum DbConn {
 }
 
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
-type Pooled = PooledConnection<ConnectionManager<DbConn>>;
+pub type Pooled = PooledConnection<ConnectionManager<DbConn>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -148,6 +148,12 @@ impl Database {
         result.map_err(|e| StorageError::Migrate(e.to_string()))
     }
 
+    /// A connection for a thread of its own (the message writer), which
+    /// keeps it across transactions.
+    pub fn checkout(&self) -> Result<Pooled, AppError> {
+        Ok(self.pool.get()?)
+    }
+
     /// Runs `f` with a pooled connection on the blocking thread pool.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
@@ -222,6 +228,21 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
         e,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+/// True when `e` violates a unique constraint over `column` (PostgreSQL
+/// names the constraint, SQLite the columns in its message).
+pub fn is_unique_violation_of(e: &diesel::result::Error, column: &str) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            info,
+        ) => {
+            info.constraint_name().is_some_and(|c| c.contains(column))
+                || info.message().contains(column)
+        }
+        _ => false,
+    }
 }
 
 /// Runs a query the `MultiConnection` cannot express (`ON CONFLICT`) on the

@@ -2,7 +2,7 @@
 //! `From`/`into_*` conversions at the bottom are the only bridge, so the table
 //! layout can change without changing the API.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use protocol::{
     Activity, ActivityKind, Member, Message, NotificationLevel, ProfileVisibility, Role, Room,
@@ -28,8 +28,12 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+/// The current time at the precision both backends store (microseconds), so
+/// a value handed out before it is read back equals the one read back.
 pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc()
+    let t = Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t)
 }
 
 /// A fresh id whose text sorts by creation time, so `id` doubles as a cursor.

@@ -6,21 +6,18 @@ use protocol::{
     Thread,
 };
 
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
 use super::Presence;
 use super::access::visible_room;
 use super::mentions;
 use super::notifications::{About, notify};
 use super::profanity::ProfanityFilter;
-use crate::db::DbConn;
-use crate::db::is_unique_violation;
-use crate::db::models::{MentionRow, MessageRow, RoomRow, id, new_id, now};
+use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
 use crate::db::queries::{members, messages, rooms, social, users};
+use crate::db::{DbConn, is_unique_violation_of};
 use crate::error::{AppError, AppResult};
 use crate::realtime::Outbound;
-
-/// The code `post` fails with when a concurrent send with the same
-/// `client_id` won the race; the caller then answers with that message.
-pub const DUPLICATE_CLIENT_ID: &str = "duplicate_client_id";
 
 /// A message to post, checked and cleaned before any transaction starts.
 #[derive(Debug, Clone)]
@@ -105,81 +102,235 @@ pub fn history(
     })
 }
 
-/// Stores a message (or finds the one already stored under its
-/// `client_id`). Runs inside a write transaction.
-pub fn post(
+/// One message to store: who sends what where.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub sender: String,
+    pub room_id: String,
+    pub draft: Draft,
+}
+
+/// What became of one post of a batch before anything was written.
+enum Plan {
+    /// Settled without a new row: refused, or a repeat of a stored message.
+    Settled(AppResult<Posted>),
+    /// A new row (its `seq` is assigned once the whole batch is checked).
+    New(MessageRow),
+    /// A repeat, within the batch, of the post at this index.
+    SameAs(usize),
+}
+
+/// Stores a batch of posts in the caller's write transaction, answering
+/// each on its own: one refused post fails nothing else.
+///
+/// Every check reads the whole batch at once (rooms, memberships, senders,
+/// earlier `client_id`s, reply roots), so a batch costs a handful of
+/// statements whatever its size. Numbers are taken only for posts that
+/// passed, room by room in id order (the fixed order keeps two writers from
+/// deadlocking), and the rows go in with one multi-row INSERT. The outer
+/// `Err` is a storage failure that rolls back the whole batch.
+pub fn post_batch(
     conn: &mut DbConn,
-    sender: &str,
-    room_id: &str,
-    draft: Draft,
+    posts: &[NewPost],
     presence: &dyn Presence,
-) -> AppResult<Posted> {
-    let (room, _) = visible_room(conn, room_id, sender)?.member()?;
-    if let Some(client_id) = &draft.client_id
-        && let Some(existing) = messages::find_by_client_id(conn, sender, client_id)?
-    {
-        return Ok(Posted {
-            message: load(conn, &existing.id)?,
-            created: false,
-            events: Vec::new(),
+) -> AppResult<Vec<AppResult<Posted>>> {
+    let room_ids = distinct(posts.iter().map(|p| p.room_id.as_str()));
+    let sender_ids = distinct(posts.iter().map(|p| p.sender.as_str()));
+    let rooms: HashMap<String, RoomRow> = rooms::find_many(conn, &room_ids)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let asked: Vec<(&str, &str)> = posts
+        .iter()
+        .map(|p| (p.room_id.as_str(), p.sender.as_str()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let memberships: HashSet<(String, String)> = members::find_pairs(conn, &asked)?
+        .into_iter()
+        .map(|m| (m.room_id, m.user_id))
+        .collect();
+    let senders: HashMap<String, SenderRow> = users::senders(conn, &sender_ids)?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect();
+    let pairs: Vec<(&str, &str)> = posts
+        .iter()
+        .filter_map(|p| Some((p.sender.as_str(), p.draft.client_id.as_deref()?)))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let stored: HashMap<(String, String), MessageRow> = messages::find_by_client_ids(conn, &pairs)?
+        .into_iter()
+        .filter_map(|m| Some(((m.sender_id.clone()?, m.client_id.clone()?), m)))
+        .collect();
+    let root_ids = distinct(posts.iter().filter_map(|p| p.draft.reply_to.as_deref()));
+    let roots: HashMap<String, MessageRow> = if root_ids.is_empty() {
+        HashMap::new()
+    } else {
+        messages::find_many(conn, &root_ids)?
+            .into_iter()
+            .map(|m| (m.id.clone(), m))
+            .collect()
+    };
+
+    let created_at = now();
+    let mut claimed: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut plans: Vec<Plan> = Vec::with_capacity(posts.len());
+    for (i, post) in posts.iter().enumerate() {
+        let sender = post.sender.as_str();
+        let plan = match rooms.get(&post.room_id) {
+            None => Plan::Settled(Err(AppError::NotFound("room"))),
+            Some(room) if !memberships.contains(&(room.id.clone(), post.sender.clone())) => {
+                Plan::Settled(Err(if room.is_public() {
+                    AppError::not_a_member()
+                } else {
+                    AppError::NotFound("room")
+                }))
+            }
+            Some(_) => {
+                let client_id = post.draft.client_id.as_deref();
+                let repeat =
+                    client_id.and_then(|c| stored.get(&(post.sender.clone(), c.to_owned())));
+                let earlier = client_id.and_then(|c| claimed.get(&(sender, c)).copied());
+                if let Some(row) = repeat {
+                    Plan::Settled(Ok(Posted {
+                        message: row.clone().into_message(senders.get(sender).cloned()),
+                        created: false,
+                        events: Vec::new(),
+                    }))
+                } else if let Some(first) = earlier {
+                    Plan::SameAs(first)
+                } else {
+                    match &post.draft.reply_to {
+                        Some(root) if roots.get(root).is_none_or(|r| r.room_id != post.room_id) => {
+                            Plan::Settled(Err(AppError::NotFound("message")))
+                        }
+                        reply_to => {
+                            if let Some(c) = client_id {
+                                claimed.insert((sender, c), i);
+                            }
+                            Plan::New(MessageRow {
+                                id: new_id(),
+                                room_id: post.room_id.clone(),
+                                seq: 0,
+                                sender_id: Some(post.sender.clone()),
+                                body: post.draft.body.clone(),
+                                client_id: post.draft.client_id.clone(),
+                                reply_to: reply_to.clone(),
+                                reply_count: 0,
+                                deleted: false,
+                                created_at,
+                                edited_at: None,
+                            })
+                        }
+                    }
+                }
+            }
+        };
+        plans.push(plan);
+    }
+
+    // Numbers, room by room in a fixed order, in arrival order within a room.
+    let mut by_room: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, plan) in plans.iter().enumerate() {
+        if let Plan::New(row) = plan {
+            by_room.entry(row.room_id.clone()).or_default().push(i);
+        }
+    }
+    for (room_id, indices) in &by_room {
+        let count = indices.len() as i64;
+        let last = rooms::take_seqs(conn, room_id, count)?;
+        for (offset, &i) in indices.iter().enumerate() {
+            if let Plan::New(row) = &mut plans[i] {
+                row.seq = last - count + 1 + offset as i64;
+            }
+        }
+    }
+    let rows: Vec<MessageRow> = plans
+        .iter()
+        .filter_map(|p| match p {
+            Plan::New(row) => Some(row.clone()),
+            _ => None,
+        })
+        .collect();
+    messages::insert_many(conn, &rows).map_err(|e| {
+        if is_unique_violation_of(&e, "client_id") {
+            AppError::Race("a message with this client_id was stored concurrently")
+        } else {
+            e.into()
+        }
+    })?;
+
+    let mut replies: BTreeMap<&str, i64> = BTreeMap::new();
+    for row in &rows {
+        if let Some(root) = &row.reply_to {
+            *replies.entry(root.as_str()).or_default() += 1;
+        }
+    }
+    for (root, count) in &replies {
+        messages::add_replies(conn, root, *count)?;
+    }
+
+    let mut answers: Vec<AppResult<Posted>> = Vec::with_capacity(plans.len());
+    for plan in plans {
+        answers.push(match plan {
+            Plan::Settled(result) => result,
+            Plan::New(row) => {
+                let sender = row.sender_id.as_deref().and_then(|s| senders.get(s));
+                announce(conn, &rooms[&row.room_id], row, sender, presence)
+            }
+            // Earlier in the batch, so already answered.
+            Plan::SameAs(first) => match &answers[first] {
+                Ok(original) => Ok(Posted {
+                    message: original.message.clone(),
+                    created: false,
+                    events: Vec::new(),
+                }),
+                Err(_) => Err(AppError::internal("repeat of a post that was not stored")),
+            },
         });
     }
-    let root = match &draft.reply_to {
-        Some(root_id) => match messages::find(conn, root_id)? {
-            Some(root) if root.room_id == room_id => Some(root),
-            _ => return Err(AppError::NotFound("message")),
-        },
-        None => None,
-    };
+    Ok(answers)
+}
 
-    let seq = rooms::next_seq(conn, room_id)?;
-    let row = MessageRow {
-        id: new_id(),
-        room_id: room_id.to_owned(),
-        seq,
-        sender_id: Some(sender.to_owned()),
-        body: draft.body,
-        client_id: draft.client_id,
-        reply_to: root.as_ref().map(|r| r.id.clone()),
-        reply_count: 0,
-        deleted: false,
-        created_at: now(),
-        edited_at: None,
-    };
-    match messages::insert(conn, &row) {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                DUPLICATE_CLIENT_ID,
-                "a message with this client_id is being stored",
-            ));
-        }
-        other => other?,
-    }
+/// The events of one stored message: the message itself, its thread root's
+/// new reply count, mentions and notifications.
+fn announce(
+    conn: &mut DbConn,
+    room: &RoomRow,
+    row: MessageRow,
+    sender: Option<&SenderRow>,
+    presence: &dyn Presence,
+) -> AppResult<Posted> {
     let mentioned = record_mentions(conn, &row)?;
-
-    let room_uuid = id(room_id);
-    let message = load(conn, &row.id)?;
+    let room_uuid = id(&row.room_id);
+    let message = row.clone().into_message(sender.cloned());
     let mut events = vec![Outbound::room(
         room_uuid,
         ServerEvent::Message {
             message: message.clone(),
         },
     )];
-    if let Some(root) = root {
-        messages::add_reply(conn, &root.id)?;
+    if let Some(root) = &row.reply_to {
         events.push(Outbound::room(
             room_uuid,
             ServerEvent::MessageUpdated {
-                message: load(conn, &root.id)?,
+                message: load(conn, root)?,
             },
         ));
     }
-    events.extend(notify_recipients(conn, &room, &row, &mentioned, presence)?);
+    events.extend(notify_recipients(conn, room, &row, &mentioned, presence)?);
     Ok(Posted {
         message,
         created: true,
         events,
     })
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let set: BTreeSet<&str> = items.collect();
+    set.into_iter().map(str::to_owned).collect()
 }
 
 /// Mentions notify (unless the room is muted for them); a direct message
@@ -363,15 +514,4 @@ pub fn read_markers(conn: &mut DbConn, user_id: &str, room_id: &str) -> AppResul
             message_id: id(&m.message_id),
         })
         .collect())
-}
-
-/// The message a user already stored under `client_id`.
-pub fn existing(conn: &mut DbConn, sender: &str, client_id: &str) -> AppResult<Posted> {
-    let row = messages::find_by_client_id(conn, sender, client_id)?
-        .ok_or(AppError::NotFound("message"))?;
-    Ok(Posted {
-        message: load(conn, &row.id)?,
-        created: false,
-        events: Vec::new(),
-    })
 }

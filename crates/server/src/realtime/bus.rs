@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Envelope, Hub};
+use super::{Envelope, Hub, Origin, Outbound};
+use crate::domain::posting::Outlet;
 
 /// The names of this deployment's channel and keys in Redis.
 #[derive(Clone)]
@@ -52,7 +54,9 @@ pub struct Bus {
 
 #[derive(Clone)]
 struct RedisLink {
-    client: redis::Client,
+    /// One long-lived connection (reconnecting by itself) for every command;
+    /// clones share it and pipeline their commands.
+    conn: ConnectionManager,
     keys: Keys,
     publish: mpsc::Sender<(String, Envelope)>,
 }
@@ -75,7 +79,7 @@ impl Bus {
         };
         let client = redis::Client::open(url)?;
         // Fail at start-up, not at the first message, when Redis is wrong.
-        let mut conn = client.get_multiplexed_async_connection().await?;
+        let mut conn = client.get_connection_manager().await?;
         let me = hub.node();
         let _: () = conn
             .set_ex(keys.lease(me), 1, lease.as_secs().max(1))
@@ -92,7 +96,7 @@ impl Bus {
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(keys.channel()).await?;
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
-        tokio::spawn(publisher(conn, keys.channel(), rx, hub.clone()));
+        tokio::spawn(publisher(conn.clone(), keys.channel(), rx, hub.clone()));
         tokio::spawn(subscriber(
             client.clone(),
             keys.channel(),
@@ -102,7 +106,7 @@ impl Bus {
         Ok(Self {
             hub,
             redis: Some(RedisLink {
-                client,
+                conn,
                 keys,
                 publish: tx,
             }),
@@ -143,7 +147,7 @@ impl Bus {
             return first_here;
         };
         let result = async {
-            let mut conn = link.client.get_multiplexed_async_connection().await?;
+            let mut conn = link.conn.clone();
             let here: i64 = conn
                 .hincr(link.keys.presence(self.hub.node()), user.to_string(), 1)
                 .await?;
@@ -166,7 +170,7 @@ impl Bus {
             return last_here;
         };
         let result = async {
-            let mut conn = link.client.get_multiplexed_async_connection().await?;
+            let mut conn = link.conn.clone();
             let key = link.keys.presence(self.hub.node());
             let here: i64 = conn.hincr(&key, user.to_string(), -1).await?;
             if here > 0 {
@@ -190,7 +194,7 @@ impl Bus {
             return Ok(());
         };
         let me = self.hub.node();
-        let mut conn = link.client.get_multiplexed_async_connection().await?;
+        let mut conn = link.conn.clone();
         let keys = &link.keys;
         let _: () = conn
             .set_ex(keys.lease(me), 1, lease.as_secs().max(1))
@@ -217,7 +221,7 @@ impl Bus {
             return Ok(Vec::new());
         };
         let me = self.hub.node();
-        let mut conn = link.client.get_multiplexed_async_connection().await?;
+        let mut conn = link.conn.clone();
         let keys = &link.keys;
         let nodes: Vec<String> = conn.smembers(keys.nodes()).await?;
         let mut gone = Vec::new();
@@ -243,11 +247,18 @@ impl Bus {
     }
 }
 
+impl Outlet for Bus {
+    fn publish(&self, events: Vec<Outbound>, origin: Option<Origin>) {
+        Bus::publish(self, Envelope::new(events, origin));
+    }
+
+    fn congested(&self) -> bool {
+        self.hub.congested()
+    }
+}
+
 /// Nodes whose lease is alive.
-async fn live_nodes(
-    conn: &mut redis::aio::MultiplexedConnection,
-    keys: &Keys,
-) -> redis::RedisResult<Vec<Uuid>> {
+async fn live_nodes(conn: &mut ConnectionManager, keys: &Keys) -> redis::RedisResult<Vec<Uuid>> {
     let nodes: Vec<String> = conn.smembers(keys.nodes()).await?;
     let mut live = Vec::new();
     for node in nodes.iter().filter_map(|n| Uuid::parse_str(n).ok()) {
@@ -260,7 +271,7 @@ async fn live_nodes(
 
 /// Whether a live node other than `me` counts a connection of `user`.
 async fn online_elsewhere(
-    conn: &mut redis::aio::MultiplexedConnection,
+    conn: &mut ConnectionManager,
     keys: &Keys,
     me: Uuid,
     user: Uuid,
@@ -277,18 +288,29 @@ async fn online_elsewhere(
     Ok(false)
 }
 
+/// Publishes what is queued, everything waiting at once in one pipeline:
+/// one round trip per batch rather than per envelope, and still one order.
 async fn publisher(
-    mut conn: redis::aio::MultiplexedConnection,
+    mut conn: ConnectionManager,
     channel: String,
     mut rx: mpsc::Receiver<(String, Envelope)>,
     hub: Hub,
 ) {
-    while let Some((payload, envelope)) = rx.recv().await {
-        let sent: redis::RedisResult<i64> = conn.publish(&channel, &payload).await;
+    const MAX_PIPELINE: usize = 512;
+    let mut batch = Vec::with_capacity(MAX_PIPELINE);
+    while rx.recv_many(&mut batch, MAX_PIPELINE).await > 0 {
+        let mut pipe = redis::pipe();
+        for (payload, _) in &batch {
+            pipe.publish(&channel, payload).ignore();
+        }
+        let sent: redis::RedisResult<()> = pipe.query_async(&mut conn).await;
         if let Err(e) = sent {
             tracing::error!(error = %e, "publishing to Redis failed; delivering locally");
-            hub.deliver(envelope);
+            for (_, envelope) in batch.drain(..) {
+                hub.deliver(envelope);
+            }
         }
+        batch.clear();
     }
 }
 

@@ -17,15 +17,17 @@ use protocol::{ClientFrame, ServerEvent, UserRef};
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::hub::{ConnHandle, frame_of};
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
+
+use super::hub::{ConnHandle, Frame, frame_of};
 use super::{ConnId, Origin, Outbound};
 use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
 use crate::db::queries::members;
-use crate::domain::messages::{self as message_rules, Draft};
+use crate::domain::messages::{Draft, Posted};
 use crate::domain::{accounts, rooms};
-use crate::error::AppError;
-use crate::routes::messages::store;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Close code for a missing or bad token, as API.md specifies.
@@ -34,6 +36,12 @@ const CLOSE_UNAUTHORIZED: u16 = 4401;
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Typing events are passed on at most this often per room and connection.
 const TYPING_INTERVAL: Duration = Duration::from_millis(1000);
+/// Sends one connection may have waiting for the writer; more are refused
+/// (`rate_limited`) rather than queued without bound.
+const MAX_SENDS_IN_FLIGHT: usize = 256;
+
+/// A send on its way to storage: its `client_id`, room and outcome.
+type PendingSend = BoxFuture<'static, (String, Uuid, AppResult<Posted>)>;
 
 pub async fn upgrade(
     req: HttpRequest,
@@ -127,7 +135,7 @@ async fn next_text(session: &mut Session, stream: &mut AggregatedMessageStream) 
 
 async fn reject(session: &mut Session, code: &str, message: &str) {
     if let Some(frame) = frame_of(&ServerEvent::error(code, message, None)) {
-        let _ = session.text(frame.to_string()).await;
+        let _ = session.text(frame).await;
     }
     let _ = session
         .clone()
@@ -158,9 +166,12 @@ struct Connection {
     user: AuthUser,
     me: UserRef,
     id: ConnId,
-    rx: mpsc::Receiver<super::hub::Frame>,
+    rx: mpsc::Receiver<Frame>,
     too_slow: Arc<Notify>,
     last_typing: std::collections::HashMap<Uuid, Instant>,
+    /// Sends being stored. The loop keeps reading and writing meanwhile:
+    /// awaiting the store inline would stop this socket from draining.
+    sending: FuturesUnordered<PendingSend>,
 }
 
 impl Connection {
@@ -210,6 +221,7 @@ impl Connection {
             rx,
             too_slow,
             last_typing: Default::default(),
+            sending: FuturesUnordered::new(),
         };
         if conn.state.bus.connection_opened(user.id, first_here).await {
             conn.announce_presence(true).await;
@@ -261,12 +273,15 @@ impl Connection {
                 }
                 frame = self.rx.recv() => match frame {
                     Some(frame) => {
-                        if !self.write(&frame).await {
+                        if !self.write_queued(frame).await {
                             return;
                         }
                     }
                     None => return,
                 },
+                Some((client_id, room_id, result)) = self.sending.next(), if !self.sending.is_empty() => {
+                    self.on_stored(client_id, room_id, result).await;
+                }
                 () = self.too_slow.notified() => {
                     self.drop_slow().await;
                     return;
@@ -367,8 +382,21 @@ impl Connection {
                 return;
             }
         };
-        let origin = self.origin();
-        match store(&self.state, self.user.id, room_id, draft, Some(origin)).await {
+        if self.sending.len() >= MAX_SENDS_IN_FLIGHT {
+            let msg = "too many messages waiting to be stored, slow down";
+            self.error("rate_limited", msg, Some(client_id)).await;
+            return;
+        }
+        let stored = self
+            .state
+            .poster
+            .submit(self.user.id, room_id, draft, Some(self.origin()));
+        self.sending
+            .push(Box::pin(async move { (client_id, room_id, stored.await) }));
+    }
+
+    async fn on_stored(&mut self, client_id: String, room_id: Uuid, result: AppResult<Posted>) {
+        match result {
             // A new message's ack comes through the hub, in seq order with the
             // room's other messages; a repeat (or a room this connection does
             // not follow yet) is answered here.
@@ -407,18 +435,17 @@ impl Connection {
             .publish(vec![Outbound::room(room_id, event)], Some(self.origin()));
     }
 
+    /// Kept in memory and written with the others a few times a second
+    /// (see `read_flush`); the `read` event follows the write.
     async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
-        let user = self.user.id.to_string();
-        let room = room_id.to_string();
-        let result = self
-            .state
-            .db
-            .write(move |c| message_rules::mark_read(c, &user, &room, message_id))
-            .await;
-        match result {
-            Ok(events) => self.state.publish(events, Some(self.origin())),
-            Err(e) => self.fail(e, None).await,
+        if !self.state.hub.follows(self.id, room_id) {
+            self.error("not_a_member", "you are not a member of this room", None)
+                .await;
+            return;
         }
+        self.state
+            .reads
+            .report(room_id, self.user.id, message_id, Some(self.origin()));
     }
 
     fn origin(&self) -> Origin {
@@ -451,28 +478,55 @@ impl Connection {
 
     async fn send(&mut self, event: &ServerEvent) -> bool {
         match frame_of(event) {
-            Some(frame) => self.write(&frame).await,
+            Some(frame) => self.write(frame).await,
             None => false,
         }
+    }
+
+    /// Writes a frame from the queue and whatever else is waiting behind it
+    /// (up to a bound, so the socket's own frames still get their turn):
+    /// one pass of the loop per burst rather than per frame.
+    async fn write_queued(&mut self, first: Frame) -> bool {
+        const BURST: usize = 64;
+        if !self.write(first).await {
+            return false;
+        }
+        for _ in 1..BURST {
+            match self.rx.try_recv() {
+                Ok(frame) => {
+                    if !self.write(frame).await {
+                        return false;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        true
     }
 
     /// Writes one frame. A client that stops reading would block the write
     /// (and with it this whole loop: heartbeat, shutdown, everything), so
     /// the write gives up when the hub says the client fell behind, or
     /// after a while regardless; either way the connection is done.
-    async fn write(&mut self, frame: &str) -> bool {
-        let Self {
-            session, too_slow, ..
-        } = self;
-        let outcome = tokio::select! {
-            written = tokio::time::timeout(WRITE_TIMEOUT, session.text(frame.to_owned())) => {
-                match written {
-                    Ok(Ok(())) => return true,
-                    Ok(Err(_closed)) => return false,
-                    Err(_elapsed) => "write timed out",
-                }
+    async fn write(&mut self, frame: Frame) -> bool {
+        let outcome = {
+            // The frame's bytes are shared with every other recipient.
+            let mut written = std::pin::pin!(self.session.text(frame));
+            // Nearly always the frame goes straight into the socket's
+            // buffer: no timer and no waiter for that.
+            if let Some(result) = futures_util::FutureExt::now_or_never(&mut written) {
+                return result.is_ok();
             }
-            () = too_slow.notified() => "queue full",
+            tokio::select! {
+                written = tokio::time::timeout(WRITE_TIMEOUT, written) => {
+                    match written {
+                        Ok(Ok(())) => return true,
+                        Ok(Err(_closed)) => return false,
+                        Err(_elapsed) => "write timed out",
+                    }
+                }
+                () = self.too_slow.notified() => "queue full",
+            }
         };
         tracing::debug!(user = %self.user.id, outcome, "socket write abandoned");
         self.drop_slow().await;

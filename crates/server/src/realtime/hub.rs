@@ -25,8 +25,9 @@ use super::{Audience, Envelope, Origin, Outbound};
 
 pub type ConnId = u64;
 
-/// A serialised frame, shared by every recipient.
-pub type Frame = Arc<str>;
+/// A serialised frame. Clones share one buffer, so a message serialised once
+/// reaches every recipient without a copy.
+pub type Frame = bytestring::ByteString;
 
 /// How long a message ahead of a gap waits for the gap to fill.
 const REORDER_WAIT: Duration = Duration::from_millis(500);
@@ -55,14 +56,30 @@ struct Registry {
 #[derive(Default)]
 struct RoomOrder {
     next: Option<i64>,
-    waiting: BTreeMap<i64, (Outbound, Option<Origin>)>,
+    waiting: BTreeMap<i64, Prepared>,
+}
+
+/// A room's ordering state, locked on its own: rooms deliver in parallel.
+type RoomOrderLock = Arc<Mutex<RoomOrder>>;
+
+/// An event serialised once, before any lock is taken.
+struct Prepared {
+    outbound: Outbound,
+    frame: Frame,
+    /// For a message: the `ack` its own connection gets instead, when that
+    /// connection is on this node.
+    ack: Option<Frame>,
+    origin: Option<Origin>,
 }
 
 #[derive(Clone)]
 pub struct Hub {
     node: Uuid,
     registry: Arc<RwLock<Registry>>,
-    order: Arc<Mutex<HashMap<Uuid, RoomOrder>>>,
+    order: Arc<RwLock<HashMap<Uuid, RoomOrderLock>>>,
+    /// Where gap timers run: delivery may happen on a thread outside the
+    /// runtime (the message writer's).
+    runtime: Option<tokio::runtime::Handle>,
     /// Users connected to any node (kept from presence envelopes).
     online: Arc<RwLock<HashSet<Uuid>>>,
     /// Flips to true when the server shuts down: every connection closes.
@@ -82,6 +99,7 @@ impl Hub {
             node: Uuid::new_v4(),
             registry: Arc::default(),
             order: Arc::default(),
+            runtime: tokio::runtime::Handle::try_current().ok(),
             online: Arc::default(),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             next_id: Arc::default(),
@@ -133,13 +151,11 @@ impl Hub {
 
     /// Adds rooms (id and newest seq) to a registered connection.
     pub fn follow(&self, id: ConnId, rooms: &[(Uuid, i64)]) {
-        {
-            let mut order = self.order();
-            for (room, last_seq) in rooms {
-                let state = order.entry(*room).or_default();
-                if state.next.is_none() {
-                    state.next = Some(last_seq + 1);
-                }
+        for (room, last_seq) in rooms {
+            let state = self.room_order(*room);
+            let mut state = lock(&state);
+            if state.next.is_none() {
+                state.next = Some(last_seq + 1);
             }
         }
         let mut reg = self.write();
@@ -158,11 +174,13 @@ impl Hub {
         let Some(conn) = reg.conns.remove(&id) else {
             return false;
         };
+        let mut unfollowed = Vec::new();
         for room in reg.rooms_of_conn.remove(&id).unwrap_or_default() {
             if let Some(set) = reg.by_room.get_mut(&room) {
                 set.remove(&id);
                 if set.is_empty() {
                     reg.by_room.remove(&room);
+                    unfollowed.push(room);
                 }
             }
         }
@@ -176,6 +194,8 @@ impl Hub {
         if last {
             reg.by_user.remove(&conn.user_id);
         }
+        drop(reg);
+        self.forget_order(&unfollowed);
         last
     }
 
@@ -206,6 +226,27 @@ impl Hub {
         }
     }
 
+    /// Whether delivery is falling behind on this node: more than a tenth
+    /// of the connections have their queue over half full. One stuck client
+    /// does not count (it is dropped as too slow); many filling at once
+    /// means the machine cannot write as fast as messages come.
+    pub fn congested(&self) -> bool {
+        let reg = self.read();
+        let total = reg.conns.len();
+        if total == 0 {
+            return false;
+        }
+        let filling = reg
+            .conns
+            .values()
+            .filter(|c| {
+                let tx = &c.handle.tx;
+                tx.capacity() < tx.max_capacity() / 2
+            })
+            .count();
+        filling * 10 > total
+    }
+
     pub fn connection_count(&self) -> usize {
         self.read().conns.len()
     }
@@ -218,41 +259,67 @@ impl Hub {
             .is_some_and(|rooms| rooms.contains(&room_id))
     }
 
+    /// Queues a frame for one connection of this node (an answer that came
+    /// back from a background task); a full queue marks it too slow.
+    pub fn send_to(&self, id: ConnId, frame: Frame) {
+        if let Some(conn) = self.read().conns.get(&id)
+            && conn.handle.tx.try_send(frame).is_err()
+        {
+            conn.handle.too_slow.notify_one();
+        }
+    }
+
     /// Delivers an envelope to this node's connections.
     pub fn deliver(&self, envelope: Envelope) {
         if let Some((user, online)) = envelope.presence {
             self.set_online(user, online);
         }
+        let origin = envelope.origin;
+        let own = origin.is_some_and(|o| o.node == self.node);
         for outbound in envelope.events {
-            match (&outbound.audience, &outbound.event) {
+            let Some(frame) = frame_of(&outbound.event) else {
+                continue;
+            };
+            let ack = if own { ack_of(&outbound.event) } else { None };
+            let prepared = Prepared {
+                outbound,
+                frame,
+                ack,
+                origin,
+            };
+            match (&prepared.outbound.audience, &prepared.outbound.event) {
                 (Audience::Room(room), ServerEvent::Message { message }) => {
                     let (room, seq) = (*room, message.seq);
-                    self.deliver_in_order(room, seq, outbound, envelope.origin);
+                    self.deliver_in_order(room, seq, prepared);
                 }
-                _ => self.deliver_now(&outbound, envelope.origin),
+                _ => self.deliver_now(&prepared),
             }
         }
     }
 
-    /// Holds the ordering lock while delivering, so two threads releasing
-    /// consecutive messages cannot overtake each other on the way out.
-    fn deliver_in_order(&self, room: Uuid, seq: i64, outbound: Outbound, origin: Option<Origin>) {
-        let mut order = self.order();
-        let state = order.entry(room).or_default();
+    /// Holds the room's ordering lock while delivering, so two threads
+    /// releasing consecutive messages cannot overtake each other on the way
+    /// out; other rooms are not held up.
+    fn deliver_in_order(&self, room: Uuid, seq: i64, prepared: Prepared) {
+        if !self.read().by_room.contains_key(&room) {
+            return; // nobody here follows the room: nothing to order
+        }
+        let state = self.room_order(room);
+        let mut state = lock(&state);
         let next = *state.next.get_or_insert(seq);
         if seq > next {
-            state.waiting.insert(seq, (outbound, origin));
-            drop(order);
+            state.waiting.insert(seq, prepared);
+            drop(state);
             self.flush_later(room, seq);
             return;
         }
         // In order, or late (after a gap timed out): out it goes, and
         // whatever it was holding back follows.
-        self.deliver_now(&outbound, origin);
+        self.deliver_now(&prepared);
         if seq == next {
             let mut expect = next + 1;
-            while let Some((outbound, origin)) = state.waiting.remove(&expect) {
-                self.deliver_now(&outbound, origin);
+            while let Some(held) = state.waiting.remove(&expect) {
+                self.deliver_now(&held);
                 expect += 1;
             }
             state.next = Some(expect);
@@ -262,7 +329,7 @@ impl Hub {
     /// Gives up waiting for a gap: everything up to `seq` goes out.
     fn flush_later(&self, room: Uuid, seq: i64) {
         let hub = self.clone();
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        let Some(runtime) = &self.runtime else {
             // Only outside a server (unit tests): the gap waits for its fill.
             return;
         };
@@ -273,32 +340,32 @@ impl Hub {
     }
 
     fn flush(&self, room: Uuid, up_to: i64) {
-        let mut order = self.order();
-        let Some(state) = order.get_mut(&room) else {
+        let Some(state) = self.order_of(room) else {
             return;
         };
+        let mut state = lock(&state);
         if state.next.is_some_and(|next| next > up_to) {
             return; // the gap filled in time
         }
         tracing::warn!(%room, up_to, "gave up waiting for missing messages");
         let held: Vec<i64> = state.waiting.range(..=up_to).map(|(k, _)| *k).collect();
         for key in held {
-            if let Some((outbound, origin)) = state.waiting.remove(&key) {
-                self.deliver_now(&outbound, origin);
+            if let Some(prepared) = state.waiting.remove(&key) {
+                self.deliver_now(&prepared);
             }
         }
         let mut expect = up_to + 1;
-        while let Some((outbound, origin)) = state.waiting.remove(&expect) {
-            self.deliver_now(&outbound, origin);
+        while let Some(prepared) = state.waiting.remove(&expect) {
+            self.deliver_now(&prepared);
             expect += 1;
         }
         state.next = Some(expect);
     }
 
-    fn deliver_now(&self, outbound: &Outbound, origin: Option<Origin>) {
-        self.apply_membership(outbound);
-        self.send(outbound, origin);
-        self.apply_departure(outbound);
+    fn deliver_now(&self, prepared: &Prepared) {
+        self.apply_membership(&prepared.outbound);
+        self.send(prepared);
+        self.apply_departure(&prepared.outbound);
     }
 
     /// Joining starts a room's events before the join itself is announced,
@@ -349,16 +416,18 @@ impl Hub {
         }
         if reg.by_room.get(&room_id).is_some_and(HashSet::is_empty) {
             reg.by_room.remove(&room_id);
+            drop(reg);
+            self.forget_order(&[room_id]);
         }
     }
 
-    fn send(&self, outbound: &Outbound, origin: Option<Origin>) {
-        let Some(frame) = frame_of(&outbound.event) else {
-            return;
-        };
-        let own_conn = origin.filter(|o| o.node == self.node).map(|o| o.conn);
+    fn send(&self, prepared: &Prepared) {
+        let own_conn = prepared
+            .origin
+            .filter(|o| o.node == self.node)
+            .map(|o| o.conn);
         let reg = self.read();
-        let targets = match outbound.audience {
+        let targets = match prepared.outbound.audience {
             Audience::Room(room) => reg.by_room.get(&room),
             Audience::User(user) => reg.by_user.get(&user),
         };
@@ -371,19 +440,53 @@ impl Hub {
                 // The connection that caused it: an ack instead of its own
                 // message, and no echo of its typing or read marker; the rest
                 // (a reply count that changed, say) it hears like everyone.
-                match &outbound.event {
-                    ServerEvent::Message { .. } => match ack_of(&outbound.event) {
-                        Some(ack) => ack,
+                match &prepared.outbound.event {
+                    ServerEvent::Message { .. } => match &prepared.ack {
+                        Some(ack) => ack.clone(),
                         None => continue,
                     },
                     ServerEvent::Typing { .. } | ServerEvent::Read { .. } => continue,
-                    _ => frame.clone(),
+                    _ => prepared.frame.clone(),
                 }
             } else {
-                frame.clone()
+                prepared.frame.clone()
             };
             if conn.handle.tx.try_send(frame).is_err() {
                 conn.handle.too_slow.notify_one();
+            }
+        }
+    }
+
+    /// The room's ordering state, created on first use.
+    fn room_order(&self, room: Uuid) -> RoomOrderLock {
+        if let Some(state) = self.order_of(room) {
+            return state;
+        }
+        let mut order = self.order.write().unwrap_or_else(|p| p.into_inner());
+        order.entry(room).or_default().clone()
+    }
+
+    fn order_of(&self, room: Uuid) -> Option<RoomOrderLock> {
+        let order = self.order.read().unwrap_or_else(|p| p.into_inner());
+        order.get(&room).cloned()
+    }
+
+    /// Rooms nobody here follows any more need no ordering state; it is made
+    /// afresh from the room's newest seq when someone follows again.
+    fn forget_order(&self, rooms: &[Uuid]) {
+        if rooms.is_empty() {
+            return;
+        }
+        let reg = self.read();
+        let mut order = self.order.write().unwrap_or_else(|p| p.into_inner());
+        for room in rooms {
+            // `try_lock`: a room busy delivering is simply kept (and a
+            // blocking lock here could wait on a thread that waits on us).
+            let idle = order
+                .get(room)
+                .is_some_and(|s| s.try_lock().is_ok_and(|state| state.waiting.is_empty()));
+            if idle && !reg.by_room.contains_key(room) {
+                order.remove(room);
             }
         }
     }
@@ -395,15 +498,15 @@ impl Hub {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Registry> {
         self.registry.write().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    fn order(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, RoomOrder>> {
-        self.order.lock().unwrap_or_else(|p| p.into_inner())
-    }
+fn lock(state: &Mutex<RoomOrder>) -> std::sync::MutexGuard<'_, RoomOrder> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 pub fn frame_of(event: &ServerEvent) -> Option<Frame> {
     match serde_json::to_string(event) {
-        Ok(json) => Some(json.into()),
+        Ok(json) => Some(Frame::from(json)),
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise event");
             None
@@ -510,6 +613,34 @@ mod tests {
         let msg: serde_json::Value =
             serde_json::from_str(&other_rx.try_recv().expect("message")).expect("json");
         assert_eq!(msg["type"], "message");
+    }
+
+    #[test]
+    fn congestion_means_many_queues_filling_not_one() {
+        let hub = Hub::new();
+        let room = Uuid::new_v4();
+        let mut queues = Vec::new();
+        for _ in 0..10 {
+            let (tx, rx) = mpsc::channel(4);
+            let handle = ConnHandle {
+                tx,
+                too_slow: Arc::default(),
+            };
+            hub.register(Uuid::new_v4(), &[(room, 0)], handle);
+            queues.push(rx);
+        }
+        hub.deliver(Envelope::new(
+            vec![message(room, 1), message(room, 2), message(room, 3)],
+            None,
+        ));
+        assert!(hub.congested(), "every queue is over half full");
+        for rx in queues.iter_mut().skip(1) {
+            while rx.try_recv().is_ok() {}
+        }
+        assert!(
+            !hub.congested(),
+            "one full queue is a slow client, not congestion"
+        );
     }
 
     #[test]

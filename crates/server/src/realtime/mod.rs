@@ -11,6 +11,7 @@ pub mod gateway;
 pub mod hub;
 pub mod presence;
 pub mod rate_limit;
+pub mod read_flush;
 
 pub use bus::Bus;
 pub use hub::{ConnId, Hub};

@@ -40,7 +40,8 @@ fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, AppEr
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = AuthResponse), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 201, body = AuthResponse), (status = 409, body = ApiError), (status = 422, body = ApiError),
+        (status = 503, body = ApiError, description = "too many password checks waiting; see Retry-After")))]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -70,7 +71,8 @@ pub async fn register(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = AuthResponse), (status = 401, body = ApiError)))]
+    responses((status = 200, body = AuthResponse), (status = 401, body = ApiError),
+        (status = 503, body = ApiError, description = "too many password checks waiting; see Retry-After")))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -10,9 +10,8 @@ use uuid::Uuid;
 use super::Json;
 use super::{Page, no_content};
 use crate::auth::AuthUser;
-use crate::domain::messages::{self, DUPLICATE_CLIENT_ID, Draft, Posted};
+use crate::domain::messages::{self, Draft};
 use crate::error::AppError;
-use crate::realtime::Origin;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -49,45 +48,11 @@ pub async fn history(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// Stores a draft, shared by REST and the socket. A lost race on the same
-/// `client_id` answers with the message that won.
-pub async fn store(
-    state: &AppState,
-    sender: Uuid,
-    room_id: Uuid,
-    draft: Draft,
-    origin: Option<Origin>,
-) -> Result<Posted, AppError> {
-    let (sender, room) = (sender.to_string(), room_id.to_string());
-    let client_id = draft.client_id.clone();
-    let attempt = {
-        let (sender, room) = (sender.clone(), room.clone());
-        let hub = state.hub.clone();
-        state
-            .db
-            .write(move |conn| messages::post(conn, &sender, &room, draft, &hub))
-            .await
-    };
-    let mut posted = match (attempt, client_id) {
-        (Err(AppError::Conflict { code, .. }), Some(client_id)) if code == DUPLICATE_CLIENT_ID => {
-            state
-                .db
-                .run(move |conn| messages::existing(conn, &sender, &client_id))
-                .await?
-        }
-        (result, _) => result?,
-    };
-    if posted.created {
-        state.metrics.messages_stored.inc();
-    }
-    state.publish(std::mem::take(&mut posted.events), origin);
-    Ok(posted)
-}
-
 #[utoipa::path(post, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = PostMessageRequest,
     responses((status = 201, body = Message), (status = 200, body = Message, description = "client_id seen before: the original"),
-        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "flood limit, or the message writers are full; see Retry-After")))]
 pub async fn post(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -104,7 +69,10 @@ pub async fn post(
         req.reply_to,
         &state.profanity,
     )?;
-    let posted = store(&state, user.id, path.into_inner(), draft, None).await?;
+    let posted = state
+        .poster
+        .submit(user.id, path.into_inner(), draft, None)
+        .await?;
     let mut response = if posted.created {
         HttpResponse::Created()
     } else {

@@ -1,5 +1,7 @@
 //! Memberships, their history, invites and bans.
 
+use std::collections::{BTreeSet, HashSet};
+
 use diesel::prelude::*;
 
 use crate::db::models::{
@@ -14,6 +16,31 @@ pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Opti
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The memberships among these `(room, user)` pairs that exist: one
+/// statement on PostgreSQL; on SQLite a cached primary-key lookup per pair,
+/// cheaper in process than preparing an `IN` list afresh each time.
+pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> QueryResult<Vec<MembershipRow>> {
+    if let DbConn::Sqlite(_) = conn {
+        let mut found = Vec::new();
+        for (room, user) in pairs {
+            found.extend(find(conn, room, user)?);
+        }
+        return Ok(found);
+    }
+    let rooms: BTreeSet<&str> = pairs.iter().map(|(room, _)| *room).collect();
+    let users: BTreeSet<&str> = pairs.iter().map(|(_, user)| *user).collect();
+    let wanted: HashSet<&(&str, &str)> = pairs.iter().collect();
+    let rows: Vec<MembershipRow> = memberships::table
+        .filter(memberships::room_id.eq_any(rooms))
+        .filter(memberships::user_id.eq_any(users))
+        .select(MembershipRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| wanted.contains(&(m.room_id.as_str(), m.user_id.as_str())))
+        .collect())
 }
 
 /// Returns false when the user was already a member (a concurrent join).

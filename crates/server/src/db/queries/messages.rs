@@ -14,6 +14,57 @@ pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Stores many messages: one multi-row statement on PostgreSQL (a round
+/// trip per statement is what costs there); on SQLite, which runs in
+/// process, one cached single-row statement per message beats preparing a
+/// fresh statement with hundreds of parameters every time.
+pub fn insert_many(conn: &mut DbConn, rows: &[MessageRow]) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) if !rows.is_empty() => diesel::insert_into(messages::table)
+            .values(rows)
+            .execute(c)
+            .map(drop),
+        DbConn::Pg(_) => Ok(()),
+        DbConn::Sqlite(_) => rows.iter().try_for_each(|row| insert(conn, row)),
+    }
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<MessageRow>> {
+    messages::table
+        .filter(messages::id.eq_any(ids))
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// The messages stored under these `(sender, client_id)` pairs. Each pair
+/// is its own term, so the unique index answers every one directly (an
+/// `IN` over each column would read all of those senders' messages). On
+/// SQLite, a cached lookup per pair (see [`insert_many`]).
+pub fn find_by_client_ids(
+    conn: &mut DbConn,
+    pairs: &[(&str, &str)],
+) -> QueryResult<Vec<MessageRow>> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let DbConn::Sqlite(_) = conn {
+        let mut found = Vec::new();
+        for (sender, client_id) in pairs {
+            found.extend(find_by_client_id(conn, sender, client_id)?);
+        }
+        return Ok(found);
+    }
+    let mut query = messages::table.select(MessageRow::as_select()).into_boxed();
+    for (sender, client_id) in pairs {
+        query = query.or_filter(
+            messages::sender_id
+                .eq(*sender)
+                .and(messages::client_id.eq(*client_id)),
+        );
+    }
+    query.load(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
     messages::table
         .find(id)
@@ -129,8 +180,12 @@ pub fn mark_deleted(conn: &mut DbConn, id: &str) -> QueryResult<()> {
 }
 
 pub fn add_reply(conn: &mut DbConn, root_id: &str) -> QueryResult<()> {
+    add_replies(conn, root_id, 1)
+}
+
+pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> QueryResult<()> {
     diesel::update(messages::table.find(root_id))
-        .set(messages::reply_count.eq(messages::reply_count + 1))
+        .set(messages::reply_count.eq(messages::reply_count + count))
         .execute(conn)
         .map(drop)
 }

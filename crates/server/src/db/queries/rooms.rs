@@ -24,6 +24,14 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoomRow>> {
         .optional()
 }
 
+/// The rooms among `ids` that exist.
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<RoomRow>> {
+    rooms::table
+        .filter(rooms::id.eq_any(ids))
+        .select(RoomRow::as_select())
+        .load(conn)
+}
+
 pub fn find_direct(conn: &mut DbConn, key: &str) -> QueryResult<Option<RoomRow>> {
     rooms::table
         .filter(rooms::direct_key.eq(key))
@@ -90,9 +98,16 @@ pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
 /// SQLite's write lock) serialises concurrent senders, and rolling back
 /// the transaction gives the number back: seqs never skip.
 pub fn next_seq(conn: &mut DbConn, id: &str) -> QueryResult<i64> {
+    take_seqs(conn, id, 1)
+}
+
+/// Reserves `count` consecutive numbers in the room and returns the last.
+/// The row stays locked until the transaction ends, which is what keeps
+/// `seq` gap-free and ordered; a rollback gives the numbers back.
+pub fn take_seqs(conn: &mut DbConn, id: &str, count: i64) -> QueryResult<i64> {
     diesel::update(rooms::table.find(id))
         .set((
-            rooms::last_seq.eq(rooms::last_seq + 1),
+            rooms::last_seq.eq(rooms::last_seq + count),
             rooms::last_activity_at.eq(now()),
         ))
         .returning(rooms::last_seq)

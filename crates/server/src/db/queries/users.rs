@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
 use crate::db::DbConn;
-use crate::db::models::{UserRow, now};
+use crate::db::models::{SenderRow, UserRow, now};
 use crate::db::schema::users;
 
 pub fn insert(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
@@ -39,6 +39,27 @@ pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<
         .filter(users::username_key.eq_any(keys))
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
+        .load(conn)
+}
+
+/// The sender columns of the accounts among `ids`, as messages show them.
+/// On SQLite a cached lookup per id (see `messages::insert_many`).
+pub fn senders(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SenderRow>> {
+    if let DbConn::Sqlite(_) = conn {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let sender = users::table
+                .find(id)
+                .select(SenderRow::as_select())
+                .first(conn)
+                .optional()?;
+            found.extend(sender);
+        }
+        return Ok(found);
+    }
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(SenderRow::as_select())
         .load(conn)
 }
 

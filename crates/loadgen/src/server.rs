@@ -1,0 +1,256 @@
+//! The server under load: one or more running nodes given with `--url`, or a
+//! `themechat-server` process spawned for the run on a fresh database.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::Result;
+use crate::cli::{Backend, TargetArgs};
+use crate::pg;
+
+/// Start-up includes migrating a fresh database.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const LISTENING: &str = "ThemeChat listening on http://";
+/// What the spawned server gets unless `--server-env` says otherwise.
+const SERVER_ENV: &[(&str, &str)] = &[
+    ("THEMECHAT_BIND", "127.0.0.1:0"),
+    // 40 characters: long enough for production rules.
+    ("JWT_SECRET", "loadgen-loadgen-loadgen-loadgen-loadgen-"),
+    // The load measures the message pipeline, not flood control.
+    ("THEMECHAT_RATE_LIMIT_MESSAGES", "1000000"),
+    ("RUST_LOG", "warn"),
+    // Its output is passed on as plain lines.
+    ("NO_COLOR", "1"),
+];
+
+/// One server node's base addresses.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// `http://host:port`, no trailing slash.
+    pub http: String,
+    /// `ws://host:port/api/v1/ws`
+    pub ws: String,
+}
+
+impl Node {
+    fn new(url: &str) -> Result<Self> {
+        let http = url.trim().trim_end_matches('/').to_owned();
+        // Built without TLS: a load generator belongs next to the servers (or
+        // the proxy), not across the internet.
+        let Some(rest) = http.strip_prefix("http://") else {
+            return Err(format!("--url {url:?} must be a plain http:// address").into());
+        };
+        let ws = format!("ws://{rest}/api/v1/ws");
+        Ok(Self { http, ws })
+    }
+}
+
+pub struct Target {
+    nodes: Vec<Node>,
+    pids: Vec<u32>,
+    label: String,
+    /// Declared last: the process is killed once nothing refers to it.
+    _spawned: Option<Spawned>,
+}
+
+impl Target {
+    /// The nodes of `--url`, or a freshly spawned server.
+    pub async fn start(args: &TargetArgs) -> Result<Self> {
+        if !args.urls.is_empty() {
+            let nodes = args
+                .urls
+                .iter()
+                .map(|url| Node::new(url))
+                .collect::<Result<Vec<_>>>()?;
+            let label = format!("remote {}", args.urls.join(", "));
+            return Ok(Self {
+                nodes,
+                pids: args.server_pids.clone(),
+                label,
+                _spawned: None,
+            });
+        }
+        let backend = args.backend.unwrap_or(Backend::Sqlite);
+        let binary = server_binary(args.server_bin.as_deref())?;
+        let (spawned, address) = Spawned::start(&binary, backend, &args.server_env).await?;
+        let label = match backend {
+            Backend::Sqlite => "spawned server, SQLite",
+            Backend::Postgres => "spawned server, PostgreSQL",
+        };
+        Ok(Self {
+            nodes: vec![Node::new(&address)?],
+            pids: vec![spawned.child.id()],
+            label: label.to_owned(),
+            _spawned: Some(spawned),
+        })
+    }
+
+    /// The node client `i` uses: round-robin over all of them.
+    pub fn node(&self, i: usize) -> &Node {
+        &self.nodes[i % self.nodes.len()]
+    }
+
+    /// Server processes to read CPU and memory of.
+    pub fn pids(&self) -> &[u32] {
+        &self.pids
+    }
+
+    /// `spawned server, SQLite` or `remote http://…`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+/// `--server-bin`, else `$THEMECHAT_SERVER_BIN`, else `themechat-server`
+/// next to this executable (`cargo run` builds both into one directory).
+fn server_binary(explicit: Option<&Path>) -> Result<PathBuf> {
+    let from_env = std::env::var_os("THEMECHAT_SERVER_BIN")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from);
+    let path = match explicit.map(Path::to_owned).or(from_env) {
+        Some(path) => path,
+        None => std::env::current_exe()?
+            .parent()
+            .ok_or("this executable has no directory")?
+            .join(format!("themechat-server{}", std::env::consts::EXE_SUFFIX)),
+    };
+    if !path.is_file() {
+        return Err(format!(
+            "the server binary {} does not exist: build it with \
+             `cargo build -p server --bin themechat-server` (with the same profile), \
+             or pass --server-bin / set THEMECHAT_SERVER_BIN",
+            path.display()
+        )
+        .into());
+    }
+    Ok(path)
+}
+
+/// A server process of our own, killed on drop; its data directory and
+/// schema go with it.
+struct Spawned {
+    child: Child,
+    // Fields drop after `Drop::drop` has killed the process.
+    _schema: Option<pg::Schema>,
+    _data_dir: TempDir,
+}
+
+impl Spawned {
+    /// Starts `binary` on a free port and waits for its "listening" line;
+    /// returns it with the address. Its output is passed on to stderr.
+    async fn start(
+        binary: &Path,
+        backend: Backend,
+        extra_env: &[(String, String)],
+    ) -> Result<(Self, String)> {
+        let data_dir = tempfile::Builder::new()
+            .prefix("themechat-loadgen-")
+            .tempdir()?;
+        let (schema, database_url) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => {
+                let (schema, url) = pg::Schema::create()?;
+                (Some(schema), Some(url))
+            }
+        };
+        // A clean environment, so that nothing of the caller's (a
+        // DATABASE_URL, a REDIS_URL) changes what is measured.
+        let mut command = Command::new(binary);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("THEMECHAT_DATA_DIR", data_dir.path())
+            .envs(SERVER_ENV.iter().copied())
+            .envs(database_url.map(|url| ("DATABASE_URL", url)))
+            .envs(extra_env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+        let stderr = child.stderr.take().ok_or("no stderr pipe")?;
+        let spawned = Self {
+            child,
+            _schema: schema,
+            _data_dir: data_dir,
+        };
+
+        // Both pipes are read to the end: a full pipe would stall the server.
+        let (tx, rx) = tokio::sync::oneshot::channel::<String>();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                match line.trim().strip_prefix(LISTENING) {
+                    Some(address) if tx.is_some() => {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(format!("http://{}", address.trim()));
+                        }
+                    }
+                    _ => eprintln!("[server] {line}"),
+                }
+            }
+        });
+        std::thread::spawn(move || forward("[server stderr]", stderr));
+
+        match tokio::time::timeout(START_TIMEOUT, rx).await {
+            Ok(Ok(address)) => {
+                eprintln!("loadgen: {} listening on {address}", binary.display());
+                Ok((spawned, address))
+            }
+            Ok(Err(_)) => Err(format!(
+                "{} exited before listening (its output is above)",
+                binary.display()
+            )
+            .into()),
+            Err(_) => Err(format!(
+                "{} did not print `{LISTENING}…` within {START_TIMEOUT:?}",
+                binary.display()
+            )
+            .into()),
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn forward(label: &str, pipe: impl Read) {
+    for line in BufReader::new(pipe).lines() {
+        let Ok(line) = line else { break };
+        eprintln!("{label} {line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_addresses_follow_the_scheme() {
+        let node = Node::new("http://127.0.0.1:8080/").expect("valid");
+        assert_eq!(node.http, "http://127.0.0.1:8080");
+        assert_eq!(node.ws, "ws://127.0.0.1:8080/api/v1/ws");
+        assert!(Node::new("https://chat.example").is_err());
+        assert!(Node::new("127.0.0.1:8080").is_err());
+    }
+
+    #[test]
+    fn the_spawned_secret_is_long_enough() {
+        let secret = SERVER_ENV
+            .iter()
+            .find(|(k, _)| *k == "JWT_SECRET")
+            .map(|(_, v)| v.len());
+        assert_eq!(secret, Some(40));
+    }
+}

@@ -1,0 +1,102 @@
+//! At most one `read` frame per room per second, carrying the latest.
+//!
+//! The app marks messages read as they are shown, which during a busy room
+//! would be a frame (and a write on the server) for every message. The
+//! marker only needs to be right, not immediate: the first report of a
+//! quiet room goes at once, later ones within the interval are held and the
+//! newest of them goes when the interval ends. The badge and the local
+//! marker change at once either way.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+/// Minimum time between two `read` frames for one room.
+pub const READ_INTERVAL_MS: f64 = 1000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReadAction {
+    /// Send this report now.
+    SendNow,
+    /// Hold it; call [`ReadPacer::due`] after this many milliseconds.
+    SendAfter(f64),
+    /// A send is already scheduled; it will carry this report instead.
+    Scheduled,
+}
+
+#[derive(Default)]
+struct Slot {
+    last_sent_ms: Option<f64>,
+    held: Option<Uuid>,
+}
+
+#[derive(Default)]
+pub struct ReadPacer {
+    rooms: HashMap<Uuid, Slot>,
+}
+
+impl ReadPacer {
+    /// A message of `room` was read at `now_ms`.
+    pub fn offer(&mut self, room: Uuid, message_id: Uuid, now_ms: f64) -> ReadAction {
+        let slot = self.rooms.entry(room).or_default();
+        if slot.held.is_some() {
+            slot.held = Some(message_id);
+            return ReadAction::Scheduled;
+        }
+        match slot.last_sent_ms {
+            Some(last) if now_ms - last < READ_INTERVAL_MS => {
+                slot.held = Some(message_id);
+                ReadAction::SendAfter(last + READ_INTERVAL_MS - now_ms)
+            }
+            _ => {
+                slot.last_sent_ms = Some(now_ms);
+                ReadAction::SendNow
+            }
+        }
+    }
+
+    /// The held report of `room`, to send now (the scheduled time came).
+    pub fn due(&mut self, room: Uuid, now_ms: f64) -> Option<Uuid> {
+        let slot = self.rooms.get_mut(&room)?;
+        let held = slot.held.take()?;
+        slot.last_sent_ms = Some(now_ms);
+        Some(held)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_goes_at_once_then_one_per_interval_with_the_latest() {
+        let mut pacer = ReadPacer::default();
+        let room = Uuid::new_v4();
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(pacer.offer(room, a, 0.0), ReadAction::SendNow);
+        assert_eq!(pacer.offer(room, b, 200.0), ReadAction::SendAfter(800.0));
+        assert_eq!(pacer.offer(room, c, 300.0), ReadAction::Scheduled);
+        assert_eq!(pacer.due(room, 1000.0), Some(c), "the latest report goes");
+        assert_eq!(pacer.due(room, 1000.0), None, "and only once");
+        assert_eq!(pacer.offer(room, a, 1500.0), ReadAction::SendAfter(500.0));
+        assert_eq!(pacer.offer(room, a, 2600.0), ReadAction::Scheduled);
+    }
+
+    #[test]
+    fn rooms_are_paced_apart() {
+        let mut pacer = ReadPacer::default();
+        let (one, two) = (Uuid::new_v4(), Uuid::new_v4());
+        let m = Uuid::new_v4();
+        assert_eq!(pacer.offer(one, m, 0.0), ReadAction::SendNow);
+        assert_eq!(pacer.offer(two, m, 10.0), ReadAction::SendNow);
+    }
+
+    #[test]
+    fn a_quiet_room_reports_at_once_again() {
+        let mut pacer = ReadPacer::default();
+        let room = Uuid::new_v4();
+        let m = Uuid::new_v4();
+        assert_eq!(pacer.offer(room, m, 0.0), ReadAction::SendNow);
+        assert_eq!(pacer.offer(room, m, 5000.0), ReadAction::SendNow);
+    }
+}
