@@ -186,6 +186,15 @@ impl Writer {
                 Ok(results) => results,
                 Err(_) => self.one_by_one(&posts),
             },
+            // Storage itself is away (no connection): every post gets that
+            // answer now rather than waiting out a checkout each.
+            Err(e @ AppError::Unavailable(_)) => {
+                let cause = e.to_string();
+                posts
+                    .iter()
+                    .map(|_| Err(AppError::Unavailable(cause.clone())))
+                    .collect()
+            }
             Err(_) if posts.len() > 1 => self.one_by_one(&posts),
             Err(e) => vec![Err(e)],
         };
@@ -211,11 +220,16 @@ impl Writer {
         }
     }
 
-    /// Alone, each post fails or succeeds on its own.
+    /// Alone, each post fails or succeeds on its own (one bad row must not
+    /// fail the others), unless storage goes away meanwhile.
     fn one_by_one(&mut self, posts: &[NewPost]) -> Vec<AppResult<Posted>> {
+        let mut unavailable: Option<String> = None;
         posts
             .iter()
             .map(|post| {
+                if let Some(cause) = &unavailable {
+                    return Err(AppError::Unavailable(cause.clone()));
+                }
                 let single = std::slice::from_ref(post);
                 let attempt = self.attempt(single).or_else(|e| {
                     if is_retryable(&e) {
@@ -228,6 +242,10 @@ impl Writer {
                     Ok(mut results) => results.pop().unwrap_or_else(|| {
                         Err(AppError::internal("a batch of one gave no answer"))
                     }),
+                    Err(AppError::Unavailable(cause)) => {
+                        unavailable = Some(cause.clone());
+                        Err(AppError::Unavailable(cause))
+                    }
                     Err(e) => Err(e),
                 }
             })
