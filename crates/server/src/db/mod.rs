@@ -150,8 +150,8 @@ impl Database {
 
     /// A connection for a thread of its own (the message writer), which
     /// keeps it across transactions.
-    pub fn checkout(&self) -> Result<Pooled, AppError> {
-        Ok(self.pool.get()?)
+    pub fn checkout(&self) -> Result<Pooled, diesel::r2d2::PoolError> {
+        self.pool.get()
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

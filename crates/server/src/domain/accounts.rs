@@ -5,13 +5,13 @@ use protocol::validate::{self, DisplayName, Username};
 use protocol::{Activity, ActivityKind, Me, UpdateMeRequest, User};
 
 use super::Presence;
+use super::events::Outbound;
 use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
 use crate::db::is_unique_violation;
 use crate::db::models::{ActivityRow, SessionRow, UserRow, new_id, now};
 use crate::db::queries::{activity, members, messages, sessions, users};
 use crate::error::{AppError, AppResult};
-use crate::realtime::Outbound;
 
 /// A session just opened or refreshed: the refresh token to hand out once.
 pub struct IssuedSession {

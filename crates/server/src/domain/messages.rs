@@ -8,16 +8,16 @@ use protocol::{
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::Presence;
 use super::access::visible_room;
+use super::events::Outbound;
 use super::mentions;
 use super::notifications::{About, notify};
 use super::profanity::ProfanityFilter;
+use super::{Presence, distinct_ids};
 use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
 use crate::db::queries::{members, messages, rooms, social, users};
 use crate::db::{DbConn, is_unique_violation_of};
 use crate::error::{AppError, AppResult};
-use crate::realtime::Outbound;
 
 /// A message to post, checked and cleaned before any transaction starts.
 #[derive(Debug, Clone)]
@@ -134,8 +134,8 @@ pub fn post_batch(
     posts: &[NewPost],
     presence: &dyn Presence,
 ) -> AppResult<Vec<AppResult<Posted>>> {
-    let room_ids = distinct(posts.iter().map(|p| p.room_id.as_str()));
-    let sender_ids = distinct(posts.iter().map(|p| p.sender.as_str()));
+    let room_ids = distinct_ids(posts.iter().map(|p| p.room_id.as_str()));
+    let sender_ids = distinct_ids(posts.iter().map(|p| p.sender.as_str()));
     let rooms: HashMap<String, RoomRow> = rooms::find_many(conn, &room_ids)?
         .into_iter()
         .map(|r| (r.id.clone(), r))
@@ -164,7 +164,7 @@ pub fn post_batch(
         .into_iter()
         .filter_map(|m| Some(((m.sender_id.clone()?, m.client_id.clone()?), m)))
         .collect();
-    let root_ids = distinct(posts.iter().filter_map(|p| p.draft.reply_to.as_deref()));
+    let root_ids = distinct_ids(posts.iter().filter_map(|p| p.draft.reply_to.as_deref()));
     let roots: HashMap<String, MessageRow> = if root_ids.is_empty() {
         HashMap::new()
     } else {
@@ -326,11 +326,6 @@ fn announce(
         created: true,
         events,
     })
-}
-
-fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let set: BTreeSet<&str> = items.collect();
-    set.into_iter().map(str::to_owned).collect()
 }
 
 /// Mentions notify (unless the room is muted for them); a direct message

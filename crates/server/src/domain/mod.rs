@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod events;
 pub mod mentions;
 pub mod messages;
 pub mod moderation;
@@ -25,8 +26,8 @@ pub trait Presence: Send + Sync {
     fn is_online(&self, user_id: Uuid) -> bool;
 }
 
-impl Presence for crate::realtime::Hub {
-    fn is_online(&self, user_id: Uuid) -> bool {
-        crate::realtime::Hub::is_online(self, user_id)
-    }
+/// Distinct ids, sorted, as the text the queries take.
+pub(crate) fn distinct_ids<T: Ord + ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    let set: std::collections::BTreeSet<T> = items.into_iter().collect();
+    set.into_iter().map(|id| id.to_string()).collect()
 }

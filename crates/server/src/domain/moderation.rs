@@ -11,12 +11,12 @@ use protocol::{
 use super::Presence;
 use super::access::visible_room;
 use super::accounts::visible_profile;
+use super::events::Outbound;
 use super::rooms::audit;
 use crate::db::DbConn;
 use crate::db::models::{ActivityRow, AuditRow, BanRow, id, now, opt_id, utc};
 use crate::db::queries::{activity, audit as audit_log, members, users};
 use crate::error::{AppError, AppResult};
-use crate::realtime::Outbound;
 
 pub fn set_role(
     conn: &mut DbConn,

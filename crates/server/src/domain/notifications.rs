@@ -4,11 +4,11 @@ use protocol::{Notification, NotificationKind, ServerEvent};
 
 use super::Presence;
 use super::accounts::visible_profile;
+use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{NotificationRow, id, new_id, now, opt_id, utc};
 use crate::db::queries::{notifications, users};
 use crate::error::AppResult;
-use crate::realtime::Outbound;
 
 /// What a notification is about.
 pub struct About<'a> {

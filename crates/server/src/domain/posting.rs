@@ -23,11 +23,11 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::Presence;
+use super::events::{Origin, Outbound};
 use super::messages::{Draft, NewPost, Posted, post_batch};
 use crate::db::{Database, DbConn, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
-use crate::realtime::{Origin, Outbound};
 
 /// Most posts stored in one transaction (SQLite binds at most 32,766
 /// parameters in a statement; a message row has eleven).

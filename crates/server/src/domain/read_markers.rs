@@ -11,17 +11,18 @@
 //! 204 to mean stored); both paths only ever move a marker forward, so their
 //! order does not matter.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use protocol::ServerEvent;
 use uuid::Uuid;
 
+use super::distinct_ids;
+use super::events::{Origin, Outbound};
 use crate::db::DbConn;
 use crate::db::models::id;
 use crate::db::queries::{members, messages};
 use crate::error::AppResult;
-use crate::realtime::{Origin, Outbound};
 
 /// The latest report of one user in one room.
 #[derive(Debug, Clone, Copy)]
@@ -93,7 +94,7 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> AppResult<Flushed> {
     if reads.is_empty() {
         return Ok(flushed);
     }
-    let message_ids: Vec<String> = distinct(reads.iter().map(|r| r.message_id));
+    let message_ids = distinct_ids(reads.iter().map(|r| r.message_id));
     let pairs: Vec<(String, String)> = reads
         .iter()
         .map(|r| (r.room_id.to_string(), r.user_id.to_string()))
@@ -139,13 +140,6 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> AppResult<Flushed> {
         }
     }
     Ok(flushed)
-}
-
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<String> {
-    ids.collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|id| id.to_string())
-        .collect()
 }
 
 #[cfg(test)]

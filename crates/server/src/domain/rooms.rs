@@ -10,13 +10,13 @@ use protocol::{
 
 use super::Presence;
 use super::access::visible_room;
+use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{
     ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
 };
 use crate::db::queries::{activity, members, messages, rooms, social, users};
 use crate::error::{AppError, AppResult};
-use crate::realtime::Outbound;
 
 pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
     Ok(social::are_friends(conn, a, b)?)

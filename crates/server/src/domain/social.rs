@@ -7,6 +7,7 @@ use protocol::{
 
 use super::Presence;
 use super::accounts::{find_user, visible_profile};
+use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
 use crate::db::is_unique_violation;
@@ -15,7 +16,6 @@ use crate::db::models::{
 };
 use crate::db::queries::{activity, members, rooms, social};
 use crate::error::{AppError, AppResult};
-use crate::realtime::Outbound;
 
 fn blocked() -> AppError {
     AppError::Forbidden {

@@ -21,9 +21,7 @@ use protocol::ServerEvent;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{Audience, Envelope, Origin, Outbound};
-
-pub type ConnId = u64;
+use super::{Audience, ConnId, Envelope, Origin, Outbound};
 
 /// A serialised frame. Clones share one buffer, so a message serialised once
 /// reaches every recipient without a copy.
@@ -85,6 +83,12 @@ pub struct Hub {
     /// Flips to true when the server shuts down: every connection closes.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     next_id: Arc<AtomicU64>,
+}
+
+impl crate::domain::Presence for Hub {
+    fn is_online(&self, user_id: Uuid) -> bool {
+        Hub::is_online(self, user_id)
+    }
 }
 
 impl Default for Hub {

@@ -14,49 +14,13 @@ pub mod rate_limit;
 pub mod read_flush;
 
 pub use bus::Bus;
-pub use hub::{ConnId, Hub};
+pub use hub::Hub;
+// What domain code publishes; defined there so the rules need nothing from
+// this layer.
+pub use crate::domain::events::{Audience, ConnId, Origin, Outbound};
 
-use protocol::ServerEvent;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// Who an event is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Audience {
-    /// Every connection of every member of the room.
-    Room(Uuid),
-    /// Every connection of one user.
-    User(Uuid),
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Outbound {
-    pub audience: Audience,
-    pub event: ServerEvent,
-}
-
-impl Outbound {
-    pub fn room(room_id: Uuid, event: ServerEvent) -> Self {
-        Self {
-            audience: Audience::Room(room_id),
-            event,
-        }
-    }
-    pub fn user(user_id: Uuid, event: ServerEvent) -> Self {
-        Self {
-            audience: Audience::User(user_id),
-            event,
-        }
-    }
-}
-
-/// The connection whose frame caused the events: it gets an `ack` instead of
-/// its own `message`, and nothing else of what it caused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Origin {
-    pub node: Uuid,
-    pub conn: ConnId,
-}
 
 /// One publication: events in order, and where they came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]

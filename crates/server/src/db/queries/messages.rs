@@ -179,10 +179,6 @@ pub fn mark_deleted(conn: &mut DbConn, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn add_reply(conn: &mut DbConn, root_id: &str) -> QueryResult<()> {
-    add_replies(conn, root_id, 1)
-}
-
 pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> QueryResult<()> {
     diesel::update(messages::table.find(root_id))
         .set(messages::reply_count.eq(messages::reply_count + count))

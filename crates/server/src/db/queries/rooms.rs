@@ -97,10 +97,6 @@ pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
 /// Takes the next `seq` of the room. The row lock this update takes (or
 /// SQLite's write lock) serialises concurrent senders, and rolling back
 /// the transaction gives the number back: seqs never skip.
-pub fn next_seq(conn: &mut DbConn, id: &str) -> QueryResult<i64> {
-    take_seqs(conn, id, 1)
-}
-
 /// Reserves `count` consecutive numbers in the room and returns the last.
 /// The row stays locked until the transaction ends, which is what keeps
 /// `seq` gap-free and ordered; a rollback gives the numbers back.

@@ -1,0 +1,50 @@
+//! What the rules say happened, for the live layer to deliver: events
+//! addressed to a room or a user, and the connection that caused them.
+//!
+//! Defined here, below `realtime`, so that domain code describes events
+//! without knowing how they travel; `realtime` delivers them after commit.
+
+use protocol::ServerEvent;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A live connection's number on its node.
+pub type ConnId = u64;
+
+/// Who an event is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Audience {
+    /// Every connection of every member of the room.
+    Room(Uuid),
+    /// Every connection of one user.
+    User(Uuid),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outbound {
+    pub audience: Audience,
+    pub event: ServerEvent,
+}
+
+impl Outbound {
+    pub fn room(room_id: Uuid, event: ServerEvent) -> Self {
+        Self {
+            audience: Audience::Room(room_id),
+            event,
+        }
+    }
+    pub fn user(user_id: Uuid, event: ServerEvent) -> Self {
+        Self {
+            audience: Audience::User(user_id),
+            event,
+        }
+    }
+}
+
+/// The connection whose frame caused the events: it gets an `ack` instead of
+/// its own `message`, and nothing else of what it caused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub node: Uuid,
+    pub conn: ConnId,
+}
