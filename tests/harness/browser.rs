@@ -144,6 +144,7 @@ impl WebServer {
             ("JWT_SECRET", "browser-test-secret-".repeat(3)),
             ("THEMECHAT_WORKERS", "2".to_owned()),
             ("THEMECHAT_RATE_LIMIT_MESSAGES", "1000".to_owned()),
+            ("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", "10000".to_owned()),
         ];
         let pg_schema = match backend {
             Backend::Sqlite => None,

@@ -48,6 +48,9 @@ pub struct TestApp {
     pub backend: Backend,
     api_client: ApiClient,
     server: JoinHandle<()>,
+    /// Where the server keeps its data, for tests that change it behind the
+    /// server's back (as another node, or an operator, would).
+    database_url: Option<String>,
     // Dropped after `Drop::drop` ran: the schema first, then the directories.
     _pg_schema: Option<backend::PgSchema>,
     _data_dir: TempDir,
@@ -55,6 +58,42 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// The test app's own database, opened beside the server.
+    fn storage(&self) -> server::db::Database {
+        server::db::Database::connect(
+            self.database_url.as_deref(),
+            self._data_dir.path(),
+            1,
+            Duration::from_secs(5),
+        )
+        .expect("open the test app's database")
+    }
+
+    /// Revokes every session of the user directly in the database, telling
+    /// no node: what a revocation whose live event was lost looks like.
+    pub async fn revoke_sessions_in_storage(&self, user_id: &str) {
+        let user_id = user_id.to_owned();
+        self.storage()
+            .write(move |conn| {
+                Ok(server::db::queries::sessions::revoke_all(
+                    conn, &user_id, None,
+                )?)
+            })
+            .await
+            .expect("revoke the sessions");
+    }
+
+    /// Removes a membership directly in the database, announcing nothing.
+    pub async fn remove_member_in_storage(&self, room_id: &str, user_id: &str) {
+        let (room_id, user_id) = (room_id.to_owned(), user_id.to_owned());
+        self.storage()
+            .write(move |conn| {
+                Ok(server::db::queries::members::delete(conn, &room_id, &user_id).map(drop)?)
+            })
+            .await
+            .expect("remove the membership");
+    }
+
     /// An owned, cheaply cloneable client, e.g. to move into `tokio::spawn`.
     pub fn api(&self) -> ApiClient {
         self.api_client.clone()
@@ -118,7 +157,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         data_dir: data_dir.path().to_path_buf(),
-        database_url,
+        database_url: database_url.clone(),
         redis_url: None,
         jwt_secret: Some(Secret::new("test-secret-".repeat(4))),
         production: false,
@@ -127,6 +166,10 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         // REST tests post hundreds of messages quickly; flood control has its
         // own tests, which lower this again with `spawn_app_with`.
         rate_limit_messages: 1_000_000,
+        // Every test client is 127.0.0.1; the limits on password guessing
+        // have their own tests.
+        auth_attempts_per_address: 1_000_000,
+        auth_attempts_per_account: 1_000_000,
         workers: 1,
         db_pool_size,
         argon2_memory_kib: 1024,
@@ -160,6 +203,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         backend,
         api_client,
         server,
+        database_url,
         _pg_schema: pg_schema,
         _data_dir: data_dir,
         _web_dir: web_dir,

@@ -118,6 +118,7 @@ impl ServerProcess {
             .env("THEMECHAT_DATA_DIR", data_dir.path())
             .env("THEMECHAT_WEB_DIR", web_dir.path())
             .env("RUST_LOG", "warn")
+            .env("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", "10000")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

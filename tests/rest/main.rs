@@ -13,6 +13,7 @@ mod conventions;
 mod dms;
 mod friends;
 mod group_commit;
+mod hardening;
 mod messages;
 mod moderation;
 mod notifications;

@@ -136,3 +136,89 @@ async fn no_auth_within_the_timeout_closes_with_4401() {
         "closed after {waited:?}, before the 1 s auth timeout"
     );
 }
+
+// ---- a socket never outlives its session -------------------------------------------
+
+/// How long a revocation may take to reach the socket.
+const REVOKED_WITHIN: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_password_change_closes_the_other_sessions_sockets() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Chat", "public").await);
+    let laptop = app.new_session(&alice).await;
+    let (mut phone_ws, _) = WsClient::connect_and_auth(&app, &alice).await;
+    let (mut laptop_ws, _) = WsClient::connect_and_auth(&app, &laptop).await;
+
+    let resp = app
+        .put_json(
+            "/api/v1/users/me/password",
+            alice.auth(),
+            &json!({ "current_password": PASSWORD, "new_password": "a brand new password" }),
+        )
+        .await;
+    assert_status(&resp, 204);
+
+    assert_eq!(laptop_ws.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+    // The session that changed the password keeps its socket.
+    phone_ws
+        .send_json(&send_frame(&room, "still here", "keep-1"))
+        .await;
+    let ack = phone_ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["client_id"], "keep-1");
+}
+
+#[tokio::test]
+async fn signing_out_closes_that_sessions_sockets_only() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let other = app.new_session(&alice).await;
+    let (mut leaving, _) = WsClient::connect_and_auth(&app, &alice).await;
+    let (mut staying, _) = WsClient::connect_and_auth(&app, &other).await;
+
+    let resp = app
+        .post_json(
+            "/api/v1/auth/logout",
+            None,
+            &json!({ "refresh_token": alice.refresh_token }),
+        )
+        .await;
+    assert_status(&resp, 204);
+
+    assert_eq!(leaving.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+    // `ping` waits for its `pong`: the other session's socket still works.
+    staying.ping().await;
+}
+
+#[tokio::test]
+async fn deleting_the_account_closes_every_socket() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let other = app.new_session(&alice).await;
+    let (mut first, _) = WsClient::connect_and_auth(&app, &alice).await;
+    let (mut second, _) = WsClient::connect_and_auth(&app, &other).await;
+
+    let resp = app
+        .delete_json(
+            "/api/v1/users/me",
+            alice.auth(),
+            &json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_status(&resp, 204);
+
+    assert_eq!(first.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+    assert_eq!(second.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_revoked_behind_the_nodes_back_is_swept() {
+    // The revocation is written straight to the database, as if its event
+    // had been lost (Redis down): the periodic check still closes the socket.
+    let app = spawn_app_with(|s| s.session_check_secs = 1).await;
+    let alice = app.register("alice").await;
+    let (mut ws, _) = WsClient::connect_and_auth(&app, &alice).await;
+    app.revoke_sessions_in_storage(&alice.id).await;
+    assert_eq!(ws.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+}

@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod abuse;
 mod auth;
 mod events;
 mod flow;

@@ -16,6 +16,8 @@ pub const EMAIL_MAX: usize = 254;
 pub const CLIENT_ID_MAX: usize = 64;
 pub const REASON_MAX: usize = 500;
 pub const SEARCH_QUERY_MAX: usize = 200;
+/// Distinct `@mentions` of one message that notify; further ones are text.
+pub const MENTIONS_MAX: usize = 20;
 /// Largest request body and WebSocket frame, in bytes.
 pub const BODY_MAX_BYTES: usize = 64 * 1024;
 pub const PAGE_DEFAULT: i64 = 50;

@@ -75,8 +75,30 @@ impl Password {
     }
 }
 
+/// Characters that change how the text around them is shown without being
+/// seen themselves: zero-width spaces and joiners, direction marks,
+/// embeddings, overrides and isolates, the word joiner and invisible
+/// operators, the byte-order mark. In a name they serve only to impersonate
+/// ("evil\u{202e}gnp.exe" shows as "evilexe.png").
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{115F}'..='\u{1160}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FEFF}'
+        | '\u{FFA0}'
+    )
+}
+
 /// Trims, then checks that 1..=max characters remain and none is a control
-/// character (they break layouts and logs).
+/// character (they break layouts and logs) or an invisible one.
 fn bounded_line(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     let len = trimmed.chars().count();
@@ -89,7 +111,25 @@ fn bounded_line(raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
     if trimmed.chars().any(char::is_control) {
         return invalid(format!("{what} must not contain control characters"));
     }
+    if trimmed.chars().any(is_invisible_format) {
+        return invalid(format!(
+            "{what} must not contain invisible or direction-changing characters"
+        ));
+    }
     Ok(trimmed.to_owned())
+}
+
+/// Text of several lines (a message, a bio) keeps newlines and tabs; any
+/// other control character (NUL above all: PostgreSQL cannot store it in
+/// text) is refused.
+fn no_stray_controls(text: &str, what: &str) -> Result<(), Invalid> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return invalid(format!("{what} must not contain control characters"));
+    }
+    Ok(())
 }
 
 impl DisplayName {
@@ -117,6 +157,7 @@ impl MessageBody {
                 "message must be at most {MESSAGE_BODY_MAX} characters"
             ));
         }
+        no_stray_controls(trimmed, "message")?;
         Ok(Self(trimmed.to_owned()))
     }
 }
@@ -127,6 +168,9 @@ pub fn topic(raw: &str) -> Result<String, Invalid> {
     if trimmed.chars().count() > ROOM_TOPIC_MAX {
         return invalid(format!("topic must be at most {ROOM_TOPIC_MAX} characters"));
     }
+    if trimmed.chars().any(char::is_control) {
+        return invalid("topic must not contain control characters");
+    }
     Ok(trimmed.to_owned())
 }
 
@@ -135,6 +179,7 @@ pub fn bio(raw: &str) -> Result<String, Invalid> {
     if trimmed.chars().count() > BIO_MAX {
         return invalid(format!("bio must be at most {BIO_MAX} characters"));
     }
+    no_stray_controls(trimmed, "bio")?;
     Ok(trimmed.to_owned())
 }
 
@@ -192,11 +237,25 @@ pub fn client_id(raw: &str) -> Result<String, Invalid> {
     Ok(raw.to_owned())
 }
 
+/// A search query: control characters match nothing anyone wrote (and
+/// PostgreSQL refuses NUL outright), so they are dropped rather than refused.
+pub fn search_query(raw: &str) -> Result<String, Invalid> {
+    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let trimmed = cleaned.trim();
+    if trimmed.chars().count() > SEARCH_QUERY_MAX {
+        return invalid(format!(
+            "a search query must be at most {SEARCH_QUERY_MAX} characters"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
 pub fn reason(raw: &str) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     if trimmed.chars().count() > REASON_MAX {
         return invalid(format!("reason must be at most {REASON_MAX} characters"));
     }
+    no_stray_controls(trimmed, "reason")?;
     Ok(trimmed.to_owned())
 }
 
@@ -276,6 +335,20 @@ mod tests {
         );
         assert!(interests(&["".into()]).is_err());
         assert!(interests(&vec!["x".to_string(); 21]).is_err());
+    }
+
+    #[test]
+    fn invisible_and_control_characters() {
+        assert!(DisplayName::parse("evil\u{202e}gnp.exe").is_err());
+        assert!(DisplayName::parse("a\u{200b}b").is_err());
+        assert!(RoomName::parse("\u{feff}room").is_err());
+        assert!(DisplayName::parse("שלום").is_ok());
+        assert!(MessageBody::parse("a\u{0}b").is_err());
+        assert!(MessageBody::parse("line\n\tindented").is_ok());
+        assert!(bio("a\u{0}").is_err());
+        assert!(topic("a\u{0}").is_err());
+        assert_eq!(search_query(" al\u{0}ice "), Ok("alice".to_owned()));
+        assert_eq!(search_query("\u{0}"), Ok(String::new()));
     }
 
     #[test]

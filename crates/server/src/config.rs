@@ -73,12 +73,25 @@ pub struct Settings {
     pub web_dir: PathBuf,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// No session lives longer than this from its sign-in, however often it
+    /// is refreshed.
+    pub session_max_age_secs: u64,
+    /// A refresh token reused this soon after it was rotated is taken for
+    /// two tabs racing, not theft (theft revokes the session).
+    pub refresh_reuse_grace_ms: u64,
     /// Words masked in message bodies, matched as whole words, any case.
     pub profanity_words: Vec<String>,
     /// Flood control: at most `rate_limit_messages` sends per user in
     /// `rate_limit_window_ms`, across all of their connections.
     pub rate_limit_messages: u32,
     pub rate_limit_window_ms: u64,
+    /// Password checks (sign-up, sign-in, password change, account
+    /// deletion) one client address may start per `auth_window_secs`, and
+    /// sign-ins to one account; past them the answer is 429 with
+    /// `Retry-After`, which refills evenly over the window.
+    pub auth_attempts_per_address: u32,
+    pub auth_attempts_per_account: u32,
+    pub auth_window_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
     pub db_pool_size: u32,
@@ -94,6 +107,17 @@ pub struct Settings {
     /// WebSocket: close a connection that has not authenticated by then.
     pub ws_auth_timeout_secs: u64,
     pub ws_heartbeat_secs: u64,
+    /// Sockets one user may have open on one node; one more is closed at
+    /// once (4429).
+    pub ws_max_per_user: usize,
+    /// Frames other than `send` (typing, read, ping, junk) one socket may
+    /// send per second, with twice that as a burst; past it they are
+    /// answered `rate_limited` and ignored. `send` has its own limit.
+    pub ws_frames_per_sec: u32,
+    /// How often each node checks that the sessions of its sockets are still
+    /// live (expired, or revoked while a revocation event was lost), and
+    /// closes those that are not.
+    pub session_check_secs: u64,
     /// Events queued for one connection before it counts as too slow.
     pub ws_queue_capacity: usize,
     /// Threads storing messages (rooms are spread over them); 0: two on
@@ -120,9 +144,14 @@ impl Default for Settings {
             web_dir: PathBuf::from("frontend/dist"),
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            session_max_age_secs: 90 * 24 * 3600,
+            refresh_reuse_grace_ms: 5000,
             profanity_words: default_profanity_words(),
             rate_limit_messages: 20,
             rate_limit_window_ms: 2000,
+            auth_attempts_per_address: 30,
+            auth_attempts_per_account: 10,
+            auth_window_secs: 300,
             workers: 0,
             db_pool_size: 16,
             db_connect_timeout_secs: 5,
@@ -132,6 +161,9 @@ impl Default for Settings {
             hash_queue: 1024,
             ws_auth_timeout_secs: 10,
             ws_heartbeat_secs: 15,
+            ws_max_per_user: 20,
+            ws_frames_per_sec: 20,
+            session_check_secs: 30,
             ws_queue_capacity: 256,
             message_writers: 0,
             write_queue_capacity: 4096,
@@ -226,6 +258,12 @@ impl Settings {
         if let Some(v) = non_empty("THEMECHAT_RATE_LIMIT_WINDOW_MS") {
             self.rate_limit_window_ms = number("THEMECHAT_RATE_LIMIT_WINDOW_MS", v)?;
         }
+        if let Some(v) = non_empty("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS") {
+            self.auth_attempts_per_address = number("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", v)?;
+        }
+        if let Some(v) = non_empty("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT") {
+            self.auth_attempts_per_account = number("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT", v)?;
+        }
         if let Some(v) = non_empty("THEMECHAT_WORKERS") {
             self.workers = number("THEMECHAT_WORKERS", v)?;
         }
@@ -273,6 +311,14 @@ impl Settings {
 
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    pub fn session_policy(&self) -> crate::domain::accounts::SessionPolicy {
+        crate::domain::accounts::SessionPolicy {
+            idle: self.refresh_token_ttl(),
+            max_age: Duration::from_secs(self.session_max_age_secs),
+            reuse_grace: Duration::from_millis(self.refresh_reuse_grace_ms),
+        }
     }
 }
 

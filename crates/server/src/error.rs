@@ -30,7 +30,10 @@ pub enum AppError {
     #[error("{0}")]
     Validation(String),
     #[error("too many requests, slow down")]
-    RateLimited,
+    RateLimited {
+        /// When to try again, in seconds (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
     /// A concurrent request won a race (the same `client_id` stored by
     /// another node, say); the caller retries, so it rarely reaches a client.
     #[error("{0}")]
@@ -53,6 +56,21 @@ impl AppError {
         Self::Forbidden {
             code: "not_a_member",
             message: "you are not a member of this room".into(),
+        }
+    }
+
+    /// One of two people blocked the other (a direct room, a request).
+    pub fn blocked() -> Self {
+        Self::Forbidden {
+            code: "blocked",
+            message: "one of you has blocked the other".into(),
+        }
+    }
+
+    /// Flood control or load shedding: try again in a second.
+    pub fn rate_limited() -> Self {
+        Self::RateLimited {
+            retry_after_secs: 1,
         }
     }
 
@@ -81,7 +99,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
-            Self::RateLimited => "rate_limited",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Race(_) => "conflict",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal_error",
@@ -90,6 +108,14 @@ impl AppError {
 
     pub fn to_api_error(&self) -> ApiError {
         ApiError::new(self.code(), self.to_string())
+    }
+}
+
+impl From<crate::throttle::RetryAfter> for AppError {
+    fn from(wait: crate::throttle::RetryAfter) -> Self {
+        Self::RateLimited {
+            retry_after_secs: wait.secs(),
+        }
     }
 }
 
@@ -126,7 +152,7 @@ impl ResponseError for AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Race(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -144,8 +170,11 @@ impl ResponseError for AppError {
             Self::Unauthorized | Self::InvalidToken => {
                 response.insert_header(("WWW-Authenticate", "Bearer"));
             }
-            // Load shedding and flood control: a second is what both need.
-            Self::RateLimited | Self::Unavailable(_) => {
+            Self::RateLimited { retry_after_secs } => {
+                response.insert_header(("Retry-After", retry_after_secs.max(&1).to_string()));
+            }
+            // Load shedding: a second is enough for queues to move.
+            Self::Unavailable(_) => {
                 response.insert_header(("Retry-After", "1"));
             }
             _ => {}

@@ -17,10 +17,10 @@ use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::realtime::rate_limit::RateLimiter;
 use crate::realtime::{Bus, Hub};
 use crate::routes;
 use crate::state::AppState;
+use crate::throttle::{AuthThrottle, Throttle};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -71,6 +71,10 @@ impl Application {
         let backend = state.db.backend();
         let state = web::Data::new(state);
         tokio::spawn(crate::realtime::read_flush::run(state.clone().into_inner()));
+        tokio::spawn(crate::realtime::session_sweep::run(
+            state.clone().into_inner(),
+        ));
+        tokio::spawn(forget_idle_limits(state.clone().into_inner()));
         if state.bus.is_clustered() {
             tokio::spawn(crate::realtime::presence::keep_leases(
                 state.clone().into_inner(),
@@ -86,7 +90,7 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let metrics = state.metrics.clone();
-                    let method = req.method().to_string();
+                    let method = crate::metrics::method_label(req.method());
                     let path = req.path().to_owned();
                     srv.call(req).map(move |res| {
                         if let Ok(res) = &res {
@@ -95,13 +99,13 @@ impl Application {
                             let elapsed = started.elapsed();
                             metrics
                                 .http_requests
-                                .with_label_values(&[method.as_str(), route.as_str(), &status.to_string()])
+                                .with_label_values(&[method, route.as_str(), &status.to_string()])
                                 .inc();
                             metrics
                                 .http_latency
                                 .with_label_values(&[route.as_str()])
                                 .observe(elapsed.as_secs_f64());
-                            tracing::info!(%method, %path, status, ms = elapsed.as_millis() as u64, "request");
+                            tracing::info!(method, %path, status, ms = elapsed.as_millis() as u64, "request");
                         }
                         res
                     })
@@ -189,9 +193,14 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
         tokens: TokenKeys::new(&secret, settings.access_token_ttl_secs),
         profanity: Arc::new(ProfanityFilter::new(&settings.profanity_words)),
         bus,
-        limiter: RateLimiter::new(
+        limiter: Throttle::new(
             settings.rate_limit_messages,
             Duration::from_millis(settings.rate_limit_window_ms),
+        ),
+        auth_throttle: AuthThrottle::new(
+            settings.auth_attempts_per_address,
+            settings.auth_attempts_per_account,
+            Duration::from_secs(settings.auth_window_secs.max(1)),
         ),
         hub,
         hasher,
@@ -199,6 +208,17 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
         db,
         settings,
     })
+}
+
+/// Keys of the rate limits that are back to full are dropped now and then,
+/// so a stream of new addresses or users cannot grow them without bound.
+async fn forget_idle_limits(state: Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        state.limiter.forget_idle();
+        state.auth_throttle.forget_idle();
+    }
 }
 
 async fn shutdown_signal() {

@@ -10,8 +10,8 @@ use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::realtime::rate_limit::RateLimiter;
-use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound};
+use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
+use crate::throttle::{AuthThrottle, SendThrottle};
 
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -27,7 +27,10 @@ pub struct AppState {
     pub poster: Poster,
     /// Read markers reported over sockets, written a few times a second.
     pub reads: ReadQueue,
-    pub limiter: RateLimiter,
+    /// Flood control of message sends, per user.
+    pub limiter: SendThrottle,
+    /// Brakes on password guessing, per address and per account.
+    pub auth_throttle: AuthThrottle,
     pub metrics: Metrics,
 }
 
@@ -38,6 +41,13 @@ impl AppState {
         if !events.is_empty() {
             self.bus.publish(Envelope::new(events, origin));
         }
+    }
+
+    /// Closes the sockets of sessions that were just revoked, on every node.
+    /// Call after the revocation committed.
+    pub fn end_sessions(&self, user: uuid::Uuid, sessions: RevokedSessions) {
+        self.bus
+            .publish(Envelope::revocation(Revocation { user, sessions }));
     }
 
     /// Runs password hashing on its own bounded pool, without holding a

@@ -1,8 +1,9 @@
 //! Explore: public rooms with search, member counts, join and leave; create
 //! a room.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
-use protocol::Room;
 
 use crate::api;
 use crate::chat::Chat;
@@ -24,6 +25,11 @@ pub fn ExplorePage() -> impl IntoView {
     });
     let action_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(None::<uuid::Uuid>);
+    // Joins and leaves made on this page, by room: shown at once and kept,
+    // whatever the list says. The list is refetched after each of them, but
+    // a refetch started earlier (a debounced search) may still be on its
+    // way with the room as it was.
+    let changed = RwSignal::new(HashMap::<uuid::Uuid, Membership>::new());
 
     let on_input = move |ev| {
         query.set(event_target_value(&ev));
@@ -38,18 +44,27 @@ pub fn ExplorePage() -> impl IntoView {
         debounce.set_value(h);
     };
 
-    let act = move |room: Room| {
-        busy.set(Some(room.id));
+    let act = move |room: uuid::Uuid, was: Membership| {
+        busy.set(Some(room));
         action_error.set(None);
         leptos::task::spawn_local(async move {
-            let result = if room.joined {
-                api::leave_room(room.id).await.map(|_| ())
+            let result = if was.joined {
+                api::leave_room(room).await.map(|()| Membership {
+                    joined: false,
+                    member_count: (was.member_count - 1).max(0),
+                })
             } else {
-                api::join_room(room.id).await.map(|_| ())
+                api::join_room(room).await.map(|r| Membership {
+                    joined: r.joined,
+                    member_count: r.member_count,
+                })
             };
             busy.set(None);
             match result {
-                Ok(()) => {
+                Ok(now) => {
+                    changed.update(|c| {
+                        c.insert(room, now);
+                    });
                     version.update(|v| *v += 1);
                     if let Ok(list) = api::my_rooms().await {
                         chat.state.update(|s| s.set_rooms(list));
@@ -96,46 +111,43 @@ pub fn ExplorePage() -> impl IntoView {
                                             .into_iter()
                                             .map(|room| {
                                                 let id = room.id;
-                                                let joined = room.joined;
-                                                let r2 = room.clone();
+                                                let listed = Membership {
+                                                    joined: room.joined,
+                                                    member_count: room.member_count,
+                                                };
+                                                let now = move || {
+                                                    changed.with(|c| c.get(&id).copied()).unwrap_or(listed)
+                                                };
                                                 view! {
                                                     <li class="card explore-room" data-testid="explore-room" data-room-id=id.to_string()>
                                                         <div class="explore-info">
                                                             <a class="explore-name" href=format!("/rooms/{id}")>{room.name.clone()}</a>
                                                             <p class="muted">{room.topic.clone()}</p>
                                                             <span class="muted member-count" data-testid="member-count">
-                                                                {match room.member_count {
+                                                                {move || match now().member_count {
                                                                     1 => "1 member".to_owned(),
                                                                     n => format!("{n} members"),
                                                                 }}
                                                             </span>
                                                         </div>
-                                                        {if joined {
+                                                        {move || {
+                                                            let state = now();
+                                                            let (label, class, testid) = if state.joined {
+                                                                ("Leave", "button secondary", "leave-button")
+                                                            } else {
+                                                                ("Join", "button", "join-button")
+                                                            };
                                                             view! {
                                                                 <button
                                                                     type="button"
-                                                                    class="button secondary"
-                                                                    data-testid="leave-button"
+                                                                    class=class
+                                                                    data-testid=testid
                                                                     disabled=move || busy.get() == Some(id)
-                                                                    on:click=move |_| act(r2.clone())
+                                                                    on:click=move |_| act(id, state)
                                                                 >
-                                                                    "Leave"
+                                                                    {label}
                                                                 </button>
                                                             }
-                                                                .into_any()
-                                                        } else {
-                                                            view! {
-                                                                <button
-                                                                    type="button"
-                                                                    class="button"
-                                                                    data-testid="join-button"
-                                                                    disabled=move || busy.get() == Some(id)
-                                                                    on:click=move |_| act(r2.clone())
-                                                                >
-                                                                    "Join"
-                                                                </button>
-                                                            }
-                                                                .into_any()
                                                         }}
                                                     </li>
                                                 }
@@ -153,4 +165,11 @@ pub fn ExplorePage() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Whether the viewer is in a room, and how many are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Membership {
+    joined: bool,
+    member_count: i64,
 }

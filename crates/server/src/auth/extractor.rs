@@ -66,3 +66,21 @@ impl FromRequest for AuthUser {
         })
     }
 }
+
+/// The address a request came from (the TCP peer), for per-address limits.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl FromRequest for ClientAddress {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Test requests built without a socket have no peer: one shared key.
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        std::future::ready(Ok(Self(ip)))
+    }
+}

@@ -95,6 +95,17 @@ impl UserRow {
         }
     }
 
+    /// What anyone at all may see: the whole of a public profile, the
+    /// basics of a friends-only one. For what goes to many people at once
+    /// (a room's `member_joined`).
+    pub fn to_user_for_anyone(&self, online: bool) -> User {
+        if self.visibility() == protocol::ProfileVisibility::Public {
+            self.to_user(online)
+        } else {
+            self.to_limited_user(online)
+        }
+    }
+
     pub fn to_me(&self, online: bool) -> protocol::Me {
         protocol::Me {
             user: self.to_user(online),
@@ -115,6 +126,9 @@ pub struct SessionRow {
     pub last_used_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The refresh token's hash before the last rotation, and when that was.
+    pub previous_hash: Option<String>,
+    pub rotated_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -141,6 +155,10 @@ impl RoomRow {
     }
     pub fn visibility(&self) -> Visibility {
         Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
+    }
+    /// The two members of a direct room (its key names them).
+    pub fn direct_pair(&self) -> Option<(&str, &str)> {
+        self.direct_key.as_deref()?.split_once(':')
     }
     pub fn is_public(&self) -> bool {
         self.kind() == RoomKind::Group && self.visibility() == Visibility::Public
@@ -180,9 +198,14 @@ impl MembershipRow {
     pub fn level(&self) -> NotificationLevel {
         NotificationLevel::parse(&self.notification_level).unwrap_or(NotificationLevel::All)
     }
-    pub fn to_member(&self, user: &UserRow, online: bool) -> Member {
+    /// `full`: the viewer may see the whole profile (see `visible_profile`).
+    pub fn to_member(&self, user: &UserRow, online: bool, full: bool) -> Member {
         Member {
-            user: user.to_user(online),
+            user: if full {
+                user.to_user(online)
+            } else {
+                user.to_user_for_anyone(online)
+            },
             role: self.role(),
             joined_at: utc(self.joined_at),
             online,

@@ -24,7 +24,7 @@ fn open_session(
     conn: &mut DbConn,
     user: UserRow,
     client: &str,
-    ttl: std::time::Duration,
+    policy: SessionPolicy,
 ) -> AppResult<IssuedSession> {
     let (refresh_token, token_hash) = new_refresh_token();
     let created = now();
@@ -35,8 +35,10 @@ fn open_session(
         client: client.chars().take(200).collect(),
         created_at: created,
         last_used_at: created,
-        expires_at: created + Duration::from_std(ttl).unwrap_or(Duration::days(30)),
+        expires_at: created + policy.first_lifetime(),
         revoked_at: None,
+        previous_hash: None,
+        rotated_at: None,
     };
     sessions::insert(conn, &row)?;
     activity::insert(
@@ -60,7 +62,7 @@ pub fn register(
     conn: &mut DbConn,
     new: Registration,
     client: &str,
-    ttl: std::time::Duration,
+    policy: SessionPolicy,
 ) -> AppResult<IssuedSession> {
     let row = UserRow {
         id: new_id(),
@@ -85,7 +87,7 @@ pub fn register(
         }
         other => other?,
     }
-    open_session(conn, row, client, ttl)
+    open_session(conn, row, client, policy)
 }
 
 /// Signs in after the password was verified.
@@ -93,36 +95,96 @@ pub fn login(
     conn: &mut DbConn,
     user: UserRow,
     client: &str,
-    ttl: std::time::Duration,
+    policy: SessionPolicy,
 ) -> AppResult<IssuedSession> {
-    open_session(conn, user, client, ttl)
+    open_session(conn, user, client, policy)
+}
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// Each refresh extends the session this far...
+    pub idle: std::time::Duration,
+    /// ...but never past this age: a stolen session cannot be kept alive
+    /// forever by refreshing it.
+    pub max_age: std::time::Duration,
+    /// Two tabs of one browser may refresh with the same token at the same
+    /// moment; the loser's attempt this soon after a rotation is a race,
+    /// not theft.
+    pub reuse_grace: std::time::Duration,
+}
+
+impl SessionPolicy {
+    fn idle(&self) -> Duration {
+        Duration::from_std(self.idle).unwrap_or(Duration::days(30))
+    }
+    fn max_age(&self) -> Duration {
+        Duration::from_std(self.max_age).unwrap_or(Duration::days(90))
+    }
+    /// How long a new session lasts before its first refresh.
+    fn first_lifetime(&self) -> Duration {
+        self.idle().min(self.max_age())
+    }
+}
+
+pub enum Refreshed {
+    Issued(Box<IssuedSession>),
+    /// A refresh token that was already rotated away came back: someone
+    /// holds a copy. The session was revoked; its sockets must close too.
+    Revoked {
+        user_id: String,
+        session_id: String,
+    },
 }
 
 /// Exchanges a refresh token for a new one; the old one stops working.
 pub fn refresh(
     conn: &mut DbConn,
     refresh_token: &str,
-    ttl: std::time::Duration,
-) -> AppResult<IssuedSession> {
+    policy: SessionPolicy,
+) -> AppResult<Refreshed> {
     let old_hash = hash_refresh_token(refresh_token);
-    let session = sessions::find_live_by_hash(conn, &old_hash)?.ok_or(AppError::InvalidToken)?;
+    let Some(session) = sessions::find_live_by_hash(conn, &old_hash)? else {
+        return replayed(conn, &old_hash, policy);
+    };
     let user = users::find(conn, &session.user_id)?.ok_or(AppError::InvalidToken)?;
     let (new_token, new_hash) = new_refresh_token();
-    let expires = now() + Duration::from_std(ttl).unwrap_or(Duration::days(30));
+    let expires = (now() + policy.idle()).min(session.created_at + policy.max_age());
     if !sessions::rotate(conn, &session.id, &old_hash, &new_hash, expires)? {
         return Err(AppError::InvalidToken);
     }
-    Ok(IssuedSession {
+    Ok(Refreshed::Issued(Box::new(IssuedSession {
         user,
         session_id: session.id,
         refresh_token: new_token,
+    })))
+}
+
+/// A refresh token that is not current: unknown (401), or the one before
+/// the last rotation (theft, unless it is a racing tab's).
+fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> AppResult<Refreshed> {
+    let Some(session) = sessions::find_by_previous_hash(conn, hash)? else {
+        return Err(AppError::InvalidToken);
+    };
+    let grace = Duration::from_std(policy.reuse_grace).unwrap_or(Duration::zero());
+    let racing = session.rotated_at.is_some_and(|at| now() - at <= grace);
+    if session.revoked_at.is_some() || racing {
+        return Err(AppError::InvalidToken);
+    }
+    tracing::warn!(session = %session.id, "a rotated refresh token was reused; revoking the session");
+    sessions::revoke(conn, &session.id)?;
+    Ok(Refreshed::Revoked {
+        user_id: session.user_id,
+        session_id: session.id,
     })
 }
 
-pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<()> {
+/// Ends the session of a refresh token; returns its user and session ids.
+pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<(String, String)> {
     let hash = hash_refresh_token(refresh_token);
     let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(AppError::InvalidToken)?;
-    Ok(sessions::revoke(conn, &session.id)?)
+    sessions::revoke(conn, &session.id)?;
+    Ok((session.user_id, session.id))
 }
 
 pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> AppResult<Me> {
@@ -236,14 +298,11 @@ pub fn search(
     limit: i64,
     presence: &dyn Presence,
 ) -> AppResult<Vec<User>> {
-    let q = q.trim();
+    let q = protocol::validate::search_query(q)?;
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    if q.chars().count() > protocol::limits::SEARCH_QUERY_MAX {
-        return Err(AppError::validation("search query is too long"));
-    }
-    users::search(conn, q, limit)?
+    users::search(conn, &q, limit)?
         .into_iter()
         .map(|u| visible_profile(conn, viewer, u, presence))
         .collect()

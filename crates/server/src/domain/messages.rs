@@ -15,6 +15,7 @@ use super::notifications::{About, notify};
 use super::profanity::ProfanityFilter;
 use super::{Presence, distinct_ids};
 use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
+use crate::db::queries::messages::ClientKey;
 use crate::db::queries::{members, messages, rooms, social, users};
 use crate::db::{DbConn, is_unique_violation_of};
 use crate::error::{AppError, AppResult};
@@ -110,6 +111,17 @@ pub struct NewPost {
     pub draft: Draft,
 }
 
+impl NewPost {
+    /// What makes a repeat of this post a repeat, when it has a `client_id`.
+    fn client_key(&self) -> Option<ClientKey<'_>> {
+        Some(ClientKey {
+            room_id: &self.room_id,
+            sender_id: &self.sender,
+            client_id: self.draft.client_id.as_deref()?,
+        })
+    }
+}
+
 /// What became of one post of a batch before anything was written.
 enum Plan {
     /// Settled without a new row: refused, or a repeat of a stored message.
@@ -154,16 +166,33 @@ pub fn post_batch(
         .into_iter()
         .map(|s| (s.id.clone(), s))
         .collect();
-    let pairs: Vec<(&str, &str)> = posts
+    let keys: Vec<ClientKey<'_>> = posts
         .iter()
-        .filter_map(|p| Some((p.sender.as_str(), p.draft.client_id.as_deref()?)))
+        .filter_map(|p| p.client_key())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let stored: HashMap<(String, String), MessageRow> = messages::find_by_client_ids(conn, &pairs)?
-        .into_iter()
-        .filter_map(|m| Some(((m.sender_id.clone()?, m.client_id.clone()?), m)))
-        .collect();
+    let stored: HashMap<(String, String, String), MessageRow> =
+        messages::find_by_client_ids(conn, &keys)?
+            .into_iter()
+            .filter_map(|m| {
+                let key = (
+                    m.room_id.clone(),
+                    m.sender_id.clone()?,
+                    m.client_id.clone()?,
+                );
+                Some((key, m))
+            })
+            .collect();
+    // A direct room stays, but nobody talks in it while one blocked the other.
+    let mut blocked_rooms: HashSet<&str> = HashSet::new();
+    for room in rooms.values() {
+        if let Some((a, b)) = room.direct_pair()
+            && social::blocked_either_way(conn, a, b)?
+        {
+            blocked_rooms.insert(room.id.as_str());
+        }
+    }
     let root_ids = distinct_ids(posts.iter().filter_map(|p| p.draft.reply_to.as_deref()));
     let roots: HashMap<String, MessageRow> = if root_ids.is_empty() {
         HashMap::new()
@@ -175,7 +204,7 @@ pub fn post_batch(
     };
 
     let created_at = now();
-    let mut claimed: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut claimed: HashMap<ClientKey<'_>, usize> = HashMap::new();
     let mut plans: Vec<Plan> = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
         let sender = post.sender.as_str();
@@ -188,11 +217,19 @@ pub fn post_batch(
                     AppError::NotFound("room")
                 }))
             }
+            Some(room) if blocked_rooms.contains(room.id.as_str()) => {
+                Plan::Settled(Err(AppError::blocked()))
+            }
             Some(_) => {
-                let client_id = post.draft.client_id.as_deref();
-                let repeat =
-                    client_id.and_then(|c| stored.get(&(post.sender.clone(), c.to_owned())));
-                let earlier = client_id.and_then(|c| claimed.get(&(sender, c)).copied());
+                let key = post.client_key();
+                let repeat = key.and_then(|k| {
+                    stored.get(&(
+                        k.room_id.to_owned(),
+                        k.sender_id.to_owned(),
+                        k.client_id.to_owned(),
+                    ))
+                });
+                let earlier = key.and_then(|k| claimed.get(&k).copied());
                 if let Some(row) = repeat {
                     Plan::Settled(Ok(Posted {
                         message: row.clone().into_message(senders.get(sender).cloned()),
@@ -207,8 +244,8 @@ pub fn post_batch(
                             Plan::Settled(Err(AppError::NotFound("message")))
                         }
                         reply_to => {
-                            if let Some(c) = client_id {
-                                claimed.insert((sender, c), i);
+                            if let Some(k) = key {
+                                claimed.insert(k, i);
                             }
                             Plan::New(MessageRow {
                                 id: new_id(),

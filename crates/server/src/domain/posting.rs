@@ -117,7 +117,7 @@ impl Poster {
             reply,
         };
         let queued = self.queue_of(room_id).try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => AppError::RateLimited,
+            mpsc::error::TrySendError::Full(_) => AppError::rate_limited(),
             mpsc::error::TrySendError::Closed(_) => {
                 AppError::Unavailable("the message writer has stopped".into())
             }

@@ -77,7 +77,7 @@ pub fn create(
         view.id,
         ServerEvent::MemberJoined {
             room_id: view.id,
-            user: user.to_user(presence.is_online(user.uuid())),
+            user: user.to_user_for_anyone(presence.is_online(user.uuid())),
         },
     );
     Ok((view, vec![event]))
@@ -119,10 +119,8 @@ pub fn explore(
     before: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<Room>> {
-    let q = q.map(str::trim).filter(|q| !q.is_empty());
-    if q.is_some_and(|q| q.chars().count() > protocol::limits::SEARCH_QUERY_MAX) {
-        return Err(AppError::validation("search query is too long"));
-    }
+    let q = q.map(protocol::validate::search_query).transpose()?;
+    let q = q.as_deref().filter(|q| !q.is_empty());
     let found = rooms::explore(conn, q, before, limit)?;
     let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
     let counts = rooms::member_counts(conn, &ids)?;
@@ -274,7 +272,7 @@ pub fn join(
         view.id,
         ServerEvent::MemberJoined {
             room_id: view.id,
-            user: user.to_user(presence.is_online(user.uuid())),
+            user: user.to_user_for_anyone(presence.is_online(user.uuid())),
         },
     );
     Ok((view, vec![event]))
@@ -343,9 +341,14 @@ pub fn members_of(
     presence: &dyn Presence,
 ) -> AppResult<Vec<Member>> {
     visible_room(conn, room_id, viewer)?.member()?;
+    let friends: std::collections::HashSet<String> =
+        social::friend_ids(conn, viewer)?.into_iter().collect();
     let mut list: Vec<Member> = members::list(conn, room_id)?
         .into_iter()
-        .map(|(m, u)| m.to_member(&u, presence.is_online(u.uuid())))
+        .map(|(m, u)| {
+            let full = u.id == viewer || friends.contains(&u.id);
+            m.to_member(&u, presence.is_online(u.uuid()), full)
+        })
         .collect();
     list.sort_by_key(|m| match m.role {
         Role::Owner => 0,
@@ -379,7 +382,10 @@ pub fn invite(
             message: "that user is banned from this room".into(),
         });
     }
-    members::add_invite(
+    if social::blocked_either_way(conn, actor, invitee)? {
+        return Err(AppError::blocked());
+    }
+    let fresh = members::add_invite(
         conn,
         &InviteRow {
             room_id: room_id.to_owned(),
@@ -388,6 +394,10 @@ pub fn invite(
             created_at: now(),
         },
     )?;
+    if !fresh {
+        // Asking again changes nothing and must not nag: one notification.
+        return Ok(Vec::new());
+    }
     let about = super::notifications::About {
         kind: protocol::NotificationKind::RoomInvite,
         actor: Some(actor),

@@ -25,10 +25,8 @@ pub fn search(
     before: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<Message>> {
-    if q.chars().count() > protocol::limits::SEARCH_QUERY_MAX {
-        return Err(AppError::validation("search query is too long"));
-    }
-    let words = words(q);
+    let q = protocol::validate::search_query(q)?;
+    let words = words(&q);
     if words.is_empty() {
         return Ok(Vec::new());
     }

@@ -17,13 +17,6 @@ use crate::db::models::{
 use crate::db::queries::{activity, members, rooms, social};
 use crate::error::{AppError, AppResult};
 
-fn blocked() -> AppError {
-    AppError::Forbidden {
-        code: "blocked",
-        message: "one of you has blocked the other".into(),
-    }
-}
-
 fn not_yourself(what: &str) -> AppError {
     AppError::validation(format!("you cannot {what} yourself"))
 }
@@ -97,7 +90,7 @@ pub fn send_request(
     // Two people asking each other at the same moment must end as friends.
     lock_pair(conn, from, to)?;
     if social::blocked_either_way(conn, from, to)? {
-        return Err(blocked());
+        return Err(AppError::blocked());
     }
     if social::are_friends(conn, from, to)? {
         return Err(AppError::conflict(
@@ -301,7 +294,7 @@ pub fn open_direct(
     find_user(conn, other)?;
     lock_pair(conn, user, other)?;
     if social::blocked_either_way(conn, user, other)? {
-        return Err(blocked());
+        return Err(AppError::blocked());
     }
     let key = if user < other {
         format!("{user}:{other}")
@@ -370,7 +363,7 @@ fn add_direct_member(
         room.uuid(),
         ServerEvent::MemberJoined {
             room_id: room.uuid(),
-            user: row.to_user(presence.is_online(row.uuid())),
+            user: row.to_user_for_anyone(presence.is_online(row.uuid())),
         },
     )])
 }

@@ -14,17 +14,17 @@ use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReaso
 use futures_util::StreamExt;
 use protocol::limits::BODY_MAX_BYTES;
 use protocol::{ClientFrame, ServerEvent, UserRef};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 
-use super::hub::{ConnHandle, Frame, frame_of};
+use super::hub::{CloseWhy, Closer, ConnHandle, Frame, frame_of};
 use super::{ConnId, Origin, Outbound};
 use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
-use crate::db::queries::members;
+use crate::db::queries::{members, sessions};
 use crate::domain::messages::{Draft, Posted};
 use crate::domain::{accounts, rooms};
 use crate::error::{AppError, AppResult};
@@ -32,6 +32,8 @@ use crate::state::AppState;
 
 /// Close code for a missing or bad token, as API.md specifies.
 const CLOSE_UNAUTHORIZED: u16 = 4401;
+/// Close code for one socket more than a user may have open.
+const CLOSE_TOO_MANY: u16 = 4429;
 /// How long one socket write may take before the client counts as gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Typing events are passed on at most this often per room and connection.
@@ -68,6 +70,16 @@ async fn run(
     else {
         return;
     };
+    if state.hub.connections_of(user.id) >= state.settings.ws_max_per_user.max(1) {
+        reject_with(
+            &mut session,
+            CLOSE_TOO_MANY,
+            "too_many_connections",
+            "too many open connections for this user",
+        )
+        .await;
+        return;
+    }
     let Some(mut conn) = Connection::open(state, session, user).await else {
         return;
     };
@@ -134,14 +146,19 @@ async fn next_text(session: &mut Session, stream: &mut AggregatedMessageStream) 
 }
 
 async fn reject(session: &mut Session, code: &str, message: &str) {
+    reject_with(session, CLOSE_UNAUTHORIZED, code, message).await;
+}
+
+/// An `error` frame, then the close.
+async fn reject_with(session: &mut Session, close: u16, code: &str, message: &str) {
     if let Some(frame) = frame_of(&ServerEvent::error(code, message, None)) {
         let _ = session.text(frame).await;
     }
     let _ = session
         .clone()
         .close(Some(CloseReason {
-            code: CloseCode::Other(CLOSE_UNAUTHORIZED),
-            description: Some("unauthorized".into()),
+            code: CloseCode::Other(close),
+            description: Some(code.replace('_', " ")),
         }))
         .await;
 }
@@ -167,11 +184,14 @@ struct Connection {
     me: UserRef,
     id: ConnId,
     rx: mpsc::Receiver<Frame>,
-    too_slow: Arc<Notify>,
+    closer: Arc<Closer>,
     last_typing: std::collections::HashMap<Uuid, Instant>,
     /// Sends being stored. The loop keeps reading and writing meanwhile:
     /// awaiting the store inline would stop this socket from draining.
     sending: FuturesUnordered<PendingSend>,
+    /// Every frame but `send` (which has the per-user flood limit): typing,
+    /// read markers, pings and junk cost the server too.
+    frames: governor::DefaultDirectRateLimiter,
 }
 
 impl Connection {
@@ -180,13 +200,14 @@ impl Connection {
         // Registered before the room list is read: a join committed in
         // between reaches this connection as a `member_joined`.
         let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
-        let too_slow = Arc::new(Notify::new());
+        let closer = Arc::new(Closer::default());
         let (id, first_here) = state.hub.register(
             user.id,
+            user.session_id,
             &[],
             ConnHandle {
                 tx,
-                too_slow: too_slow.clone(),
+                closer: closer.clone(),
             },
         );
         let rooms_followed = {
@@ -206,8 +227,11 @@ impl Connection {
             .map(|(_, room)| (room.uuid(), room.last_seq))
             .collect();
         state.hub.follow(id, &follow);
+        let followed: std::collections::HashSet<Uuid> =
+            follow.iter().map(|(room, _)| *room).collect();
         state.metrics.ws_connections.inc();
 
+        let state_frames_per_sec = state.settings.ws_frames_per_sec;
         let mut conn = Self {
             me: UserRef {
                 id: user.id,
@@ -219,18 +243,26 @@ impl Connection {
             user,
             id,
             rx,
-            too_slow,
+            closer,
             last_typing: Default::default(),
             sending: FuturesUnordered::new(),
+            frames: frame_limiter(state_frames_per_sec),
         };
         if conn.state.bus.connection_opened(user.id, first_here).await {
             conn.announce_presence(true).await;
         }
         let hub = conn.state.hub.clone();
+        let session_id = user.session_id.to_string();
         let snapshot = conn
             .state
             .db
             .run(move |c| {
+                // Checked again now that the connection is registered: a
+                // revocation between the token check and the registration
+                // found nothing to close.
+                if !sessions::is_live(c, &session_id, &user_id)? {
+                    return Err(AppError::InvalidToken);
+                }
                 let me = accounts::me(c, &user_id, &hub)?;
                 let rooms = rooms::mine(c, &user_id)?;
                 Ok((me, rooms))
@@ -238,6 +270,18 @@ impl Connection {
             .await;
         match snapshot {
             Ok((me, rooms)) => {
+                // The rooms were read after following began: a departure
+                // that was announced between the first read and the follow
+                // found nothing to stop, and this catches it (and a join
+                // likewise).
+                let members_of = rooms
+                    .iter()
+                    .map(|r| {
+                        let seq = r.last_message.as_ref().map_or(0, |m| m.seq);
+                        (r.room.id, seq)
+                    })
+                    .collect();
+                conn.state.hub.reconcile(conn.id, &followed, &members_of);
                 conn.me = UserRef {
                     id: me.user.id,
                     username: me.user.username.clone(),
@@ -248,6 +292,11 @@ impl Connection {
                     return None;
                 }
                 Some(conn)
+            }
+            Err(AppError::InvalidToken) => {
+                conn.hang_up(CloseWhy::Revoked).await;
+                conn.close().await;
+                None
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot load the ready snapshot");
@@ -282,8 +331,8 @@ impl Connection {
                 Some((client_id, room_id, result)) = self.sending.next(), if !self.sending.is_empty() => {
                     self.on_stored(client_id, room_id, result).await;
                 }
-                () = self.too_slow.notified() => {
-                    self.drop_slow().await;
+                why = self.closer.closed() => {
+                    self.hang_up(why).await;
                     return;
                 }
                 _ = heartbeat.tick() => {
@@ -327,7 +376,13 @@ impl Connection {
     }
 
     async fn handle(&mut self, text: &str) {
-        let frame = match serde_json::from_str::<ClientFrame>(text) {
+        let frame = serde_json::from_str::<ClientFrame>(text);
+        if !matches!(frame, Ok(ClientFrame::Send { .. })) && self.frames.check().is_err() {
+            let msg = "too many frames, slow down";
+            self.error("rate_limited", msg, None).await;
+            return;
+        }
+        let frame = match frame {
             Ok(frame) => frame,
             Err(e) => {
                 let message = format!("not a valid frame: {e}");
@@ -368,7 +423,7 @@ impl Connection {
         client_id: String,
         reply_to: Option<Uuid>,
     ) {
-        if !self.state.limiter.allow(self.user.id) {
+        if self.state.limiter.check(&self.user.id).is_err() {
             let msg = "too many messages, slow down";
             self.error("rate_limited", msg, Some(client_id)).await;
             return;
@@ -506,8 +561,9 @@ impl Connection {
 
     /// Writes one frame. A client that stops reading would block the write
     /// (and with it this whole loop: heartbeat, shutdown, everything), so
-    /// the write gives up when the hub says the client fell behind, or
-    /// after a while regardless; either way the connection is done.
+    /// the write gives up when the hub wants the connection closed (it fell
+    /// behind, or its session ended), or after a while regardless; either
+    /// way the connection is done.
     async fn write(&mut self, frame: Frame) -> bool {
         let outcome = {
             // The frame's bytes are shared with every other recipient.
@@ -522,15 +578,29 @@ impl Connection {
                     match written {
                         Ok(Ok(())) => return true,
                         Ok(Err(_closed)) => return false,
-                        Err(_elapsed) => "write timed out",
+                        Err(_elapsed) => CloseWhy::TooSlow,
                     }
                 }
-                () = self.too_slow.notified() => "queue full",
+                why = self.closer.closed() => why,
             }
         };
-        tracing::debug!(user = %self.user.id, outcome, "socket write abandoned");
-        self.drop_slow().await;
+        tracing::debug!(user = %self.user.id, ?outcome, "socket write abandoned");
+        self.hang_up(outcome).await;
         false
+    }
+
+    async fn hang_up(&mut self, why: CloseWhy) {
+        match why {
+            CloseWhy::TooSlow => self.drop_slow().await,
+            CloseWhy::Revoked => {
+                tracing::info!(user = %self.user.id, "closing a connection whose session ended");
+                let close = self.session.clone().close(Some(CloseReason {
+                    code: CloseCode::Other(CLOSE_UNAUTHORIZED),
+                    description: Some("session ended".into()),
+                }));
+                let _ = tokio::time::timeout(Duration::from_millis(200), close).await;
+            }
+        }
     }
 
     async fn drop_slow(&mut self) {
@@ -561,4 +631,11 @@ impl Connection {
         }
         let _ = self.session.clone().close(None).await;
     }
+}
+
+/// `per_sec` frames a second, twice that at once.
+fn frame_limiter(per_sec: u32) -> governor::DefaultDirectRateLimiter {
+    let rate = std::num::NonZeroU32::new(per_sec.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = rate.saturating_mul(std::num::NonZeroU32::new(2).unwrap_or(rate));
+    governor::RateLimiter::direct(governor::Quota::per_second(rate).allow_burst(burst))
 }

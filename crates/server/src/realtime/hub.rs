@@ -13,7 +13,7 @@
 //! fill the gap over REST since they see the jump in `seq`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use protocol::ServerEvent;
 use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
-use super::{Audience, ConnId, Envelope, Origin, Outbound};
+use super::{Audience, ConnId, Envelope, Origin, Outbound, Revocation, RevokedSessions};
 
 /// A serialised frame. Clones share one buffer, so a message serialised once
 /// reaches every recipient without a copy.
@@ -33,12 +33,52 @@ const REORDER_WAIT: Duration = Duration::from_millis(500);
 /// The hub's side of one connection.
 pub struct ConnHandle {
     pub tx: mpsc::Sender<Frame>,
-    /// Notified when the connection fell behind and must be closed.
-    pub too_slow: Arc<Notify>,
+    /// Tells the connection's task to hang up, and why.
+    pub closer: Arc<Closer>,
+}
+
+/// Why the hub wants a connection gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CloseWhy {
+    /// Its queue overflowed: the client does not keep up.
+    TooSlow = 1,
+    /// Its session was revoked or ended (sign-out, password change,
+    /// account deletion, expiry).
+    Revoked = 2,
+}
+
+/// A one-shot "close this connection" signal. The first reason given sticks:
+/// a connection told it was revoked is not later told it was merely slow.
+#[derive(Default)]
+pub struct Closer {
+    why: AtomicU8,
+    notify: Notify,
+}
+
+impl Closer {
+    pub fn close(&self, why: CloseWhy) {
+        let _ = self
+            .why
+            .compare_exchange(0, why as u8, Ordering::AcqRel, Ordering::Acquire);
+        self.notify.notify_one();
+    }
+
+    /// Resolves once [`close`](Self::close) was called.
+    pub async fn closed(&self) -> CloseWhy {
+        loop {
+            match self.why.load(Ordering::Acquire) {
+                1 => return CloseWhy::TooSlow,
+                2 => return CloseWhy::Revoked,
+                _ => self.notify.notified().await,
+            }
+        }
+    }
 }
 
 struct Conn {
     user_id: Uuid,
+    session_id: Uuid,
     handle: ConnHandle,
 }
 
@@ -137,13 +177,21 @@ impl Hub {
     pub fn register(
         &self,
         user_id: Uuid,
+        session_id: Uuid,
         rooms: &[(Uuid, i64)],
         handle: ConnHandle,
     ) -> (ConnId, bool) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let first = {
             let mut reg = self.write();
-            reg.conns.insert(id, Conn { user_id, handle });
+            reg.conns.insert(
+                id,
+                Conn {
+                    user_id,
+                    session_id,
+                    handle,
+                },
+            );
             reg.rooms_of_conn.insert(id, HashSet::new());
             let user_conns = reg.by_user.entry(user_id).or_default();
             user_conns.insert(id);
@@ -170,6 +218,80 @@ impl Hub {
             reg.by_room.entry(*room).or_default().insert(id);
             reg.rooms_of_conn.entry(id).or_default().insert(*room);
         }
+    }
+
+    /// What every connection here follows, and whose it is: the "before"
+    /// of a [`reconcile`](Self::reconcile).
+    pub fn follows_snapshot(&self) -> HashMap<ConnId, (Uuid, HashSet<Uuid>)> {
+        let reg = self.read();
+        reg.conns
+            .iter()
+            .map(|(id, conn)| {
+                let rooms = reg.rooms_of_conn.get(id).cloned().unwrap_or_default();
+                (*id, (conn.user_id, rooms))
+            })
+            .collect()
+    }
+
+    /// Brings a connection's rooms in line with its user's memberships
+    /// (room and newest seq), read from storage *after* `before` was taken.
+    ///
+    /// Only what stayed as it was in `before` is corrected: a room joined
+    /// or left since then was announced by its own event, which the hub
+    /// applied and which storage may not have shown yet.
+    pub fn reconcile(&self, id: ConnId, before: &HashSet<Uuid>, members_of: &HashMap<Uuid, i64>) {
+        let now: HashSet<Uuid> = {
+            let reg = self.read();
+            match reg.rooms_of_conn.get(&id) {
+                Some(rooms) => rooms.clone(),
+                None => return,
+            }
+        };
+        let stale: Vec<Uuid> = before
+            .iter()
+            .filter(|room| now.contains(room) && !members_of.contains_key(room))
+            .copied()
+            .collect();
+        let missing: Vec<(Uuid, i64)> = members_of
+            .iter()
+            .filter(|(room, _)| !before.contains(room) && !now.contains(room))
+            .map(|(room, seq)| (*room, *seq))
+            .collect();
+        if !stale.is_empty() {
+            tracing::info!(
+                conn = id,
+                rooms = stale.len(),
+                "unfollowing rooms its user left"
+            );
+            self.unfollow(id, &stale);
+        }
+        if !missing.is_empty() {
+            tracing::info!(
+                conn = id,
+                rooms = missing.len(),
+                "following rooms its user joined"
+            );
+            self.follow(id, &missing);
+        }
+    }
+
+    fn unfollow(&self, id: ConnId, rooms: &[Uuid]) {
+        let mut reg = self.write();
+        let mut nobody_left = Vec::new();
+        for room in rooms {
+            if let Some(mine) = reg.rooms_of_conn.get_mut(&id) {
+                mine.remove(room);
+            }
+            if let Some(set) = reg.by_room.get_mut(room) {
+                set.remove(&id);
+                if set.is_empty() {
+                    reg.by_room.remove(room);
+                    nobody_left.push(*room);
+                }
+            }
+        }
+        drop(reg);
+        self.forget_order(&nobody_left);
     }
 
     /// Removes a connection; returns whether it was the user's last one here.
@@ -251,6 +373,11 @@ impl Hub {
         filling * 10 > total
     }
 
+    /// The user's connections on this node.
+    pub fn connections_of(&self, user_id: Uuid) -> usize {
+        self.read().by_user.get(&user_id).map_or(0, HashSet::len)
+    }
+
     pub fn connection_count(&self) -> usize {
         self.read().conns.len()
     }
@@ -269,14 +396,59 @@ impl Hub {
         if let Some(conn) = self.read().conns.get(&id)
             && conn.handle.tx.try_send(frame).is_err()
         {
-            conn.handle.too_slow.notify_one();
+            conn.handle.closer.close(CloseWhy::TooSlow);
         }
+    }
+
+    /// The sessions of this node's connections, each once.
+    pub fn local_sessions(&self) -> Vec<Uuid> {
+        let reg = self.read();
+        let sessions: HashSet<Uuid> = reg.conns.values().map(|c| c.session_id).collect();
+        sessions.into_iter().collect()
+    }
+
+    /// Closes this node's connections of revoked sessions (4401 to the
+    /// client); returns how many.
+    pub fn revoke(&self, revocation: &Revocation) -> usize {
+        let reg = self.read();
+        let Some(ids) = reg.by_user.get(&revocation.user) else {
+            return 0;
+        };
+        let mut closed = 0;
+        for conn in ids.iter().filter_map(|id| reg.conns.get(id)) {
+            let hit = match revocation.sessions {
+                RevokedSessions::One(session) => conn.session_id == session,
+                RevokedSessions::AllBut(kept) => conn.session_id != kept,
+                RevokedSessions::All => true,
+            };
+            if hit {
+                conn.handle.closer.close(CloseWhy::Revoked);
+                closed += 1;
+            }
+        }
+        closed
+    }
+
+    /// Closes the connections of sessions that are no longer live.
+    pub fn close_sessions(&self, ended: &HashSet<Uuid>) -> usize {
+        let reg = self.read();
+        let mut closed = 0;
+        for conn in reg.conns.values() {
+            if ended.contains(&conn.session_id) {
+                conn.handle.closer.close(CloseWhy::Revoked);
+                closed += 1;
+            }
+        }
+        closed
     }
 
     /// Delivers an envelope to this node's connections.
     pub fn deliver(&self, envelope: Envelope) {
         if let Some((user, online)) = envelope.presence {
             self.set_online(user, online);
+        }
+        if let Some(revocation) = &envelope.revoke {
+            self.revoke(revocation);
         }
         let origin = envelope.origin;
         let own = origin.is_some_and(|o| o.node == self.node);
@@ -456,7 +628,7 @@ impl Hub {
                 prepared.frame.clone()
             };
             if conn.handle.tx.try_send(frame).is_err() {
-                conn.handle.too_slow.notify_one();
+                conn.handle.closer.close(CloseWhy::TooSlow);
             }
         }
     }
@@ -559,9 +731,9 @@ mod tests {
         let (tx, rx) = mpsc::channel(16);
         let handle = ConnHandle {
             tx,
-            too_slow: Arc::default(),
+            closer: Arc::default(),
         };
-        (hub.register(user, rooms, handle).0, rx)
+        (hub.register(user, Uuid::new_v4(), rooms, handle).0, rx)
     }
 
     fn seqs(rx: &mut mpsc::Receiver<Frame>) -> Vec<i64> {
@@ -628,9 +800,9 @@ mod tests {
             let (tx, rx) = mpsc::channel(4);
             let handle = ConnHandle {
                 tx,
-                too_slow: Arc::default(),
+                closer: Arc::default(),
             };
-            hub.register(Uuid::new_v4(), &[(room, 0)], handle);
+            hub.register(Uuid::new_v4(), Uuid::new_v4(), &[(room, 0)], handle);
             queues.push(rx);
         }
         hub.deliver(Envelope::new(
@@ -652,21 +824,57 @@ mod tests {
         let hub = Hub::new();
         let room = Uuid::new_v4();
         let (tx, _rx) = mpsc::channel(1);
-        let too_slow = Arc::new(Notify::new());
+        let closer = Arc::new(Closer::default());
         hub.register(
+            Uuid::new_v4(),
             Uuid::new_v4(),
             &[(room, 0)],
             ConnHandle {
                 tx,
-                too_slow: too_slow.clone(),
+                closer: closer.clone(),
             },
         );
         hub.deliver(Envelope::new(
             vec![message(room, 1), message(room, 2)],
             None,
         ));
-        // notify_one stores a permit: the waiter would wake at once.
-        let woke = futures_util::FutureExt::now_or_never(too_slow.notified());
-        assert!(woke.is_some());
+        let woke = futures_util::FutureExt::now_or_never(closer.closed());
+        assert_eq!(woke, Some(CloseWhy::TooSlow));
+    }
+
+    #[test]
+    fn a_revocation_closes_exactly_the_sessions_it_names() {
+        let hub = Hub::new();
+        let user = Uuid::new_v4();
+        let (kept, ended) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut closers = Vec::new();
+        for session in [kept, ended, ended] {
+            let (tx, _rx) = mpsc::channel(1);
+            let closer = Arc::new(Closer::default());
+            let handle = ConnHandle {
+                tx,
+                closer: closer.clone(),
+            };
+            hub.register(user, session, &[], handle);
+            closers.push(closer);
+        }
+        let bystander = Arc::new(Closer::default());
+        let (tx, _rx) = mpsc::channel(1);
+        let handle = ConnHandle {
+            tx,
+            closer: bystander.clone(),
+        };
+        hub.register(Uuid::new_v4(), ended, &[], handle);
+
+        let revocation = Revocation {
+            user,
+            sessions: RevokedSessions::AllBut(kept),
+        };
+        assert_eq!(hub.revoke(&revocation), 2);
+        let closed = |c: &Arc<Closer>| futures_util::FutureExt::now_or_never(c.closed());
+        assert_eq!(closed(&closers[0]), None);
+        assert_eq!(closed(&closers[1]), Some(CloseWhy::Revoked));
+        assert_eq!(closed(&closers[2]), Some(CloseWhy::Revoked));
+        assert_eq!(closed(&bystander), None, "another user's connection");
     }
 }

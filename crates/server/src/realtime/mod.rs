@@ -10,8 +10,8 @@ pub mod bus;
 pub mod gateway;
 pub mod hub;
 pub mod presence;
-pub mod rate_limit;
 pub mod read_flush;
+pub mod session_sweep;
 
 pub use bus::Bus;
 pub use hub::Hub;
@@ -30,6 +30,9 @@ pub struct Envelope {
     /// A user came online or went offline, cluster-wide.
     #[serde(default)]
     pub presence: Option<(Uuid, bool)>,
+    /// Sessions that ended: every node closes their sockets.
+    #[serde(default)]
+    pub revoke: Option<Revocation>,
 }
 
 impl Envelope {
@@ -38,6 +41,32 @@ impl Envelope {
             events,
             origin,
             presence: None,
+            revoke: None,
         }
     }
+
+    pub fn revocation(revocation: Revocation) -> Self {
+        Self {
+            revoke: Some(revocation),
+            ..Self::new(Vec::new(), None)
+        }
+    }
+}
+
+/// Sessions of one user that ended: their sockets must close at once, on
+/// every node (a token stays valid until it expires, a socket would forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub user: Uuid,
+    pub sessions: RevokedSessions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RevokedSessions {
+    /// Sign-out of one device.
+    One(Uuid),
+    /// A password change: every device but the one that changed it.
+    AllBut(Uuid),
+    /// The account is gone.
+    All,
 }

@@ -48,9 +48,8 @@ pub async fn announce(state: &AppState, user: Uuid, online: bool) {
         })
         .collect();
     state.bus.publish(Envelope {
-        events,
-        origin: None,
         presence: Some((user, online)),
+        ..Envelope::new(events, None)
     });
 }
 

@@ -7,8 +7,10 @@ use protocol::{ApiError, AuthResponse, LoginRequest, RefreshRequest, RegisterReq
 
 use super::Json;
 use super::no_content;
-use crate::domain::accounts::{self, IssuedSession, Registration};
+use crate::auth::extractor::ClientAddress;
+use crate::domain::accounts::{self, IssuedSession, Refreshed, Registration};
 use crate::error::AppError;
+use crate::realtime::RevokedSessions;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -41,23 +43,28 @@ fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, AppEr
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses((status = 201, body = AuthResponse), (status = 409, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "too many password checks from this address; see Retry-After"),
         (status = 503, body = ApiError, description = "too many password checks waiting; see Retry-After")))]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
+    address: ClientAddress,
     body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, AppError> {
+    state.auth_throttle.by_address.check(&address.0)?;
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
     let password = Password::parse(&body.password)?;
+    // Absent: the username stands in. Present: it must be a valid name
+    // (an explicitly empty one is a mistake, not a request for the default).
     let display_name = match body.display_name.as_deref() {
-        Some(name) if !name.trim().is_empty() => DisplayName::parse(name)?,
-        _ => DisplayName::parse(username.as_str())?,
+        Some(name) => DisplayName::parse(name)?,
+        None => DisplayName::parse(username.as_str())?,
     };
     let hasher = state.hasher.clone();
     let password_hash = state.cpu(move || hasher.hash(password.as_str())).await??;
     let client = client_of(&req);
-    let ttl = state.settings.refresh_token_ttl();
+    let policy = state.settings.session_policy();
     let registration = Registration {
         username,
         display_name,
@@ -65,21 +72,27 @@ pub async fn register(
     };
     let issued = state
         .db
-        .write(move |conn| accounts::register(conn, registration, &client, ttl))
+        .write(move |conn| accounts::register(conn, registration, &client, policy))
         .await?;
     Ok(HttpResponse::Created().json(answer(&state, issued)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = AuthResponse), (status = 401, body = ApiError),
+        (status = 429, body = ApiError, description = "too many sign-ins from this address or to this account; see Retry-After"),
         (status = 503, body = ApiError, description = "too many password checks waiting; see Retry-After")))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    address: ClientAddress,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.into_inner();
     let key = username.to_ascii_lowercase();
+    // Both limits count the attempt before any hashing: a guesser pays
+    // nothing but a 429 once over either.
+    state.auth_throttle.by_address.check(&address.0)?;
+    state.auth_throttle.by_account.check(&key)?;
     let user = state
         .db
         .run(move |conn| Ok(crate::db::queries::users::find_by_username(conn, &key)?))
@@ -92,10 +105,10 @@ pub async fn login(
         .await?;
     let user = user.filter(|_| ok).ok_or(AppError::InvalidCredentials)?;
     let client = client_of(&req);
-    let ttl = state.settings.refresh_token_ttl();
+    let policy = state.settings.session_policy();
     let issued = state
         .db
-        .write(move |conn| accounts::login(conn, user, &client, ttl))
+        .write(move |conn| accounts::login(conn, user, &client, policy))
         .await?;
     Ok(HttpResponse::Ok().json(answer(&state, issued)?))
 }
@@ -107,12 +120,24 @@ pub async fn refresh(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
-    let ttl = state.settings.refresh_token_ttl();
-    let issued = state
+    let policy = state.settings.session_policy();
+    let refreshed = state
         .db
-        .write(move |conn| accounts::refresh(conn, &token, ttl))
+        .write(move |conn| accounts::refresh(conn, &token, policy))
         .await?;
-    Ok(HttpResponse::Ok().json(answer(&state, issued)?))
+    match refreshed {
+        Refreshed::Issued(issued) => Ok(HttpResponse::Ok().json(answer(&state, *issued)?)),
+        Refreshed::Revoked {
+            user_id,
+            session_id,
+        } => {
+            state.end_sessions(
+                crate::db::models::id(&user_id),
+                RevokedSessions::One(crate::db::models::id(&session_id)),
+            );
+            Err(AppError::InvalidToken)
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
@@ -122,9 +147,13 @@ pub async fn logout(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
-    state
+    let (user, session) = state
         .db
         .write(move |conn| accounts::logout(conn, &token))
         .await?;
+    state.end_sessions(
+        crate::db::models::id(&user),
+        RevokedSessions::One(crate::db::models::id(&session)),
+    );
     Ok(no_content())
 }

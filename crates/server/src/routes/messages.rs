@@ -59,9 +59,7 @@ pub async fn post(
     path: web::Path<Uuid>,
     body: Json<PostMessageRequest>,
 ) -> Result<HttpResponse, AppError> {
-    if !state.limiter.allow(user.id) {
-        return Err(AppError::RateLimited);
-    }
+    state.limiter.check(&user.id)?;
     let req = body.into_inner();
     let draft = Draft::parse(
         &req.body,

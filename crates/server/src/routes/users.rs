@@ -12,8 +12,10 @@ use uuid::Uuid;
 use super::Json;
 use super::{Page, no_content};
 use crate::auth::AuthUser;
+use crate::auth::extractor::ClientAddress;
 use crate::domain::{accounts, rooms};
 use crate::error::AppError;
+use crate::realtime::RevokedSessions;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -59,12 +61,17 @@ pub async fn update_me(
     Ok(HttpResponse::Ok().json(me))
 }
 
-/// Checks the caller's password on the CPU pool.
+/// Checks the caller's password on the CPU pool, within the limits on
+/// password guessing (a stolen access token must not become a way to try
+/// passwords without end).
 async fn verify_password(
     state: &AppState,
     user: AuthUser,
+    address: ClientAddress,
     password: String,
 ) -> Result<(), AppError> {
+    state.auth_throttle.by_address.check(&address.0)?;
+    state.auth_throttle.by_account.check(&user.id_str())?;
     let row = state
         .db
         .run(move |conn| accounts::find_user(conn, &user.id_str()))
@@ -85,10 +92,12 @@ async fn verify_password(
 
 #[utoipa::path(put, path = "/api/v1/users/me/password", tag = "users", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 403, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 204), (status = 403, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "too many password checks; see Retry-After")))]
 pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
+    address: ClientAddress,
     body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, AppError> {
     let ChangePasswordRequest {
@@ -96,7 +105,7 @@ pub async fn change_password(
         new_password,
     } = body.into_inner();
     let new_password = Password::parse(&new_password)?;
-    verify_password(&state, user, current_password).await?;
+    verify_password(&state, user, address, current_password).await?;
     let hasher = state.hasher.clone();
     let hash = state
         .cpu(move || hasher.hash(new_password.as_str()))
@@ -107,22 +116,26 @@ pub async fn change_password(
             accounts::change_password(conn, &user.id_str(), &user.session_id.to_string(), &hash)
         })
         .await?;
+    state.end_sessions(user.id, RevokedSessions::AllBut(user.session_id));
     Ok(no_content())
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     request_body = DeleteAccountRequest,
-    responses((status = 204), (status = 403, body = ApiError)))]
+    responses((status = 204), (status = 403, body = ApiError),
+        (status = 429, body = ApiError, description = "too many password checks; see Retry-After")))]
 pub async fn delete_me(
     state: web::Data<AppState>,
     user: AuthUser,
+    address: ClientAddress,
     body: Json<DeleteAccountRequest>,
 ) -> Result<HttpResponse, AppError> {
-    verify_password(&state, user, body.into_inner().password).await?;
+    verify_password(&state, user, address, body.into_inner().password).await?;
     let events = state
         .db
         .write(move |conn| accounts::delete_account(conn, &user.id_str()))
         .await?;
+    state.end_sessions(user.id, RevokedSessions::All);
     state.publish(events, None);
     Ok(no_content())
 }

@@ -77,6 +77,23 @@ pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(Membership
         .load(conn)
 }
 
+/// Every membership of these users, with the room's newest seq:
+/// `(user, room, last_seq)`.
+pub fn of_users(conn: &mut DbConn, user_ids: &[String]) -> QueryResult<Vec<(String, String, i64)>> {
+    let mut found = Vec::new();
+    // SQLite binds at most 32,766 parameters in one statement.
+    for chunk in user_ids.chunks(1000) {
+        found.extend(
+            memberships::table
+                .inner_join(rooms::table)
+                .filter(memberships::user_id.eq_any(chunk))
+                .select((memberships::user_id, memberships::room_id, rooms::last_seq))
+                .load::<(String, String, i64)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
     memberships::table
         .filter(memberships::user_id.eq(user_id))
@@ -149,12 +166,13 @@ pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResul
 }
 
 /// Idempotent: inviting twice keeps the first invite.
-pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> QueryResult<()> {
+/// False when the user was invited to the room already.
+pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> QueryResult<bool> {
     on_backend!(conn, |c| diesel::insert_into(invites::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))
-    .map(drop)
+    .map(|n| n > 0)
 }
 
 pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<()> {

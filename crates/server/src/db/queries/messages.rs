@@ -36,30 +36,39 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<MessageRo
         .load(conn)
 }
 
-/// The messages stored under these `(sender, client_id)` pairs. Each pair
-/// is its own term, so the unique index answers every one directly (an
-/// `IN` over each column would read all of those senders' messages). On
-/// SQLite, a cached lookup per pair (see [`insert_many`]).
+/// A `client_id` names one send of one sender into one room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientKey<'a> {
+    pub room_id: &'a str,
+    pub sender_id: &'a str,
+    pub client_id: &'a str,
+}
+
+/// The messages stored under these keys. Each key is its own term, so the
+/// unique index answers every one directly (an `IN` over each column would
+/// read all of those senders' messages). On SQLite, a cached lookup per key
+/// (see [`insert_many`]).
 pub fn find_by_client_ids(
     conn: &mut DbConn,
-    pairs: &[(&str, &str)],
+    keys: &[ClientKey<'_>],
 ) -> QueryResult<Vec<MessageRow>> {
-    if pairs.is_empty() {
+    if keys.is_empty() {
         return Ok(Vec::new());
     }
     if let DbConn::Sqlite(_) = conn {
         let mut found = Vec::new();
-        for (sender, client_id) in pairs {
-            found.extend(find_by_client_id(conn, sender, client_id)?);
+        for key in keys {
+            found.extend(find_by_client_id(conn, *key)?);
         }
         return Ok(found);
     }
     let mut query = messages::table.select(MessageRow::as_select()).into_boxed();
-    for (sender, client_id) in pairs {
+    for key in keys {
         query = query.or_filter(
-            messages::sender_id
-                .eq(*sender)
-                .and(messages::client_id.eq(*client_id)),
+            messages::room_id
+                .eq(key.room_id)
+                .and(messages::sender_id.eq(key.sender_id))
+                .and(messages::client_id.eq(key.client_id)),
         );
     }
     query.load(conn)
@@ -73,14 +82,11 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
         .optional()
 }
 
-pub fn find_by_client_id(
-    conn: &mut DbConn,
-    sender_id: &str,
-    client_id: &str,
-) -> QueryResult<Option<MessageRow>> {
+pub fn find_by_client_id(conn: &mut DbConn, key: ClientKey<'_>) -> QueryResult<Option<MessageRow>> {
     messages::table
-        .filter(messages::sender_id.eq(sender_id))
-        .filter(messages::client_id.eq(client_id))
+        .filter(messages::room_id.eq(key.room_id))
+        .filter(messages::sender_id.eq(key.sender_id))
+        .filter(messages::client_id.eq(key.client_id))
         .select(MessageRow::as_select())
         .first(conn)
         .optional()

@@ -27,6 +27,25 @@ pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> QueryResul
     Ok(count > 0)
 }
 
+/// Which of these sessions are live (as [`is_live`] has it).
+pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> QueryResult<Vec<String>> {
+    // SQLite binds at most 32,766 parameters in one statement.
+    let mut live = Vec::new();
+    for chunk in session_ids.chunks(1000) {
+        live.extend(
+            sessions::table
+                .inner_join(users::table)
+                .filter(sessions::id.eq_any(chunk))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::expires_at.gt(now()))
+                .filter(users::deleted_at.is_null())
+                .select(sessions::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(live)
+}
+
 pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<SessionRow>> {
     sessions::table
         .filter(sessions::token_hash.eq(hash))
@@ -37,8 +56,18 @@ pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Se
         .optional()
 }
 
+/// The session whose refresh token was `hash` before its last rotation.
+pub fn find_by_previous_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<SessionRow>> {
+    sessions::table
+        .filter(sessions::previous_hash.eq(hash))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Swaps the refresh token only if `old_hash` is still current, so two
-/// concurrent refreshes with one token cannot both succeed.
+/// concurrent refreshes with one token cannot both succeed; the old hash is
+/// kept to recognise it if it ever comes back.
 pub fn rotate(
     conn: &mut DbConn,
     session_id: &str,
@@ -46,6 +75,7 @@ pub fn rotate(
     new_hash: &str,
     expires_at: chrono::NaiveDateTime,
 ) -> QueryResult<bool> {
+    let at = now();
     let changed = diesel::update(
         sessions::table
             .filter(sessions::id.eq(session_id))
@@ -54,7 +84,9 @@ pub fn rotate(
     )
     .set((
         sessions::token_hash.eq(new_hash),
-        sessions::last_used_at.eq(now()),
+        sessions::previous_hash.eq(Some(old_hash)),
+        sessions::rotated_at.eq(Some(at)),
+        sessions::last_used_at.eq(at),
         sessions::expires_at.eq(expires_at),
     ))
     .execute(conn)?;

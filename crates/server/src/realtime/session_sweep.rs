@@ -1,0 +1,93 @@
+//! The backstop of live state against storage, run every few seconds on
+//! each node.
+//!
+//! - Sockets never outlive their session. A revocation closes them at once
+//!   (see [`AppState::end_sessions`]); the sweep catches what no event
+//!   announces (a session that simply expired) and revocations lost with a
+//!   Redis outage.
+//! - A socket follows exactly its user's rooms. Joins and departures are
+//!   applied from their events; the sweep repairs what a lost event (or a
+//!   race with one) left wrong.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::db::queries::{members, sessions};
+use crate::state::AppState;
+
+/// Runs for the life of the server.
+pub async fn run(state: Arc<AppState>) {
+    let every = Duration::from_secs(state.settings.session_check_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        sweep_once(&state).await;
+        reconcile_rooms(&state).await;
+    }
+}
+
+/// Makes every local socket follow exactly its user's rooms.
+pub async fn reconcile_rooms(state: &AppState) {
+    // Taken before storage is read: see `Hub::reconcile`.
+    let before = state.hub.follows_snapshot();
+    if before.is_empty() {
+        return;
+    }
+    let users: HashSet<Uuid> = before.values().map(|(user, _)| *user).collect();
+    let asked: Vec<String> = users.iter().map(Uuid::to_string).collect();
+    let rows = state
+        .db
+        .run(move |conn| Ok(members::of_users(conn, &asked)?))
+        .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read memberships to reconcile sockets");
+            return;
+        }
+    };
+    let mut memberships: HashMap<Uuid, HashMap<Uuid, i64>> = HashMap::new();
+    for (user, room, last_seq) in rows {
+        if let (Ok(user), Ok(room)) = (Uuid::parse_str(&user), Uuid::parse_str(&room)) {
+            memberships.entry(user).or_default().insert(room, last_seq);
+        }
+    }
+    let none = HashMap::new();
+    for (conn, (user, rooms)) in &before {
+        let members_of = memberships.get(user).unwrap_or(&none);
+        state.hub.reconcile(*conn, rooms, members_of);
+    }
+}
+
+/// Closes this node's sockets whose session is no longer live.
+pub async fn sweep_once(state: &AppState) {
+    let open = state.hub.local_sessions();
+    if open.is_empty() {
+        return;
+    }
+    let asked: Vec<String> = open.iter().map(Uuid::to_string).collect();
+    let live = state
+        .db
+        .run(move |conn| Ok(sessions::live_among(conn, &asked)?))
+        .await;
+    let live: HashSet<Uuid> = match live {
+        Ok(live) => live
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect(),
+        Err(e) => {
+            // Storage away: nobody is cut off for that.
+            tracing::warn!(error = %e, "cannot check the sessions of open sockets");
+            return;
+        }
+    };
+    let ended: HashSet<Uuid> = open.into_iter().filter(|s| !live.contains(s)).collect();
+    if !ended.is_empty() {
+        let closed = state.hub.close_sessions(&ended);
+        tracing::info!(closed, "closed sockets whose session ended");
+    }
+}

@@ -1,0 +1,3 @@
+DROP INDEX sessions_previous_hash_idx;
+ALTER TABLE sessions DROP COLUMN rotated_at;
+ALTER TABLE sessions DROP COLUMN previous_hash;
