@@ -12,6 +12,7 @@ mod backend;
 pub mod browser;
 mod client;
 pub mod process;
+pub mod services;
 pub mod socket;
 
 use std::ops::Deref;
@@ -44,6 +45,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub port: u16,
+    /// `http://127.0.0.1:<port>` of the metrics listener, when it has one.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub backend: Backend,
     api_client: ApiClient,
@@ -181,6 +184,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("the test server failed to start: {e:?}"));
     let port = application.port();
+    let metrics_address = application.metrics_address().map(|a| format!("http://{a}"));
     let server = tokio::spawn(async move {
         if let Err(e) = application.run_until_stopped().await {
             eprintln!("the test server stopped with an error: {e}");
@@ -199,6 +203,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         port,
+        metrics_address,
         client,
         backend,
         api_client,

@@ -203,6 +203,28 @@ impl ServerProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Asks the node to stop (SIGTERM), as an orchestrator would.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM {} failed", self.child.id());
+    }
+
+    /// Waits for the process to exit by itself; `None` if it is still
+    /// running after `timeout`.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
 }
 
 impl Drop for ServerProcess {
@@ -216,6 +238,7 @@ impl Drop for ServerProcess {
 pub struct Cluster {
     /// Declared before the schema: the processes die before it is dropped.
     pub nodes: Vec<ServerProcess>,
+    env: Vec<(&'static str, String)>,
     _schema: PgSchema,
 }
 
@@ -224,11 +247,17 @@ impl Cluster {
     /// schema), then waits until events published on one node reach
     /// connections on every node.
     pub async fn start(count: usize) -> Self {
+        Self::start_with_redis(count, redis_url()).await
+    }
+
+    /// Like [`start`](Self::start), on the Redis at `redis` (a private one
+    /// a test may stop).
+    pub async fn start_with_redis(count: usize, redis: String) -> Self {
         require_postgres();
         let (schema, database_url) = PgSchema::create();
-        let env = [
+        let env = vec![
             ("DATABASE_URL", database_url),
-            ("REDIS_URL", redis_url()),
+            ("REDIS_URL", redis),
             ("JWT_SECRET", "cluster-test-secret-".repeat(3)),
             ("THEMECHAT_WORKERS", "2".to_owned()),
             ("THEMECHAT_DB_POOL_SIZE", "4".to_owned()),
@@ -246,10 +275,21 @@ impl Cluster {
         }
         let cluster = Self {
             nodes,
+            env,
             _schema: schema,
         };
         cluster.wait_for_fan_out().await;
         cluster
+    }
+
+    /// Starts one more node on the same database and Redis; returns its
+    /// index. (No fan-out probe: a test that needs one waits for it.)
+    pub async fn add_node(&mut self) -> usize {
+        let i = self.nodes.len();
+        let name = format!("node-{}", (b'a' + i as u8) as char);
+        self.nodes
+            .push(ServerProcess::start(&name, &self.env).await);
+        i
     }
 
     /// The HTTP client of node `i`.

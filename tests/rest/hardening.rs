@@ -541,3 +541,168 @@ async fn one_message_notifies_at_most_twenty_mentioned_people() {
     }
     assert_eq!(notified, 20);
 }
+
+// ---- headers -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn pages_and_answers_carry_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/rooms/anything", "/api/v1/rooms", "/healthz"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("referrer-policy"), "no-referrer");
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_browsers_are_kept_out_unless_their_origin_is_configured() {
+    let preflight = |app: &TestApp, origin: &'static str| {
+        app.client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/v1/users/me", app.address),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+    };
+    let closed = spawn_app().await;
+    let resp = preflight(&closed, "https://elsewhere.example")
+        .await
+        .unwrap();
+    assert!(
+        resp.headers().get("access-control-allow-origin").is_none(),
+        "{:?}",
+        resp.headers()
+    );
+
+    let open = spawn_app_with(|s| s.cors_origins = vec!["https://app.example".into()]).await;
+    let resp = preflight(&open, "https://app.example").await.unwrap();
+    assert_eq!(
+        resp.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example")
+    );
+    let resp = preflight(&open, "https://elsewhere.example").await.unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+// ---- tokens --------------------------------------------------------------------------
+
+#[tokio::test]
+async fn forged_expired_and_orphaned_tokens_are_refused() {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let claims = |exp: i64| {
+        let payload = json!({ "sub": alice.id, "sid": random_id(), "iat": 0, "exp": exp });
+        b64(payload.to_string().as_bytes())
+    };
+    let far = chrono::Utc::now().timestamp() + 3600;
+    let parts: Vec<&str> = alice.access_token.split('.').collect();
+    let real_payload = parts[1];
+
+    let none = format!("{}.{real_payload}.", b64(br#"{"alg":"none","typ":"JWT"}"#));
+    let other_key = {
+        use hmac::Mac;
+        let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let body = claims(far);
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(b"not-the-server-key-not-the-key!!")
+                .unwrap();
+        mac.update(format!("{header}.{body}").as_bytes());
+        format!("{header}.{body}.{}", b64(&mac.finalize().into_bytes()))
+    };
+    let tampered = format!("{}.{}.{}", parts[0], claims(far), parts[2]);
+    for (what, token) in [
+        ("alg none", none),
+        ("another key", other_key),
+        ("a changed payload", tampered),
+        ("garbage", "not.a.token".to_owned()),
+    ] {
+        let resp = app.get("/api/v1/users/me", Some(&token)).await;
+        assert_error_status(&resp, 401);
+        assert_eq!(resp.body["error"]["code"], "invalid_token", "{what}");
+    }
+
+    // A deleted account's token, and a signed-out session's.
+    let bob = app.register("bob").await;
+    let resp = app
+        .post_json(
+            "/api/v1/auth/logout",
+            None,
+            &json!({ "refresh_token": bob.refresh_token }),
+        )
+        .await;
+    assert_status(&resp, 204);
+    assert_error(
+        &app.get("/api/v1/users/me", bob.auth()).await,
+        401,
+        "invalid_token",
+    );
+    let carol = app.register("carol").await;
+    let resp = app
+        .delete_json(
+            "/api/v1/users/me",
+            carol.auth(),
+            &json!({ "password": PASSWORD }),
+        )
+        .await;
+    assert_status(&resp, 204);
+    assert_error(
+        &app.get("/api/v1/users/me", carol.auth()).await,
+        401,
+        "invalid_token",
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = spawn_app_with(|s| s.access_token_ttl_secs = 1).await;
+    let alice = app.register("alice").await;
+    assert_status(&app.get("/api/v1/users/me", alice.auth()).await, 200);
+    // The server allows 5 s of clock skew.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    assert_error(
+        &app.get("/api/v1/users/me", alice.auth()).await,
+        401,
+        "invalid_token",
+    );
+}
+
+#[tokio::test]
+async fn metrics_can_be_served_on_a_listener_of_their_own() {
+    let app = spawn_app_with(|s| s.metrics_bind = Some("127.0.0.1:0".into())).await;
+    let public = app.get("/metrics", None).await;
+    assert_error(&public, 404, "not_found");
+    let private = app.metrics_address.clone().expect("a metrics listener");
+    let text = app
+        .client
+        .get(format!("{private}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("themechat_http_requests_total"), "{text}");
+}

@@ -14,6 +14,7 @@ mod dms;
 mod friends;
 mod group_commit;
 mod hardening;
+mod hostile;
 mod messages;
 mod moderation;
 mod notifications;

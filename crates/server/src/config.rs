@@ -71,6 +71,12 @@ pub struct Settings {
     pub production: bool,
     /// The built web app (Trunk's `dist`).
     pub web_dir: PathBuf,
+    /// Serve `/metrics` on this address instead of the public one (which then
+    /// answers 404 there), e.g. `127.0.0.1:9100`.
+    pub metrics_bind: Option<String>,
+    /// Origins (`https://app.example`) whose pages may call the API from a
+    /// browser; none: cross-origin browser access stays closed.
+    pub cors_origins: Vec<String>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     /// No session lives longer than this from its sign-in, however often it
@@ -142,6 +148,8 @@ impl Default for Settings {
             jwt_secret: None,
             production: false,
             web_dir: PathBuf::from("frontend/dist"),
+            cors_origins: Vec::new(),
+            metrics_bind: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             session_max_age_secs: 90 * 24 * 3600,
@@ -230,6 +238,16 @@ impl Settings {
         if let Some(v) = non_empty("THEMECHAT_WEB_DIR") {
             self.web_dir = v.into();
         }
+        if let Some(v) = non_empty("THEMECHAT_METRICS_BIND") {
+            self.metrics_bind = Some(v);
+        }
+        if let Some(v) = non_empty("THEMECHAT_CORS_ORIGINS") {
+            self.cors_origins = v
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
         if let Some(v) = non_empty("DATABASE_URL") {
             self.database_url = Some(v);
         }
@@ -273,6 +291,9 @@ impl Settings {
         if let Some(v) = non_empty("THEMECHAT_WRITE_QUEUE") {
             self.write_queue_capacity = number("THEMECHAT_WRITE_QUEUE", v)?;
         }
+        if let Some(v) = non_empty("THEMECHAT_DB_CONNECT_TIMEOUT_SECS") {
+            self.db_connect_timeout_secs = number("THEMECHAT_DB_CONNECT_TIMEOUT_SECS", v)?;
+        }
         if let Some(v) = non_empty("THEMECHAT_DB_POOL_SIZE") {
             self.db_pool_size = number("THEMECHAT_DB_POOL_SIZE", v)?;
         }
@@ -298,6 +319,16 @@ impl Settings {
             return Err(ConfigError::Invalid {
                 key: "db_pool_size",
                 reason: "must be at least 1".into(),
+            });
+        }
+        if let Some(bad) = self
+            .cors_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")) || o.contains('*'))
+        {
+            return Err(ConfigError::Invalid {
+                key: "cors_origins",
+                reason: format!("{bad:?} is not an origin like https://app.example"),
             });
         }
         if self.rate_limit_messages == 0 || self.rate_limit_window_ms == 0 {

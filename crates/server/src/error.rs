@@ -127,8 +127,17 @@ impl From<Invalid> for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
         match e {
-            diesel::result::Error::NotFound => Self::NotFound("record"),
+            Error::NotFound => Self::NotFound("record"),
+            // The database went away under a connection: a moment's outage,
+            // not a bug; clients are told to come back (503, Retry-After).
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, info) => {
+                Self::Unavailable(format!("database connection lost: {}", info.message()))
+            }
+            Error::BrokenTransactionManager => {
+                Self::Unavailable("database connection lost mid-transaction".into())
+            }
             other => Self::Internal(format!("database: {other}")),
         }
     }

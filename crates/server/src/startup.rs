@@ -40,6 +40,8 @@ pub enum StartupError {
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// `/metrics` on a listener of its own, when configured.
+    metrics: Option<(SocketAddr, Server)>,
     hub: Hub,
 }
 
@@ -81,12 +83,25 @@ impl Application {
             ));
         }
         let web_dir = settings.web_dir.clone();
+        let public_metrics = settings.metrics_bind.is_none();
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, state.clone())?),
+            None => None,
+        };
+        // The policy allows the inline loader of the web app being served.
+        let index_html = std::fs::read_to_string(web_dir.join("index.html")).ok();
+        let cors_origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             let state = state.clone();
             App::new()
                 .app_data(state.clone())
                 .configure(routes::extractor_config)
                 .wrap(routes::json_error_pages())
+                .wrap(routes::headers::security_headers(index_html.as_deref()))
+                .wrap(actix_web::middleware::Condition::new(
+                    !cors_origins.is_empty(),
+                    routes::headers::cors(&cors_origins),
+                ))
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let metrics = state.metrics.clone();
@@ -110,7 +125,7 @@ impl Application {
                         res
                     })
                 })
-                .configure(|cfg| routes::configure(cfg, &web_dir))
+                .configure(|cfg| routes::configure(cfg, &web_dir, public_metrics))
         })
         // actix binds with SO_REUSEADDR, so a restarted node gets its port
         // back at once.
@@ -132,8 +147,14 @@ impl Application {
         Ok(Self {
             address,
             server: server.run(),
+            metrics,
             hub,
         })
+    }
+
+    /// Where `/metrics` is served when it has a listener of its own.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(address, _)| *address)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -147,6 +168,10 @@ impl Application {
     /// Serves until SIGTERM/SIGINT; then closes every WebSocket (1001) and
     /// lets in-flight requests finish before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some((_, metrics)) = self.metrics {
+            // Stops with the process; it holds no requests worth draining.
+            tokio::spawn(metrics);
+        }
         let handle = self.server.handle();
         let mut server = self.server;
         tokio::select! {
@@ -160,6 +185,33 @@ impl Application {
             }
         }
     }
+}
+
+/// A second, small server for `/metrics`, so it can listen where only the
+/// monitoring can reach it.
+fn metrics_server(
+    bind: &str,
+    state: web::Data<AppState>,
+) -> Result<(SocketAddr, Server), StartupError> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(routes::json_error_pages())
+            .configure(routes::metrics_only)
+    })
+    .workers(1)
+    .bind(bind)
+    .map_err(|source| StartupError::Bind {
+        addr: bind.to_owned(),
+        source,
+    })?
+    .disable_signals();
+    let address = *server
+        .addrs()
+        .first()
+        .ok_or_else(|| StartupError::Other(format!("{bind} resolved to no address")))?;
+    tracing::info!(%address, "metrics on a listener of their own");
+    Ok((address, server.run()))
 }
 
 fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, StartupError> {

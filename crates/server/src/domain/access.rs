@@ -8,7 +8,7 @@ use protocol::Role;
 
 use crate::db::DbConn;
 use crate::db::models::{MembershipRow, RoomRow};
-use crate::db::queries::{members, rooms};
+use crate::db::queries::rooms;
 use crate::error::{AppError, AppResult};
 
 /// A room as one user may see it.
@@ -53,8 +53,8 @@ impl RoomAccess {
 /// Loads a room the user may see: a room that does not exist and a private
 /// room they are not in look the same.
 pub fn visible_room(conn: &mut DbConn, room_id: &str, user_id: &str) -> AppResult<RoomAccess> {
-    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
-    let membership = members::find(conn, room_id, user_id)?;
+    let (room, membership) =
+        rooms::find_with_membership(conn, room_id, user_id)?.ok_or(AppError::NotFound("room"))?;
     if membership.is_none() && !room.is_public() {
         return Err(AppError::NotFound("room"));
     }

@@ -95,12 +95,19 @@ pub fn history(
     limit: i64,
 ) -> AppResult<Vec<Message>> {
     visible_room(conn, room_id, user_id)?.member()?;
-    let before = cursor_seq(conn, room_id, before)?;
-    let after = cursor_seq(conn, room_id, after)?;
-    Ok(match after {
-        Some(after) => messages::page_after(conn, room_id, after, before, limit)?,
-        None => messages::page_before(conn, room_id, before, limit)?,
-    })
+    let (before, after) = (before.map(|b| b.to_string()), after.map(|a| a.to_string()));
+    let page = messages::page(conn, room_id, before.as_deref(), after.as_deref(), limit)?;
+    if page.is_empty() {
+        // Empty because a cursor names no message of this room? That is a
+        // 404 (checked only here: a page with messages proves its cursors).
+        for cursor in [&before, &after].into_iter().flatten() {
+            match messages::find(conn, cursor)? {
+                Some(m) if m.room_id == room_id => {}
+                _ => return Err(AppError::NotFound("message")),
+            }
+        }
+    }
+    Ok(page)
 }
 
 /// One message to store: who sends what where.

@@ -115,6 +115,8 @@ async fn authenticate_socket(
             }
         }
     };
+    // The session is checked here (no presence, no registration for a dead
+    // one) and once more with the `ready` snapshot, after registering.
     match authenticate(state, &token).await {
         Ok(user) => Some(user),
         Err(e) => {
@@ -294,6 +296,8 @@ impl Connection {
                 Some(conn)
             }
             Err(AppError::InvalidToken) => {
+                let msg = "the token is invalid or expired";
+                conn.error("invalid_token", msg, None).await;
                 conn.hang_up(CloseWhy::Revoked).await;
                 conn.close().await;
                 None

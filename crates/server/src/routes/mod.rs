@@ -2,6 +2,7 @@
 //! parse, call the domain on the blocking pool, publish, answer.
 
 pub mod auth;
+pub mod headers;
 mod json;
 pub mod messages;
 pub mod openapi;
@@ -27,7 +28,9 @@ use serde::Deserialize;
 use crate::error::AppError;
 pub use json::Json;
 
-pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
+/// Every route. `/metrics` is left out when a listener of its own serves it
+/// (see [`metrics_only`]).
+pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: bool) {
     cfg.service(
         web::scope("/api/v1")
             .configure(auth::routes)
@@ -39,9 +42,20 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
             .default_service(web::to(unknown_route)),
     )
-    .route("/healthz", web::get().to(ops::healthz))
-    .route("/metrics", web::get().to(ops::metrics));
+    .route("/healthz", web::get().to(ops::healthz));
+    if public_metrics {
+        cfg.route("/metrics", web::get().to(ops::metrics));
+    } else {
+        // Not here (and not the web app's page either).
+        cfg.route("/metrics", web::to(unknown_route));
+    }
     spa::configure(cfg, web_dir);
+}
+
+/// The metrics listener: `/metrics` and nothing else.
+pub fn metrics_only(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(ops::metrics))
+        .default_service(web::to(unknown_route));
 }
 
 /// Malformed input is a 400, well-formed but unacceptable input a 422, and

@@ -113,40 +113,48 @@ pub fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Message>> {
     Ok(row.map(|(m, s)| m.into_message(s)))
 }
 
-/// The `limit` messages just before `before_seq` (or the newest when
-/// `None`), oldest first.
-pub fn page_before(
-    conn: &mut DbConn,
-    room_id: &str,
-    before_seq: Option<i64>,
-    limit: i64,
-) -> QueryResult<Vec<Message>> {
-    let mut rows: Vec<(MessageRow, Option<SenderRow>)> = with_sender!()
-        .filter(messages::room_id.eq(room_id))
-        .filter(messages::seq.lt(before_seq.unwrap_or(i64::MAX)))
-        .order(messages::seq.desc())
-        .limit(limit)
-        .load(conn)?;
-    rows.reverse();
-    Ok(into_messages(rows))
-}
+diesel::alias!(messages as cursor: CursorMessages);
 
-/// The `limit` messages right after `after_seq` (and before `before_seq`
-/// when both cursors are given), oldest first.
-pub fn page_after(
+/// One page of a room's history between optional cursors (message ids),
+/// in one statement: the cursors' `seq` are looked up inside it. Without
+/// `after`, the newest `limit` before `before`; with it, the oldest `limit`
+/// after it. Oldest first either way. A cursor that names no message of
+/// the room matches nothing, so the page comes back empty.
+pub fn page(
     conn: &mut DbConn,
     room_id: &str,
-    after_seq: i64,
-    before_seq: Option<i64>,
+    before: Option<&str>,
+    after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Message>> {
-    let rows = with_sender!()
+    let seq_of = |id: &str| {
+        cursor
+            .filter(cursor.field(messages::id).eq(id.to_owned()))
+            .filter(cursor.field(messages::room_id).eq(room_id.to_owned()))
+            .select(cursor.field(messages::seq))
+            .single_value()
+    };
+    let mut query = with_sender!()
         .filter(messages::room_id.eq(room_id))
-        .filter(messages::seq.gt(after_seq))
-        .filter(messages::seq.lt(before_seq.unwrap_or(i64::MAX)))
-        .order(messages::seq.asc())
-        .limit(limit)
-        .load(conn)?;
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(messages::seq.nullable().lt(seq_of(before)));
+    }
+    let rows = match after {
+        Some(after) => query
+            .filter(messages::seq.nullable().gt(seq_of(after)))
+            .order(messages::seq.asc())
+            .limit(limit)
+            .load::<(MessageRow, Option<SenderRow>)>(conn)?,
+        None => {
+            let mut rows = query
+                .order(messages::seq.desc())
+                .limit(limit)
+                .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+            rows.reverse();
+            rows
+        }
+    };
     Ok(into_messages(rows))
 }
 
@@ -159,13 +167,38 @@ pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> QueryResult<Vec<
     Ok(into_messages(rows))
 }
 
-pub fn last_in_room(conn: &mut DbConn, room_id: &str, seq: i64) -> QueryResult<Option<Message>> {
-    let row = with_sender!()
-        .filter(messages::room_id.eq(room_id))
-        .filter(messages::seq.eq(seq))
-        .first::<(MessageRow, Option<SenderRow>)>(conn)
-        .optional()?;
-    Ok(row.map(|(m, s)| m.into_message(s)))
+/// The newest message of each room, given each room's newest `seq`: one
+/// statement per 200 rooms, each term answered by the `(room_id, seq)` index.
+pub fn newest_of_rooms(conn: &mut DbConn, rooms: &[(&str, i64)]) -> QueryResult<Vec<Message>> {
+    let mut found = Vec::new();
+    for chunk in rooms.chunks(200) {
+        let mut query = with_sender!().into_boxed();
+        for (room_id, seq) in chunk {
+            query = query.or_filter(messages::room_id.eq(*room_id).and(messages::seq.eq(*seq)));
+        }
+        found.extend(into_messages(query.load(conn)?));
+    }
+    Ok(found)
+}
+
+/// The user's read markers in these rooms.
+pub fn markers_in(
+    conn: &mut DbConn,
+    user_id: &str,
+    room_ids: &[String],
+) -> QueryResult<Vec<ReadMarkerRow>> {
+    let mut found = Vec::new();
+    // SQLite binds at most 32,766 parameters in one statement.
+    for chunk in room_ids.chunks(1000) {
+        found.extend(
+            read_markers::table
+                .filter(read_markers::user_id.eq(user_id))
+                .filter(read_markers::room_id.eq_any(chunk))
+                .select(ReadMarkerRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> QueryResult<()> {
@@ -238,18 +271,6 @@ pub fn mention_count(
         .filter(mentions::seq.gt(after_seq))
         .count()
         .get_result(conn)
-}
-
-pub fn marker(
-    conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-) -> QueryResult<Option<ReadMarkerRow>> {
-    read_markers::table
-        .find((room_id, user_id))
-        .select(ReadMarkerRow::as_select())
-        .first(conn)
-        .optional()
 }
 
 /// Moves the marker to `message` if that is forward; returns whether it

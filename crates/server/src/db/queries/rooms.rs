@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
 use crate::db::DbConn;
-use crate::db::models::{RoomRow, now};
+use crate::db::models::{MembershipRow, RoomRow, now};
 use crate::db::schema::{memberships, rooms};
 
 pub fn insert(conn: &mut DbConn, row: &RoomRow) -> QueryResult<()> {
@@ -20,6 +20,25 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoomRow>> {
     rooms::table
         .find(id)
         .select(RoomRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The room and the user's membership of it, in one round trip: every room
+/// route starts with this check.
+pub fn find_with_membership(
+    conn: &mut DbConn,
+    room_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(RoomRow, Option<MembershipRow>)>> {
+    rooms::table
+        .left_join(
+            memberships::table.on(memberships::room_id
+                .eq(rooms::id)
+                .and(memberships::user_id.eq(user_id))),
+        )
+        .filter(rooms::id.eq(room_id))
+        .select((RoomRow::as_select(), Option::<MembershipRow>::as_select()))
         .first(conn)
         .optional()
 }
