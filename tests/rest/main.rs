@@ -8,6 +8,7 @@
 
 mod activity;
 mod auth;
+mod authz;
 mod blocks;
 mod conventions;
 mod dms;
