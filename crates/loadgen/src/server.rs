@@ -22,8 +22,10 @@ const SERVER_ENV: &[(&str, &str)] = &[
     ("JWT_SECRET", "loadgen-loadgen-loadgen-loadgen-loadgen-"),
     // The load measures the message pipeline, not flood control.
     ("THEMECHAT_RATE_LIMIT_MESSAGES", "1000000"),
-    // Thousands of sign-ups come from this one address.
+    // Thousands of sign-ups come from this one address, and `conns` opens
+    // dozens of sockets per user.
     ("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", "100000000"),
+    ("THEMECHAT_WS_MAX_PER_USER", "100000"),
     ("RUST_LOG", "warn"),
     // Its output is passed on as plain lines.
     ("NO_COLOR", "1"),

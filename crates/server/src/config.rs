@@ -282,6 +282,9 @@ impl Settings {
         if let Some(v) = non_empty("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT") {
             self.auth_attempts_per_account = number("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT", v)?;
         }
+        if let Some(v) = non_empty("THEMECHAT_WS_MAX_PER_USER") {
+            self.ws_max_per_user = number("THEMECHAT_WS_MAX_PER_USER", v)?;
+        }
         if let Some(v) = non_empty("THEMECHAT_WORKERS") {
             self.workers = number("THEMECHAT_WORKERS", v)?;
         }

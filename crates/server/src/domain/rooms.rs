@@ -1,12 +1,11 @@
 //! Groups: creating, finding, joining, leaving and running them.
 
 use std::cmp::Reverse;
-use std::collections::HashMap;
 
 use protocol::validate::{self, RoomName};
 use protocol::{
-    ActivityKind, AuditAction, CreateRoomRequest, Member, Message, NotificationLevel, Role, Room,
-    RoomKind, RoomSummary, ServerEvent, UpdateRoomRequest, Visibility,
+    ActivityKind, AuditAction, CreateRoomRequest, Member, NotificationLevel, Role, Room, RoomKind,
+    RoomSummary, ServerEvent, UpdateRoomRequest, Visibility,
 };
 
 use super::Presence;
@@ -14,7 +13,7 @@ use super::access::visible_room;
 use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{
-    ActivityRow, AuditRow, InviteRow, MembershipRow, ReadMarkerRow, RoomRow, id, new_id, now,
+    ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
 };
 use crate::db::queries::{activity, members, messages, rooms, social, users};
 use crate::error::{AppError, AppResult};
@@ -142,29 +141,15 @@ pub fn explore(
 
 /// The sidebar: every room the user is in, most recently active first.
 pub fn mine(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<RoomSummary>> {
-    let rows = members::rooms_of(conn, user_id)?;
-    let ids: Vec<String> = rows.iter().map(|(_, r)| r.id.clone()).collect();
-    let counts = rooms::member_counts(conn, &ids)?;
-    // Markers and newest messages for all rooms at once; the two counts
+    // Rooms, markers and newest messages in one statement; the two counts
     // stay per room, each an index range from the marker on.
-    let mut markers: HashMap<String, ReadMarkerRow> = messages::markers_in(conn, user_id, &ids)?
-        .into_iter()
-        .map(|m| (m.room_id.clone(), m))
-        .collect();
-    let newest: Vec<(&str, i64)> = rows
-        .iter()
-        .filter(|(_, room)| room.last_seq > 0)
-        .map(|(_, room)| (room.id.as_str(), room.last_seq))
-        .collect();
-    let mut last_messages: HashMap<uuid::Uuid, Message> = messages::newest_of_rooms(conn, &newest)?
-        .into_iter()
-        .map(|m| (m.room_id, m))
-        .collect();
+    let rows = members::sidebar_rows(conn, user_id)?;
+    let ids: Vec<String> = rows.iter().map(|(_, r, ..)| r.id.clone()).collect();
+    let counts = rooms::member_counts(conn, &ids)?;
     let mut out = Vec::with_capacity(rows.len());
-    for (membership, room) in rows {
-        let marker = markers.remove(&room.id);
+    for (membership, room, marker, newest, sender) in rows {
         let read_seq = marker.as_ref().map_or(0, |m| m.seq);
-        let last_message = last_messages.remove(&room.uuid());
+        let last_message = newest.map(|m| m.into_message(sender));
         let summary = RoomSummary {
             room: room.to_room(
                 name_for(conn, &room, user_id)?,

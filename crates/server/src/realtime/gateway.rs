@@ -26,7 +26,7 @@ use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
 use crate::db::queries::{members, sessions};
 use crate::domain::messages::{Draft, Posted};
-use crate::domain::{accounts, rooms};
+use crate::domain::rooms;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -262,10 +262,9 @@ impl Connection {
                 // Checked again now that the connection is registered: a
                 // revocation between the token check and the registration
                 // found nothing to close.
-                if !sessions::is_live(c, &session_id, &user_id)? {
-                    return Err(AppError::InvalidToken);
-                }
-                let me = accounts::me(c, &user_id, &hub)?;
+                let me = sessions::live_user(c, &session_id, &user_id)?
+                    .ok_or(AppError::InvalidToken)?
+                    .to_me(hub.is_online(user.id));
                 let rooms = rooms::mine(c, &user_id)?;
                 Ok((me, rooms))
             })

@@ -5,9 +5,12 @@ use std::collections::{BTreeSet, HashSet};
 use diesel::prelude::*;
 
 use crate::db::models::{
-    BanRow, InviteRow, MembershipEventRow, MembershipRow, RoomRow, UserRow, new_id, now,
+    BanRow, InviteRow, MembershipEventRow, MembershipRow, MessageRow, ReadMarkerRow, RoomRow,
+    SenderRow, UserRow, new_id, now,
 };
-use crate::db::schema::{invites, membership_events, memberships, room_bans, rooms, users};
+use crate::db::schema::{
+    invites, membership_events, memberships, messages, read_markers, room_bans, rooms, users,
+};
 use crate::db::{DbConn, on_backend};
 
 pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Option<MembershipRow>> {
@@ -92,6 +95,43 @@ pub fn of_users(conn: &mut DbConn, user_ids: &[String]) -> QueryResult<Vec<(Stri
         );
     }
     Ok(found)
+}
+
+/// One sidebar row: a membership, its room, the member's read marker there,
+/// and the room's newest message with its sender.
+pub type SidebarRow = (
+    MembershipRow,
+    RoomRow,
+    Option<ReadMarkerRow>,
+    Option<MessageRow>,
+    Option<SenderRow>,
+);
+
+/// Every room of the user with what the sidebar shows of it, in one
+/// statement (a fixed one, so the database keeps it prepared).
+pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<SidebarRow>> {
+    memberships::table
+        .inner_join(rooms::table)
+        .left_join(
+            read_markers::table.on(read_markers::room_id
+                .eq(memberships::room_id)
+                .and(read_markers::user_id.eq(memberships::user_id))),
+        )
+        .left_join(
+            messages::table.on(messages::room_id
+                .eq(rooms::id)
+                .and(messages::seq.eq(rooms::last_seq))),
+        )
+        .left_join(users::table.on(users::id.nullable().eq(messages::sender_id)))
+        .filter(memberships::user_id.eq(user_id))
+        .select((
+            MembershipRow::as_select(),
+            RoomRow::as_select(),
+            Option::<ReadMarkerRow>::as_select(),
+            Option::<MessageRow>::as_select(),
+            Option::<SenderRow>::as_select(),
+        ))
+        .load(conn)
 }
 
 pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {

@@ -167,40 +167,6 @@ pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> QueryResult<Vec<
     Ok(into_messages(rows))
 }
 
-/// The newest message of each room, given each room's newest `seq`: one
-/// statement per 200 rooms, each term answered by the `(room_id, seq)` index.
-pub fn newest_of_rooms(conn: &mut DbConn, rooms: &[(&str, i64)]) -> QueryResult<Vec<Message>> {
-    let mut found = Vec::new();
-    for chunk in rooms.chunks(200) {
-        let mut query = with_sender!().into_boxed();
-        for (room_id, seq) in chunk {
-            query = query.or_filter(messages::room_id.eq(*room_id).and(messages::seq.eq(*seq)));
-        }
-        found.extend(into_messages(query.load(conn)?));
-    }
-    Ok(found)
-}
-
-/// The user's read markers in these rooms.
-pub fn markers_in(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_ids: &[String],
-) -> QueryResult<Vec<ReadMarkerRow>> {
-    let mut found = Vec::new();
-    // SQLite binds at most 32,766 parameters in one statement.
-    for chunk in room_ids.chunks(1000) {
-        found.extend(
-            read_markers::table
-                .filter(read_markers::user_id.eq(user_id))
-                .filter(read_markers::room_id.eq_any(chunk))
-                .select(ReadMarkerRow::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
-}
-
 pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> QueryResult<()> {
     diesel::update(messages::table.find(id))
         .set((messages::body.eq(body), messages::edited_at.eq(Some(now()))))

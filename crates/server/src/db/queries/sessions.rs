@@ -27,6 +27,24 @@ pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> QueryResul
     Ok(count > 0)
 }
 
+/// The user of a live session (as [`is_live`] has it), in one statement.
+pub fn live_user(
+    conn: &mut DbConn,
+    session_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<crate::db::models::UserRow>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now()))
+        .filter(users::deleted_at.is_null())
+        .select(crate::db::models::UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Which of these sessions are live (as [`is_live`] has it).
 pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> QueryResult<Vec<String>> {
     // SQLite binds at most 32,766 parameters in one statement.
