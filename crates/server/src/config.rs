@@ -1,27 +1,28 @@
-//! Typed configuration, read and checked once at start-up.
+//! Typed configuration, read and checked once at start-up (with `figment`).
 //!
 //! Sources, later ones winning: built-in defaults, an optional TOML file named
 //! by `THEMECHAT_CONFIG` (unknown keys are rejected so typos surface), then
-//! environment variables. With nothing set the server runs on SQLite under
-//! `./data/`, which is what a new user wants.
+//! environment variables: `THEMECHAT_<FIELD>` for every field (upper case),
+//! plus `DATABASE_URL`, `REDIS_URL`, `JWT_SECRET`, `THEMECHAT_ENV`
+//! (`production`) and `THEMECHAT_WRITE_QUEUE`. An empty variable counts as
+//! unset. With nothing set the server runs on SQLite under `./data/`, which
+//! is what a new user wants.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid config file {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
+    #[error("config file {0} does not exist")]
+    Missing(PathBuf),
+    /// A value of the wrong type, an unknown key in the file, and the like;
+    /// figment's message names the key and where it came from.
+    #[error("invalid configuration: {0}")]
+    Source(#[from] Box<figment::Error>),
     #[error("invalid value for {key}: {reason}")]
     Invalid { key: &'static str, reason: String },
     #[error("JWT_SECRET must be set (at least 32 bytes) when THEMECHAT_ENV=production")]
@@ -29,7 +30,7 @@ pub enum ConfigError {
 }
 
 /// A secret that never shows up in logs or `Debug` output.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -50,7 +51,7 @@ impl std::fmt::Debug for Secret {
 
 /// Every knob of the server. `Settings::default()` is the zero-setup
 /// development configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port.
@@ -67,7 +68,9 @@ pub struct Settings {
     /// When unset outside production, a random secret is generated and kept in
     /// `<data_dir>/jwt_secret` so tokens survive restarts.
     pub jwt_secret: Option<Secret>,
-    /// Refuses to start without an explicit secret.
+    /// Refuses to start without an explicit secret. From the environment:
+    /// `THEMECHAT_ENV=production` (anything else is development).
+    #[serde(deserialize_with = "environment_name")]
     pub production: bool,
     /// The built web app (Trunk's `dist`).
     pub web_dir: PathBuf,
@@ -76,6 +79,7 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// Origins (`https://app.example`) whose pages may call the API from a
     /// browser; none: cross-origin browser access stays closed.
+    #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
@@ -86,6 +90,7 @@ pub struct Settings {
     /// two tabs racing, not theft (theft revokes the session).
     pub refresh_reuse_grace_ms: u64,
     /// Words masked in message bodies, matched as whole words, any case.
+    #[serde(deserialize_with = "list")]
     pub profanity_words: Vec<String>,
     /// Flood control: at most `rate_limit_messages` sends per user in
     /// `rate_limit_window_ms`, across all of their connections.
@@ -200,113 +205,28 @@ impl Settings {
 
     /// Defaults, then the optional file, then the environment.
     pub fn load() -> Result<Self, ConfigError> {
-        let mut settings = match std::env::var_os("THEMECHAT_CONFIG") {
-            Some(path) => Self::from_file(Path::new(&path))?,
-            None => Self::default(),
-        };
-        settings.apply_env(|key| std::env::var(key).ok())?;
+        let file = std::env::var_os("THEMECHAT_CONFIG").map(PathBuf::from);
+        let settings: Self = Self::figment(file.as_deref())?
+            .extract()
+            .map_err(Box::new)?;
         settings.check()?;
         Ok(settings)
     }
 
-    fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })
-    }
-
-    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-        fn number<T: std::str::FromStr>(key: &'static str, raw: String) -> Result<T, ConfigError> {
-            raw.trim().parse().map_err(|_| ConfigError::Invalid {
-                key,
-                reason: format!("{raw:?} is not a number"),
-            })
+    fn figment(file: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        if let Some(path) = file {
+            // Figment would skip a missing file; a named one must exist.
+            if !path.is_file() {
+                return Err(ConfigError::Missing(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
         }
-        let non_empty = |key| var(key).filter(|v: &String| !v.trim().is_empty());
-
-        if let Some(v) = non_empty("THEMECHAT_BIND") {
-            self.bind = v;
-        }
-        if let Some(v) = non_empty("THEMECHAT_DATA_DIR") {
-            self.data_dir = v.into();
-        }
-        if let Some(v) = non_empty("THEMECHAT_WEB_DIR") {
-            self.web_dir = v.into();
-        }
-        if let Some(v) = non_empty("THEMECHAT_METRICS_BIND") {
-            self.metrics_bind = Some(v);
-        }
-        if let Some(v) = non_empty("THEMECHAT_CORS_ORIGINS") {
-            self.cors_origins = v
-                .split(',')
-                .map(|o| o.trim().trim_end_matches('/').to_owned())
-                .filter(|o| !o.is_empty())
-                .collect();
-        }
-        if let Some(v) = non_empty("DATABASE_URL") {
-            self.database_url = Some(v);
-        }
-        if let Some(v) = non_empty("REDIS_URL") {
-            self.redis_url = Some(v);
-        }
-        if let Some(v) = non_empty("THEMECHAT_REDIS_PREFIX") {
-            self.redis_prefix = v;
-        }
-        if let Some(v) = non_empty("JWT_SECRET") {
-            self.jwt_secret = Some(Secret::new(v));
-        }
-        if let Some(v) = non_empty("THEMECHAT_ENV") {
-            self.production = v.eq_ignore_ascii_case("production");
-        }
-        if let Some(v) = non_empty("THEMECHAT_PROFANITY_WORDS") {
-            self.profanity_words = v
-                .split(',')
-                .map(|w| w.trim().to_owned())
-                .filter(|w| !w.is_empty())
-                .collect();
-        }
-        if let Some(v) = non_empty("THEMECHAT_RATE_LIMIT_MESSAGES") {
-            self.rate_limit_messages = number("THEMECHAT_RATE_LIMIT_MESSAGES", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_RATE_LIMIT_WINDOW_MS") {
-            self.rate_limit_window_ms = number("THEMECHAT_RATE_LIMIT_WINDOW_MS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS") {
-            self.auth_attempts_per_address = number("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT") {
-            self.auth_attempts_per_account = number("THEMECHAT_AUTH_ATTEMPTS_PER_ACCOUNT", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_WS_MAX_PER_USER") {
-            self.ws_max_per_user = number("THEMECHAT_WS_MAX_PER_USER", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_WORKERS") {
-            self.workers = number("THEMECHAT_WORKERS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_MESSAGE_WRITERS") {
-            self.message_writers = number("THEMECHAT_MESSAGE_WRITERS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_WRITE_QUEUE") {
-            self.write_queue_capacity = number("THEMECHAT_WRITE_QUEUE", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_DB_CONNECT_TIMEOUT_SECS") {
-            self.db_connect_timeout_secs = number("THEMECHAT_DB_CONNECT_TIMEOUT_SECS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_DB_POOL_SIZE") {
-            self.db_pool_size = number("THEMECHAT_DB_POOL_SIZE", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_PRESENCE_LEASE_SECS") {
-            self.presence_lease_secs = number("THEMECHAT_PRESENCE_LEASE_SECS", v)?;
-        }
-        if let Some(v) = non_empty("THEMECHAT_ACCESS_TOKEN_TTL_SECS") {
-            self.access_token_ttl_secs = number("THEMECHAT_ACCESS_TOKEN_TTL_SECS", v)?;
-        }
-        Ok(())
+        Ok(figment.merge(prefixed_environment()).merge(
+            Env::raw()
+                .only(&["DATABASE_URL", "REDIS_URL", "JWT_SECRET"])
+                .filter(|key| is_set(key.as_str())),
+        ))
     }
 
     pub fn check(&self) -> Result<(), ConfigError> {
@@ -356,32 +276,122 @@ impl Settings {
     }
 }
 
+/// `THEMECHAT_<FIELD>` for the fields of [`Settings`], under two older
+/// names where they differ. Other `THEMECHAT_*` variables (the tests' and
+/// tools' own) are not settings and are left alone.
+fn prefixed_environment() -> Env {
+    let fields: Vec<String> = match serde_json::to_value(Settings::default()) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    Env::prefixed("THEMECHAT_")
+        .filter_map(move |key| {
+            let field = match key.as_str().to_ascii_lowercase().as_str() {
+                "env" => "production".to_owned(),
+                "write_queue" => "write_queue_capacity".to_owned(),
+                other => other.to_owned(),
+            };
+            let wanted = fields.contains(&field) && is_set(&format!("THEMECHAT_{key}"));
+            wanted.then(|| field.into())
+        })
+        .lowercase(false)
+}
+
+/// An empty variable counts as unset (`FOO= command` is how one unsets it).
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+}
+
+/// A list from TOML (`["a", "b"]`) or from the environment (`a, b`).
+fn list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Items(Vec<String>),
+        Text(String),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::Items(items) => items,
+        Raw::Text(text) => text.split(',').map(str::to_owned).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().trim_end_matches('/').to_owned())
+        .filter(|item| !item.is_empty())
+        .collect())
+}
+
+/// `production` from TOML (`true`), or `THEMECHAT_ENV` (`production`,
+/// anything else being development).
+fn environment_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Flag(bool),
+        Name(String),
+    }
+    Ok(match Raw::deserialize(deserializer)? {
+        Raw::Flag(flag) => flag,
+        Raw::Name(name) => name.trim().eq_ignore_ascii_case("production"),
+    })
+}
+
 #[cfg(test)]
+// `figment::Jail` fixes its closures' error type (a large one).
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
     #[test]
     fn environment_overrides_defaults() {
-        let mut s = Settings::default();
-        s.apply_env(|k| match k {
-            "THEMECHAT_BIND" => Some("0.0.0.0:9000".into()),
-            "DATABASE_URL" => Some("postgres://x/y".into()),
-            "THEMECHAT_PROFANITY_WORDS" => Some("foo, bar,,".into()),
-            _ => None,
-        })
-        .expect("valid env");
-        assert_eq!(s.bind, "0.0.0.0:9000");
-        assert_eq!(s.database_url.as_deref(), Some("postgres://x/y"));
-        assert_eq!(s.profanity_words, vec!["foo", "bar"]);
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("THEMECHAT_BIND", "0.0.0.0:9000");
+            jail.set_env("DATABASE_URL", "postgres://x/y");
+            jail.set_env("THEMECHAT_PROFANITY_WORDS", "foo, bar,,");
+            jail.set_env("THEMECHAT_CORS_ORIGINS", "https://a.example/");
+            jail.set_env("THEMECHAT_ENV", "production");
+            jail.set_env("JWT_SECRET", "s".repeat(32));
+            jail.set_env("THEMECHAT_WRITE_QUEUE", "77");
+            jail.set_env("THEMECHAT_REDIS_URL", "");
+            jail.set_env("THEMECHAT_TEST_BACKEND", "not a setting");
+            let s = Settings::load().expect("valid env");
+            assert_eq!(s.bind, "0.0.0.0:9000");
+            assert_eq!(s.database_url.as_deref(), Some("postgres://x/y"));
+            assert_eq!(s.profanity_words, vec!["foo", "bar"]);
+            assert_eq!(s.cors_origins, vec!["https://a.example"]);
+            assert!(s.production);
+            assert_eq!(s.write_queue_capacity, 77);
+            assert_eq!(s.redis_url, None, "empty is unset");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_file_then_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "bind = \"127.0.0.1:1\"\nworkers = 3\n")?;
+            jail.set_env("THEMECHAT_CONFIG", "c.toml");
+            jail.set_env("THEMECHAT_WORKERS", "5");
+            let s = Settings::load().expect("valid");
+            assert_eq!(s.bind, "127.0.0.1:1");
+            assert_eq!(s.workers, 5, "the environment wins");
+            jail.set_env("THEMECHAT_CONFIG", "missing.toml");
+            assert!(matches!(Settings::load(), Err(ConfigError::Missing(_))));
+            Ok(())
+        });
     }
 
     #[test]
     fn bad_numbers_are_reported() {
-        let mut s = Settings::default();
-        let err = s
-            .apply_env(|k| (k == "THEMECHAT_WORKERS").then(|| "many".into()))
-            .expect_err("must fail");
-        assert!(err.to_string().contains("THEMECHAT_WORKERS"));
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("THEMECHAT_WORKERS", "many");
+            let err = Settings::load().expect_err("must fail");
+            // Names the variable and where it came from.
+            let message = err.to_string().to_ascii_lowercase();
+            assert!(message.contains("workers"), "{err}");
+            assert!(message.contains("environment"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]
@@ -401,8 +411,13 @@ mod tests {
 
     #[test]
     fn unknown_file_keys_are_rejected() {
-        let err = toml::from_str::<Settings>("bnid = \"x\"").expect_err("typo");
-        assert!(err.to_string().contains("bnid"));
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "bnid = \"x\"")?;
+            jail.set_env("THEMECHAT_CONFIG", "c.toml");
+            let err = Settings::load().expect_err("typo");
+            assert!(err.to_string().contains("bnid"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]
