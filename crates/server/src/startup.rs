@@ -102,16 +102,18 @@ impl Application {
                     !cors_origins.is_empty(),
                     routes::headers::cors(&cors_origins),
                 ))
+                // Request counts and latency by route pattern (bounded labels).
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let metrics = state.metrics.clone();
                     let method = crate::metrics::method_label(req.method());
-                    let path = req.path().to_owned();
                     srv.call(req).map(move |res| {
                         if let Ok(res) = &res {
-                            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                            let route = res
+                                .request()
+                                .match_pattern()
+                                .unwrap_or_else(|| "unmatched".into());
                             let status = res.status().as_u16();
-                            let elapsed = started.elapsed();
                             metrics
                                 .http_requests
                                 .with_label_values(&[method, route.as_str(), &status.to_string()])
@@ -119,12 +121,16 @@ impl Application {
                             metrics
                                 .http_latency
                                 .with_label_values(&[route.as_str()])
-                                .observe(elapsed.as_secs_f64());
-                            tracing::info!(method, %path, status, ms = elapsed.as_millis() as u64, "request");
+                                .observe(started.elapsed().as_secs_f64());
                         }
                         res
                     })
                 })
+                // A span per request (method, route, status, latency), which
+                // the logs of everything done for it carry.
+                .wrap(tracing_actix_web::TracingLogger::<
+                    crate::telemetry::RequestSpans,
+                >::new())
                 .configure(|cfg| routes::configure(cfg, &web_dir, public_metrics))
         })
         // actix binds with SO_REUSEADDR, so a restarted node gets its port
