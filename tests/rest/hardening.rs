@@ -706,3 +706,103 @@ async fn metrics_can_be_served_on_a_listener_of_their_own() {
         .unwrap();
     assert!(text.contains("themechat_http_requests_total"), "{text}");
 }
+
+// ---- lists of people come in pages ---------------------------------------------------
+
+/// Pages through `path` with `limit` and `after` (the id at `id_of`).
+async fn all_pages(
+    app: &TestApp,
+    user: &TestUser,
+    path: &str,
+    key: impl Fn(&serde_json::Value) -> String,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let query = match &after {
+            Some(id) => format!("limit=2&after={id}"),
+            None => "limit=2".to_owned(),
+        };
+        let resp = app.get(&with_query(path, &query), user.auth()).await;
+        assert_status(&resp, 200);
+        let page: Vec<String> = resp.array().iter().map(&key).collect();
+        assert!(page.len() <= 2, "{path}: a page over the limit: {page:?}");
+        if page.is_empty() {
+            return seen;
+        }
+        after = page.last().cloned();
+        seen.extend(page);
+    }
+}
+
+#[tokio::test]
+async fn members_friends_and_read_markers_come_in_pages() {
+    let app = spawn_app().await;
+    let owner = app.register("owner").await;
+    let room = id_of(&app.create_room(&owner, "Paged", "public").await);
+    let message = id_of(&app.post_message(&owner, &room, "read me").await);
+    let mut everyone = vec![owner.id.clone()];
+    for n in 0..4 {
+        let user = app.register(&format!("pal{n}")).await;
+        app.join_room(&user, &room).await;
+        app.mark_read(&user, &room, &message).await;
+        make_friends(&app, &owner, &user).await;
+        everyone.push(user.id.clone());
+    }
+    let resp = app
+        .put_json(
+            &format!("/api/v1/rooms/{room}/members/{}/role", everyone[3]),
+            owner.auth(),
+            &json!({ "role": "moderator" }),
+        )
+        .await;
+    assert_status(&resp, 200);
+
+    let members = all_pages(
+        &app,
+        &owner,
+        &format!("/api/v1/rooms/{room}/members"),
+        |m| field_str(&m["user"], "id"),
+    )
+    .await;
+    let whole = app
+        .get(&format!("/api/v1/rooms/{room}/members"), owner.auth())
+        .await;
+    let whole: Vec<String> = whole
+        .array()
+        .iter()
+        .map(|m| field_str(&m["user"], "id"))
+        .collect();
+    assert_eq!(members, whole, "pages in order add up to the list");
+    assert_eq!(members.len(), 5);
+    assert_eq!(members[0], owner.id, "the owner first");
+    assert_eq!(members[1], everyone[3], "then the moderator");
+
+    let friends = all_pages(&app, &owner, "/api/v1/friends", |u| field_str(u, "id")).await;
+    let mut expected: Vec<String> = everyone[1..].to_vec();
+    expected.sort();
+    let mut got = friends.clone();
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(friends.len(), 4);
+
+    let markers = all_pages(
+        &app,
+        &owner,
+        &format!("/api/v1/rooms/{room}/read-markers"),
+        |m| field_str(m, "user_id"),
+    )
+    .await;
+    assert_eq!(markers.len(), 4, "{markers:?}");
+    let distinct: std::collections::HashSet<&String> = markers.iter().collect();
+    assert_eq!(distinct.len(), 4);
+
+    // An unknown cursor is a 404, like a message cursor.
+    let resp = app
+        .get(
+            &format!("/api/v1/rooms/{room}/members?after={}", random_id()),
+            owner.auth(),
+        )
+        .await;
+    assert_error(&resp, 404, "not_found");
+}

@@ -544,9 +544,15 @@ pub fn mark_read(
     )])
 }
 
-pub fn read_markers(conn: &mut DbConn, user_id: &str, room_id: &str) -> AppResult<Vec<ReadMarker>> {
+pub fn read_markers(
+    conn: &mut DbConn,
+    user_id: &str,
+    room_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<ReadMarker>> {
     visible_room(conn, room_id, user_id)?.member()?;
-    Ok(messages::markers(conn, room_id)?
+    Ok(messages::markers(conn, room_id, after, limit)?
         .into_iter()
         .map(|m| ReadMarker {
             user_id: id(&m.user_id),

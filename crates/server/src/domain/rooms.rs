@@ -331,28 +331,32 @@ pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> AppResult<Vec<O
     )])
 }
 
+/// A page of the room's members, owners first, then moderators, then by
+/// join time; after the member `after` (404 when that is not a member).
 pub fn members_of(
     conn: &mut DbConn,
     viewer: &str,
     room_id: &str,
+    after: Option<&str>,
+    limit: i64,
     presence: &dyn Presence,
 ) -> AppResult<Vec<Member>> {
     visible_room(conn, room_id, viewer)?.member()?;
+    let cursor = match after {
+        Some(user) => {
+            Some(members::find(conn, room_id, user)?.ok_or(AppError::NotFound("member"))?)
+        }
+        None => None,
+    };
     let friends: std::collections::HashSet<String> =
         social::friend_ids(conn, viewer)?.into_iter().collect();
-    let mut list: Vec<Member> = members::list(conn, room_id)?
+    Ok(members::page(conn, room_id, cursor.as_ref(), limit)?
         .into_iter()
         .map(|(m, u)| {
             let full = u.id == viewer || friends.contains(&u.id);
             m.to_member(&u, presence.is_online(u.uuid()), full)
         })
-        .collect();
-    list.sort_by_key(|m| match m.role {
-        Role::Owner => 0,
-        Role::Moderator => 1,
-        Role::Member => 2,
-    });
-    Ok(list)
+        .collect())
 }
 
 pub fn invite(

@@ -228,8 +228,19 @@ pub fn requests(
     Ok(FriendRequests { incoming, outgoing })
 }
 
-pub fn friends(conn: &mut DbConn, user: &str, presence: &dyn Presence) -> AppResult<Vec<User>> {
-    Ok(social::friends_of(conn, user)?
+/// A page of the user's friends by username, after the friend `after`.
+pub fn friends(
+    conn: &mut DbConn,
+    user: &str,
+    after: Option<&str>,
+    limit: i64,
+    presence: &dyn Presence,
+) -> AppResult<Vec<User>> {
+    let after_key = match after {
+        Some(id) => Some(find_user(conn, id)?.username_key),
+        None => None,
+    };
+    Ok(social::friends_of(conn, user, after_key.as_deref(), limit)?
         .iter()
         .map(|u| u.to_user(presence.is_online(u.uuid())))
         .collect())

@@ -152,17 +152,21 @@ pub async fn mark_read(
 }
 
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/read-markers", tag = "messages", security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = [ReadMarker]), (status = 404, body = ApiError)))]
+    params(("id" = Uuid, Path), super::PeoplePage),
+    responses((status = 200, body = [ReadMarker]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn read_markers(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
+    page: web::Query<super::PeoplePage>,
 ) -> Result<HttpResponse, AppError> {
     let room_id = path.into_inner().to_string();
+    let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |conn| messages::read_markers(conn, &user.id_str(), &room_id))
+        .run(move |conn| {
+            messages::read_markers(conn, &user.id_str(), &room_id, after.as_deref(), limit)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -139,6 +139,26 @@ impl Page {
     }
 }
 
+/// `?limit=&after=<user id>` for lists of people (members, friends, read
+/// markers): at most `limit` (default and most 200), those after the one
+/// named, in the list's own order.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeoplePage {
+    pub limit: Option<i64>,
+    pub after: Option<uuid::Uuid>,
+}
+
+impl PeoplePage {
+    pub fn limit(&self) -> i64 {
+        let most = protocol::limits::PAGE_MAX;
+        self.limit.unwrap_or(most).clamp(1, most)
+    }
+
+    pub fn after(&self) -> Option<String> {
+        self.after.map(|id| id.to_string())
+    }
+}
+
 /// Every response of ours that has no body.
 pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()

@@ -176,18 +176,29 @@ pub async fn leave(
 }
 
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/members", tag = "rooms", security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), super::PeoplePage),
     responses((status = 200, body = [Member]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
+    page: web::Query<super::PeoplePage>,
 ) -> Result<HttpResponse, AppError> {
     let room_id = path.into_inner().to_string();
     let hub = state.hub.clone();
+    let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |conn| rooms::members_of(conn, &user.id_str(), &room_id, &hub))
+        .run(move |conn| {
+            rooms::members_of(
+                conn,
+                &user.id_str(),
+                &room_id,
+                after.as_deref(),
+                limit,
+                &hub,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -39,12 +39,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[utoipa::path(get, path = "/api/v1/friends", tag = "friends", security(("bearer" = [])),
-    responses((status = 200, body = [User])))]
-pub async fn friends(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
+    params(super::PeoplePage),
+    responses((status = 200, body = [User]), (status = 404, body = ApiError)))]
+pub async fn friends(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<super::PeoplePage>,
+) -> Result<HttpResponse, AppError> {
     let hub = state.hub.clone();
+    let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |c| social::friends(c, &user.id_str(), &hub))
+        .run(move |c| social::friends(c, &user.id_str(), after.as_deref(), limit, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

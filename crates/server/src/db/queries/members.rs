@@ -71,6 +71,43 @@ pub fn list(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<(MembershipRow,
         .load(conn)
 }
 
+/// A page of members with their accounts: owners first, then moderators,
+/// then everyone else (the role names sort that way, descending), each by
+/// join time; after the member `after` when given.
+pub fn page(
+    conn: &mut DbConn,
+    room_id: &str,
+    after: Option<&MembershipRow>,
+    limit: i64,
+) -> QueryResult<Vec<(MembershipRow, UserRow)>> {
+    let mut query = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::room_id.eq(room_id))
+        .into_boxed();
+    if let Some(cursor) = after {
+        query = query.filter(
+            memberships::role
+                .lt(cursor.role.clone())
+                .or(memberships::role.eq(cursor.role.clone()).and(
+                    memberships::joined_at
+                        .gt(cursor.joined_at)
+                        .or(memberships::joined_at
+                            .eq(cursor.joined_at)
+                            .and(memberships::user_id.gt(cursor.user_id.clone()))),
+                )),
+        );
+    }
+    query
+        .order((
+            memberships::role.desc(),
+            memberships::joined_at.asc(),
+            memberships::user_id.asc(),
+        ))
+        .limit(limit)
+        .select((MembershipRow::as_select(), UserRow::as_select()))
+        .load(conn)
+}
+
 /// Every room the user is in.
 pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(MembershipRow, RoomRow)>> {
     memberships::table

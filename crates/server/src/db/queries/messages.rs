@@ -278,9 +278,22 @@ pub fn advance_marker(
     Ok(moved > 0)
 }
 
-pub fn markers(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<ReadMarkerRow>> {
-    read_markers::table
+/// A page of a room's read markers by user id, after the user `after`.
+pub fn markers(
+    conn: &mut DbConn,
+    room_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ReadMarkerRow>> {
+    let mut query = read_markers::table
         .filter(read_markers::room_id.eq(room_id))
+        .into_boxed();
+    if let Some(user) = after {
+        query = query.filter(read_markers::user_id.gt(user.to_owned()));
+    }
+    query
+        .order(read_markers::user_id.asc())
+        .limit(limit)
         .select(ReadMarkerRow::as_select())
         .load(conn)
 }

@@ -79,12 +79,25 @@ pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<boo
     Ok(removed > 0)
 }
 
-pub fn friends_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<UserRow>> {
-    friendships::table
+/// A page of the user's friends by username, after the one whose
+/// username key is `after`.
+pub fn friends_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<UserRow>> {
+    let mut query = friendships::table
         .inner_join(users::table.on(users::id.eq(friendships::friend_id)))
         .filter(friendships::user_id.eq(user_id))
         .filter(users::deleted_at.is_null())
+        .into_boxed();
+    if let Some(key) = after {
+        query = query.filter(users::username_key.gt(key.to_owned()));
+    }
+    query
         .order(users::username_key.asc())
+        .limit(limit)
         .select(UserRow::as_select())
         .load(conn)
 }
@@ -145,6 +158,8 @@ pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Fr
     friend_requests::table
         .filter(friend_requests::to_id.eq(user_id))
         .order(friend_requests::id.desc())
+        // The newest pending ones; older ones show as these are answered.
+        .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
         .load(conn)
 }
@@ -153,6 +168,7 @@ pub fn outgoing_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Fr
     friend_requests::table
         .filter(friend_requests::from_id.eq(user_id))
         .order(friend_requests::id.desc())
+        .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
         .load(conn)
 }
