@@ -448,3 +448,87 @@ async fn redis_stopped_and_restarted_with_two_nodes() {
         "filled exactly, nothing twice"
     );
 }
+
+// ---- the embedded database ---------------------------------------------------------
+
+/// Streams sends from `ws` until `acks` were acknowledged, then runs `fault`
+/// and reads what still comes until the socket ends; returns the acks.
+async fn stream_into_a_fault(
+    ws: &mut WsClient,
+    room: &str,
+    acks: usize,
+    fault: impl FnOnce(),
+) -> HashMap<String, String> {
+    let (mut acked, mut refused) = (HashMap::new(), HashSet::new());
+    let mut fault = Some(fault);
+    for burst in 0..400 {
+        if fault.is_none() {
+            break;
+        }
+        for i in 0..10 {
+            let client_id = format!("s-{burst}-{i}");
+            ws.send_message(room, &client_id, &client_id).await;
+        }
+        let until = Instant::now() + Duration::from_millis(50);
+        read_answers(ws, until, &mut acked, &mut refused).await;
+        if acked.len() >= acks
+            && let Some(fault) = fault.take()
+        {
+            fault();
+        }
+    }
+    assert!(fault.is_none(), "{acks} sends were never acknowledged");
+    let until = Instant::now() + EVENT_TIMEOUT;
+    assert!(
+        read_answers(ws, until, &mut acked, &mut refused).await,
+        "the socket outlived the fault"
+    );
+    acked
+}
+
+/// A node on SQLite in `data`, started again on the same file by the test.
+fn sqlite_env(data: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("THEMECHAT_DATA_DIR", data.display().to_string()),
+        ("JWT_SECRET", "sqlite-fault-secret-".repeat(3)),
+    ]
+}
+
+#[tokio::test]
+async fn a_sqlite_node_killed_mid_stream_keeps_what_it_acknowledged() {
+    let data = tempfile::tempdir().unwrap();
+    let env = sqlite_env(data.path());
+    let mut node = ServerProcess::start("sqlite-a", &env).await;
+    let alice = node.api.register(&unique("alice")).await;
+    let room = id_of(&node.api.create_room(&alice, "Embedded", "public").await);
+    let mut ws = WsClient::open(&node.api, &alice).await.named("alice");
+
+    let acked = stream_into_a_fault(&mut ws, &room, 50, || node.crash()).await;
+
+    let again = ServerProcess::start("sqlite-b", &env).await;
+    let stored = all_messages(&again.api, &alice, &room).await;
+    assert_gapless(&stored);
+    assert_all_stored(&acked, &stored);
+}
+
+#[tokio::test]
+async fn sigterm_of_a_sqlite_node_under_load_keeps_what_it_acknowledged() {
+    let data = tempfile::tempdir().unwrap();
+    let env = sqlite_env(data.path());
+    let mut node = ServerProcess::start("sqlite-a", &env).await;
+    let alice = node.api.register(&unique("alice")).await;
+    let room = id_of(&node.api.create_room(&alice, "Embedded", "public").await);
+    let mut ws = WsClient::open(&node.api, &alice).await.named("alice");
+
+    let acked = stream_into_a_fault(&mut ws, &room, 50, || node.terminate()).await;
+    let status = node
+        .wait_exit(Duration::from_secs(20))
+        .await
+        .expect("the node exits after SIGTERM");
+    assert!(status.success(), "clean exit: {status:?}");
+
+    let again = ServerProcess::start("sqlite-b", &env).await;
+    let stored = all_messages(&again.api, &alice, &room).await;
+    assert_gapless(&stored);
+    assert_all_stored(&acked, &stored);
+}

@@ -3,8 +3,10 @@
 //! table so that a new route or role is one line, and a failure names the
 //! cell.
 //!
-//! Callers: a stranger, a member, a moderator, the owner, a banned user,
-//! and a deleted account (whose token must not work at all).
+//! Callers: a stranger, a member, a member the owner has blocked (a block
+//! changes nothing about a shared group: their messages are stored and
+//! shown), a moderator, the owner, a banned user, and a deleted account
+//! (whose token must not work at all).
 
 use serde_json::{Value, json};
 use themechat_tests::*;
@@ -13,15 +15,17 @@ use themechat_tests::*;
 enum Who {
     Stranger,
     Member,
+    Blocked,
     Moderator,
     Owner,
     Banned,
     Deleted,
 }
 
-const EVERYONE: [Who; 6] = [
+const EVERYONE: [Who; 7] = [
     Who::Stranger,
     Who::Member,
+    Who::Blocked,
     Who::Moderator,
     Who::Owner,
     Who::Banned,
@@ -31,6 +35,7 @@ const EVERYONE: [Who; 6] = [
 struct Cast {
     stranger: TestUser,
     member: TestUser,
+    blocked: TestUser,
     moderator: TestUser,
     owner: TestUser,
     banned: TestUser,
@@ -44,6 +49,7 @@ impl Cast {
         match who {
             Who::Stranger => &self.stranger,
             Who::Member => &self.member,
+            Who::Blocked => &self.blocked,
             Who::Moderator => &self.moderator,
             Who::Owner => &self.owner,
             Who::Banned => &self.banned,
@@ -55,7 +61,21 @@ impl Cast {
 /// One room with everyone in place, and a message of the owner's in it.
 async fn room_with_cast(app: &TestApp, cast: &Cast, visibility: &str) -> (String, String) {
     let room = id_of(&app.create_room(&cast.owner, "Matrix", visibility).await);
-    for user in [&cast.member, &cast.moderator, &cast.banned, &cast.target] {
+    // Invites do not cross a block: lifted while everyone is let in.
+    let unblock = app
+        .delete(
+            &format!("/api/v1/blocks/{}", cast.blocked.id),
+            cast.owner.auth(),
+        )
+        .await;
+    assert_status(&unblock, 204);
+    for user in [
+        &cast.member,
+        &cast.blocked,
+        &cast.moderator,
+        &cast.banned,
+        &cast.target,
+    ] {
         if visibility == "private" {
             app.invite(&cast.owner, &room, &user.id).await;
         }
@@ -74,6 +94,14 @@ async fn room_with_cast(app: &TestApp, cast: &Cast, visibility: &str) -> (String
             &format!("/api/v1/rooms/{room}/members/{}", cast.banned.id),
             cast.owner.auth(),
             &json!({ "ban": true }),
+        )
+        .await;
+    assert_status(&resp, 204);
+    let resp = app
+        .post_json(
+            "/api/v1/blocks",
+            cast.owner.auth(),
+            &json!({ "user_id": cast.blocked.id }),
         )
         .await;
     assert_status(&resp, 204);
@@ -112,7 +140,7 @@ async fn check_row(
     cast: &Cast,
     label: &str,
     c: &Call,
-    expected: [u16; 6],
+    expected: [u16; 7],
     failures: &mut Vec<String>,
 ) {
     for (who, want) in EVERYONE.iter().zip(expected) {
@@ -134,6 +162,7 @@ async fn cast(app: &TestApp) -> Cast {
     Cast {
         stranger: app.register("stranger").await,
         member: app.register("member").await,
+        blocked: app.register("blocked").await,
         moderator: app.register("moderator").await,
         owner: app.register("owner").await,
         banned: app.register("banned").await,
@@ -164,28 +193,31 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
     let label = format!("{visibility} room");
     let r = |p: &str| format!("/api/v1/rooms/{room}{p}");
     let m = |p: &str| format!("/api/v1/messages/{message}{p}");
-    //                                     stranger member  mod  owner banned deleted
-    let rows: Vec<(Call, [u16; 6])> = vec![
-        (call("GET", r(""), None), [see, 200, 200, 200, see, 401]),
+    //                              stranger member blocked mod owner banned deleted
+    let rows: Vec<(Call, [u16; 7])> = vec![
+        (
+            call("GET", r(""), None),
+            [see, 200, 200, 200, 200, see, 401],
+        ),
         (
             call("GET", r("/members"), None),
-            [hidden, 200, 200, 200, hidden, 401],
+            [hidden, 200, 200, 200, 200, hidden, 401],
         ),
         (
             call("GET", r("/messages"), None),
-            [hidden, 200, 200, 200, hidden, 401],
+            [hidden, 200, 200, 200, 200, hidden, 401],
         ),
         (
             call("GET", r("/read-markers"), None),
-            [hidden, 200, 200, 200, hidden, 401],
+            [hidden, 200, 200, 200, 200, hidden, 401],
         ),
         (
             call("GET", m("/thread"), None),
-            [hidden, 200, 200, 200, hidden, 401],
+            [hidden, 200, 200, 200, 200, hidden, 401],
         ),
         (
             call("POST", r("/read"), Some(json!({ "message_id": message }))),
-            [hidden, 204, 204, 204, hidden, 401],
+            [hidden, 204, 204, 204, 204, hidden, 401],
         ),
         (
             call(
@@ -193,15 +225,15 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
                 r("/notification-level"),
                 Some(json!({ "level": "all" })),
             ),
-            [hidden, 200, 200, 200, hidden, 401],
+            [hidden, 200, 200, 200, 200, hidden, 401],
         ),
         (
             call("GET", r("/audit-log"), None),
-            [hidden, 403, 200, 200, hidden, 401],
+            [hidden, 403, 403, 200, 200, hidden, 401],
         ),
         (
             call("PATCH", r(""), Some(json!({ "topic": "changed" }))),
-            [hidden, 403, 200, 200, hidden, 401],
+            [hidden, 403, 403, 200, 200, hidden, 401],
         ),
         (
             call(
@@ -209,21 +241,21 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
                 r(&format!("/members/{}/role", cast.target.id)),
                 Some(json!({ "role": "member" })),
             ),
-            [hidden, 403, 403, 200, hidden, 401],
+            [hidden, 403, 403, 403, 200, hidden, 401],
         ),
         (
             call("PATCH", m(""), Some(json!({ "body": "edited" }))),
-            [hidden, 403, 403, 200, hidden, 401],
+            [hidden, 403, 403, 403, 200, hidden, 401],
         ),
         (
             call("POST", r("/messages"), Some(json!({ "body": "hello" }))),
-            [hidden, 201, 201, 201, hidden, 401],
+            [hidden, 201, 201, 201, 201, hidden, 401],
         ),
         // Deleting the room: everyone but the owner is refused (the owner's
         // own delete is the last act, below).
         (
             call("DELETE", r(""), None),
-            [hidden, 403, 403, 204, hidden, 401],
+            [hidden, 403, 403, 403, 204, hidden, 401],
         ),
     ];
     for (c, expected) in &rows {
@@ -239,8 +271,8 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
         r(&format!("/members/{}", cast.target.id)),
         Some(json!({})),
     );
-    //                stranger member mod  owner banned deleted
-    let expected = [hidden, 403, 204, 204, hidden, 401];
+    //             stranger member blocked mod owner banned deleted
+    let expected = [hidden, 403, 403, 204, 204, hidden, 401];
     for (who, want) in EVERYONE.iter().zip(expected) {
         let resp = send(app, cast.get(*who), &kick).await;
         if resp.status != want {
@@ -276,7 +308,7 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
 
     // Invites (private rooms take them): owner and moderators only.
     if visibility == "private" {
-        for (who, want) in EVERYONE.iter().zip([404, 403, 201, 201, 404, 401]) {
+        for (who, want) in EVERYONE.iter().zip([404, 403, 403, 201, 201, 404, 401]) {
             let invitee = app.register(&unique("invitee")).await;
             let c = call(
                 "POST",
@@ -294,7 +326,10 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
     }
 
     // Deleting a message: the author, or the room's moderators and owner.
-    for (who, want) in EVERYONE.iter().zip([hidden, 403, 204, 204, hidden, 401]) {
+    for (who, want) in EVERYONE
+        .iter()
+        .zip([hidden, 403, 403, 204, 204, hidden, 401])
+    {
         let fresh = id_of(&app.post_message(&cast.target, &room, "delete me").await);
         let c = call("DELETE", format!("/api/v1/messages/{fresh}"), None);
         let resp = send(app, cast.get(*who), &c).await;
@@ -316,6 +351,7 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
     let order = [
         Who::Stranger,
         Who::Member,
+        Who::Blocked,
         Who::Moderator,
         Who::Banned,
         Who::Deleted,
@@ -334,6 +370,26 @@ async fn room_rows(app: &TestApp, cast: &Cast, visibility: &str, failures: &mut 
     }
 }
 
+/// Reaching the owner as a person: a block keeps the blocked one out of
+/// direct conversations and friend requests; oneself is a validation error.
+async fn people_rows(app: &TestApp, cast: &Cast, failures: &mut Vec<String>) {
+    let owner = json!({ "user_id": cast.owner.id });
+    //             stranger member blocked mod owner banned deleted
+    let rows = [
+        (
+            call("POST", "/api/v1/dms".into(), Some(owner.clone())),
+            [201, 201, 403, 201, 422, 201, 401],
+        ),
+        (
+            call("POST", "/api/v1/friends/requests".into(), Some(owner)),
+            [201, 201, 403, 201, 422, 201, 401],
+        ),
+    ];
+    for (c, expected) in &rows {
+        check_row(app, cast, "people", c, *expected, failures).await;
+    }
+}
+
 /// The deleted account is deleted after it was set up like a stranger.
 async fn delete_account_once(app: &TestApp, cast: &Cast) {
     let resp = app.get("/api/v1/users/me", cast.deleted.auth()).await;
@@ -349,6 +405,7 @@ async fn every_room_route_answers_every_caller_as_the_contract_says() {
     let mut failures = Vec::new();
     room_rows(&app, &cast, "public", &mut failures).await;
     room_rows(&app, &cast, "private", &mut failures).await;
+    people_rows(&app, &cast, &mut failures).await;
     assert!(
         failures.is_empty(),
         "{} cells of the matrix differ from the contract:\n{}",
