@@ -55,15 +55,31 @@ pub enum StorageError {
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("migrations failed: {0}")]
     Migrate(String),
+    #[error(
+        "DATABASE_URL {0:?} names no database ThemeChat supports (postgres://, postgresql://, sqlite://, a file: URI or a path)"
+    )]
+    UnsupportedUrl(String),
 }
 
 /// Resolves the configured URL to a backend and a URL Diesel understands.
 /// Picking the backend ourselves (rather than letting the derive try each in
 /// turn) keeps the real connection error instead of a generic one.
-pub fn resolve_url(database_url: Option<&str>, data_dir: &Path) -> (Backend, String) {
-    match database_url {
+/// Any other scheme (`mysql://…`) is refused rather than taken for a file
+/// name.
+pub fn resolve_url(
+    database_url: Option<&str>,
+    data_dir: &Path,
+) -> Result<(Backend, String), StorageError> {
+    Ok(match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             (Backend::Postgres, url.to_owned())
+        }
+        Some(url)
+            if url.contains("://")
+                && !url.starts_with("sqlite://")
+                && !url.starts_with("file:") =>
+        {
+            return Err(StorageError::UnsupportedUrl(url.to_owned()));
         }
         Some(url) => {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -73,7 +89,7 @@ pub fn resolve_url(database_url: Option<&str>, data_dir: &Path) -> (Backend, Str
             Backend::Sqlite,
             data_dir.join("themechat.db").to_string_lossy().into_owned(),
         ),
-    }
+    })
 }
 
 /// Per-connection SQLite settings: they are not persistent, so every pooled
@@ -108,7 +124,7 @@ impl Database {
         pool_size: u32,
         connect_timeout: Duration,
     ) -> Result<Self, StorageError> {
-        let (backend, url) = resolve_url(database_url, data_dir);
+        let (backend, url) = resolve_url(database_url, data_dir)?;
         if backend == Backend::Sqlite
             && let Some(parent) = Path::new(&url)
                 .parent()
@@ -281,4 +297,31 @@ fn stable_hash(key: &str) -> i64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_a_backend_or_are_refused() {
+        let dir = Path::new("/data");
+        let pick = |url| resolve_url(Some(url), dir).map(|(backend, _)| backend);
+        assert_eq!(pick("postgres://h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(pick("postgresql://h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(
+            resolve_url(Some("sqlite:///tmp/x.db"), dir).ok(),
+            Some((Backend::Sqlite, "/tmp/x.db".into()))
+        );
+        assert_eq!(pick("./chat.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(pick("file:///tmp/chat.db").ok(), Some(Backend::Sqlite));
+        assert!(matches!(
+            pick("mysql://h/db"),
+            Err(StorageError::UnsupportedUrl(_))
+        ));
+        assert_eq!(
+            resolve_url(None, dir).ok(),
+            Some((Backend::Sqlite, "/data/themechat.db".into()))
+        );
+    }
 }
