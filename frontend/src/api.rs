@@ -91,7 +91,7 @@ fn parse<T: DeserializeOwned>(raw: Raw) -> Result<(T, Option<i64>), ApiError> {
 }
 
 async fn sleep_ms(ms: u32) {
-    crate::ws::sleep(ms).await;
+    crate::timer::sleep(ms).await;
 }
 
 /// Exchanges the refresh token for a new pair. Only one refresh runs at a

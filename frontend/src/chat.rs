@@ -87,7 +87,8 @@ impl Chat {
 
     /// Starts the socket once signed in, and resets everything on sign-out.
     pub fn start(&self) {
-        self.socket.start(*self);
+        let chat = *self;
+        self.socket.start(move |event| chat.handle(event));
         let chat = *self;
         let s = session::current();
         Effect::new(move |prev: Option<Option<Uuid>>| {
@@ -502,7 +503,7 @@ impl Chat {
             Some(ReadAction::SendAfter(wait_ms)) => {
                 let chat = *self;
                 spawn_local(async move {
-                    crate::ws::sleep(wait_ms.ceil() as u32).await;
+                    crate::timer::sleep(wait_ms.ceil() as u32).await;
                     let now = session::now_ms();
                     if let Some(Some(latest)) =
                         chat.read_pacer.try_update_value(|p| p.due(room, now))

@@ -26,6 +26,8 @@ mod pages;
 #[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]
+mod timer;
+#[cfg(target_arch = "wasm32")]
 mod ws;
 
 #[cfg(target_arch = "wasm32")]

@@ -11,10 +11,9 @@ use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::{Message as WsMessage, WebSocketError, futures::WebSocket};
 use leptos::prelude::*;
 use protocol::{ClientFrame, ServerEvent};
-use wasm_bindgen::JsCast;
 
-use crate::chat::Chat;
 use crate::session;
+use crate::timer::sleep;
 
 /// Ping this often; a connection silent for [`DEAD_AFTER_MS`] is reopened.
 const PING_EVERY_MS: u32 = 20_000;
@@ -85,14 +84,16 @@ impl Socket {
         });
     }
 
-    /// Starts the connection loop and the keepalive timer, once.
-    pub fn start(&self, chat: Chat) {
+    /// Starts the connection loop and the keepalive timer, once. Every
+    /// event the server sends goes to `on_event`: the transport knows
+    /// nothing of what the events mean.
+    pub fn start(&self, on_event: impl Fn(ServerEvent) + 'static) {
         if self.started.get_value() {
             return;
         }
         self.started.set_value(true);
         let socket = *self;
-        leptos::task::spawn_local(run(socket, chat));
+        leptos::task::spawn_local(run(socket, Box::new(on_event)));
         let keepalive = set_interval_with_handle(
             move || {
                 if socket.status.get_untracked() != ConnStatus::Online {
@@ -108,19 +109,6 @@ impl Socket {
         );
         std::mem::forget(keepalive);
     }
-}
-
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                resolve.unchecked_ref(),
-                ms as i32,
-            );
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 fn ws_url() -> String {
@@ -143,7 +131,7 @@ fn backoff_ms(attempt: u32) -> u32 {
     (capped * (0.5 + js_sys::Math::random() * 0.5)) as u32
 }
 
-async fn run(socket: Socket, chat: Chat) {
+async fn run(socket: Socket, on_event: Box<dyn Fn(ServerEvent)>) {
     let mut attempt: u32 = 0;
     loop {
         let s = session::current();
@@ -178,12 +166,12 @@ async fn run(socket: Socket, chat: Chat) {
                             Some(Ok(WsMessage::Text(text))) => {
                                 socket.last_seen_ms.set_value(session::now_ms());
                                 match serde_json::from_str::<ServerEvent>(&text) {
-                                    Ok(ServerEvent::Ready { user, rooms }) => {
+                                    Ok(event @ ServerEvent::Ready { .. }) => {
                                         attempt = 0;
                                         socket.status.set(ConnStatus::Online);
-                                        chat.on_ready(user, rooms);
+                                        on_event(event);
                                     }
-                                    Ok(event) => chat.handle(event),
+                                    Ok(event) => on_event(event),
                                     Err(_) => {}
                                 }
                             }

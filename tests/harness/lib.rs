@@ -78,7 +78,7 @@ impl TestApp {
         let user_id = user_id.to_owned();
         self.storage()
             .write(move |conn| {
-                Ok(server::db::queries::sessions::revoke_all(
+                Ok::<_, server::error::AppError>(server::db::queries::sessions::revoke_all(
                     conn, &user_id, None,
                 )?)
             })
@@ -91,7 +91,9 @@ impl TestApp {
         let (room_id, user_id) = (room_id.to_owned(), user_id.to_owned());
         self.storage()
             .write(move |conn| {
-                Ok(server::db::queries::members::delete(conn, &room_id, &user_id).map(drop)?)
+                Ok::<_, server::error::AppError>(
+                    server::db::queries::members::delete(conn, &room_id, &user_id).map(drop)?,
+                )
             })
             .await
             .expect("remove the membership");

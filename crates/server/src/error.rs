@@ -111,6 +111,12 @@ impl AppError {
     }
 }
 
+impl From<crate::db::TaskFailed> for AppError {
+    fn from(e: crate::db::TaskFailed) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
 impl From<crate::throttle::RetryAfter> for AppError {
     fn from(wait: crate::throttle::RetryAfter) -> Self {
         Self::RateLimited {

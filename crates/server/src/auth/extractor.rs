@@ -41,7 +41,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, App
     let (user_id, session_id) = (subject.user_id.to_string(), subject.session_id.to_string());
     let live = state
         .db
-        .run(move |conn| Ok(sessions::is_live(conn, &session_id, &user_id)?))
+        .run(move |conn| Ok::<_, AppError>(sessions::is_live(conn, &session_id, &user_id)?))
         .await?;
     if !live {
         return Err(AppError::InvalidToken);

@@ -20,8 +20,6 @@ use diesel::result::QueryResult;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::AppError;
-
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -60,6 +58,11 @@ pub enum StorageError {
     )]
     UnsupportedUrl(String),
 }
+
+/// A blocking database task that panicked or was cancelled.
+#[derive(Debug, thiserror::Error)]
+#[error("blocking database task failed: {0}")]
+pub struct TaskFailed(pub String);
 
 /// Resolves the configured URL to a backend and a URL Diesel understands.
 /// Picking the backend ourselves (rather than letting the derive try each in
@@ -170,26 +173,34 @@ impl Database {
         self.pool.get()
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    /// Runs `f` with a pooled connection on the blocking thread pool. The
+    /// error type is the caller's: it only has to take the pool's errors and
+    /// a failed task.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<diesel::r2d2::PoolError> + From<TaskFailed> + Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::rt::task::spawn_blocking(move || {
-            let mut conn: Pooled = pool.get().map_err(AppError::from)?;
+        tokio::task::spawn_blocking(move || {
+            let mut conn: Pooled = pool.get()?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| E::from(TaskFailed(e.to_string())))?
     }
 
     /// Like [`run`](Self::run), inside one write transaction.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<diesel::r2d2::PoolError>
+            + From<TaskFailed>
+            + From<diesel::result::Error>
+            + Send
+            + 'static,
     {
         self.run(move |conn| write_tx(conn, f)).await
     }

@@ -20,6 +20,24 @@ pub struct IssuedSession {
     pub refresh_token: String,
 }
 
+impl IssuedSession {
+    pub fn session_uuid(&self) -> uuid::Uuid {
+        crate::db::models::id(&self.session_id)
+    }
+}
+
+/// A session that just ended: whose, and which.
+#[derive(Debug, Clone, Copy)]
+pub struct EndedSession {
+    pub user_id: uuid::Uuid,
+    pub session_id: uuid::Uuid,
+}
+
+/// The account a sign-in names (any case), if there is one.
+pub fn find_for_login(conn: &mut DbConn, username_key: &str) -> AppResult<Option<UserRow>> {
+    Ok(users::find_by_username(conn, username_key)?)
+}
+
 fn open_session(
     conn: &mut DbConn,
     user: UserRow,
@@ -131,10 +149,7 @@ pub enum Refreshed {
     Issued(Box<IssuedSession>),
     /// A refresh token that was already rotated away came back: someone
     /// holds a copy. The session was revoked; its sockets must close too.
-    Revoked {
-        user_id: String,
-        session_id: String,
-    },
+    Revoked(EndedSession),
 }
 
 /// Exchanges a refresh token for a new one; the old one stops working.
@@ -173,18 +188,21 @@ fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> AppResult<R
     }
     tracing::warn!(session = %session.id, "a rotated refresh token was reused; revoking the session");
     sessions::revoke(conn, &session.id)?;
-    Ok(Refreshed::Revoked {
-        user_id: session.user_id,
-        session_id: session.id,
-    })
+    Ok(Refreshed::Revoked(EndedSession {
+        user_id: crate::db::models::id(&session.user_id),
+        session_id: crate::db::models::id(&session.id),
+    }))
 }
 
-/// Ends the session of a refresh token; returns its user and session ids.
-pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<(String, String)> {
+/// Ends the session of a refresh token.
+pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<EndedSession> {
     let hash = hash_refresh_token(refresh_token);
     let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(AppError::InvalidToken)?;
     sessions::revoke(conn, &session.id)?;
-    Ok((session.user_id, session.id))
+    Ok(EndedSession {
+        user_id: crate::db::models::id(&session.user_id),
+        session_id: crate::db::models::id(&session.id),
+    })
 }
 
 pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> AppResult<Me> {

@@ -216,7 +216,7 @@ impl Connection {
             let user_id = user_id.clone();
             state
                 .db
-                .run(move |conn| Ok(members::rooms_of(conn, &user_id)?))
+                .run(move |conn| Ok::<_, AppError>(members::rooms_of(conn, &user_id)?))
                 .await
         };
         let Ok(rooms_followed) = rooms_followed else {

@@ -26,7 +26,7 @@ pub async fn announce(state: &AppState, user: Uuid, online: bool) {
             ids.extend(social::friend_ids(c, &uid)?);
             ids.sort();
             ids.dedup();
-            Ok(ids)
+            Ok::<_, crate::error::AppError>(ids)
         })
         .await
         .unwrap_or_else(|e| {

@@ -41,7 +41,7 @@ pub async fn reconcile_rooms(state: &AppState) {
     let asked: Vec<String> = users.iter().map(Uuid::to_string).collect();
     let rows = state
         .db
-        .run(move |conn| Ok(members::of_users(conn, &asked)?))
+        .run(move |conn| Ok::<_, crate::error::AppError>(members::of_users(conn, &asked)?))
         .await;
     let rows = match rows {
         Ok(rows) => rows,
@@ -72,7 +72,7 @@ pub async fn sweep_once(state: &AppState) {
     let asked: Vec<String> = open.iter().map(Uuid::to_string).collect();
     let live = state
         .db
-        .run(move |conn| Ok(sessions::live_among(conn, &asked)?))
+        .run(move |conn| Ok::<_, crate::error::AppError>(sessions::live_among(conn, &asked)?))
         .await;
     let live: HashSet<Uuid> = match live {
         Ok(live) => live

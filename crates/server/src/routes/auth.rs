@@ -29,10 +29,9 @@ fn client_of(req: &HttpRequest) -> String {
 }
 
 fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, AppError> {
-    let access_token = state.tokens.issue(
-        issued.user.uuid(),
-        crate::db::models::id(&issued.session_id),
-    )?;
+    let access_token = state
+        .tokens
+        .issue(issued.user.uuid(), issued.session_uuid())?;
     Ok(AuthResponse {
         access_token,
         refresh_token: issued.refresh_token,
@@ -95,7 +94,7 @@ pub async fn login(
     state.auth_throttle.by_account.check(&key)?;
     let user = state
         .db
-        .run(move |conn| Ok(crate::db::queries::users::find_by_username(conn, &key)?))
+        .run(move |conn| accounts::find_for_login(conn, &key))
         .await?;
     let hasher = state.hasher.clone();
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -127,14 +126,8 @@ pub async fn refresh(
         .await?;
     match refreshed {
         Refreshed::Issued(issued) => Ok(HttpResponse::Ok().json(answer(&state, *issued)?)),
-        Refreshed::Revoked {
-            user_id,
-            session_id,
-        } => {
-            state.end_sessions(
-                crate::db::models::id(&user_id),
-                RevokedSessions::One(crate::db::models::id(&session_id)),
-            );
+        Refreshed::Revoked(ended) => {
+            state.end_sessions(ended.user_id, RevokedSessions::One(ended.session_id));
             Err(AppError::InvalidToken)
         }
     }
@@ -147,13 +140,10 @@ pub async fn logout(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
-    let (user, session) = state
+    let ended = state
         .db
         .write(move |conn| accounts::logout(conn, &token))
         .await?;
-    state.end_sessions(
-        crate::db::models::id(&user),
-        RevokedSessions::One(crate::db::models::id(&session)),
-    );
+    state.end_sessions(ended.user_id, RevokedSessions::One(ended.session_id));
     Ok(no_content())
 }

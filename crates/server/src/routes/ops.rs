@@ -11,7 +11,7 @@ use crate::state::AppState;
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
         .db
-        .run(|conn| Ok(db::ping(conn)?))
+        .run(|conn| Ok::<_, AppError>(db::ping(conn)?))
         .await
         .map_err(|e| AppError::Unavailable(format!("health check: {e}")))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
