@@ -399,7 +399,7 @@ impl Chat {
                         t.merge(page);
                         t.loaded = true;
                     }
-                    Err(e) => t.error = Some(e.error.message),
+                    Err(e) => t.error = Some(e.message()),
                 }
             });
             if let Ok(markers) = api::read_markers(room).await {
@@ -452,7 +452,7 @@ impl Chat {
                         t.has_older = page.len() >= api::PAGE;
                         t.merge(page);
                     }
-                    Err(e) => t.error = Some(e.error.message),
+                    Err(e) => t.error = Some(e.message()),
                 }
             });
             done();

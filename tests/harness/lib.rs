@@ -78,9 +78,9 @@ impl TestApp {
         let user_id = user_id.to_owned();
         self.storage()
             .write(move |conn| {
-                Ok::<_, server::error::AppError>(server::db::queries::sessions::revoke_all(
-                    conn, &user_id, None,
-                )?)
+                Ok::<_, server::domain::error::DomainError>(
+                    server::db::queries::sessions::revoke_all(conn, &user_id, None)?,
+                )
             })
             .await
             .expect("revoke the sessions");
@@ -91,7 +91,7 @@ impl TestApp {
         let (room_id, user_id) = (room_id.to_owned(), user_id.to_owned());
         self.storage()
             .write(move |conn| {
-                Ok::<_, server::error::AppError>(
+                Ok::<_, server::domain::error::DomainError>(
                     server::db::queries::members::delete(conn, &room_id, &user_id).map(drop)?,
                 )
             })

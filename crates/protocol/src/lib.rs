@@ -14,7 +14,7 @@ pub mod users;
 pub mod validate;
 pub mod ws;
 
-pub use error::{ApiError, ErrorBody};
+pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use messages::*;
 pub use rooms::*;
 pub use social::*;

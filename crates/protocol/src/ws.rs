@@ -88,7 +88,7 @@ pub enum ServerEvent {
         notification: Notification,
     },
     Error {
-        code: String,
+        code: crate::ErrorCode,
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
@@ -97,9 +97,13 @@ pub enum ServerEvent {
 }
 
 impl ServerEvent {
-    pub fn error(code: &str, message: impl Into<String>, client_id: Option<String>) -> Self {
+    pub fn error(
+        code: crate::ErrorCode,
+        message: impl Into<String>,
+        client_id: Option<String>,
+    ) -> Self {
         Self::Error {
-            code: code.to_owned(),
+            code,
             message: message.into(),
             client_id,
         }

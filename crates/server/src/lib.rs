@@ -6,7 +6,6 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
 pub mod metrics;
 pub mod realtime;
 pub mod routes;

@@ -12,10 +12,10 @@ use crate::auth::tokens::load_or_create_secret;
 use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
 use crate::db::{Database, StorageError};
+use crate::domain::error::DomainError;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
-use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::realtime::{Bus, Hub};
 use crate::routes;
@@ -229,7 +229,7 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
     )?;
     let secret = load_or_create_secret(&settings).map_err(StartupError::Secret)?;
     let hasher = PasswordHasher::new(settings.argon2_memory_kib)
-        .map_err(|e: AppError| StartupError::Other(e.to_string()))?;
+        .map_err(|e: DomainError| StartupError::Other(e.to_string()))?;
     let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
     let poster = {
         Poster::start(

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
-use crate::db::Database;
+use crate::db::{Database, DbConn};
+use crate::domain::error::DomainError;
+use crate::domain::events::Caused;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
-use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::throttle::{AuthThrottle, SendThrottle};
@@ -43,6 +44,19 @@ impl AppState {
         }
     }
 
+    /// Runs `write` in one transaction and, once it has committed,
+    /// publishes the events it caused: the one place where "publish only
+    /// after commit" is written for the REST routes.
+    pub async fn commit<R, F>(&self, write: F) -> Result<R::Value, DomainError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<R, DomainError> + Send + 'static,
+        R: Caused + Send + 'static,
+    {
+        let (value, events) = self.db.write(write).await?.split();
+        self.publish(events, None);
+        Ok(value)
+    }
+
     /// Closes the sockets of sessions that were just revoked, on every node.
     /// Call after the revocation committed.
     pub fn end_sessions(&self, user: uuid::Uuid, sessions: RevokedSessions) {
@@ -52,7 +66,7 @@ impl AppState {
 
     /// Runs password hashing on its own bounded pool, without holding a
     /// database connection meanwhile.
-    pub async fn cpu<T, F>(&self, f: F) -> Result<T, AppError>
+    pub async fn cpu<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,

@@ -25,7 +25,7 @@ pub fn BlockedList() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::unblock(id).await {
                 Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -55,7 +55,7 @@ pub fn BlockedList() -> impl IntoView {
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(l) if l.is_empty() => view! { <p class="muted">"You have not blocked anyone."</p> }.into_any(),
                             Ok(l) => view! { <ul class="plain-list">{l.into_iter().map(item).collect_view()}</ul> }.into_any(),
                         })
@@ -117,7 +117,7 @@ pub fn ActivityList() -> impl IntoView {
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(l) if l.is_empty() => view! { <p class="muted">"No activity yet."</p> }.into_any(),
                             Ok(l) => view! { <ul class="plain-list">{l.into_iter().map(item).collect_view()}</ul> }.into_any(),
                         })
@@ -158,7 +158,7 @@ pub fn DeleteAccount() -> impl IntoView {
                 }
                 Err(e) => {
                     confirming.set(false);
-                    error.set(Some(e.error.message));
+                    error.set(Some(e.message()));
                 }
             }
             busy.set(false);

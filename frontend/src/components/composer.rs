@@ -64,7 +64,7 @@ pub fn Composer(room: Uuid) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match crate::api::edit_message(editing.id, body).await {
                     Ok(m) => chat.state.update(|s| s.timeline(m.room_id).update(m)),
-                    Err(e) => error.set(Some(e.error.message)),
+                    Err(e) => error.set(Some(e.message())),
                 }
             });
             return;

@@ -60,7 +60,7 @@ pub fn CreateRoom() -> impl IntoView {
                     }
                     navigate(&format!("/rooms/{}", room.id), Default::default());
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };

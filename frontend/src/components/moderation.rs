@@ -54,7 +54,7 @@ pub fn MemberActions(room: Uuid, user: User, role: Role, mine: Role) -> impl Int
         busy.set(true);
         leptos::task::spawn_local(async move {
             if let Err(e) = api::set_role(room, uid, new_role).await {
-                error.set(Some(e.error.message));
+                error.set(Some(e.message()));
             }
             chat.load_members(room);
             busy.set(false);
@@ -75,7 +75,7 @@ pub fn MemberActions(room: Uuid, user: User, role: Role, mine: Role) -> impl Int
                     chat.load_members(room);
                     chat.refresh_rooms();
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });
@@ -244,7 +244,7 @@ fn RoomSettings(room: Uuid) -> impl IntoView {
                     });
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });
@@ -321,7 +321,7 @@ fn InviteForm(room: Uuid) -> impl IntoView {
                             .collect(),
                     ));
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -338,7 +338,7 @@ fn InviteForm(room: Uuid) -> impl IntoView {
                         }
                     });
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -423,7 +423,7 @@ fn AuditLog(room: Uuid) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::unban(room, user).await {
                 Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -466,7 +466,7 @@ fn AuditLog(room: Uuid) -> impl IntoView {
                 {move || {
                     log.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p class="hint">"Nothing logged yet."</p> }.into_any(),
                             Ok(list) => {
                                 view! { <ul class="plain-list audit-list">{list.into_iter().map(entry).collect_view()}</ul> }
@@ -495,7 +495,7 @@ fn DeleteRoom(room: Uuid) -> impl IntoView {
                     chat.state.update(|s| s.remove_room(room));
                     navigate("/", Default::default());
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });

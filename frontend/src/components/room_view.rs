@@ -55,7 +55,7 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
                     }
                     chat.open_room(room);
                 }
-                Err(e) => join_error.set(Some(e.error.message)),
+                Err(e) => join_error.set(Some(e.message())),
             }
             joining.set(false);
         });

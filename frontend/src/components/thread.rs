@@ -85,7 +85,7 @@ pub fn ThreadPanel(room: Uuid, root: Uuid) -> impl IntoView {
                     thread
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(t) => {
                                 let root_message = t.root.clone();
                                 let n = t.replies.len();

@@ -26,7 +26,7 @@ pub fn start_dm(
                 }
                 navigate(&format!("/rooms/{}", room.id), Default::default());
             }
-            Err(e) => error.set(Some(e.error.message)),
+            Err(e) => error.set(Some(e.message())),
         }
     });
 }
@@ -69,8 +69,8 @@ pub fn ContactsPage() -> impl IntoView {
                     .find(|u| u.username.eq_ignore_ascii_case(name.as_str()))
                 {
                     Some(u) => api::send_friend_request(u.id).await.map(|_| u),
-                    None => Err(protocol::ApiError::new(
-                        "not_found",
+                    None => Err(api::Failure::refused(
+                        protocol::ErrorCode::NotFound,
                         format!("No user named {}.", name.as_str()),
                     )),
                 },
@@ -83,22 +83,21 @@ pub fn ContactsPage() -> impl IntoView {
                     add_done.set(Some(format!("Friend request sent to {}.", u.display_name)));
                     version.update(|v| *v += 1);
                 }
-                Err(e) => add_error.set(Some(e.error.message)),
+                Err(e) => add_error.set(Some(e.message())),
             }
         });
     };
 
-    let act = move |f: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), protocol::ApiError>>>,
-    >| {
-        action_error.set(None);
-        leptos::task::spawn_local(async move {
-            match f.await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => action_error.set(Some(e.error.message)),
-            }
-        });
-    };
+    let act =
+        move |f: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), api::Failure>>>>| {
+            action_error.set(None);
+            leptos::task::spawn_local(async move {
+                match f.await {
+                    Ok(()) => version.update(|v| *v += 1),
+                    Err(e) => action_error.set(Some(e.message())),
+                }
+            });
+        };
 
     let dm = move |user: Uuid| start_dm(chat, user, action_error, navigate.clone());
     let dm = StoredValue::new_local(dm);
@@ -131,7 +130,7 @@ pub fn ContactsPage() -> impl IntoView {
                     requests
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(reqs) => {
                                 let incoming = reqs.incoming.clone();
                                 let outgoing = reqs.outgoing.clone();
@@ -191,7 +190,7 @@ pub fn ContactsPage() -> impl IntoView {
                     friends
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <p class="muted">"No friends yet."</p> }.into_any(),
                             Ok(list) => {
                                 view! {

@@ -70,7 +70,7 @@ pub fn ExplorePage() -> impl IntoView {
                         chat.state.update(|s| s.set_rooms(list));
                     }
                 }
-                Err(e) => action_error.set(Some(e.error.message)),
+                Err(e) => action_error.set(Some(e.message())),
             }
         });
     };
@@ -100,7 +100,7 @@ pub fn ExplorePage() -> impl IntoView {
                     rooms
                         .get()
                         .map(|result| match result {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(list) if list.is_empty() => {
                                 view! { <p class="muted">"No public rooms match."</p> }.into_any()
                             }

@@ -49,7 +49,7 @@ pub fn LoginPage() -> impl IntoView {
                     session.set_auth(auth);
                     navigate(&target, Default::default());
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };

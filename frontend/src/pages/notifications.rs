@@ -73,7 +73,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok((items, _)) if items.is_empty() => {
                                 view! { <p class="muted">"Nothing yet."</p> }.into_any()
                             }

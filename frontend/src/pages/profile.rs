@@ -26,7 +26,10 @@ pub fn ProfilePage() -> impl IntoView {
         async move {
             match id {
                 Some(id) => api::user(id).await,
-                None => Err(protocol::ApiError::new("not_found", "No such user.")),
+                None => Err(api::Failure::refused(
+                    protocol::ErrorCode::NotFound,
+                    "No such user.",
+                )),
             }
         }
     });
@@ -38,7 +41,7 @@ pub fn ProfilePage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::send_friend_request(user).await {
                 Ok(()) => info.set(Some("Friend request sent.".into())),
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -49,7 +52,7 @@ pub fn ProfilePage() -> impl IntoView {
                     profile
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(u) => {
                                 let uid = u.id;
                                 let is_me = session.me_untracked().map(|m| m.user.id) == Some(uid);
@@ -114,7 +117,7 @@ fn BlockButton(
     leptos::task::spawn_local(async move {
         match api::blocks().await {
             Ok(list) => blocked.set(Some(list.iter().any(|u| u.id == user))),
-            Err(e) => error.set(Some(e.error.message)),
+            Err(e) => error.set(Some(e.message())),
         }
     });
     let toggle = move |_| {
@@ -135,7 +138,7 @@ fn BlockButton(
                     blocked.set(Some(!was));
                     info.set(Some(if was { "Unblocked." } else { "Blocked." }.into()));
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
             busy.set(false);
         });

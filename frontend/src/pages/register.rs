@@ -61,7 +61,7 @@ pub fn RegisterPage() -> impl IntoView {
                     session.set_auth(auth);
                     navigate(&target, Default::default());
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };

@@ -147,7 +147,7 @@ pub fn SearchPage() -> impl IntoView {
                     results
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.error.message}</p> }.into_any(),
+                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
                             Ok(None) => view! { <p class="hint">"Type some words and press Enter."</p> }.into_any(),
                             Ok(Some(list)) if list.is_empty() => {
                                 view! { <p class="hint" data-testid="search-empty">"No messages found."</p> }.into_any()

@@ -93,7 +93,7 @@ fn ProfileForm() -> impl IntoView {
                     session.set_me(m);
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -113,7 +113,7 @@ fn ProfileForm() -> impl IntoView {
     view! {
         <h2>"Profile and privacy"</h2>
         <Suspense fallback=|| view! { <Loading label="Loading your profile…" /> }>
-            {move || me.get().map(|r| r.err().map(|e| view! { <p class="status-error" role="alert">{e.error.message}</p> }))}
+            {move || me.get().map(|r| r.err().map(|e| view! { <p class="status-error" role="alert">{e.message()}</p> }))}
         </Suspense>
         <form class="card form" novalidate=true on:submit=submit>
             {field("Display name", display_name, "settings-display-name")}
@@ -180,7 +180,7 @@ fn PasswordForm() -> impl IntoView {
                     new.set(String::new());
                     saved.set(true);
                 }
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };
@@ -222,7 +222,7 @@ fn RoomLevels() -> impl IntoView {
                         r.notification_level = level;
                     }
                 }),
-                Err(e) => error.set(Some(e.error.message)),
+                Err(e) => error.set(Some(e.message())),
             }
         });
     };

@@ -8,8 +8,8 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use uuid::Uuid;
 
-use crate::db::queries::sessions;
-use crate::error::AppError;
+use crate::domain::error::DomainError;
+use crate::domain::live;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy)]
@@ -36,15 +36,15 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 
 /// Verifies a token and its session; shared by the extractor and the
 /// WebSocket `auth` frame.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, DomainError> {
     let subject = state.tokens.verify(token)?;
-    let (user_id, session_id) = (subject.user_id.to_string(), subject.session_id.to_string());
+    let (user, session) = (subject.user_id, subject.session_id);
     let live = state
         .db
-        .run(move |conn| Ok::<_, AppError>(sessions::is_live(conn, &session_id, &user_id)?))
+        .run(move |conn| live::session_is_live(conn, session, user))
         .await?;
     if !live {
-        return Err(AppError::InvalidToken);
+        return Err(DomainError::InvalidToken);
     }
     Ok(AuthUser {
         id: subject.user_id,
@@ -53,15 +53,15 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, App
 }
 
 impl FromRequest for AuthUser {
-    type Error = AppError;
+    type Error = DomainError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req).map(str::to_owned);
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("app state missing"))?;
-            let token = token.ok_or(AppError::Unauthorized)?;
+            let state = state.ok_or_else(|| DomainError::internal("app state missing"))?;
+            let token = token.ok_or(DomainError::Unauthorized)?;
             authenticate(&state, &token).await
         })
     }
@@ -72,7 +72,7 @@ impl FromRequest for AuthUser {
 pub struct ClientAddress(pub std::net::IpAddr);
 
 impl FromRequest for ClientAddress {
-    type Error = AppError;
+    type Error = DomainError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -42,7 +42,7 @@ impl HashPool {
     }
 
     /// Runs `f` on a hashing thread; 503 when the line is full.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    pub async fn run<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -53,13 +53,13 @@ impl HashPool {
         });
         self.queue.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => {
-                AppError::Unavailable("too many password checks at once".into())
+                DomainError::Unavailable("too many password checks at once".into())
             }
-            TrySendError::Disconnected(_) => AppError::internal("the hashing threads stopped"),
+            TrySendError::Disconnected(_) => DomainError::internal("the hashing threads stopped"),
         })?;
         answer
             .await
-            .map_err(|_| AppError::internal("a password hash panicked"))
+            .map_err(|_| DomainError::internal("a password hash panicked"))
     }
 }
 
@@ -101,7 +101,7 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let refused = pool.run(|| 0).await;
         assert!(
-            matches!(refused, Err(AppError::Unavailable(_))),
+            matches!(refused, Err(DomainError::Unavailable(_))),
             "{refused:?}"
         );
         release.send(()).expect("release");

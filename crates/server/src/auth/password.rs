@@ -3,7 +3,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 
 #[derive(Clone)]
 pub struct PasswordHasher {
@@ -14,9 +14,9 @@ pub struct PasswordHasher {
 }
 
 impl PasswordHasher {
-    pub fn new(memory_kib: u32) -> Result<Self, AppError> {
+    pub fn new(memory_kib: u32) -> Result<Self, DomainError> {
         let params = Params::new(memory_kib.max(Params::MIN_M_COST), 2, 1, None)
-            .map_err(|e| AppError::internal(format!("argon2 params: {e}")))?;
+            .map_err(|e| DomainError::internal(format!("argon2 params: {e}")))?;
         let mut hasher = Self {
             params,
             dummy_hash: String::new(),
@@ -30,14 +30,14 @@ impl PasswordHasher {
     }
 
     /// Slow by design: call it on the blocking pool.
-    pub fn hash(&self, password: &str) -> Result<String, AppError> {
+    pub fn hash(&self, password: &str) -> Result<String, DomainError> {
         let salt_bytes: [u8; 16] = rand::random();
         let salt = SaltString::encode_b64(&salt_bytes)
-            .map_err(|e| AppError::internal(format!("salt: {e}")))?;
+            .map_err(|e| DomainError::internal(format!("salt: {e}")))?;
         self.argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::internal(format!("hash: {e}")))
+            .map_err(|e| DomainError::internal(format!("hash: {e}")))
     }
 
     /// Slow by design: call it on the blocking pool.

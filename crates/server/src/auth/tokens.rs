@@ -7,11 +7,10 @@ use std::path::Path;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::{Secret, Settings};
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -52,7 +51,7 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<String, AppError> {
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<String, DomainError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -61,29 +60,17 @@ impl TokenKeys {
             exp: now + self.ttl_secs as i64,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| AppError::internal(format!("jwt encode: {e}")))
+            .map_err(|e| DomainError::internal(format!("jwt encode: {e}")))
     }
 
-    pub fn verify(&self, token: &str) -> Result<TokenSubject, AppError> {
+    pub fn verify(&self, token: &str) -> Result<TokenSubject, DomainError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| AppError::InvalidToken)?;
+            .map_err(|_| DomainError::InvalidToken)?;
         Ok(TokenSubject {
             user_id: data.claims.sub,
             session_id: data.claims.sid,
         })
     }
-}
-
-/// A new refresh token: what the client keeps, and what we store.
-pub fn new_refresh_token() -> (String, String) {
-    let bytes: [u8; 32] = rand::random();
-    let token = hex::encode(bytes);
-    let hash = hash_refresh_token(&token);
-    (token, hash)
-}
-
-pub fn hash_refresh_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The configured secret, or in development one generated once and kept in
@@ -134,14 +121,5 @@ mod tests {
         let other = TokenKeys::new(&Secret::new("x".repeat(32)), 60);
         assert!(other.verify(&token).is_err());
         assert!(keys.verify("not.a.jwt").is_err());
-    }
-
-    #[test]
-    fn refresh_tokens_are_random_and_hashed() {
-        let (a, ha) = new_refresh_token();
-        let (b, _) = new_refresh_token();
-        assert_ne!(a, b);
-        assert_eq!(hash_refresh_token(&a), ha);
-        assert_ne!(a, ha);
     }
 }

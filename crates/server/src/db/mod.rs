@@ -2,13 +2,16 @@
 //! time, an r2d2 pool of it, embedded migrations, and the query modules.
 //!
 //! Rules for code in here: queries are plain synchronous functions taking
-//! `&mut DbConn` and returning `QueryResult`; they know nothing of HTTP.
+//! `&mut DbConn` and returning `DbResult`; they know nothing of HTTP.
 //! They only ever run on the blocking pool through [`Database::run`], never on
 //! the async executor threads.
 
+mod error;
 pub mod models;
 pub mod queries;
 pub mod schema;
+
+pub use error::{DbError, DbResult, UniqueKey};
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,7 +19,6 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::result::QueryResult;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -169,8 +171,8 @@ impl Database {
 
     /// A connection for a thread of its own (the message writer), which
     /// keeps it across transactions.
-    pub fn checkout(&self) -> Result<Pooled, diesel::r2d2::PoolError> {
-        self.pool.get()
+    pub fn checkout(&self) -> DbResult<Pooled> {
+        Ok(self.pool.get()?)
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool. The
@@ -180,11 +182,11 @@ impl Database {
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<diesel::r2d2::PoolError> + From<TaskFailed> + Send + 'static,
+        E: From<DbError> + From<TaskFailed> + Send + 'static,
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn: Pooled = pool.get()?;
+            let mut conn: Pooled = pool.get().map_err(DbError::from)?;
             f(&mut conn)
         })
         .await
@@ -196,11 +198,7 @@ impl Database {
     where
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<diesel::r2d2::PoolError>
-            + From<TaskFailed>
-            + From<diesel::result::Error>
-            + Send
-            + 'static,
+        E: From<DbError> + From<TaskFailed> + Send + 'static,
     {
         self.run(move |conn| write_tx(conn, f)).await
     }
@@ -215,13 +213,16 @@ impl Database {
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    E: From<DbError>,
 {
     use diesel::Connection;
     let DbConn::Sqlite(sqlite) = conn else {
-        return conn.transaction(f);
+        return conn
+            .transaction(|c| f(c).map_err(InTx::Caller))
+            .map_err(InTx::into_caller);
     };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let storage = |e: diesel::result::Error| E::from(DbError::from(e));
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE").map_err(storage)?;
     let result = f(conn);
     let DbConn::Sqlite(sqlite) = conn else {
         unreachable!("the connection cannot change backend");
@@ -230,46 +231,46 @@ where
         Ok(value) => {
             <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(
                 sqlite,
-            )?;
+            )
+            .map_err(storage)?;
             Ok(value)
         }
         Err(e) => {
             <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(
                 sqlite,
-            )?;
+            )
+            .map_err(storage)?;
             Err(e)
         }
     }
 }
 
-/// Liveness probe used by `/healthz`.
-pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
-    use diesel::RunQueryDsl;
-    diesel::sql_query("SELECT 1").execute(conn).map(drop)
+/// Diesel's transaction wants an error type it can put its own errors in;
+/// this carries the caller's error through it untouched.
+enum InTx<E> {
+    Caller(E),
+    Storage(diesel::result::Error),
 }
 
-/// True when `e` is a unique-constraint violation (a lost race or a
-/// duplicate), which callers turn into a 409 or a retry.
-pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
-}
-
-/// True when `e` violates a unique constraint over `column` (PostgreSQL
-/// names the constraint, SQLite the columns in its message).
-pub fn is_unique_violation_of(e: &diesel::result::Error, column: &str) -> bool {
-    match e {
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            info,
-        ) => {
-            info.constraint_name().is_some_and(|c| c.contains(column))
-                || info.message().contains(column)
-        }
-        _ => false,
+impl<E> From<diesel::result::Error> for InTx<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Storage(e)
     }
+}
+
+impl<E: From<DbError>> InTx<E> {
+    fn into_caller(self) -> E {
+        match self {
+            Self::Caller(e) => e,
+            Self::Storage(e) => E::from(DbError::from(e)),
+        }
+    }
+}
+
+/// Liveness probe used by `/healthz`.
+pub fn ping(conn: &mut DbConn) -> DbResult<()> {
+    use diesel::RunQueryDsl;
+    Ok(diesel::sql_query("SELECT 1").execute(conn).map(drop)?)
 }
 
 /// Runs a query the `MultiConnection` cannot express (`ON CONFLICT`) on the
@@ -288,16 +289,16 @@ pub(crate) use on_backend;
 /// users, say) until the current transaction ends. PostgreSQL needs it for
 /// check-then-act decisions at READ COMMITTED; SQLite write transactions
 /// already run one at a time.
-pub fn lock_key(conn: &mut DbConn, key: &str) -> QueryResult<()> {
+pub fn lock_key(conn: &mut DbConn, key: &str) -> DbResult<()> {
     use diesel::RunQueryDsl;
     use diesel::sql_types::BigInt;
-    match conn {
+    Ok(match conn {
         DbConn::Pg(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
             .bind::<BigInt, _>(stable_hash(key))
             .execute(c)
             .map(drop),
         DbConn::Sqlite(_) => Ok(()),
-    }
+    }?)
 }
 
 /// FNV-1a: stable across processes and nodes, unlike `std`'s hasher.

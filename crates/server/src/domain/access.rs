@@ -9,7 +9,7 @@ use protocol::Role;
 use crate::db::DbConn;
 use crate::db::models::{MembershipRow, RoomRow};
 use crate::db::queries::rooms;
-use crate::error::{AppError, AppResult};
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// A room as one user may see it.
 pub struct RoomAccess {
@@ -23,28 +23,28 @@ impl RoomAccess {
     }
 
     /// Members only; outsiders of a public room get 403 `not_a_member`.
-    pub fn member(self) -> AppResult<(RoomRow, MembershipRow)> {
+    pub fn member(self) -> DomainResult<(RoomRow, MembershipRow)> {
         match self.membership {
             Some(m) => Ok((self.room, m)),
-            None => Err(AppError::not_a_member()),
+            None => Err(DomainError::not_a_member()),
         }
     }
 
     /// Owners and moderators only.
-    pub fn moderator(self) -> AppResult<(RoomRow, MembershipRow)> {
+    pub fn moderator(self) -> DomainResult<(RoomRow, MembershipRow)> {
         let (room, m) = self.member()?;
         if !m.role().can_moderate() {
-            return Err(AppError::forbidden(
+            return Err(DomainError::forbidden(
                 "only the owner or a moderator may do that",
             ));
         }
         Ok((room, m))
     }
 
-    pub fn owner(self) -> AppResult<(RoomRow, MembershipRow)> {
+    pub fn owner(self) -> DomainResult<(RoomRow, MembershipRow)> {
         let (room, m) = self.member()?;
         if m.role() != Role::Owner {
-            return Err(AppError::forbidden("only the owner may do that"));
+            return Err(DomainError::forbidden("only the owner may do that"));
         }
         Ok((room, m))
     }
@@ -52,11 +52,11 @@ impl RoomAccess {
 
 /// Loads a room the user may see: a room that does not exist and a private
 /// room they are not in look the same.
-pub fn visible_room(conn: &mut DbConn, room_id: &str, user_id: &str) -> AppResult<RoomAccess> {
-    let (room, membership) =
-        rooms::find_with_membership(conn, room_id, user_id)?.ok_or(AppError::NotFound("room"))?;
+pub fn visible_room(conn: &mut DbConn, room_id: &str, user_id: &str) -> DomainResult<RoomAccess> {
+    let (room, membership) = rooms::find_with_membership(conn, room_id, user_id)?
+        .ok_or(DomainError::NotFound(Missing::Room))?;
     if membership.is_none() && !room.is_public() {
-        return Err(AppError::NotFound("room"));
+        return Err(DomainError::NotFound(Missing::Room));
     }
     Ok(RoomAccess { room, membership })
 }

@@ -1,17 +1,18 @@
 //! Accounts, sessions and profiles.
 
 use chrono::Duration;
+use protocol::ErrorCode;
 use protocol::validate::{self, DisplayName, Username};
 use protocol::{Activity, ActivityKind, Me, UpdateMeRequest, User};
 
 use super::Presence;
 use super::events::Outbound;
-use crate::auth::tokens::{hash_refresh_token, new_refresh_token};
+use super::refresh_tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
-use crate::db::is_unique_violation;
 use crate::db::models::{ActivityRow, SessionRow, UserRow, new_id, now};
 use crate::db::queries::{activity, members, messages, sessions, users};
-use crate::error::{AppError, AppResult};
+use crate::db::{DbError, UniqueKey};
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// A session just opened or refreshed: the refresh token to hand out once.
 pub struct IssuedSession {
@@ -34,7 +35,7 @@ pub struct EndedSession {
 }
 
 /// The account a sign-in names (any case), if there is one.
-pub fn find_for_login(conn: &mut DbConn, username_key: &str) -> AppResult<Option<UserRow>> {
+pub fn find_for_login(conn: &mut DbConn, username_key: &str) -> DomainResult<Option<UserRow>> {
     Ok(users::find_by_username(conn, username_key)?)
 }
 
@@ -43,7 +44,7 @@ fn open_session(
     user: UserRow,
     client: &str,
     policy: SessionPolicy,
-) -> AppResult<IssuedSession> {
+) -> DomainResult<IssuedSession> {
     let (refresh_token, token_hash) = new_refresh_token();
     let created = now();
     let row = SessionRow {
@@ -81,7 +82,7 @@ pub fn register(
     new: Registration,
     client: &str,
     policy: SessionPolicy,
-) -> AppResult<IssuedSession> {
+) -> DomainResult<IssuedSession> {
     let row = UserRow {
         id: new_id(),
         username_key: new.username.key(),
@@ -97,9 +98,9 @@ pub fn register(
         deleted_at: None,
     };
     match users::insert(conn, &row) {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "username_taken",
+        Err(DbError::Duplicate(UniqueKey::Username)) => {
+            return Err(DomainError::conflict(
+                ErrorCode::UsernameTaken,
                 "that username is already taken",
             ));
         }
@@ -114,7 +115,7 @@ pub fn login(
     user: UserRow,
     client: &str,
     policy: SessionPolicy,
-) -> AppResult<IssuedSession> {
+) -> DomainResult<IssuedSession> {
     open_session(conn, user, client, policy)
 }
 
@@ -157,16 +158,16 @@ pub fn refresh(
     conn: &mut DbConn,
     refresh_token: &str,
     policy: SessionPolicy,
-) -> AppResult<Refreshed> {
+) -> DomainResult<Refreshed> {
     let old_hash = hash_refresh_token(refresh_token);
     let Some(session) = sessions::find_live_by_hash(conn, &old_hash)? else {
         return replayed(conn, &old_hash, policy);
     };
-    let user = users::find(conn, &session.user_id)?.ok_or(AppError::InvalidToken)?;
+    let user = users::find(conn, &session.user_id)?.ok_or(DomainError::InvalidToken)?;
     let (new_token, new_hash) = new_refresh_token();
     let expires = (now() + policy.idle()).min(session.created_at + policy.max_age());
     if !sessions::rotate(conn, &session.id, &old_hash, &new_hash, expires)? {
-        return Err(AppError::InvalidToken);
+        return Err(DomainError::InvalidToken);
     }
     Ok(Refreshed::Issued(Box::new(IssuedSession {
         user,
@@ -177,14 +178,14 @@ pub fn refresh(
 
 /// A refresh token that is not current: unknown (401), or the one before
 /// the last rotation (theft, unless it is a racing tab's).
-fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> AppResult<Refreshed> {
+fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> DomainResult<Refreshed> {
     let Some(session) = sessions::find_by_previous_hash(conn, hash)? else {
-        return Err(AppError::InvalidToken);
+        return Err(DomainError::InvalidToken);
     };
     let grace = Duration::from_std(policy.reuse_grace).unwrap_or(Duration::zero());
     let racing = session.rotated_at.is_some_and(|at| now() - at <= grace);
     if session.revoked_at.is_some() || racing {
-        return Err(AppError::InvalidToken);
+        return Err(DomainError::InvalidToken);
     }
     tracing::warn!(session = %session.id, "a rotated refresh token was reused; revoking the session");
     sessions::revoke(conn, &session.id)?;
@@ -195,9 +196,9 @@ fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> AppResult<R
 }
 
 /// Ends the session of a refresh token.
-pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<EndedSession> {
+pub fn logout(conn: &mut DbConn, refresh_token: &str) -> DomainResult<EndedSession> {
     let hash = hash_refresh_token(refresh_token);
-    let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(AppError::InvalidToken)?;
+    let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(DomainError::InvalidToken)?;
     sessions::revoke(conn, &session.id)?;
     Ok(EndedSession {
         user_id: crate::db::models::id(&session.user_id),
@@ -205,13 +206,13 @@ pub fn logout(conn: &mut DbConn, refresh_token: &str) -> AppResult<EndedSession>
     })
 }
 
-pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> AppResult<Me> {
-    let user = users::find(conn, user_id)?.ok_or(AppError::InvalidToken)?;
+pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> DomainResult<Me> {
+    let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
     Ok(user.to_me(presence.is_online(user.uuid())))
 }
 
-pub fn find_user(conn: &mut DbConn, user_id: &str) -> AppResult<UserRow> {
-    users::find(conn, user_id)?.ok_or(AppError::NotFound("user"))
+pub fn find_user(conn: &mut DbConn, user_id: &str) -> DomainResult<UserRow> {
+    users::find(conn, user_id)?.ok_or(DomainError::NotFound(Missing::User))
 }
 
 /// Checks every field before changing any, so a bad field changes nothing.
@@ -220,7 +221,7 @@ pub fn update_me(
     user_id: &str,
     req: UpdateMeRequest,
     presence: &dyn Presence,
-) -> AppResult<Me> {
+) -> DomainResult<Me> {
     let empty_clears = |v: String| {
         let t = v.trim().to_owned();
         (!t.is_empty()).then_some(t)
@@ -261,7 +262,7 @@ pub fn change_password(
     user_id: &str,
     keep_session: &str,
     new_hash: &str,
-) -> AppResult<()> {
+) -> DomainResult<()> {
     users::set_password(conn, user_id, new_hash)?;
     sessions::revoke_all(conn, user_id, Some(keep_session))?;
     Ok(())
@@ -270,7 +271,7 @@ pub fn change_password(
 /// After the password was verified: the person is gone, their messages stay
 /// with no sender, their username stays reserved. Returns the rooms they
 /// left, for the live `member_left` events.
-pub fn delete_account(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<Outbound>> {
+pub fn delete_account(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<Outbound>> {
     let uuid = crate::db::models::id(user_id);
     let room_ids = members::room_ids_of(conn, user_id)?;
     let rooms_left: Vec<(String, Option<String>)> = room_ids
@@ -279,7 +280,7 @@ pub fn delete_account(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<Outboun
             let heir = super::rooms::hand_over_if_owner(conn, &room, user_id)?;
             Ok((room, heir))
         })
-        .collect::<AppResult<_>>()?;
+        .collect::<DomainResult<_>>()?;
     messages::forget_sender(conn, user_id)?;
     members::remove_all_of(conn, user_id)?;
     sessions::revoke_all(conn, user_id, None)?;
@@ -304,7 +305,7 @@ pub fn profile(
     viewer: &str,
     user_id: &str,
     presence: &dyn Presence,
-) -> AppResult<User> {
+) -> DomainResult<User> {
     let user = find_user(conn, user_id)?;
     visible_profile(conn, viewer, user, presence)
 }
@@ -315,7 +316,7 @@ pub fn search(
     q: &str,
     limit: i64,
     presence: &dyn Presence,
-) -> AppResult<Vec<User>> {
+) -> DomainResult<Vec<User>> {
     let q = protocol::validate::search_query(q)?;
     if q.is_empty() {
         return Ok(Vec::new());
@@ -333,7 +334,7 @@ pub fn visible_profile(
     viewer: &str,
     user: UserRow,
     presence: &dyn Presence,
-) -> AppResult<User> {
+) -> DomainResult<User> {
     let online = presence.is_online(user.uuid());
     let sees_all = viewer == user.id
         || user.visibility() == protocol::ProfileVisibility::Public
@@ -350,7 +351,7 @@ pub fn activity(
     user_id: &str,
     before: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<Activity>> {
+) -> DomainResult<Vec<Activity>> {
     Ok(activity::list(conn, user_id, before, limit)?
         .into_iter()
         .filter_map(ActivityRow::into_activity)

@@ -41,6 +41,35 @@ impl Outbound {
     }
 }
 
+/// What a write of the rules returns: its answer and the events it caused,
+/// which are published only after the write commits (`AppState::commit`).
+pub trait Caused {
+    type Value;
+    fn split(self) -> (Self::Value, Vec<Outbound>);
+}
+
+impl Caused for Vec<Outbound> {
+    type Value = ();
+    fn split(self) -> ((), Vec<Outbound>) {
+        ((), self)
+    }
+}
+
+impl<T> Caused for (T, Vec<Outbound>) {
+    type Value = T;
+    fn split(self) -> (T, Vec<Outbound>) {
+        self
+    }
+}
+
+impl<A, B> Caused for (A, B, Vec<Outbound>) {
+    type Value = (A, B);
+    fn split(self) -> ((A, B), Vec<Outbound>) {
+        let (a, b, events) = self;
+        ((a, b), events)
+    }
+}
+
 /// The connection whose frame caused the events: it gets an `ack` instead of
 /// its own `message`, and nothing else of what it caused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

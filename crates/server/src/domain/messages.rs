@@ -17,8 +17,8 @@ use super::{Presence, distinct_ids};
 use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
 use crate::db::queries::messages::ClientKey;
 use crate::db::queries::{members, messages, rooms, social, users};
-use crate::db::{DbConn, is_unique_violation_of};
-use crate::error::{AppError, AppResult};
+use crate::db::{DbConn, DbError, UniqueKey};
+use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 
 /// A message to post, checked and cleaned before any transaction starts.
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ impl Draft {
         client_id: Option<&str>,
         reply_to: Option<uuid::Uuid>,
         filter: &ProfanityFilter,
-    ) -> AppResult<Self> {
+    ) -> DomainResult<Self> {
         let body = MessageBody::parse(body)?;
         Ok(Self {
             body: filter.apply(body.as_str()),
@@ -56,19 +56,19 @@ fn readable_message(
     conn: &mut DbConn,
     user_id: &str,
     message_id: &str,
-) -> AppResult<(MessageRow, RoomRow, crate::db::models::MembershipRow)> {
-    let row = messages::find(conn, message_id)?.ok_or(AppError::NotFound("message"))?;
+) -> DomainResult<(MessageRow, RoomRow, crate::db::models::MembershipRow)> {
+    let row = messages::find(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))?;
     let (room, membership) = visible_room(conn, &row.room_id, user_id)
         .map_err(|e| match e {
-            AppError::NotFound(_) => AppError::NotFound("message"),
+            DomainError::NotFound(_) => DomainError::NotFound(Missing::Message),
             other => other,
         })?
         .member()?;
     Ok((row, room, membership))
 }
 
-fn load(conn: &mut DbConn, message_id: &str) -> AppResult<Message> {
-    messages::load(conn, message_id)?.ok_or(AppError::NotFound("message"))
+fn load(conn: &mut DbConn, message_id: &str) -> DomainResult<Message> {
+    messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))
 }
 
 /// A cursor must be a message of this very room.
@@ -76,13 +76,13 @@ fn cursor_seq(
     conn: &mut DbConn,
     room_id: &str,
     message_id: Option<uuid::Uuid>,
-) -> AppResult<Option<i64>> {
+) -> DomainResult<Option<i64>> {
     let Some(message_id) = message_id else {
         return Ok(None);
     };
     match messages::find(conn, &message_id.to_string())? {
         Some(m) if m.room_id == room_id => Ok(Some(m.seq)),
-        _ => Err(AppError::NotFound("message")),
+        _ => Err(DomainError::NotFound(Missing::Message)),
     }
 }
 
@@ -93,7 +93,7 @@ pub fn history(
     before: Option<uuid::Uuid>,
     after: Option<uuid::Uuid>,
     limit: i64,
-) -> AppResult<Vec<Message>> {
+) -> DomainResult<Vec<Message>> {
     visible_room(conn, room_id, user_id)?.member()?;
     let (before, after) = (before.map(|b| b.to_string()), after.map(|a| a.to_string()));
     let page = messages::page(conn, room_id, before.as_deref(), after.as_deref(), limit)?;
@@ -103,7 +103,7 @@ pub fn history(
         for cursor in [&before, &after].into_iter().flatten() {
             match messages::find(conn, cursor)? {
                 Some(m) if m.room_id == room_id => {}
-                _ => return Err(AppError::NotFound("message")),
+                _ => return Err(DomainError::NotFound(Missing::Message)),
             }
         }
     }
@@ -132,7 +132,7 @@ impl NewPost {
 /// What became of one post of a batch before anything was written.
 enum Plan {
     /// Settled without a new row: refused, or a repeat of a stored message.
-    Settled(AppResult<Posted>),
+    Settled(DomainResult<Posted>),
     /// A new row (its `seq` is assigned once the whole batch is checked).
     New(MessageRow),
     /// A repeat, within the batch, of the post at this index.
@@ -152,7 +152,7 @@ pub fn post_batch(
     conn: &mut DbConn,
     posts: &[NewPost],
     presence: &dyn Presence,
-) -> AppResult<Vec<AppResult<Posted>>> {
+) -> DomainResult<Vec<DomainResult<Posted>>> {
     let room_ids = distinct_ids(posts.iter().map(|p| p.room_id.as_str()));
     let sender_ids = distinct_ids(posts.iter().map(|p| p.sender.as_str()));
     let rooms: HashMap<String, RoomRow> = rooms::find_many(conn, &room_ids)?
@@ -216,16 +216,16 @@ pub fn post_batch(
     for (i, post) in posts.iter().enumerate() {
         let sender = post.sender.as_str();
         let plan = match rooms.get(&post.room_id) {
-            None => Plan::Settled(Err(AppError::NotFound("room"))),
+            None => Plan::Settled(Err(DomainError::NotFound(Missing::Room))),
             Some(room) if !memberships.contains(&(room.id.clone(), post.sender.clone())) => {
                 Plan::Settled(Err(if room.is_public() {
-                    AppError::not_a_member()
+                    DomainError::not_a_member()
                 } else {
-                    AppError::NotFound("room")
+                    DomainError::NotFound(Missing::Room)
                 }))
             }
             Some(room) if blocked_rooms.contains(room.id.as_str()) => {
-                Plan::Settled(Err(AppError::blocked()))
+                Plan::Settled(Err(DomainError::blocked()))
             }
             Some(_) => {
                 let key = post.client_key();
@@ -248,7 +248,7 @@ pub fn post_batch(
                 } else {
                     match &post.draft.reply_to {
                         Some(root) if roots.get(root).is_none_or(|r| r.room_id != post.room_id) => {
-                            Plan::Settled(Err(AppError::NotFound("message")))
+                            Plan::Settled(Err(DomainError::NotFound(Missing::Message)))
                         }
                         reply_to => {
                             if let Some(k) = key {
@@ -298,12 +298,9 @@ pub fn post_batch(
             _ => None,
         })
         .collect();
-    messages::insert_many(conn, &rows).map_err(|e| {
-        if is_unique_violation_of(&e, "client_id") {
-            AppError::Race("a message with this client_id was stored concurrently")
-        } else {
-            e.into()
-        }
+    messages::insert_many(conn, &rows).map_err(|e| match e {
+        DbError::Duplicate(UniqueKey::MessageClientId) => DomainError::Race(Race::ClientId),
+        other => other.into(),
     })?;
 
     let mut replies: BTreeMap<&str, i64> = BTreeMap::new();
@@ -316,7 +313,7 @@ pub fn post_batch(
         messages::add_replies(conn, root, *count)?;
     }
 
-    let mut answers: Vec<AppResult<Posted>> = Vec::with_capacity(plans.len());
+    let mut answers: Vec<DomainResult<Posted>> = Vec::with_capacity(plans.len());
     for plan in plans {
         answers.push(match plan {
             Plan::Settled(result) => result,
@@ -331,7 +328,9 @@ pub fn post_batch(
                     created: false,
                     events: Vec::new(),
                 }),
-                Err(_) => Err(AppError::internal("repeat of a post that was not stored")),
+                Err(_) => Err(DomainError::internal(
+                    "repeat of a post that was not stored",
+                )),
             },
         });
     }
@@ -346,7 +345,7 @@ fn announce(
     row: MessageRow,
     sender: Option<&SenderRow>,
     presence: &dyn Presence,
-) -> AppResult<Posted> {
+) -> DomainResult<Posted> {
     let mentioned = record_mentions(conn, &row)?;
     let room_uuid = id(&row.room_id);
     let message = row.clone().into_message(sender.cloned());
@@ -380,7 +379,7 @@ fn notify_recipients(
     row: &MessageRow,
     mentioned: &[String],
     presence: &dyn Presence,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     let sender = row.sender_id.as_deref().unwrap_or_default();
     let mut events = Vec::new();
     let about = |kind| About {
@@ -425,7 +424,7 @@ fn notify_recipients(
 
 /// Mentions count only for members of the room, never the sender, and never
 /// someone who blocked the sender.
-fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> AppResult<Vec<String>> {
+fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<String>> {
     let names = mentions::extract(&row.body);
     if names.is_empty() {
         return Ok(Vec::new());
@@ -459,14 +458,14 @@ pub fn edit(
     message_id: &str,
     body: &str,
     filter: &ProfanityFilter,
-) -> AppResult<(Message, Vec<Outbound>)> {
+) -> DomainResult<(Message, Vec<Outbound>)> {
     let body = MessageBody::parse(body)?;
     let (row, _, _) = readable_message(conn, user_id, message_id)?;
     if row.sender_id.as_deref() != Some(user_id) {
-        return Err(AppError::forbidden("only the author may edit a message"));
+        return Err(DomainError::forbidden("only the author may edit a message"));
     }
     if row.deleted {
-        return Err(AppError::NotFound("message"));
+        return Err(DomainError::NotFound(Missing::Message));
     }
     messages::set_body(conn, message_id, &filter.apply(body.as_str()))?;
     let message = load(conn, message_id)?;
@@ -479,11 +478,11 @@ pub fn edit(
     Ok((message, vec![event]))
 }
 
-pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> AppResult<Vec<Outbound>> {
+pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Vec<Outbound>> {
     let (row, room, membership) = readable_message(conn, user_id, message_id)?;
     let own = row.sender_id.as_deref() == Some(user_id);
     if !own && !membership.role().can_moderate() {
-        return Err(AppError::forbidden(
+        return Err(DomainError::forbidden(
             "only the author or a moderator may delete a message",
         ));
     }
@@ -512,7 +511,7 @@ pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> AppResult<V
     )])
 }
 
-pub fn thread(conn: &mut DbConn, user_id: &str, message_id: &str) -> AppResult<Thread> {
+pub fn thread(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Thread> {
     readable_message(conn, user_id, message_id)?;
     Ok(Thread {
         root: load(conn, message_id)?,
@@ -526,7 +525,7 @@ pub fn mark_read(
     user_id: &str,
     room_id: &str,
     message_id: uuid::Uuid,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     visible_room(conn, room_id, user_id)?.member()?;
     let Some(seq) = cursor_seq(conn, room_id, Some(message_id))? else {
         return Ok(Vec::new());
@@ -550,7 +549,7 @@ pub fn read_markers(
     room_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<ReadMarker>> {
+) -> DomainResult<Vec<ReadMarker>> {
     visible_room(conn, room_id, user_id)?.member()?;
     Ok(messages::markers(conn, room_id, after, limit)?
         .into_iter()

@@ -7,7 +7,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod error;
 pub mod events;
+pub mod live;
 pub mod mentions;
 pub mod messages;
 pub mod moderation;
@@ -15,6 +17,7 @@ pub mod notifications;
 pub mod posting;
 pub mod profanity;
 pub mod read_markers;
+pub mod refresh_tokens;
 pub mod rooms;
 pub mod search;
 pub mod social;

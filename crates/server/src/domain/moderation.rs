@@ -16,7 +16,7 @@ use super::rooms::audit;
 use crate::db::DbConn;
 use crate::db::models::{ActivityRow, AuditRow, BanRow, id, now, opt_id, utc};
 use crate::db::queries::{activity, audit as audit_log, members, users};
-use crate::error::{AppError, AppResult};
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
 pub fn set_role(
     conn: &mut DbConn,
@@ -25,21 +25,26 @@ pub fn set_role(
     target: &str,
     role: &str,
     presence: &dyn Presence,
-) -> AppResult<Member> {
+) -> DomainResult<Member> {
     let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
     let role = match Role::parse(role) {
         Some(role @ (Role::Moderator | Role::Member)) => role,
-        _ => return Err(AppError::validation("role must be `moderator` or `member`")),
+        _ => {
+            return Err(DomainError::validation(
+                "role must be `moderator` or `member`",
+            ));
+        }
     };
     if room.kind() == RoomKind::Direct {
-        return Err(AppError::forbidden("direct conversations have no roles"));
+        return Err(DomainError::forbidden("direct conversations have no roles"));
     }
     if target == actor {
-        return Err(AppError::forbidden(
+        return Err(DomainError::forbidden(
             "the owner's role cannot change; leave to hand the room over",
         ));
     }
-    let membership = members::find(conn, room_id, target)?.ok_or(AppError::NotFound("member"))?;
+    let membership =
+        members::find(conn, room_id, target)?.ok_or(DomainError::NotFound(Missing::Member))?;
     if membership.role() != role {
         members::set_role(conn, room_id, target, role.as_str())?;
         audit(
@@ -52,7 +57,7 @@ pub fn set_role(
             Some(role.as_str().to_owned()),
         )?;
     }
-    let user = users::find(conn, target)?.ok_or(AppError::NotFound("member"))?;
+    let user = users::find(conn, target)?.ok_or(DomainError::NotFound(Missing::Member))?;
     let online = presence.is_online(user.uuid());
     Ok(Member {
         user: visible_profile(conn, actor, user, presence)?,
@@ -70,22 +75,22 @@ pub fn remove_member(
     room_id: &str,
     target: &str,
     req: RemoveMemberRequest,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     let (room, actor_membership) = visible_room(conn, room_id, actor)?.moderator()?;
     if room.kind() == RoomKind::Direct {
-        return Err(AppError::forbidden(
+        return Err(DomainError::forbidden(
             "nobody can be removed from a direct conversation",
         ));
     }
     if target == actor {
-        return Err(AppError::validation(
+        return Err(DomainError::validation(
             "leave the room instead of removing yourself",
         ));
     }
     let ban = req.ban.unwrap_or(false);
     let reason = req.reason.as_deref().map(validate::reason).transpose()?;
     let reason = reason.filter(|r| !r.is_empty());
-    users::find(conn, target)?.ok_or(AppError::NotFound("user"))?;
+    users::find(conn, target)?.ok_or(DomainError::NotFound(Missing::User))?;
     let membership = members::find(conn, room_id, target)?;
     if let Some(m) = &membership {
         let allowed = match actor_membership.role() {
@@ -94,12 +99,12 @@ pub fn remove_member(
             Role::Member => false,
         };
         if !allowed {
-            return Err(AppError::forbidden(
+            return Err(DomainError::forbidden(
                 "moderators may only remove members; nobody may remove the owner",
             ));
         }
     } else if !ban {
-        return Err(AppError::NotFound("member"));
+        return Err(DomainError::NotFound(Missing::Member));
     }
 
     let (kind, action, activity_kind) = if ban {
@@ -128,7 +133,7 @@ pub fn remove_member(
         return if ban {
             Ok(Vec::new())
         } else {
-            Err(AppError::NotFound("member"))
+            Err(DomainError::NotFound(Missing::Member))
         };
     }
     audit(
@@ -157,10 +162,10 @@ pub fn remove_member(
     )])
 }
 
-pub fn unban(conn: &mut DbConn, actor: &str, room_id: &str, target: &str) -> AppResult<()> {
+pub fn unban(conn: &mut DbConn, actor: &str, room_id: &str, target: &str) -> DomainResult<()> {
     visible_room(conn, room_id, actor)?.moderator()?;
     if !members::remove_ban(conn, room_id, target)? {
-        return Err(AppError::NotFound("ban"));
+        return Err(DomainError::NotFound(Missing::Ban));
     }
     members::record_event(conn, room_id, target, Some(actor), "unban", None)?;
     audit(
@@ -181,7 +186,7 @@ pub fn audit_entries(
     before: Option<&str>,
     limit: i64,
     presence: &dyn Presence,
-) -> AppResult<Vec<AuditEntry>> {
+) -> DomainResult<Vec<AuditEntry>> {
     visible_room(conn, room_id, viewer)?.moderator()?;
     audit_log::list(conn, room_id, before, limit)?
         .into_iter()
@@ -194,7 +199,7 @@ fn entry(
     viewer: &str,
     row: AuditRow,
     presence: &dyn Presence,
-) -> AppResult<AuditEntry> {
+) -> DomainResult<AuditEntry> {
     let actor = match row.actor_id.as_deref() {
         Some(actor) => match users::find(conn, actor)? {
             Some(user) => Some(visible_profile(conn, viewer, user, presence)?),

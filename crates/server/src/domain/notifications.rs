@@ -8,7 +8,7 @@ use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{NotificationRow, id, new_id, now, opt_id, utc};
 use crate::db::queries::{notifications, users};
-use crate::error::AppResult;
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// What a notification is about.
 pub struct About<'a> {
@@ -24,7 +24,7 @@ pub fn notify(
     recipient: &str,
     about: About<'_>,
     presence: &dyn Presence,
-) -> AppResult<Outbound> {
+) -> DomainResult<Outbound> {
     let row = NotificationRow {
         id: new_id(),
         user_id: recipient.to_owned(),
@@ -48,7 +48,7 @@ fn view(
     viewer: &str,
     row: NotificationRow,
     presence: &dyn Presence,
-) -> AppResult<Notification> {
+) -> DomainResult<Notification> {
     let actor = match row.actor_id.as_deref() {
         Some(actor) => match users::find(conn, actor)? {
             Some(user) => Some(visible_profile(conn, viewer, user, presence)?),
@@ -75,23 +75,23 @@ pub fn list(
     before: Option<&str>,
     limit: i64,
     presence: &dyn Presence,
-) -> AppResult<(Vec<Notification>, i64)> {
+) -> DomainResult<(Vec<Notification>, i64)> {
     let rows = notifications::list(conn, user_id, unread_only, before, limit)?;
     let list = rows
         .into_iter()
         .map(|row| view(conn, user_id, row, presence))
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<DomainResult<Vec<_>>>()?;
     Ok((list, notifications::unread_count(conn, user_id)?))
 }
 
-pub fn mark_read(conn: &mut DbConn, user_id: &str, notification_id: &str) -> AppResult<()> {
+pub fn mark_read(conn: &mut DbConn, user_id: &str, notification_id: &str) -> DomainResult<()> {
     if notifications::mark_read(conn, user_id, notification_id)? {
         Ok(())
     } else {
-        Err(crate::error::AppError::NotFound("notification"))
+        Err(DomainError::NotFound(Missing::Notification))
     }
 }
 
-pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> AppResult<()> {
+pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> DomainResult<()> {
     Ok(notifications::mark_all_read(conn, user_id)?)
 }

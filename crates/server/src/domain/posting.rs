@@ -26,7 +26,7 @@ use super::Presence;
 use super::events::{Origin, Outbound};
 use super::messages::{Draft, NewPost, Posted, post_batch};
 use crate::db::{Database, DbConn, write_tx};
-use crate::error::{AppError, AppResult};
+use crate::domain::error::{DomainError, DomainResult, Race};
 use crate::metrics::Metrics;
 
 /// Most posts stored in one transaction (SQLite binds at most 32,766
@@ -50,7 +50,7 @@ struct Job {
     post: NewPost,
     origin: Option<Origin>,
     queued_at: Instant,
-    reply: oneshot::Sender<AppResult<Posted>>,
+    reply: oneshot::Sender<DomainResult<Posted>>,
 }
 
 /// The handle REST and the gateway submit posts through.
@@ -104,7 +104,7 @@ impl Poster {
         room_id: Uuid,
         draft: Draft,
         origin: Option<Origin>,
-    ) -> impl Future<Output = AppResult<Posted>> + Send + 'static {
+    ) -> impl Future<Output = DomainResult<Posted>> + Send + 'static {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             post: NewPost {
@@ -117,16 +117,16 @@ impl Poster {
             reply,
         };
         let queued = self.queue_of(room_id).try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => AppError::rate_limited(),
+            mpsc::error::TrySendError::Full(_) => DomainError::rate_limited(),
             mpsc::error::TrySendError::Closed(_) => {
-                AppError::Unavailable("the message writer has stopped".into())
+                DomainError::Unavailable("the message writer has stopped".into())
             }
         });
         async move {
             queued?;
             answer
                 .await
-                .map_err(|_| AppError::internal("the message writer dropped a post"))?
+                .map_err(|_| DomainError::internal("the message writer dropped a post"))?
         }
     }
 }
@@ -188,11 +188,11 @@ impl Writer {
             },
             // Storage itself is away (no connection): every post gets that
             // answer now rather than waiting out a checkout each.
-            Err(e @ AppError::Unavailable(_)) => {
+            Err(e @ DomainError::Unavailable(_)) => {
                 let cause = e.to_string();
                 posts
                     .iter()
-                    .map(|_| Err(AppError::Unavailable(cause.clone())))
+                    .map(|_| Err(DomainError::Unavailable(cause.clone())))
                     .collect()
             }
             Err(_) if posts.len() > 1 => self.one_by_one(&posts),
@@ -222,13 +222,13 @@ impl Writer {
 
     /// Alone, each post fails or succeeds on its own (one bad row must not
     /// fail the others), unless storage goes away meanwhile.
-    fn one_by_one(&mut self, posts: &[NewPost]) -> Vec<AppResult<Posted>> {
+    fn one_by_one(&mut self, posts: &[NewPost]) -> Vec<DomainResult<Posted>> {
         let mut unavailable: Option<String> = None;
         posts
             .iter()
             .map(|post| {
                 if let Some(cause) = &unavailable {
-                    return Err(AppError::Unavailable(cause.clone()));
+                    return Err(DomainError::Unavailable(cause.clone()));
                 }
                 let single = std::slice::from_ref(post);
                 let attempt = self.attempt(single).or_else(|e| {
@@ -240,11 +240,11 @@ impl Writer {
                 });
                 match attempt {
                     Ok(mut results) => results.pop().unwrap_or_else(|| {
-                        Err(AppError::internal("a batch of one gave no answer"))
+                        Err(DomainError::internal("a batch of one gave no answer"))
                     }),
-                    Err(AppError::Unavailable(cause)) => {
+                    Err(DomainError::Unavailable(cause)) => {
                         unavailable = Some(cause.clone());
-                        Err(AppError::Unavailable(cause))
+                        Err(DomainError::Unavailable(cause))
                     }
                     Err(e) => Err(e),
                 }
@@ -252,7 +252,7 @@ impl Writer {
             .collect()
     }
 
-    fn attempt(&mut self, posts: &[NewPost]) -> AppResult<Vec<AppResult<Posted>>> {
+    fn attempt(&mut self, posts: &[NewPost]) -> DomainResult<Vec<DomainResult<Posted>>> {
         let presence = self.presence.clone();
         let conn = self.connection()?;
         let result = write_tx(conn, |c: &mut DbConn| post_batch(c, posts, &*presence));
@@ -266,17 +266,17 @@ impl Writer {
         result
     }
 
-    fn connection(&mut self) -> AppResult<&mut DbConn> {
+    fn connection(&mut self) -> DomainResult<&mut DbConn> {
         if self.conn.is_none() {
             self.conn = Some(self.db.checkout()?);
         }
         self.conn
             .as_deref_mut()
-            .ok_or_else(|| AppError::internal("no connection"))
+            .ok_or_else(|| DomainError::internal("no connection"))
     }
 }
 
 /// A lost race with another writer: the same batch, retried, sees the winner.
-fn is_retryable(e: &AppError) -> bool {
-    matches!(e, AppError::Race(_))
+fn is_retryable(e: &DomainError) -> bool {
+    matches!(e, DomainError::Race(Race::ClientId))
 }

@@ -22,7 +22,7 @@ use super::events::{Origin, Outbound};
 use crate::db::DbConn;
 use crate::db::models::id;
 use crate::db::queries::{members, messages};
-use crate::error::AppResult;
+use crate::domain::error::DomainResult;
 
 /// The latest report of one user in one room.
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +89,7 @@ impl ReadQueue {
 
 /// Writes a batch of reports in the caller's write transaction: a handful of
 /// reads for the whole batch, then one upsert per marker that moves.
-pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> AppResult<Flushed> {
+pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> {
     let mut flushed = Flushed::default();
     if reads.is_empty() {
         return Ok(flushed);

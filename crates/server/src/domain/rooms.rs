@@ -1,5 +1,6 @@
 //! Groups: creating, finding, joining, leaving and running them.
 
+use protocol::ErrorCode;
 use std::cmp::Reverse;
 
 use protocol::validate::{self, RoomName};
@@ -16,14 +17,14 @@ use crate::db::models::{
     ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
 };
 use crate::db::queries::{activity, members, messages, rooms, social, users};
-use crate::error::{AppError, AppResult};
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
-pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
+pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
     Ok(social::are_friends(conn, a, b)?)
 }
 
 /// The name `viewer` sees: a direct room is named for the other person.
-fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: &str) -> AppResult<String> {
+fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: &str) -> DomainResult<String> {
     if room.kind() != RoomKind::Direct {
         return Ok(room.name.clone());
     }
@@ -39,7 +40,7 @@ pub fn room_view(
     room: &RoomRow,
     viewer: &str,
     role: Option<Role>,
-) -> AppResult<Room> {
+) -> DomainResult<Room> {
     let count = rooms::member_count(conn, &room.id)?;
     let name = name_for(conn, room, viewer)?;
     Ok(room.to_room(name, count, role))
@@ -52,7 +53,7 @@ pub fn create(
     owner: &str,
     req: CreateRoomRequest,
     presence: &dyn Presence,
-) -> AppResult<(Room, Vec<Outbound>)> {
+) -> DomainResult<(Room, Vec<Outbound>)> {
     let name = RoomName::parse(&req.name)?;
     let topic = validate::topic(req.topic.as_deref().unwrap_or(""))?;
     let visibility = req.visibility.unwrap_or(Visibility::Public);
@@ -72,7 +73,7 @@ pub fn create(
     rooms::insert(conn, &room)?;
     add_member(conn, &room.id, owner, Role::Owner, None)?;
     let view = room_view(conn, &room, owner, Some(Role::Owner))?;
-    let user = users::find(conn, owner)?.ok_or(AppError::InvalidToken)?;
+    let user = users::find(conn, owner)?.ok_or(DomainError::InvalidToken)?;
     let event = Outbound::room(
         view.id,
         ServerEvent::MemberJoined {
@@ -90,7 +91,7 @@ fn add_member(
     user_id: &str,
     role: Role,
     actor: Option<&str>,
-) -> AppResult<bool> {
+) -> DomainResult<bool> {
     let inserted = members::insert(
         conn,
         &MembershipRow {
@@ -118,7 +119,7 @@ pub fn explore(
     q: Option<&str>,
     before: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<Room>> {
+) -> DomainResult<Vec<Room>> {
     let q = q.map(protocol::validate::search_query).transpose()?;
     let q = q.as_deref().filter(|q| !q.is_empty());
     let found = rooms::explore(conn, q, before, limit)?;
@@ -140,7 +141,7 @@ pub fn explore(
 }
 
 /// The sidebar: every room the user is in, most recently active first.
-pub fn mine(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<RoomSummary>> {
+pub fn mine(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<RoomSummary>> {
     // Rooms, markers and newest messages in one statement; the two counts
     // stay per room, each an index range from the marker on.
     let rows = members::sidebar_rows(conn, user_id)?;
@@ -169,7 +170,7 @@ pub fn mine(conn: &mut DbConn, user_id: &str) -> AppResult<Vec<RoomSummary>> {
     Ok(out.into_iter().map(|(_, s)| s).collect())
 }
 
-pub fn get(conn: &mut DbConn, viewer: &str, room_id: &str) -> AppResult<Room> {
+pub fn get(conn: &mut DbConn, viewer: &str, room_id: &str) -> DomainResult<Room> {
     let access = visible_room(conn, room_id, viewer)?;
     room_view(conn, &access.room, viewer, access.role())
 }
@@ -179,10 +180,12 @@ pub fn update(
     actor: &str,
     room_id: &str,
     req: UpdateRoomRequest,
-) -> AppResult<(Room, Vec<Outbound>)> {
+) -> DomainResult<(Room, Vec<Outbound>)> {
     let (room, membership) = visible_room(conn, room_id, actor)?.moderator()?;
     if room.kind() == RoomKind::Direct {
-        return Err(AppError::forbidden("direct conversations cannot be edited"));
+        return Err(DomainError::forbidden(
+            "direct conversations cannot be edited",
+        ));
     }
     let changes = rooms::RoomChanges {
         name: req
@@ -216,7 +219,7 @@ pub fn update(
         None,
         Some(detail.join(", ")),
     )?;
-    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+    let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
     let view = room_view(conn, &room, actor, Some(membership.role()))?;
     // Everyone gets the same room; `my_role` is per person, so it is left out.
     let broadcast = Room {
@@ -228,7 +231,7 @@ pub fn update(
     Ok((view, vec![event]))
 }
 
-pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> AppResult<Vec<Outbound>> {
+pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> DomainResult<Vec<Outbound>> {
     let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
     rooms::delete(conn, room_id)?;
     let room_id = room.uuid();
@@ -243,27 +246,27 @@ pub fn join(
     user_id: &str,
     room_id: &str,
     presence: &dyn Presence,
-) -> AppResult<(Room, Vec<Outbound>)> {
-    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+) -> DomainResult<(Room, Vec<Outbound>)> {
+    let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
     if let Some(m) = members::find(conn, room_id, user_id)? {
         return Ok((room_view(conn, &room, user_id, Some(m.role()))?, Vec::new()));
     }
     let invited = members::has_invite(conn, room_id, user_id)?;
     if room.kind() == RoomKind::Direct || (!room.is_public() && !invited) {
-        return Err(AppError::NotFound("room"));
+        return Err(DomainError::NotFound(Missing::Room));
     }
     if members::is_banned(conn, room_id, user_id)? {
-        return Err(AppError::Forbidden {
-            code: "banned",
-            message: "you are banned from this room".into(),
-        });
+        return Err(DomainError::refused(
+            ErrorCode::Banned,
+            "you are banned from this room",
+        ));
     }
     if !add_member(conn, room_id, user_id, Role::Member, None)? {
         let role = members::find(conn, room_id, user_id)?.map(|m| m.role());
         return Ok((room_view(conn, &room, user_id, role)?, Vec::new()));
     }
     members::remove_invite(conn, room_id, user_id)?;
-    let user = users::find(conn, user_id)?.ok_or(AppError::InvalidToken)?;
+    let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
     let view = room_view(conn, &room, user_id, Some(Role::Member))?;
     let event = Outbound::room(
         view.id,
@@ -281,7 +284,7 @@ pub fn hand_over_if_owner(
     conn: &mut DbConn,
     room_id: &str,
     user_id: &str,
-) -> AppResult<Option<String>> {
+) -> DomainResult<Option<String>> {
     let Some(m) = members::find(conn, room_id, user_id)? else {
         return Ok(None);
     };
@@ -304,14 +307,14 @@ pub fn hand_over_if_owner(
     Ok(Some(heir.user_id))
 }
 
-pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> AppResult<Vec<Outbound>> {
-    let room = rooms::find(conn, room_id)?.ok_or(AppError::NotFound("room"))?;
+pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> DomainResult<Vec<Outbound>> {
+    let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
     if members::find(conn, room_id, user_id)?.is_none() {
         // Leaving twice is fine, but a private room stays invisible.
         return if room.is_public() {
             Ok(Vec::new())
         } else {
-            Err(AppError::NotFound("room"))
+            Err(DomainError::NotFound(Missing::Room))
         };
     }
     hand_over_if_owner(conn, room_id, user_id)?;
@@ -340,12 +343,12 @@ pub fn members_of(
     after: Option<&str>,
     limit: i64,
     presence: &dyn Presence,
-) -> AppResult<Vec<Member>> {
+) -> DomainResult<Vec<Member>> {
     visible_room(conn, room_id, viewer)?.member()?;
     let cursor = match after {
-        Some(user) => {
-            Some(members::find(conn, room_id, user)?.ok_or(AppError::NotFound("member"))?)
-        }
+        Some(user) => Some(
+            members::find(conn, room_id, user)?.ok_or(DomainError::NotFound(Missing::Member))?,
+        ),
         None => None,
     };
     let friends: std::collections::HashSet<String> =
@@ -365,26 +368,28 @@ pub fn invite(
     room_id: &str,
     invitee: &str,
     presence: &dyn Presence,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     let (room, _) = visible_room(conn, room_id, actor)?.moderator()?;
     if room.kind() == RoomKind::Direct {
-        return Err(AppError::forbidden("direct conversations take no invites"));
+        return Err(DomainError::forbidden(
+            "direct conversations take no invites",
+        ));
     }
-    users::find(conn, invitee)?.ok_or(AppError::NotFound("user"))?;
+    users::find(conn, invitee)?.ok_or(DomainError::NotFound(Missing::User))?;
     if members::find(conn, room_id, invitee)?.is_some() {
-        return Err(AppError::conflict(
-            "already_member",
+        return Err(DomainError::conflict(
+            ErrorCode::AlreadyMember,
             "that user is already a member",
         ));
     }
     if members::is_banned(conn, room_id, invitee)? {
-        return Err(AppError::Forbidden {
-            code: "banned",
-            message: "that user is banned from this room".into(),
-        });
+        return Err(DomainError::refused(
+            ErrorCode::Banned,
+            "that user is banned from this room",
+        ));
     }
     if social::blocked_either_way(conn, actor, invitee)? {
-        return Err(AppError::blocked());
+        return Err(DomainError::blocked());
     }
     let fresh = members::add_invite(
         conn,
@@ -415,13 +420,13 @@ pub fn set_notification_level(
     user_id: &str,
     room_id: &str,
     level: NotificationLevel,
-) -> AppResult<RoomSummary> {
+) -> DomainResult<RoomSummary> {
     visible_room(conn, room_id, user_id)?.member()?;
     members::set_level(conn, room_id, user_id, level.as_str())?;
     mine(conn, user_id)?
         .into_iter()
         .find(|s| s.room.id.to_string() == room_id)
-        .ok_or(AppError::NotFound("room"))
+        .ok_or(DomainError::NotFound(Missing::Room))
 }
 
 /// Appends to the room's moderation log.
@@ -433,7 +438,7 @@ pub fn audit(
     target_user: Option<&str>,
     message_id: Option<&str>,
     detail: Option<String>,
-) -> AppResult<()> {
+) -> DomainResult<()> {
     crate::db::queries::audit::insert(
         conn,
         &AuditRow {
@@ -447,5 +452,5 @@ pub fn audit(
             created_at: now(),
         },
     )
-    .map_err(AppError::from)
+    .map_err(DomainError::from)
 }

@@ -5,7 +5,7 @@ use protocol::Message;
 use super::access::visible_room;
 use crate::db::DbConn;
 use crate::db::queries::{members, messages};
-use crate::error::{AppError, AppResult};
+use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// Words of a query: letters and digits only, so operators and SQL
 /// metacharacters in the input are just separators.
@@ -24,7 +24,7 @@ pub fn search(
     room: Option<&str>,
     before: Option<&str>,
     limit: i64,
-) -> AppResult<Vec<Message>> {
+) -> DomainResult<Vec<Message>> {
     let q = protocol::validate::search_query(q)?;
     let words = words(&q);
     if words.is_empty() {
@@ -32,10 +32,11 @@ pub fn search(
     }
     if let Some(before) = before {
         // A cursor must be a message the caller can read.
-        let cursor = messages::find(conn, before)?.ok_or(AppError::NotFound("message"))?;
+        let cursor =
+            messages::find(conn, before)?.ok_or(DomainError::NotFound(Missing::Message))?;
         visible_room(conn, &cursor.room_id, user)
             .and_then(|access| access.member())
-            .map_err(|_| AppError::NotFound("message"))?;
+            .map_err(|_| DomainError::NotFound(Missing::Message))?;
     }
     let rooms = match room {
         Some(room) => {

@@ -1,5 +1,6 @@
 //! Friends, blocks and direct conversations.
 
+use protocol::ErrorCode;
 use protocol::{
     ActivityKind, FriendRequest, FriendRequests, NotificationKind, Role, Room, RoomKind,
     ServerEvent, User, Visibility,
@@ -10,15 +11,15 @@ use super::accounts::{find_user, visible_profile};
 use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
-use crate::db::is_unique_violation;
 use crate::db::models::{
     ActivityRow, FriendRequestRow, MembershipRow, RoomRow, id, new_id, now, utc,
 };
 use crate::db::queries::{activity, members, rooms, social};
-use crate::error::{AppError, AppResult};
+use crate::db::{DbError, UniqueKey};
+use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 
-fn not_yourself(what: &str) -> AppError {
-    AppError::validation(format!("you cannot {what} yourself"))
+fn not_yourself(what: &str) -> DomainError {
+    DomainError::validation(format!("you cannot {what} yourself"))
 }
 
 fn request_view(
@@ -26,7 +27,7 @@ fn request_view(
     viewer: &str,
     row: &FriendRequestRow,
     presence: &dyn Presence,
-) -> AppResult<FriendRequest> {
+) -> DomainResult<FriendRequest> {
     let from = find_user(conn, &row.from_id)?;
     let to = find_user(conn, &row.to_id)?;
     Ok(FriendRequest {
@@ -37,7 +38,7 @@ fn request_view(
     })
 }
 
-fn befriend(conn: &mut DbConn, a: &str, b: &str) -> AppResult<()> {
+fn befriend(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
     social::add_friendship(conn, a, b)?;
     social::delete_requests_between(conn, a, b)?;
     for (user, other) in [(a, b), (b, a)] {
@@ -55,7 +56,7 @@ fn accepted(
     accepter: &str,
     requester: &str,
     presence: &dyn Presence,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     let accepter_row = find_user(conn, accepter)?;
     let user = visible_profile(conn, requester, accepter_row, presence)?;
     let about = About {
@@ -82,7 +83,7 @@ pub fn send_request(
     from: &str,
     to: &str,
     presence: &dyn Presence,
-) -> AppResult<(RequestOutcome, Vec<Outbound>)> {
+) -> DomainResult<(RequestOutcome, Vec<Outbound>)> {
     if from == to {
         return Err(not_yourself("befriend"));
     }
@@ -90,17 +91,17 @@ pub fn send_request(
     // Two people asking each other at the same moment must end as friends.
     lock_pair(conn, from, to)?;
     if social::blocked_either_way(conn, from, to)? {
-        return Err(AppError::blocked());
+        return Err(DomainError::blocked());
     }
     if social::are_friends(conn, from, to)? {
-        return Err(AppError::conflict(
-            "already_friends",
+        return Err(DomainError::conflict(
+            ErrorCode::AlreadyFriends,
             "you are already friends",
         ));
     }
     if social::request_between(conn, from, to)?.is_some() {
-        return Err(AppError::conflict(
-            "already_requested",
+        return Err(DomainError::conflict(
+            ErrorCode::AlreadyRequested,
             "you have already asked this person",
         ));
     }
@@ -117,9 +118,9 @@ pub fn send_request(
         created_at: now(),
     };
     match social::insert_request(conn, &row) {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "already_requested",
+        Err(DbError::Duplicate(UniqueKey::FriendRequest)) => {
+            return Err(DomainError::conflict(
+                ErrorCode::AlreadyRequested,
                 "you have already asked this person",
             ));
         }
@@ -148,16 +149,16 @@ pub fn send_request(
 }
 
 /// A request another call removed meanwhile is as gone as one never made.
-fn taken(existed: bool) -> AppResult<()> {
+fn taken(existed: bool) -> DomainResult<()> {
     if existed {
         Ok(())
     } else {
-        Err(AppError::NotFound("friend request"))
+        Err(DomainError::NotFound(Missing::FriendRequest))
     }
 }
 
 /// The lock that serialises decisions about one pair of users.
-fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> AppResult<()> {
+fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
     let key = if a < b {
         format!("pair:{a}:{b}")
     } else {
@@ -167,10 +168,10 @@ fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> AppResult<()> {
 }
 
 /// A request `user` is party to; anyone else's looks like no request at all.
-fn my_request(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<FriendRequestRow> {
+fn my_request(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<FriendRequestRow> {
     match social::find_request(conn, request_id)? {
         Some(row) if row.from_id == user || row.to_id == user => Ok(row),
-        _ => Err(AppError::NotFound("friend request")),
+        _ => Err(DomainError::NotFound(Missing::FriendRequest)),
     }
 }
 
@@ -179,10 +180,10 @@ pub fn accept(
     user: &str,
     request_id: &str,
     presence: &dyn Presence,
-) -> AppResult<(User, Vec<Outbound>)> {
+) -> DomainResult<(User, Vec<Outbound>)> {
     let row = my_request(conn, user, request_id)?;
     if row.to_id != user {
-        return Err(AppError::forbidden(
+        return Err(DomainError::forbidden(
             "only the recipient may accept a request",
         ));
     }
@@ -194,20 +195,22 @@ pub fn accept(
     Ok((visible_profile(conn, user, requester, presence)?, events))
 }
 
-pub fn decline(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> {
+pub fn decline(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<()> {
     let row = my_request(conn, user, request_id)?;
     if row.to_id != user {
-        return Err(AppError::forbidden(
+        return Err(DomainError::forbidden(
             "only the recipient may decline a request",
         ));
     }
     taken(social::delete_request(conn, &row.id)?)
 }
 
-pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> AppResult<()> {
+pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<()> {
     let row = my_request(conn, user, request_id)?;
     if row.from_id != user {
-        return Err(AppError::forbidden("only the sender may cancel a request"));
+        return Err(DomainError::forbidden(
+            "only the sender may cancel a request",
+        ));
     }
     taken(social::delete_request(conn, &row.id)?)
 }
@@ -216,15 +219,15 @@ pub fn requests(
     conn: &mut DbConn,
     user: &str,
     presence: &dyn Presence,
-) -> AppResult<FriendRequests> {
+) -> DomainResult<FriendRequests> {
     let incoming = social::incoming_requests(conn, user)?
         .iter()
         .map(|r| request_view(conn, user, r, presence))
-        .collect::<AppResult<_>>()?;
+        .collect::<DomainResult<_>>()?;
     let outgoing = social::outgoing_requests(conn, user)?
         .iter()
         .map(|r| request_view(conn, user, r, presence))
-        .collect::<AppResult<_>>()?;
+        .collect::<DomainResult<_>>()?;
     Ok(FriendRequests { incoming, outgoing })
 }
 
@@ -235,7 +238,7 @@ pub fn friends(
     after: Option<&str>,
     limit: i64,
     presence: &dyn Presence,
-) -> AppResult<Vec<User>> {
+) -> DomainResult<Vec<User>> {
     let after_key = match after {
         Some(id) => Some(find_user(conn, id)?.username_key),
         None => None,
@@ -246,7 +249,7 @@ pub fn friends(
         .collect())
 }
 
-fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
+fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
     if !social::remove_friendship(conn, a, b)? {
         return Ok(false);
     }
@@ -259,16 +262,16 @@ fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> AppResult<bool> {
     Ok(true)
 }
 
-pub fn unfriend(conn: &mut DbConn, user: &str, friend: &str) -> AppResult<()> {
+pub fn unfriend(conn: &mut DbConn, user: &str, friend: &str) -> DomainResult<()> {
     if end_friendship(conn, user, friend)? {
         Ok(())
     } else {
-        Err(AppError::NotFound("friend"))
+        Err(DomainError::NotFound(Missing::Friend))
     }
 }
 
 /// Blocking ends any friendship and pending request between the two.
-pub fn block(conn: &mut DbConn, user: &str, target: &str) -> AppResult<()> {
+pub fn block(conn: &mut DbConn, user: &str, target: &str) -> DomainResult<()> {
     if user == target {
         return Err(not_yourself("block"));
     }
@@ -279,11 +282,11 @@ pub fn block(conn: &mut DbConn, user: &str, target: &str) -> AppResult<()> {
     Ok(())
 }
 
-pub fn unblock(conn: &mut DbConn, user: &str, target: &str) -> AppResult<()> {
+pub fn unblock(conn: &mut DbConn, user: &str, target: &str) -> DomainResult<()> {
     Ok(social::unblock(conn, user, target)?)
 }
 
-pub fn blocked_users(conn: &mut DbConn, user: &str) -> AppResult<Vec<User>> {
+pub fn blocked_users(conn: &mut DbConn, user: &str) -> DomainResult<Vec<User>> {
     Ok(social::blocked_by(conn, user)?
         .iter()
         .map(|u| u.to_limited_user(false))
@@ -298,14 +301,14 @@ pub fn open_direct(
     user: &str,
     other: &str,
     presence: &dyn Presence,
-) -> AppResult<(Room, bool, Vec<Outbound>)> {
+) -> DomainResult<(Room, bool, Vec<Outbound>)> {
     if user == other {
         return Err(not_yourself("message"));
     }
     find_user(conn, other)?;
     lock_pair(conn, user, other)?;
     if social::blocked_either_way(conn, user, other)? {
-        return Err(AppError::blocked());
+        return Err(DomainError::blocked());
     }
     let key = if user < other {
         format!("{user}:{other}")
@@ -336,13 +339,10 @@ pub fn open_direct(
         last_seq: 0,
         last_activity_at: created,
     };
-    rooms::insert(conn, &room).map_err(|e| {
-        if is_unique_violation(&e) {
-            // Lost the race; the caller retries and finds the room.
-            AppError::conflict("direct_room_race", "the conversation was just created")
-        } else {
-            e.into()
-        }
+    rooms::insert(conn, &room).map_err(|e| match e {
+        // Lost the race; the caller retries and finds the room.
+        DbError::Duplicate(UniqueKey::DirectRoom) => DomainError::Race(Race::DirectRoom),
+        other => other.into(),
     })?;
     let mut events = add_direct_member(conn, &room, user, presence)?;
     events.extend(add_direct_member(conn, &room, other, presence)?);
@@ -355,7 +355,7 @@ fn add_direct_member(
     room: &RoomRow,
     user: &str,
     presence: &dyn Presence,
-) -> AppResult<Vec<Outbound>> {
+) -> DomainResult<Vec<Outbound>> {
     let inserted = members::insert(
         conn,
         &MembershipRow {

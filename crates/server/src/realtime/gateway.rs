@@ -6,6 +6,7 @@
 //! between the two, and then runs one `select!` loop over the socket, its
 //! outbound queue, its heartbeat and the hub's "too slow" signal.
 
+use protocol::ErrorCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,10 +25,9 @@ use super::hub::{CloseWhy, Closer, ConnHandle, Frame, frame_of};
 use super::{ConnId, Origin, Outbound};
 use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
-use crate::db::queries::{members, sessions};
+use crate::domain::error::{DomainError, DomainResult, Missing};
+use crate::domain::live;
 use crate::domain::messages::{Draft, Posted};
-use crate::domain::rooms;
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Close code for a missing or bad token, as API.md specifies.
@@ -43,7 +43,7 @@ const TYPING_INTERVAL: Duration = Duration::from_millis(1000);
 const MAX_SENDS_IN_FLIGHT: usize = 256;
 
 /// A send on its way to storage: its `client_id`, room and outcome.
-type PendingSend = BoxFuture<'static, (String, Uuid, AppResult<Posted>)>;
+type PendingSend = BoxFuture<'static, (String, Uuid, DomainResult<Posted>)>;
 
 pub async fn upgrade(
     req: HttpRequest,
@@ -74,7 +74,7 @@ async fn run(
         reject_with(
             &mut session,
             CLOSE_TOO_MANY,
-            "too_many_connections",
+            ErrorCode::TooManyConnections,
             "too many open connections for this user",
         )
         .await;
@@ -102,14 +102,19 @@ async fn authenticate_socket(
                 Ok(Some(text)) => text,
                 Ok(None) => return None,
                 Err(_) => {
-                    reject(session, "unauthorized", "no auth frame in time").await;
+                    reject(session, ErrorCode::Unauthorized, "no auth frame in time").await;
                     return None;
                 }
             };
             match serde_json::from_str::<ClientFrame>(&first) {
                 Ok(ClientFrame::Auth { token }) => token,
                 _ => {
-                    reject(session, "unauthorized", "the first frame must be auth").await;
+                    reject(
+                        session,
+                        ErrorCode::Unauthorized,
+                        "the first frame must be auth",
+                    )
+                    .await;
                     return None;
                 }
             }
@@ -147,12 +152,12 @@ async fn next_text(session: &mut Session, stream: &mut AggregatedMessageStream) 
     None
 }
 
-async fn reject(session: &mut Session, code: &str, message: &str) {
+async fn reject(session: &mut Session, code: ErrorCode, message: &str) {
     reject_with(session, CLOSE_UNAUTHORIZED, code, message).await;
 }
 
 /// An `error` frame, then the close.
-async fn reject_with(session: &mut Session, close: u16, code: &str, message: &str) {
+async fn reject_with(session: &mut Session, close: u16, code: ErrorCode, message: &str) {
     if let Some(frame) = frame_of(&ServerEvent::error(code, message, None)) {
         let _ = session.text(frame).await;
     }
@@ -160,7 +165,7 @@ async fn reject_with(session: &mut Session, close: u16, code: &str, message: &st
         .clone()
         .close(Some(CloseReason {
             code: CloseCode::Other(close),
-            description: Some(code.replace('_', " ")),
+            description: Some(code.as_str().replace('_', " ")),
         }))
         .await;
 }
@@ -184,7 +189,8 @@ struct Connection {
     session: Session,
     user: AuthUser,
     me: UserRef,
-    id: ConnId,
+    /// Dropped last, whatever ends the connection: see [`Registration`].
+    registration: Registration,
     rx: mpsc::Receiver<Frame>,
     closer: Arc<Closer>,
     last_typing: std::collections::HashMap<Uuid, Instant>,
@@ -198,42 +204,29 @@ struct Connection {
 
 impl Connection {
     async fn open(state: Arc<AppState>, session: Session, user: AuthUser) -> Option<Self> {
-        let user_id = user.id.to_string();
         // Registered before the room list is read: a join committed in
         // between reaches this connection as a `member_joined`.
         let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
         let closer = Arc::new(Closer::default());
-        let (id, first_here) = state.hub.register(
-            user.id,
-            user.session_id,
-            &[],
-            ConnHandle {
-                tx,
-                closer: closer.clone(),
-            },
-        );
-        let rooms_followed = {
-            let user_id = user_id.clone();
-            state
-                .db
-                .run(move |conn| Ok::<_, AppError>(members::rooms_of(conn, &user_id)?))
-                .await
+        let handle = ConnHandle {
+            tx,
+            closer: closer.clone(),
         };
-        let Ok(rooms_followed) = rooms_followed else {
-            state.hub.unregister(id);
+        let registration = Registration::open(&state, &user, handle).await;
+        let id = registration.id;
+        let followed = state
+            .db
+            .run(move |conn| live::followed_rooms(conn, user.id))
+            .await;
+        let Ok(follow) = followed else {
             let _ = session.close(Some(CloseCode::Error.into())).await;
             return None;
         };
-        let follow: Vec<(Uuid, i64)> = rooms_followed
-            .iter()
-            .map(|(_, room)| (room.uuid(), room.last_seq))
-            .collect();
         state.hub.follow(id, &follow);
         let followed: std::collections::HashSet<Uuid> =
             follow.iter().map(|(room, _)| *room).collect();
-        state.metrics.ws_connections.inc();
 
-        let state_frames_per_sec = state.settings.ws_frames_per_sec;
+        let frames_per_sec = state.settings.ws_frames_per_sec;
         let mut conn = Self {
             me: UserRef {
                 id: user.id,
@@ -243,31 +236,18 @@ impl Connection {
             state,
             session,
             user,
-            id,
+            registration,
             rx,
             closer,
             last_typing: Default::default(),
             sending: FuturesUnordered::new(),
-            frames: frame_limiter(state_frames_per_sec),
+            frames: frame_limiter(frames_per_sec),
         };
-        if conn.state.bus.connection_opened(user.id, first_here).await {
-            conn.announce_presence(true).await;
-        }
         let hub = conn.state.hub.clone();
-        let session_id = user.session_id.to_string();
         let snapshot = conn
             .state
             .db
-            .run(move |c| {
-                // Checked again now that the connection is registered: a
-                // revocation between the token check and the registration
-                // found nothing to close.
-                let me = sessions::live_user(c, &session_id, &user_id)?
-                    .ok_or(AppError::InvalidToken)?
-                    .to_me(hub.is_online(user.id));
-                let rooms = rooms::mine(c, &user_id)?;
-                Ok((me, rooms))
-            })
+            .run(move |c| live::ready_snapshot(c, user.session_id, user.id, &hub))
             .await;
         match snapshot {
             Ok((me, rooms)) => {
@@ -282,7 +262,7 @@ impl Connection {
                         (r.room.id, seq)
                     })
                     .collect();
-                conn.state.hub.reconcile(conn.id, &followed, &members_of);
+                conn.state.hub.reconcile(id, &followed, &members_of);
                 conn.me = UserRef {
                     id: me.user.id,
                     username: me.user.username.clone(),
@@ -294,9 +274,9 @@ impl Connection {
                 }
                 Some(conn)
             }
-            Err(AppError::InvalidToken) => {
+            Err(DomainError::InvalidToken) => {
                 let msg = "the token is invalid or expired";
-                conn.error("invalid_token", msg, None).await;
+                conn.error(ErrorCode::InvalidToken, msg, None).await;
                 conn.hang_up(CloseWhy::Revoked).await;
                 conn.close().await;
                 None
@@ -307,6 +287,10 @@ impl Connection {
                 None
             }
         }
+    }
+
+    fn id(&self) -> ConnId {
+        self.registration.id
     }
 
     async fn serve(&mut self, mut stream: AggregatedMessageStream) {
@@ -355,7 +339,7 @@ impl Connection {
                             self.handle(&text).await;
                         }
                         Some(Ok(AggregatedMessage::Binary(_))) => {
-                            self.error("invalid_frame", "frames are JSON text", None).await;
+                            self.error(ErrorCode::InvalidFrame, "frames are JSON text", None).await;
                         }
                         Some(Ok(AggregatedMessage::Ping(bytes))) => {
                             if self.session.pong(&bytes).await.is_err() {
@@ -382,14 +366,14 @@ impl Connection {
         let frame = serde_json::from_str::<ClientFrame>(text);
         if !matches!(frame, Ok(ClientFrame::Send { .. })) && self.frames.check().is_err() {
             let msg = "too many frames, slow down";
-            self.error("rate_limited", msg, None).await;
+            self.error(ErrorCode::RateLimited, msg, None).await;
             return;
         }
         let frame = match frame {
             Ok(frame) => frame,
             Err(e) => {
                 let message = format!("not a valid frame: {e}");
-                self.error("invalid_frame", &message, None).await;
+                self.error(ErrorCode::InvalidFrame, &message, None).await;
                 return;
             }
         };
@@ -410,7 +394,7 @@ impl Connection {
             }
             ClientFrame::Auth { .. } => {
                 self.error(
-                    "already_authenticated",
+                    ErrorCode::AlreadyAuthenticated,
                     "this connection is signed in",
                     None,
                 )
@@ -428,21 +412,27 @@ impl Connection {
     ) {
         if self.state.limiter.check(&self.user.id).is_err() {
             let msg = "too many messages, slow down";
-            self.error("rate_limited", msg, Some(client_id)).await;
+            self.error(ErrorCode::RateLimited, msg, Some(client_id))
+                .await;
             return;
         }
         let too_long = body.trim().chars().count() > protocol::limits::MESSAGE_BODY_MAX;
         let draft = match Draft::parse(&body, Some(&client_id), reply_to, &self.state.profanity) {
             Ok(draft) => draft,
             Err(e) => {
-                let code = if too_long { "body_too_long" } else { e.code() };
+                let code = if too_long {
+                    ErrorCode::BodyTooLong
+                } else {
+                    e.code()
+                };
                 self.error(code, &e.to_string(), Some(client_id)).await;
                 return;
             }
         };
         if self.sending.len() >= MAX_SENDS_IN_FLIGHT {
             let msg = "too many messages waiting to be stored, slow down";
-            self.error("rate_limited", msg, Some(client_id)).await;
+            self.error(ErrorCode::RateLimited, msg, Some(client_id))
+                .await;
             return;
         }
         let stored = self
@@ -453,12 +443,12 @@ impl Connection {
             .push(Box::pin(async move { (client_id, room_id, stored.await) }));
     }
 
-    async fn on_stored(&mut self, client_id: String, room_id: Uuid, result: AppResult<Posted>) {
+    async fn on_stored(&mut self, client_id: String, room_id: Uuid, result: DomainResult<Posted>) {
         match result {
             // A new message's ack comes through the hub, in seq order with the
             // room's other messages; a repeat (or a room this connection does
             // not follow yet) is answered here.
-            Ok(posted) if posted.created && self.state.hub.follows(self.id, room_id) => {}
+            Ok(posted) if posted.created && self.state.hub.follows(self.id(), room_id) => {}
             Ok(posted) => {
                 self.send(&ServerEvent::Ack {
                     client_id,
@@ -471,9 +461,13 @@ impl Connection {
     }
 
     async fn on_typing(&mut self, room_id: Uuid) {
-        if !self.state.hub.follows(self.id, room_id) {
-            self.error("not_a_member", "you are not a member of this room", None)
-                .await;
+        if !self.state.hub.follows(self.id(), room_id) {
+            self.error(
+                ErrorCode::NotAMember,
+                "you are not a member of this room",
+                None,
+            )
+            .await;
             return;
         }
         let now = Instant::now();
@@ -496,9 +490,13 @@ impl Connection {
     /// Kept in memory and written with the others a few times a second
     /// (see `read_flush`); the `read` event follows the write.
     async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
-        if !self.state.hub.follows(self.id, room_id) {
-            self.error("not_a_member", "you are not a member of this room", None)
-                .await;
+        if !self.state.hub.follows(self.id(), room_id) {
+            self.error(
+                ErrorCode::NotAMember,
+                "you are not a member of this room",
+                None,
+            )
+            .await;
             return;
         }
         self.state
@@ -507,21 +505,21 @@ impl Connection {
     }
 
     fn origin(&self) -> Origin {
-        self.state.hub.origin(self.id)
+        self.state.hub.origin(self.id())
     }
 
     /// A domain error as an `error` frame. Over the socket, a room one may
     /// not use is simply one one is not a member of.
-    async fn fail(&mut self, e: AppError, client_id: Option<String>) {
+    async fn fail(&mut self, e: DomainError, client_id: Option<String>) {
         let code = match &e {
-            AppError::NotFound("room") => "not_a_member",
-            AppError::Internal(cause) => {
+            DomainError::NotFound(Missing::Room) => ErrorCode::NotAMember,
+            DomainError::Internal(cause) => {
                 tracing::error!(%cause, "socket request failed");
-                "internal_error"
+                ErrorCode::InternalError
             }
             other => other.code(),
         };
-        let message = if code == "not_a_member" {
+        let message = if code == ErrorCode::NotAMember {
             "you are not a member of this room".to_owned()
         } else {
             e.to_string()
@@ -529,7 +527,7 @@ impl Connection {
         self.error(code, &message, client_id).await;
     }
 
-    async fn error(&mut self, code: &str, message: &str, client_id: Option<String>) {
+    async fn error(&mut self, code: ErrorCode, message: &str, client_id: Option<String>) {
         self.send(&ServerEvent::error(code, message, client_id))
             .await;
     }
@@ -617,22 +615,55 @@ impl Connection {
         let _ = tokio::time::timeout(Duration::from_millis(200), close).await;
     }
 
-    async fn announce_presence(&self, online: bool) {
-        super::presence::announce(&self.state, self.user.id, online).await;
-    }
-
+    /// Says goodbye on the socket; the registration goes with `self`.
     async fn close(&mut self) {
+        let _ = self.session.clone().close(None).await;
+    }
+}
+
+/// A socket's place on this node: its entry in the hub, its count in the
+/// connections gauge and its share of its user's presence. Dropping it
+/// gives all three back, however the connection ends (an error, a closed
+/// socket, a panic in its task): a leaked entry would keep the user
+/// "online" across the cluster.
+struct Registration {
+    state: Arc<AppState>,
+    id: ConnId,
+    user: Uuid,
+}
+
+impl Registration {
+    async fn open(state: &Arc<AppState>, user: &AuthUser, handle: ConnHandle) -> Self {
+        let (id, first_here) = state.hub.register(user.id, user.session_id, &[], handle);
+        state.metrics.ws_connections.inc();
+        let registration = Self {
+            state: state.clone(),
+            id,
+            user: user.id,
+        };
+        if state.bus.connection_opened(user.id, first_here).await {
+            super::presence::announce(state, user.id, true).await;
+        }
+        registration
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
         let last_here = self.state.hub.unregister(self.id);
         self.state.metrics.ws_connections.dec();
-        if self
-            .state
-            .bus
-            .connection_closed(self.user.id, last_here)
-            .await
-        {
-            self.announce_presence(false).await;
-        }
-        let _ = self.session.clone().close(None).await;
+        // Counting out and announcing talk to Redis and storage, which a
+        // destructor cannot await: a task of their own does it. Without a
+        // runtime (the node is shutting down) there is nobody to tell.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (state, user) = (self.state.clone(), self.user);
+        runtime.spawn(async move {
+            if state.bus.connection_closed(user, last_here).await {
+                super::presence::announce(&state, user, false).await;
+            }
+        });
     }
 }
 

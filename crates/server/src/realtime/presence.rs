@@ -11,35 +11,25 @@ use protocol::ServerEvent;
 use uuid::Uuid;
 
 use super::{Envelope, Outbound};
-use crate::db::models::id;
-use crate::db::queries::{members, social};
+use crate::domain::live;
 use crate::state::AppState;
 
 /// Publishes `user`'s new presence to friends and co-members, and to every
 /// node's idea of who is online.
 pub async fn announce(state: &AppState, user: Uuid, online: bool) {
-    let uid = user.to_string();
     let audience = state
         .db
-        .run(move |c| {
-            let mut ids = members::co_member_ids(c, &uid)?;
-            ids.extend(social::friend_ids(c, &uid)?);
-            ids.sort();
-            ids.dedup();
-            Ok::<_, crate::error::AppError>(ids)
-        })
+        .run(move |c| live::presence_audience(c, user))
         .await
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot load the presence audience");
             Vec::new()
         });
-    let self_id = user.to_string();
     let events = audience
-        .iter()
-        .filter(|other| **other != self_id)
+        .into_iter()
         .map(|other| {
             Outbound::user(
-                id(other),
+                other,
                 ServerEvent::Presence {
                     user_id: user,
                     online,

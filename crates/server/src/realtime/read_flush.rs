@@ -61,7 +61,7 @@ fn refuse(state: &AppState, read: &PendingRead) {
     let Some(origin) = read.origin.filter(|o| o.node == state.hub.node()) else {
         return;
     };
-    let error = ServerEvent::error("not_found", "message not found", None);
+    let error = ServerEvent::error(protocol::ErrorCode::NotFound, "message not found", None);
     if let Some(frame) = frame_of(&error) {
         state.hub.send_to(origin.conn, frame);
     }

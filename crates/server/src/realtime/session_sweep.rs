@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::db::queries::{members, sessions};
+use crate::domain::live;
 use crate::state::AppState;
 
 /// Runs for the life of the server.
@@ -38,24 +38,17 @@ pub async fn reconcile_rooms(state: &AppState) {
         return;
     }
     let users: HashSet<Uuid> = before.values().map(|(user, _)| *user).collect();
-    let asked: Vec<String> = users.iter().map(Uuid::to_string).collect();
-    let rows = state
+    let memberships = state
         .db
-        .run(move |conn| Ok::<_, crate::error::AppError>(members::of_users(conn, &asked)?))
+        .run(move |conn| live::memberships(conn, &users))
         .await;
-    let rows = match rows {
-        Ok(rows) => rows,
+    let memberships = match memberships {
+        Ok(found) => found,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read memberships to reconcile sockets");
             return;
         }
     };
-    let mut memberships: HashMap<Uuid, HashMap<Uuid, i64>> = HashMap::new();
-    for (user, room, last_seq) in rows {
-        if let (Ok(user), Ok(room)) = (Uuid::parse_str(&user), Uuid::parse_str(&room)) {
-            memberships.entry(user).or_default().insert(room, last_seq);
-        }
-    }
     let none = HashMap::new();
     for (conn, (user, rooms)) in &before {
         let members_of = memberships.get(user).unwrap_or(&none);
@@ -69,16 +62,13 @@ pub async fn sweep_once(state: &AppState) {
     if open.is_empty() {
         return;
     }
-    let asked: Vec<String> = open.iter().map(Uuid::to_string).collect();
+    let asked: HashSet<Uuid> = open.iter().copied().collect();
     let live = state
         .db
-        .run(move |conn| Ok::<_, crate::error::AppError>(sessions::live_among(conn, &asked)?))
+        .run(move |conn| live::live_sessions(conn, &asked))
         .await;
     let live: HashSet<Uuid> = match live {
-        Ok(live) => live
-            .iter()
-            .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect(),
+        Ok(live) => live,
         Err(e) => {
             // Storage away: nobody is cut off for that.
             tracing::warn!(error = %e, "cannot check the sessions of open sockets");

@@ -9,7 +9,7 @@ use super::Json;
 use super::no_content;
 use crate::auth::extractor::ClientAddress;
 use crate::domain::accounts::{self, IssuedSession, Refreshed, Registration};
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 use crate::realtime::RevokedSessions;
 use crate::state::AppState;
 
@@ -28,7 +28,7 @@ fn client_of(req: &HttpRequest) -> String {
         .to_owned()
 }
 
-fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, AppError> {
+fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, DomainError> {
     let access_token = state
         .tokens
         .issue(issued.user.uuid(), issued.session_uuid())?;
@@ -49,7 +49,7 @@ pub async fn register(
     req: HttpRequest,
     address: ClientAddress,
     body: Json<RegisterRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     state.auth_throttle.by_address.check(&address.0)?;
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
@@ -85,7 +85,7 @@ pub async fn login(
     req: HttpRequest,
     address: ClientAddress,
     body: Json<LoginRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let LoginRequest { username, password } = body.into_inner();
     let key = username.to_ascii_lowercase();
     // Both limits count the attempt before any hashing: a guesser pays
@@ -102,7 +102,7 @@ pub async fn login(
     let ok = state
         .cpu(move || hasher.verify(&password, stored.as_deref()))
         .await?;
-    let user = user.filter(|_| ok).ok_or(AppError::InvalidCredentials)?;
+    let user = user.filter(|_| ok).ok_or(DomainError::InvalidCredentials)?;
     let client = client_of(&req);
     let policy = state.settings.session_policy();
     let issued = state
@@ -117,7 +117,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let token = body.into_inner().refresh_token;
     let policy = state.settings.session_policy();
     let refreshed = state
@@ -128,7 +128,7 @@ pub async fn refresh(
         Refreshed::Issued(issued) => Ok(HttpResponse::Ok().json(answer(&state, *issued)?)),
         Refreshed::Revoked(ended) => {
             state.end_sessions(ended.user_id, RevokedSessions::One(ended.session_id));
-            Err(AppError::InvalidToken)
+            Err(DomainError::InvalidToken)
         }
     }
 }
@@ -138,7 +138,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let token = body.into_inner().refresh_token;
     let ended = state
         .db

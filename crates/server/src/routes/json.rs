@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 
 pub struct Json<T>(pub T);
 
@@ -31,14 +31,14 @@ impl<T> Deref for Json<T> {
 }
 
 /// Well-formed JSON or 400; the right shape or 422.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| AppError::BadRequest(format!("malformed JSON: {e}")))?;
-    T::deserialize(value).map_err(|e| AppError::Validation(e.to_string()))
+        .map_err(|e| DomainError::BadRequest(format!("malformed JSON: {e}")))?;
+    T::deserialize(value).map_err(|e| DomainError::Validation(e.to_string()))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
-    type Error = AppError;
+    type Error = DomainError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
@@ -46,9 +46,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
+                    DomainError::PayloadTooLarge
                 } else {
-                    AppError::BadRequest(format!("cannot read the body: {e}"))
+                    DomainError::BadRequest(format!("cannot read the body: {e}"))
                 }
             })?;
             parse(&bytes).map(Json)

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::Json;
 use super::{Page, no_content};
 use crate::auth::AuthUser;
+use crate::domain::error::DomainError;
 use crate::domain::messages::{self, Draft};
-use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -38,7 +38,7 @@ pub async fn history(
     user: AuthUser,
     path: web::Path<Uuid>,
     page: web::Query<Page>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let (before, after, limit) = (page.before, page.after, page.limit());
     let list = state
@@ -58,7 +58,7 @@ pub async fn post(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<PostMessageRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     state.limiter.check(&user.id)?;
     let req = body.into_inner();
     let draft = Draft::parse(
@@ -87,15 +87,13 @@ pub async fn edit(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<EditMessageRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let message_id = path.into_inner().to_string();
     let body = body.into_inner().body;
     let filter = state.profanity.clone();
-    let (message, events) = state
-        .db
-        .write(move |conn| messages::edit(conn, &user.id_str(), &message_id, &body, &filter))
+    let message = state
+        .commit(move |conn| messages::edit(conn, &user.id_str(), &message_id, &body, &filter))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -106,13 +104,11 @@ pub async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let message_id = path.into_inner().to_string();
-    let events = state
-        .db
-        .write(move |conn| messages::delete(conn, &user.id_str(), &message_id))
+    state
+        .commit(move |conn| messages::delete(conn, &user.id_str(), &message_id))
         .await?;
-    state.publish(events, None);
     Ok(no_content())
 }
 
@@ -123,7 +119,7 @@ pub async fn thread(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let message_id = path.into_inner().to_string();
     let thread = state
         .db
@@ -140,14 +136,12 @@ pub async fn mark_read(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<ReadRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let message_id = body.message_id;
-    let events = state
-        .db
-        .write(move |conn| messages::mark_read(conn, &user.id_str(), &room_id, message_id))
+    state
+        .commit(move |conn| messages::mark_read(conn, &user.id_str(), &room_id, message_id))
         .await?;
-    state.publish(events, None);
     Ok(no_content())
 }
 
@@ -159,7 +153,7 @@ pub async fn read_markers(
     user: AuthUser,
     path: web::Path<Uuid>,
     page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let (after, limit) = (page.after(), page.limit());
     let list = state

@@ -2,6 +2,7 @@
 //! parse, call the domain on the blocking pool, publish, answer.
 
 pub mod auth;
+mod error;
 pub mod headers;
 mod json;
 pub mod messages;
@@ -12,6 +13,7 @@ pub mod social;
 pub mod spa;
 pub mod users;
 
+use protocol::ErrorCode;
 use std::path::Path;
 
 use actix_web::body::MessageBody;
@@ -25,7 +27,7 @@ use protocol::ApiError;
 use protocol::limits::BODY_MAX_BYTES;
 use serde::Deserialize;
 
-use crate::error::AppError;
+use crate::domain::error::{DomainError, Missing};
 pub use json::Json;
 
 /// Every route. `/metrics` is left out when a listener of its own serves it
@@ -64,27 +66,29 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
         .app_data(
             web::PathConfig::default().error_handler(|err: PathError, _| {
-                AppError::BadRequest(format!("invalid path: {err}")).into()
+                DomainError::BadRequest(format!("invalid path: {err}")).into()
             }),
         )
         .app_data(
             web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-                AppError::BadRequest(format!("invalid query: {err}")).into()
+                DomainError::BadRequest(format!("invalid query: {err}")).into()
             }),
         );
 }
 
 /// Parses an optional JSON body: empty means `T::default()`.
-pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, AppError> {
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> Result<T, DomainError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
     json::parse(body)
 }
 
-async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, AppError> {
+async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, DomainError> {
     tracing::debug!(path = req.path(), "unknown API route");
-    Err(AppError::NotFound("route"))
+    Err(DomainError::NotFound(Missing::Route))
 }
 
 /// Gives framework-made errors (405, a 404 from the file server, a 413 from
@@ -101,18 +105,21 @@ pub fn json_error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
         }
         let status = res.status();
         let (code, message) = match status {
-            StatusCode::NOT_FOUND => ("not_found", "not found"),
-            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed"),
+            StatusCode::NOT_FOUND => (ErrorCode::NotFound, "not found"),
+            StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed"),
             StatusCode::PAYLOAD_TOO_LARGE => (
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "the request body is larger than 64 KiB",
             ),
-            StatusCode::BAD_REQUEST => ("bad_request", "bad request"),
-            StatusCode::UNAUTHORIZED => ("unauthorized", "authentication required"),
-            StatusCode::FORBIDDEN => ("forbidden", "forbidden"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send JSON"),
-            s if s.is_server_error() => ("internal_error", "internal error"),
-            _ => ("error", status.canonical_reason().unwrap_or("error")),
+            StatusCode::BAD_REQUEST => (ErrorCode::BadRequest, "bad request"),
+            StatusCode::UNAUTHORIZED => (ErrorCode::Unauthorized, "authentication required"),
+            StatusCode::FORBIDDEN => (ErrorCode::Forbidden, "forbidden"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, "send JSON"),
+            s if s.is_server_error() => (ErrorCode::InternalError, "internal error"),
+            _ => (
+                ErrorCode::Other,
+                status.canonical_reason().unwrap_or("error"),
+            ),
         };
         let (req, _) = res.into_parts();
         let mut response = HttpResponse::build(status).json(ApiError::new(code, message));

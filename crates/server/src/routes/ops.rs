@@ -3,17 +3,17 @@
 use actix_web::{HttpResponse, web};
 
 use crate::db;
-use crate::error::AppError;
+use crate::domain::error::DomainError;
 use crate::state::AppState;
 
 /// 200 when the database answers.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200), (status = 503)))]
-pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, DomainError> {
     state
         .db
-        .run(|conn| Ok::<_, AppError>(db::ping(conn)?))
+        .run(|conn| Ok::<_, DomainError>(db::ping(conn)?))
         .await
-        .map_err(|e| AppError::Unavailable(format!("health check: {e}")))?;
+        .map_err(|e| DomainError::Unavailable(format!("health check: {e}")))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
 }
 

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::Json;
 use super::{Page, no_content};
 use crate::auth::AuthUser;
+use crate::domain::error::DomainError;
 use crate::domain::{moderation, rooms};
-use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -49,14 +49,12 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Json<CreateRoomRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let req = body.into_inner();
     let hub = state.hub.clone();
-    let (room, events) = state
-        .db
-        .write(move |conn| rooms::create(conn, &user.id_str(), req, &hub))
+    let room = state
+        .commit(move |conn| rooms::create(conn, &user.id_str(), req, &hub))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Created().json(room))
 }
 
@@ -75,7 +73,7 @@ pub async fn explore(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<ExploreQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let ExploreQuery { q, limit, before } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
     let before = before.map(|b| b.to_string());
@@ -95,7 +93,7 @@ pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let room = state
         .db
@@ -112,14 +110,12 @@ pub async fn update(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<UpdateRoomRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let req = body.into_inner();
-    let (room, events) = state
-        .db
-        .write(move |conn| rooms::update(conn, &user.id_str(), &room_id, req))
+    let room = state
+        .commit(move |conn| rooms::update(conn, &user.id_str(), &room_id, req))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Ok().json(room))
 }
 
@@ -130,13 +126,11 @@ pub async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
-    let events = state
-        .db
-        .write(move |conn| rooms::delete(conn, &user.id_str(), &room_id))
+    state
+        .commit(move |conn| rooms::delete(conn, &user.id_str(), &room_id))
         .await?;
-    state.publish(events, None);
     Ok(no_content())
 }
 
@@ -147,14 +141,12 @@ pub async fn join(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let hub = state.hub.clone();
-    let (room, events) = state
-        .db
-        .write(move |conn| rooms::join(conn, &user.id_str(), &room_id, &hub))
+    let room = state
+        .commit(move |conn| rooms::join(conn, &user.id_str(), &room_id, &hub))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Ok().json(room))
 }
 
@@ -165,13 +157,11 @@ pub async fn leave(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
-    let events = state
-        .db
-        .write(move |conn| rooms::leave(conn, &user.id_str(), &room_id))
+    state
+        .commit(move |conn| rooms::leave(conn, &user.id_str(), &room_id))
         .await?;
-    state.publish(events, None);
     Ok(no_content())
 }
 
@@ -183,7 +173,7 @@ pub async fn members(
     user: AuthUser,
     path: web::Path<Uuid>,
     page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let hub = state.hub.clone();
     let (after, limit) = (page.after(), page.limit());
@@ -211,15 +201,13 @@ pub async fn invite(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<UserIdRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let invitee = body.user_id.to_string();
     let hub = state.hub.clone();
-    let events = state
-        .db
-        .write(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee, &hub))
+    state
+        .commit(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee, &hub))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Created().json(serde_json::json!({ "invited": true })))
 }
 
@@ -231,7 +219,7 @@ pub async fn notification_level(
     user: AuthUser,
     path: web::Path<Uuid>,
     body: Json<NotificationLevelRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let level = body.level;
     let summary = state
@@ -249,7 +237,7 @@ pub async fn set_role(
     user: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<RoleRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let (room_id, target) = path.into_inner();
     let (room_id, target) = (room_id.to_string(), target.to_string());
     let role = body.into_inner().role;
@@ -269,15 +257,13 @@ pub async fn remove_member(
     user: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let req: RemoveMemberRequest = super::optional_json(&body)?;
     let (room_id, target) = path.into_inner();
     let (room_id, target) = (room_id.to_string(), target.to_string());
-    let events = state
-        .db
-        .write(move |c| moderation::remove_member(c, &user.id_str(), &room_id, &target, req))
+    state
+        .commit(move |c| moderation::remove_member(c, &user.id_str(), &room_id, &target, req))
         .await?;
-    state.publish(events, None);
     Ok(no_content())
 }
 
@@ -288,7 +274,7 @@ pub async fn unban(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let (room_id, target) = path.into_inner();
     let (room_id, target) = (room_id.to_string(), target.to_string());
     state
@@ -306,7 +292,7 @@ pub async fn audit_log(
     user: AuthUser,
     path: web::Path<Uuid>,
     page: web::Query<Page>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let room_id = path.into_inner().to_string();
     let (before, limit) = (page.before.map(|b| b.to_string()), page.limit());
     let hub = state.hub.clone();

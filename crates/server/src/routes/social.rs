@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::{Json, no_content};
 use crate::auth::AuthUser;
+use crate::domain::error::{DomainError, Race};
 use crate::domain::social::{self, RequestOutcome};
 use crate::domain::{notifications, search as search_rules};
-use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -45,7 +45,7 @@ pub async fn friends(
     state: web::Data<AppState>,
     user: AuthUser,
     page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let hub = state.hub.clone();
     let (after, limit) = (page.after(), page.limit());
     let list = state
@@ -60,7 +60,7 @@ pub async fn friends(
 pub async fn requests(
     state: web::Data<AppState>,
     user: AuthUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let hub = state.hub.clone();
     let list = state
         .db
@@ -77,14 +77,12 @@ pub async fn send_request(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Json<UserIdRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let target = body.user_id.to_string();
     let hub = state.hub.clone();
-    let (outcome, events) = state
-        .db
-        .write(move |c| social::send_request(c, &user.id_str(), &target, &hub))
+    let outcome = state
+        .commit(move |c| social::send_request(c, &user.id_str(), &target, &hub))
         .await?;
-    state.publish(events, None);
     Ok(match outcome {
         RequestOutcome::Sent(request) => HttpResponse::Created().json(request),
         RequestOutcome::Befriended(request) => HttpResponse::Ok().json(request),
@@ -98,14 +96,12 @@ pub async fn accept(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let request = path.into_inner().to_string();
     let hub = state.hub.clone();
-    let (friend, events) = state
-        .db
-        .write(move |c| social::accept(c, &user.id_str(), &request, &hub))
+    let friend = state
+        .commit(move |c| social::accept(c, &user.id_str(), &request, &hub))
         .await?;
-    state.publish(events, None);
     Ok(HttpResponse::Ok().json(friend))
 }
 
@@ -116,7 +112,7 @@ pub async fn decline(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let request = path.into_inner().to_string();
     state
         .db
@@ -132,7 +128,7 @@ pub async fn cancel(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let request = path.into_inner().to_string();
     state
         .db
@@ -148,7 +144,7 @@ pub async fn unfriend(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let friend = path.into_inner().to_string();
     state
         .db
@@ -159,7 +155,10 @@ pub async fn unfriend(
 
 #[utoipa::path(get, path = "/api/v1/blocks", tag = "friends", security(("bearer" = [])),
     responses((status = 200, body = [User])))]
-pub async fn blocked(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
+pub async fn blocked(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, DomainError> {
     let list = state
         .db
         .run(move |c| social::blocked_users(c, &user.id_str()))
@@ -174,7 +173,7 @@ pub async fn block(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Json<UserIdRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let target = body.user_id.to_string();
     state
         .db
@@ -189,7 +188,7 @@ pub async fn unblock(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let target = path.into_inner().to_string();
     state
         .db
@@ -206,23 +205,17 @@ pub async fn open_direct(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Json<UserIdRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let other = body.user_id.to_string();
     let attempt = |other: String| {
         let hub = state.hub.clone();
-        state
-            .db
-            .write(move |c| social::open_direct(c, &user.id_str(), &other, &hub))
+        state.commit(move |c| social::open_direct(c, &user.id_str(), &other, &hub))
     };
-    let (room, created, events) = match attempt(other.clone()).await {
+    let (room, created) = match attempt(other.clone()).await {
         // Two first calls at once: the loser finds the winner's room.
-        Err(AppError::Conflict {
-            code: "direct_room_race",
-            ..
-        }) => attempt(other).await?,
+        Err(DomainError::Race(Race::DirectRoom)) => attempt(other).await?,
         result => result?,
     };
-    state.publish(events, None);
     Ok(if created {
         HttpResponse::Created().json(room)
     } else {
@@ -245,7 +238,7 @@ pub async fn list_notifications(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<NotificationQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let NotificationQuery {
         unread_only,
         before,
@@ -278,7 +271,7 @@ pub async fn read_one(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let id = path.into_inner().to_string();
     state
         .db
@@ -292,7 +285,7 @@ pub async fn read_one(
 pub async fn read_all(
     state: web::Data<AppState>,
     user: AuthUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     state
         .db
         .write(move |c| notifications::mark_all_read(c, &user.id_str()))
@@ -315,7 +308,7 @@ pub async fn search(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let SearchQuery {
         q,
         room_id,

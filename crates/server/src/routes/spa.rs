@@ -9,7 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
 use actix_web::http::Method;
 use actix_web::{HttpResponse, web};
 
-use crate::error::AppError;
+use crate::domain::error::{DomainError, Missing};
 
 pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path) {
     let index = web_dir.join("index.html");
@@ -34,7 +34,7 @@ async fn fallback(req: ServiceRequest, index: PathBuf) -> actix_web::Result<Serv
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Ok(ServiceResponse::new(
             req,
-            HttpResponse::from_error(AppError::NotFound("route")),
+            HttpResponse::from_error(DomainError::NotFound(Missing::Route)),
         ));
     }
     let file = NamedFile::open_async(index).await?;

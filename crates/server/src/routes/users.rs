@@ -1,6 +1,7 @@
 //! `/users/*`: the caller's account, other people's profiles, search.
 
 use actix_web::{HttpResponse, web};
+use protocol::ErrorCode;
 use protocol::validate::Password;
 use protocol::{
     Activity, ApiError, ChangePasswordRequest, DeleteAccountRequest, Me, RoomSummary,
@@ -13,8 +14,8 @@ use super::Json;
 use super::{Page, no_content};
 use crate::auth::AuthUser;
 use crate::auth::extractor::ClientAddress;
+use crate::domain::error::DomainError;
 use crate::domain::{accounts, rooms};
-use crate::error::AppError;
 use crate::realtime::RevokedSessions;
 use crate::state::AppState;
 
@@ -35,7 +36,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
-pub async fn get_me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, AppError> {
+pub async fn get_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, DomainError> {
     let hub = state.hub.clone();
     let me = state
         .db
@@ -51,7 +55,7 @@ pub async fn update_me(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Json<UpdateMeRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let hub = state.hub.clone();
     let req = body.into_inner();
     let me = state
@@ -69,7 +73,7 @@ async fn verify_password(
     user: AuthUser,
     address: ClientAddress,
     password: String,
-) -> Result<(), AppError> {
+) -> Result<(), DomainError> {
     state.auth_throttle.by_address.check(&address.0)?;
     state.auth_throttle.by_account.check(&user.id_str())?;
     let row = state
@@ -83,10 +87,10 @@ async fn verify_password(
     if ok {
         Ok(())
     } else {
-        Err(AppError::Forbidden {
-            code: "wrong_password",
-            message: "the password is wrong".into(),
-        })
+        Err(DomainError::refused(
+            ErrorCode::WrongPassword,
+            "the password is wrong",
+        ))
     }
 }
 
@@ -99,7 +103,7 @@ pub async fn change_password(
     user: AuthUser,
     address: ClientAddress,
     body: Json<ChangePasswordRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let ChangePasswordRequest {
         current_password,
         new_password,
@@ -129,7 +133,7 @@ pub async fn delete_me(
     user: AuthUser,
     address: ClientAddress,
     body: Json<DeleteAccountRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     verify_password(&state, user, address, body.into_inner().password).await?;
     let events = state
         .db
@@ -145,7 +149,7 @@ pub async fn delete_me(
 pub async fn my_rooms(
     state: web::Data<AppState>,
     user: AuthUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let list = state
         .db
         .run(move |conn| rooms::mine(conn, &user.id_str()))
@@ -159,7 +163,7 @@ pub async fn activity(
     state: web::Data<AppState>,
     user: AuthUser,
     page: web::Query<Page>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let limit = page.limit();
     let before = page.before.map(|b| b.to_string());
     let list = state
@@ -182,7 +186,7 @@ pub async fn search(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let SearchQuery { q, limit } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
     let hub = state.hub.clone();
@@ -208,7 +212,7 @@ pub async fn get_user(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, DomainError> {
     let target = path.into_inner().to_string();
     let hub = state.hub.clone();
     let profile = state

@@ -2,15 +2,15 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::ActivityRow;
 use crate::db::schema::activities;
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> QueryResult<()> {
-    diesel::insert_into(activities::table)
+pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> DbResult<()> {
+    Ok(diesel::insert_into(activities::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Newest first; ids are time-ordered so `before` is a plain comparison.
@@ -19,16 +19,16 @@ pub fn list(
     user_id: &str,
     before: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<ActivityRow>> {
+) -> DbResult<Vec<ActivityRow>> {
     let mut query = activities::table
         .filter(activities::user_id.eq(user_id))
         .into_boxed();
     if let Some(before) = before {
         query = query.filter(activities::id.lt(before.to_owned()));
     }
-    query
+    Ok(query
         .order(activities::id.desc())
         .limit(limit)
         .select(ActivityRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }

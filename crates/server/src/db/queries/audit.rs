@@ -2,15 +2,15 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::AuditRow;
 use crate::db::schema::audit_log;
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
+pub fn insert(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
+    Ok(diesel::insert_into(audit_log::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 pub fn list(
@@ -18,16 +18,16 @@ pub fn list(
     room_id: &str,
     before: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<AuditRow>> {
+) -> DbResult<Vec<AuditRow>> {
     let mut query = audit_log::table
         .filter(audit_log::room_id.eq(room_id))
         .into_boxed();
     if let Some(before) = before {
         query = query.filter(audit_log::id.lt(before.to_owned()));
     }
-    query
+    Ok(query
         .order(audit_log::id.desc())
         .limit(limit)
         .select(AuditRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }

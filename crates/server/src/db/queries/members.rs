@@ -11,20 +11,20 @@ use crate::db::models::{
 use crate::db::schema::{
     invites, membership_events, memberships, messages, read_markers, room_bans, rooms, users,
 };
-use crate::db::{DbConn, on_backend};
+use crate::db::{DbConn, DbResult, on_backend};
 
-pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<Option<MembershipRow>> {
-    memberships::table
+pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<Option<MembershipRow>> {
+    Ok(memberships::table
         .find((room_id, user_id))
         .select(MembershipRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// The memberships among these `(room, user)` pairs that exist: one
 /// statement on PostgreSQL; on SQLite a cached primary-key lookup per pair,
 /// cheaper in process than preparing an `IN` list afresh each time.
-pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> QueryResult<Vec<MembershipRow>> {
+pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> DbResult<Vec<MembershipRow>> {
     if let DbConn::Sqlite(_) = conn {
         let mut found = Vec::new();
         for (room, user) in pairs {
@@ -47,28 +47,30 @@ pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> QueryResult<Vec<
 }
 
 /// Returns false when the user was already a member (a concurrent join).
-pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> QueryResult<bool> {
-    on_backend!(conn, |c| diesel::insert_into(memberships::table)
-        .values(row)
-        .on_conflict_do_nothing()
-        .execute(c))
-    .map(|n| n > 0)
+pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> DbResult<bool> {
+    Ok(
+        on_backend!(conn, |c| diesel::insert_into(memberships::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))
+        .map(|n| n > 0)?,
+    )
 }
 
-pub fn delete(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
-    diesel::delete(memberships::table.find((room_id, user_id)))
+pub fn delete(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
+    Ok(diesel::delete(memberships::table.find((room_id, user_id)))
         .execute(conn)
-        .map(|n| n > 0)
+        .map(|n| n > 0)?)
 }
 
 /// Members with their accounts, owners first, then by join time.
-pub fn list(conn: &mut DbConn, room_id: &str) -> QueryResult<Vec<(MembershipRow, UserRow)>> {
-    memberships::table
+pub fn list(conn: &mut DbConn, room_id: &str) -> DbResult<Vec<(MembershipRow, UserRow)>> {
+    Ok(memberships::table
         .inner_join(users::table)
         .filter(memberships::room_id.eq(room_id))
         .order((memberships::joined_at.asc(), memberships::user_id.asc()))
         .select((MembershipRow::as_select(), UserRow::as_select()))
-        .load(conn)
+        .load(conn)?)
 }
 
 /// A page of members with their accounts: owners first, then moderators,
@@ -79,7 +81,7 @@ pub fn page(
     room_id: &str,
     after: Option<&MembershipRow>,
     limit: i64,
-) -> QueryResult<Vec<(MembershipRow, UserRow)>> {
+) -> DbResult<Vec<(MembershipRow, UserRow)>> {
     let mut query = memberships::table
         .inner_join(users::table)
         .filter(memberships::room_id.eq(room_id))
@@ -97,7 +99,7 @@ pub fn page(
                 )),
         );
     }
-    query
+    Ok(query
         .order((
             memberships::role.desc(),
             memberships::joined_at.asc(),
@@ -105,21 +107,21 @@ pub fn page(
         ))
         .limit(limit)
         .select((MembershipRow::as_select(), UserRow::as_select()))
-        .load(conn)
+        .load(conn)?)
 }
 
 /// Every room the user is in.
-pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<(MembershipRow, RoomRow)>> {
-    memberships::table
+pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<(MembershipRow, RoomRow)>> {
+    Ok(memberships::table
         .inner_join(rooms::table)
         .filter(memberships::user_id.eq(user_id))
         .select((MembershipRow::as_select(), RoomRow::as_select()))
-        .load(conn)
+        .load(conn)?)
 }
 
 /// Every membership of these users, with the room's newest seq:
 /// `(user, room, last_seq)`.
-pub fn of_users(conn: &mut DbConn, user_ids: &[String]) -> QueryResult<Vec<(String, String, i64)>> {
+pub fn of_users(conn: &mut DbConn, user_ids: &[String]) -> DbResult<Vec<(String, String, i64)>> {
     let mut found = Vec::new();
     // SQLite binds at most 32,766 parameters in one statement.
     for chunk in user_ids.chunks(1000) {
@@ -146,8 +148,8 @@ pub type SidebarRow = (
 
 /// Every room of the user with what the sidebar shows of it, in one
 /// statement (a fixed one, so the database keeps it prepared).
-pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<SidebarRow>> {
-    memberships::table
+pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<SidebarRow>> {
+    Ok(memberships::table
         .inner_join(rooms::table)
         .left_join(
             read_markers::table.on(read_markers::room_id
@@ -168,38 +170,40 @@ pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Sidebar
             Option::<MessageRow>::as_select(),
             Option::<SenderRow>::as_select(),
         ))
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
-    memberships::table
+pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
+    Ok(memberships::table
         .filter(memberships::user_id.eq(user_id))
         .select(memberships::room_id)
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn set_role(conn: &mut DbConn, room_id: &str, user_id: &str, role: &str) -> QueryResult<()> {
-    diesel::update(memberships::table.find((room_id, user_id)))
+pub fn set_role(conn: &mut DbConn, room_id: &str, user_id: &str, role: &str) -> DbResult<()> {
+    Ok(diesel::update(memberships::table.find((room_id, user_id)))
         .set(memberships::role.eq(role))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn set_level(conn: &mut DbConn, room_id: &str, user_id: &str, level: &str) -> QueryResult<()> {
-    diesel::update(memberships::table.find((room_id, user_id)))
+pub fn set_level(conn: &mut DbConn, room_id: &str, user_id: &str, level: &str) -> DbResult<()> {
+    Ok(diesel::update(memberships::table.find((room_id, user_id)))
         .set(memberships::notification_level.eq(level))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn remove_all_of(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
-    diesel::delete(memberships::table.filter(memberships::user_id.eq(user_id)))
-        .execute(conn)
-        .map(drop)
+pub fn remove_all_of(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+    Ok(
+        diesel::delete(memberships::table.filter(memberships::user_id.eq(user_id)))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
 /// Who would inherit the room: moderators before members, oldest first.
-pub fn successor(conn: &mut DbConn, room_id: &str) -> QueryResult<Option<MembershipRow>> {
+pub fn successor(conn: &mut DbConn, room_id: &str) -> DbResult<Option<MembershipRow>> {
     let rows: Vec<MembershipRow> = memberships::table
         .filter(memberships::room_id.eq(room_id))
         .filter(memberships::role.ne("owner"))
@@ -217,7 +221,7 @@ pub fn record_event(
     actor_id: Option<&str>,
     kind: &str,
     reason: Option<&str>,
-) -> QueryResult<()> {
+) -> DbResult<()> {
     let row = MembershipEventRow {
         id: new_id(),
         room_id: room_id.to_owned(),
@@ -227,13 +231,13 @@ pub fn record_event(
         reason: reason.map(str::to_owned),
         created_at: now(),
     };
-    diesel::insert_into(membership_events::table)
+    Ok(diesel::insert_into(membership_events::table)
         .values(&row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
     let n: i64 = invites::table
         .filter(invites::room_id.eq(room_id))
         .filter(invites::user_id.eq(user_id))
@@ -244,21 +248,21 @@ pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResul
 
 /// Idempotent: inviting twice keeps the first invite.
 /// False when the user was invited to the room already.
-pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> QueryResult<bool> {
-    on_backend!(conn, |c| diesel::insert_into(invites::table)
+pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> DbResult<bool> {
+    Ok(on_backend!(conn, |c| diesel::insert_into(invites::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))
-    .map(|n| n > 0)
+    .map(|n| n > 0)?)
 }
 
-pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<()> {
-    diesel::delete(invites::table.find((room_id, user_id)))
+pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<()> {
+    Ok(diesel::delete(invites::table.find((room_id, user_id)))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
+pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
     let n: i64 = room_bans::table
         .filter(room_bans::room_id.eq(room_id))
         .filter(room_bans::user_id.eq(user_id))
@@ -268,26 +272,26 @@ pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult
 }
 
 /// Returns false when the user was already banned.
-pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> QueryResult<bool> {
-    on_backend!(conn, |c| diesel::insert_into(room_bans::table)
+pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> DbResult<bool> {
+    Ok(on_backend!(conn, |c| diesel::insert_into(room_bans::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))
-    .map(|n| n > 0)
+    .map(|n| n > 0)?)
 }
 
-pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> QueryResult<bool> {
-    diesel::delete(room_bans::table.find((room_id, user_id)))
+pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
+    Ok(diesel::delete(room_bans::table.find((room_id, user_id)))
         .execute(conn)
-        .map(|n| n > 0)
+        .map(|n| n > 0)?)
 }
 
 /// Everyone who shares a room with the user (the user included).
-pub fn co_member_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
+pub fn co_member_ids(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
     let my_rooms = room_ids_of(conn, user_id)?;
-    memberships::table
+    Ok(memberships::table
         .filter(memberships::room_id.eq_any(my_rooms))
         .select(memberships::user_id)
         .distinct()
-        .load(conn)
+        .load(conn)?)
 }

@@ -5,35 +5,37 @@ use protocol::Message;
 
 use crate::db::models::{MentionRow, MessageRow, ReadMarkerRow, SenderRow, now};
 use crate::db::schema::{mentions, messages, read_markers, users};
-use crate::db::{DbConn, on_backend};
+use crate::db::{DbConn, DbResult, on_backend};
 
-pub fn insert(conn: &mut DbConn, row: &MessageRow) -> QueryResult<()> {
-    diesel::insert_into(messages::table)
+pub fn insert(conn: &mut DbConn, row: &MessageRow) -> DbResult<()> {
+    Ok(diesel::insert_into(messages::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Stores many messages: one multi-row statement on PostgreSQL (a round
 /// trip per statement is what costs there); on SQLite, which runs in
 /// process, one cached single-row statement per message beats preparing a
 /// fresh statement with hundreds of parameters every time.
-pub fn insert_many(conn: &mut DbConn, rows: &[MessageRow]) -> QueryResult<()> {
+pub fn insert_many(conn: &mut DbConn, rows: &[MessageRow]) -> DbResult<()> {
     match conn {
-        DbConn::Pg(c) if !rows.is_empty() => diesel::insert_into(messages::table)
-            .values(rows)
-            .execute(c)
-            .map(drop),
+        DbConn::Pg(c) if !rows.is_empty() => {
+            diesel::insert_into(messages::table)
+                .values(rows)
+                .execute(c)?;
+            Ok(())
+        }
         DbConn::Pg(_) => Ok(()),
         DbConn::Sqlite(_) => rows.iter().try_for_each(|row| insert(conn, row)),
     }
 }
 
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<MessageRow>> {
-    messages::table
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<MessageRow>> {
+    Ok(messages::table
         .filter(messages::id.eq_any(ids))
         .select(MessageRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 /// A `client_id` names one send of one sender into one room.
@@ -48,10 +50,7 @@ pub struct ClientKey<'a> {
 /// unique index answers every one directly (an `IN` over each column would
 /// read all of those senders' messages). On SQLite, a cached lookup per key
 /// (see [`insert_many`]).
-pub fn find_by_client_ids(
-    conn: &mut DbConn,
-    keys: &[ClientKey<'_>],
-) -> QueryResult<Vec<MessageRow>> {
+pub fn find_by_client_ids(conn: &mut DbConn, keys: &[ClientKey<'_>]) -> DbResult<Vec<MessageRow>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -71,25 +70,25 @@ pub fn find_by_client_ids(
                 .and(messages::client_id.eq(key.client_id)),
         );
     }
-    query.load(conn)
+    Ok(query.load(conn)?)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<MessageRow>> {
-    messages::table
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<MessageRow>> {
+    Ok(messages::table
         .find(id)
         .select(MessageRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
-pub fn find_by_client_id(conn: &mut DbConn, key: ClientKey<'_>) -> QueryResult<Option<MessageRow>> {
-    messages::table
+pub fn find_by_client_id(conn: &mut DbConn, key: ClientKey<'_>) -> DbResult<Option<MessageRow>> {
+    Ok(messages::table
         .filter(messages::room_id.eq(key.room_id))
         .filter(messages::sender_id.eq(key.sender_id))
         .filter(messages::client_id.eq(key.client_id))
         .select(MessageRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Builds the left join with the sender every message read needs.
@@ -105,7 +104,7 @@ fn into_messages(rows: Vec<(MessageRow, Option<SenderRow>)>) -> Vec<Message> {
     rows.into_iter().map(|(m, s)| m.into_message(s)).collect()
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> QueryResult<Option<Message>> {
+pub fn load(conn: &mut DbConn, id: &str) -> DbResult<Option<Message>> {
     let row = with_sender!()
         .filter(messages::id.eq(id))
         .first::<(MessageRow, Option<SenderRow>)>(conn)
@@ -126,7 +125,7 @@ pub fn page(
     before: Option<&str>,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<Message>> {
+) -> DbResult<Vec<Message>> {
     let seq_of = |id: &str| {
         cursor
             .filter(cursor.field(messages::id).eq(id.to_owned()))
@@ -158,7 +157,7 @@ pub fn page(
     Ok(into_messages(rows))
 }
 
-pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> QueryResult<Vec<Message>> {
+pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> DbResult<Vec<Message>> {
     let rows = with_sender!()
         .filter(messages::reply_to.eq(root_id))
         .order(messages::seq.asc())
@@ -167,28 +166,30 @@ pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> QueryResult<Vec<
     Ok(into_messages(rows))
 }
 
-pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> QueryResult<()> {
-    diesel::update(messages::table.find(id))
+pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> DbResult<()> {
+    Ok(diesel::update(messages::table.find(id))
         .set((messages::body.eq(body), messages::edited_at.eq(Some(now()))))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Keeps the row (its place in the room) and drops the content.
-pub fn mark_deleted(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+pub fn mark_deleted(conn: &mut DbConn, id: &str) -> DbResult<()> {
     diesel::update(messages::table.find(id))
         .set((messages::deleted.eq(true), messages::body.eq("")))
         .execute(conn)?;
-    diesel::delete(mentions::table.filter(mentions::message_id.eq(id)))
-        .execute(conn)
-        .map(drop)
+    Ok(
+        diesel::delete(mentions::table.filter(mentions::message_id.eq(id)))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
-pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> QueryResult<()> {
-    diesel::update(messages::table.find(root_id))
+pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> DbResult<()> {
+    Ok(diesel::update(messages::table.find(root_id))
         .set(messages::reply_count.eq(messages::reply_count + count))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Messages after `after_seq` that others sent (deleted ones don't count).
@@ -197,8 +198,8 @@ pub fn unread_count(
     room_id: &str,
     user_id: &str,
     after_seq: i64,
-) -> QueryResult<i64> {
-    messages::table
+) -> DbResult<i64> {
+    Ok(messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::seq.gt(after_seq))
         .filter(messages::deleted.eq(false))
@@ -208,21 +209,23 @@ pub fn unread_count(
                 .or(messages::sender_id.ne(user_id)),
         )
         .count()
-        .get_result(conn)
+        .get_result(conn)?)
 }
 
-pub fn forget_sender(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
-    diesel::update(messages::table.filter(messages::sender_id.eq(user_id)))
-        .set(messages::sender_id.eq(None::<String>))
-        .execute(conn)
-        .map(drop)
+pub fn forget_sender(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+    Ok(
+        diesel::update(messages::table.filter(messages::sender_id.eq(user_id)))
+            .set(messages::sender_id.eq(None::<String>))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
-pub fn insert_mention(conn: &mut DbConn, row: &MentionRow) -> QueryResult<()> {
-    diesel::insert_into(mentions::table)
+pub fn insert_mention(conn: &mut DbConn, row: &MentionRow) -> DbResult<()> {
+    Ok(diesel::insert_into(mentions::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 pub fn mention_count(
@@ -230,13 +233,13 @@ pub fn mention_count(
     room_id: &str,
     user_id: &str,
     after_seq: i64,
-) -> QueryResult<i64> {
-    mentions::table
+) -> DbResult<i64> {
+    Ok(mentions::table
         .filter(mentions::user_id.eq(user_id))
         .filter(mentions::room_id.eq(room_id))
         .filter(mentions::seq.gt(after_seq))
         .count()
-        .get_result(conn)
+        .get_result(conn)?)
 }
 
 /// Moves the marker to `message` if that is forward; returns whether it
@@ -248,7 +251,7 @@ pub fn advance_marker(
     user_id: &str,
     message_id: &str,
     seq: i64,
-) -> QueryResult<bool> {
+) -> DbResult<bool> {
     let row = ReadMarkerRow {
         room_id: room_id.to_owned(),
         user_id: user_id.to_owned(),
@@ -284,18 +287,18 @@ pub fn markers(
     room_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<ReadMarkerRow>> {
+) -> DbResult<Vec<ReadMarkerRow>> {
     let mut query = read_markers::table
         .filter(read_markers::room_id.eq(room_id))
         .into_boxed();
     if let Some(user) = after {
         query = query.filter(read_markers::user_id.gt(user.to_owned()));
     }
-    query
+    Ok(query
         .order(read_markers::user_id.asc())
         .limit(limit)
         .select(ReadMarkerRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 /// Messages matching every word of `words` in the given rooms, newest first.
@@ -307,7 +310,7 @@ pub fn search(
     words: &[String],
     before: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<Message>> {
+) -> DbResult<Vec<Message>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Text};
 

@@ -2,15 +2,15 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::NotificationRow;
 use crate::db::schema::notifications;
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> QueryResult<()> {
-    diesel::insert_into(notifications::table)
+pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> DbResult<()> {
+    Ok(diesel::insert_into(notifications::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Newest first.
@@ -20,7 +20,7 @@ pub fn list(
     unread_only: bool,
     before: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<NotificationRow>> {
+) -> DbResult<Vec<NotificationRow>> {
     let mut query = notifications::table
         .filter(notifications::user_id.eq(user_id))
         .into_boxed();
@@ -30,23 +30,23 @@ pub fn list(
     if let Some(before) = before {
         query = query.filter(notifications::id.lt(before.to_owned()));
     }
-    query
+    Ok(query
         .order(notifications::id.desc())
         .limit(limit)
         .select(NotificationRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn unread_count(conn: &mut DbConn, user_id: &str) -> QueryResult<i64> {
-    notifications::table
+pub fn unread_count(conn: &mut DbConn, user_id: &str) -> DbResult<i64> {
+    Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))
         .filter(notifications::read.eq(false))
         .count()
-        .get_result(conn)
+        .get_result(conn)?)
 }
 
 /// Marks one of the user's notifications read; false if it is not theirs.
-pub fn mark_read(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<bool> {
+pub fn mark_read(conn: &mut DbConn, user_id: &str, id: &str) -> DbResult<bool> {
     let mine: i64 = notifications::table
         .filter(notifications::id.eq(id))
         .filter(notifications::user_id.eq(user_id))
@@ -61,13 +61,13 @@ pub fn mark_read(conn: &mut DbConn, user_id: &str, id: &str) -> QueryResult<bool
     Ok(true)
 }
 
-pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
-    diesel::update(
+pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+    Ok(diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user_id))
             .filter(notifications::read.eq(false)),
     )
     .set(notifications::read.eq(true))
     .execute(conn)
-    .map(drop)
+    .map(drop)?)
 }

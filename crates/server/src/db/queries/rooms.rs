@@ -5,23 +5,23 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
-use crate::db::DbConn;
 use crate::db::models::{MembershipRow, RoomRow, now};
 use crate::db::schema::{memberships, rooms};
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &RoomRow) -> QueryResult<()> {
-    diesel::insert_into(rooms::table)
+pub fn insert(conn: &mut DbConn, row: &RoomRow) -> DbResult<()> {
+    Ok(diesel::insert_into(rooms::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RoomRow>> {
-    rooms::table
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<RoomRow>> {
+    Ok(rooms::table
         .find(id)
         .select(RoomRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// The room and the user's membership of it, in one round trip: every room
@@ -30,8 +30,8 @@ pub fn find_with_membership(
     conn: &mut DbConn,
     room_id: &str,
     user_id: &str,
-) -> QueryResult<Option<(RoomRow, Option<MembershipRow>)>> {
-    rooms::table
+) -> DbResult<Option<(RoomRow, Option<MembershipRow>)>> {
+    Ok(rooms::table
         .left_join(
             memberships::table.on(memberships::room_id
                 .eq(rooms::id)
@@ -40,23 +40,23 @@ pub fn find_with_membership(
         .filter(rooms::id.eq(room_id))
         .select((RoomRow::as_select(), Option::<MembershipRow>::as_select()))
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// The rooms among `ids` that exist.
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<RoomRow>> {
-    rooms::table
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<RoomRow>> {
+    Ok(rooms::table
         .filter(rooms::id.eq_any(ids))
         .select(RoomRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn find_direct(conn: &mut DbConn, key: &str) -> QueryResult<Option<RoomRow>> {
-    rooms::table
+pub fn find_direct(conn: &mut DbConn, key: &str) -> DbResult<Option<RoomRow>> {
+    Ok(rooms::table
         .filter(rooms::direct_key.eq(key))
         .select(RoomRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Public groups for Explore, newest first, optionally by name.
@@ -65,7 +65,7 @@ pub fn explore(
     q: Option<&str>,
     before: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<RoomRow>> {
+) -> DbResult<Vec<RoomRow>> {
     let mut query = rooms::table
         .filter(rooms::kind.eq("group"))
         .filter(rooms::visibility.eq("public"))
@@ -82,11 +82,11 @@ pub fn explore(
     if let Some(before) = before {
         query = query.filter(rooms::id.lt(before.to_owned()));
     }
-    query
+    Ok(query
         .order(rooms::id.desc())
         .limit(limit)
         .select(RoomRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -97,20 +97,20 @@ pub struct RoomChanges {
     pub visibility: Option<String>,
 }
 
-pub fn update(conn: &mut DbConn, id: &str, changes: &RoomChanges) -> QueryResult<()> {
+pub fn update(conn: &mut DbConn, id: &str, changes: &RoomChanges) -> DbResult<()> {
     if changes.name.is_none() && changes.topic.is_none() && changes.visibility.is_none() {
         return Ok(());
     }
-    diesel::update(rooms::table.find(id))
+    Ok(diesel::update(rooms::table.find(id))
         .set(changes)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::delete(rooms::table.find(id))
+pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<()> {
+    Ok(diesel::delete(rooms::table.find(id))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Takes the next `seq` of the room. The row lock this update takes (or
@@ -119,24 +119,24 @@ pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
 /// Reserves `count` consecutive numbers in the room and returns the last.
 /// The row stays locked until the transaction ends, which is what keeps
 /// `seq` gap-free and ordered; a rollback gives the numbers back.
-pub fn take_seqs(conn: &mut DbConn, id: &str, count: i64) -> QueryResult<i64> {
-    diesel::update(rooms::table.find(id))
+pub fn take_seqs(conn: &mut DbConn, id: &str, count: i64) -> DbResult<i64> {
+    Ok(diesel::update(rooms::table.find(id))
         .set((
             rooms::last_seq.eq(rooms::last_seq + count),
             rooms::last_activity_at.eq(now()),
         ))
         .returning(rooms::last_seq)
-        .get_result(conn)
+        .get_result(conn)?)
 }
 
-pub fn member_count(conn: &mut DbConn, room_id: &str) -> QueryResult<i64> {
-    memberships::table
+pub fn member_count(conn: &mut DbConn, room_id: &str) -> DbResult<i64> {
+    Ok(memberships::table
         .filter(memberships::room_id.eq(room_id))
         .count()
-        .get_result(conn)
+        .get_result(conn)?)
 }
 
-pub fn member_counts(conn: &mut DbConn, room_ids: &[String]) -> QueryResult<HashMap<String, i64>> {
+pub fn member_counts(conn: &mut DbConn, room_ids: &[String]) -> DbResult<HashMap<String, i64>> {
     let rows: Vec<(String, i64)> = memberships::table
         .filter(memberships::room_id.eq_any(room_ids))
         .group_by(memberships::room_id)

@@ -2,19 +2,19 @@
 
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::models::{SessionRow, now};
 use crate::db::schema::{sessions, users};
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &SessionRow) -> QueryResult<()> {
-    diesel::insert_into(sessions::table)
+pub fn insert(conn: &mut DbConn, row: &SessionRow) -> DbResult<()> {
+    Ok(diesel::insert_into(sessions::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// The session exists, is not revoked or expired, and its user still exists.
-pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> QueryResult<bool> {
+pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> DbResult<bool> {
     let count: i64 = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
@@ -32,8 +32,8 @@ pub fn live_user(
     conn: &mut DbConn,
     session_id: &str,
     user_id: &str,
-) -> QueryResult<Option<crate::db::models::UserRow>> {
-    sessions::table
+) -> DbResult<Option<crate::db::models::UserRow>> {
+    Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -42,11 +42,11 @@ pub fn live_user(
         .filter(users::deleted_at.is_null())
         .select(crate::db::models::UserRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Which of these sessions are live (as [`is_live`] has it).
-pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> QueryResult<Vec<String>> {
+pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> DbResult<Vec<String>> {
     // SQLite binds at most 32,766 parameters in one statement.
     let mut live = Vec::new();
     for chunk in session_ids.chunks(1000) {
@@ -64,23 +64,23 @@ pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> QueryResult<Vec<
     Ok(live)
 }
 
-pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<SessionRow>> {
-    sessions::table
+pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> DbResult<Option<SessionRow>> {
+    Ok(sessions::table
         .filter(sessions::token_hash.eq(hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now()))
         .select(SessionRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// The session whose refresh token was `hash` before its last rotation.
-pub fn find_by_previous_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<SessionRow>> {
-    sessions::table
+pub fn find_by_previous_hash(conn: &mut DbConn, hash: &str) -> DbResult<Option<SessionRow>> {
+    Ok(sessions::table
         .filter(sessions::previous_hash.eq(hash))
         .select(SessionRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Swaps the refresh token only if `old_hash` is still current, so two
@@ -92,7 +92,7 @@ pub fn rotate(
     old_hash: &str,
     new_hash: &str,
     expires_at: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
+) -> DbResult<bool> {
     let at = now();
     let changed = diesel::update(
         sessions::table
@@ -111,21 +111,21 @@ pub fn rotate(
     Ok(changed == 1)
 }
 
-pub fn revoke(conn: &mut DbConn, session_id: &str) -> QueryResult<()> {
-    diesel::update(sessions::table.find(session_id))
+pub fn revoke(conn: &mut DbConn, session_id: &str) -> DbResult<()> {
+    Ok(diesel::update(sessions::table.find(session_id))
         .set(sessions::revoked_at.eq(Some(now())))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Every session of the user but `keep` (when given).
-pub fn revoke_all(conn: &mut DbConn, user_id: &str, keep: Option<&str>) -> QueryResult<()> {
+pub fn revoke_all(conn: &mut DbConn, user_id: &str, keep: Option<&str>) -> DbResult<()> {
     let target = sessions::table
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::id.ne(keep.unwrap_or("")));
-    diesel::update(target)
+    Ok(diesel::update(target)
         .set(sessions::revoked_at.eq(Some(now())))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }

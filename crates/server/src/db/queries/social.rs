@@ -4,9 +4,9 @@ use diesel::prelude::*;
 
 use crate::db::models::{FriendRequestRow, UserRow};
 use crate::db::schema::{blocks, friend_requests, friendships, users};
-use crate::db::{DbConn, on_backend};
+use crate::db::{DbConn, DbResult, on_backend};
 
-pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
     let n: i64 = friendships::table
         .filter(friendships::user_id.eq(a))
         .filter(friendships::friend_id.eq(b))
@@ -16,7 +16,7 @@ pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
 }
 
 /// Whether either user blocked the other.
-pub fn blocked_either_way(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+pub fn blocked_either_way(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
     let n: i64 = blocks::table
         .filter(
             blocks::blocker_id
@@ -34,22 +34,22 @@ pub fn blockers_of(
     conn: &mut DbConn,
     sender: &str,
     candidates: &[String],
-) -> QueryResult<Vec<String>> {
-    blocks::table
+) -> DbResult<Vec<String>> {
+    Ok(blocks::table
         .filter(blocks::blocked_id.eq(sender))
         .filter(blocks::blocker_id.eq_any(candidates))
         .select(blocks::blocker_id)
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<String>> {
-    friendships::table
+pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
+    Ok(friendships::table
         .filter(friendships::user_id.eq(user_id))
         .select(friendships::friend_id)
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
+pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<()> {
     let now = crate::db::models::now();
     for (user, friend) in [(a, b), (b, a)] {
         let row = (
@@ -66,7 +66,7 @@ pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
 }
 
 /// Ends a friendship both ways; returns whether there was one.
-pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
     let removed = diesel::delete(
         friendships::table.filter(
             friendships::user_id
@@ -86,7 +86,7 @@ pub fn friends_of(
     user_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<UserRow>> {
+) -> DbResult<Vec<UserRow>> {
     let mut query = friendships::table
         .inner_join(users::table.on(users::id.eq(friendships::friend_id)))
         .filter(friendships::user_id.eq(user_id))
@@ -95,52 +95,52 @@ pub fn friends_of(
     if let Some(key) = after {
         query = query.filter(users::username_key.gt(key.to_owned()));
     }
-    query
+    Ok(query
         .order(users::username_key.asc())
         .limit(limit)
         .select(UserRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn insert_request(conn: &mut DbConn, row: &FriendRequestRow) -> QueryResult<()> {
-    diesel::insert_into(friend_requests::table)
+pub fn insert_request(conn: &mut DbConn, row: &FriendRequestRow) -> DbResult<()> {
+    Ok(diesel::insert_into(friend_requests::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn find_request(conn: &mut DbConn, id: &str) -> QueryResult<Option<FriendRequestRow>> {
-    friend_requests::table
+pub fn find_request(conn: &mut DbConn, id: &str) -> DbResult<Option<FriendRequestRow>> {
+    Ok(friend_requests::table
         .find(id)
         .select(FriendRequestRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 pub fn request_between(
     conn: &mut DbConn,
     from: &str,
     to: &str,
-) -> QueryResult<Option<FriendRequestRow>> {
-    friend_requests::table
+) -> DbResult<Option<FriendRequestRow>> {
+    Ok(friend_requests::table
         .filter(friend_requests::from_id.eq(from))
         .filter(friend_requests::to_id.eq(to))
         .select(FriendRequestRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Returns whether there was such a request (a concurrent call may have
 /// taken it first).
-pub fn delete_request(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
-    diesel::delete(friend_requests::table.find(id))
+pub fn delete_request(conn: &mut DbConn, id: &str) -> DbResult<bool> {
+    Ok(diesel::delete(friend_requests::table.find(id))
         .execute(conn)
-        .map(|n| n > 0)
+        .map(|n| n > 0)?)
 }
 
 /// Pending requests either way between two users.
-pub fn delete_requests_between(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<()> {
-    diesel::delete(
+pub fn delete_requests_between(conn: &mut DbConn, a: &str, b: &str) -> DbResult<()> {
+    Ok(diesel::delete(
         friend_requests::table.filter(
             friend_requests::from_id
                 .eq(a)
@@ -151,29 +151,29 @@ pub fn delete_requests_between(conn: &mut DbConn, a: &str, b: &str) -> QueryResu
         ),
     )
     .execute(conn)
-    .map(drop)
+    .map(drop)?)
 }
 
-pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<FriendRequestRow>> {
-    friend_requests::table
+pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<FriendRequestRow>> {
+    Ok(friend_requests::table
         .filter(friend_requests::to_id.eq(user_id))
         .order(friend_requests::id.desc())
         // The newest pending ones; older ones show as these are answered.
         .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn outgoing_requests(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<FriendRequestRow>> {
-    friend_requests::table
+pub fn outgoing_requests(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<FriendRequestRow>> {
+    Ok(friend_requests::table
         .filter(friend_requests::from_id.eq(user_id))
         .order(friend_requests::id.desc())
         .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
-pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<bool> {
+pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<bool> {
     let n: i64 = blocks::table
         .filter(blocks::blocker_id.eq(blocker))
         .filter(blocks::blocked_id.eq(blocked))
@@ -182,29 +182,29 @@ pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResu
     Ok(n > 0)
 }
 
-pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
+pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<()> {
     let row = (
         blocks::blocker_id.eq(blocker),
         blocks::blocked_id.eq(blocked),
         blocks::created_at.eq(crate::db::models::now()),
     );
-    on_backend!(conn, |c| diesel::insert_into(blocks::table)
+    Ok(on_backend!(conn, |c| diesel::insert_into(blocks::table)
         .values(row)
         .on_conflict_do_nothing()
         .execute(c))
-    .map(drop)
+    .map(drop)?)
 }
 
-pub fn unblock(conn: &mut DbConn, blocker: &str, blocked: &str) -> QueryResult<()> {
-    diesel::delete(blocks::table.find((blocker, blocked)))
+pub fn unblock(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<()> {
+    Ok(diesel::delete(blocks::table.find((blocker, blocked)))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn blocked_by(conn: &mut DbConn, blocker: &str) -> QueryResult<Vec<UserRow>> {
-    blocks::table
+pub fn blocked_by(conn: &mut DbConn, blocker: &str) -> DbResult<Vec<UserRow>> {
+    Ok(blocks::table
         .inner_join(users::table.on(users::id.eq(blocks::blocked_id)))
         .filter(blocks::blocker_id.eq(blocker))
         .select(UserRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }

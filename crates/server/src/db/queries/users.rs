@@ -3,48 +3,48 @@
 use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
-use crate::db::DbConn;
 use crate::db::models::{SenderRow, UserRow, now};
 use crate::db::schema::users;
+use crate::db::{DbConn, DbResult};
 
-pub fn insert(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
-    diesel::insert_into(users::table)
+pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
+    Ok(diesel::insert_into(users::table)
         .values(row)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// A live (not deleted) account.
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table
+pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
+    Ok(users::table
         .find(id)
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
-pub fn find_by_username(conn: &mut DbConn, key: &str) -> QueryResult<Option<UserRow>> {
-    users::table
+pub fn find_by_username(conn: &mut DbConn, key: &str) -> DbResult<Option<UserRow>> {
+    Ok(users::table
         .filter(users::username_key.eq(key))
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .first(conn)
-        .optional()
+        .optional()?)
 }
 
 /// Live accounts whose lower-cased usernames are in `keys`.
-pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> QueryResult<Vec<UserRow>> {
-    users::table
+pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> DbResult<Vec<UserRow>> {
+    Ok(users::table
         .filter(users::username_key.eq_any(keys))
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 /// The sender columns of the accounts among `ids`, as messages show them.
 /// On SQLite a cached lookup per id (see `messages::insert_many`).
-pub fn senders(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SenderRow>> {
+pub fn senders(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<SenderRow>> {
     if let DbConn::Sqlite(_) = conn {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
@@ -57,17 +57,17 @@ pub fn senders(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SenderRow>>
         }
         return Ok(found);
     }
-    users::table
+    Ok(users::table
         .filter(users::id.eq_any(ids))
         .select(SenderRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 /// Username or display name containing `q`, any case; exact username first.
-pub fn search(conn: &mut DbConn, q: &str, limit: i64) -> QueryResult<Vec<UserRow>> {
+pub fn search(conn: &mut DbConn, q: &str, limit: i64) -> DbResult<Vec<UserRow>> {
     let needle = q.to_lowercase();
     let pattern = contains_pattern(&needle);
-    users::table
+    Ok(users::table
         .filter(users::deleted_at.is_null())
         .filter(
             users::username_key
@@ -78,7 +78,7 @@ pub fn search(conn: &mut DbConn, q: &str, limit: i64) -> QueryResult<Vec<UserRow
         .order((users::username_key.ne(&needle), users::username_key))
         .limit(limit)
         .select(UserRow::as_select())
-        .load(conn)
+        .load(conn)?)
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -92,7 +92,7 @@ pub struct ProfileChanges {
     pub profile_visibility: Option<String>,
 }
 
-pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> QueryResult<()> {
+pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> DbResult<()> {
     if changes.display_name.is_none()
         && changes.bio.is_none()
         && changes.interests.is_none()
@@ -102,22 +102,22 @@ pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> 
     {
         return Ok(()); // Diesel rejects an empty SET.
     }
-    diesel::update(users::table.find(id))
+    Ok(diesel::update(users::table.find(id))
         .set(changes)
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
-pub fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
+pub fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> DbResult<()> {
+    Ok(diesel::update(users::table.find(id))
         .set(users::password_hash.eq(hash))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }
 
 /// Erases the person but keeps the row, so the username stays reserved.
-pub fn tombstone(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
+pub fn tombstone(conn: &mut DbConn, id: &str) -> DbResult<()> {
+    Ok(diesel::update(users::table.find(id))
         .set((
             users::deleted_at.eq(Some(now())),
             users::password_hash.eq(""),
@@ -128,5 +128,5 @@ pub fn tombstone(conn: &mut DbConn, id: &str) -> QueryResult<()> {
             users::email.eq(None::<String>),
         ))
         .execute(conn)
-        .map(drop)
+        .map(drop)?)
 }

@@ -1,0 +1,185 @@
+//! What can go wrong under the rules: the domain's one error type.
+//!
+//! Every variant carries its [`ErrorCode`], so the transports (the REST
+//! routes and the socket gateway) each map it once, and nobody decides
+//! anything by reading an error's text. Causes a client must not see
+//! (`Internal`, `Unavailable`) are kept for the logs.
+
+use protocol::ErrorCode;
+use protocol::validate::Invalid;
+
+use crate::db::{DbError, TaskFailed};
+use crate::throttle::RetryAfter;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("the token is invalid or expired")]
+    InvalidToken,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Not allowed: `code` says why (`forbidden`, `not_a_member`, `banned`,
+    /// `blocked`, `wrong_password`).
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+    #[error("{0} not found")]
+    NotFound(Missing),
+    /// The request contradicts what is stored (`username_taken`,
+    /// `already_friends`…).
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: String },
+    #[error("the request body is larger than 64 KiB")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    Validation(String),
+    #[error("too many requests, slow down")]
+    RateLimited {
+        /// When to try again, in seconds (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// A concurrent request won a race; the caller retries, so it rarely
+    /// reaches a client.
+    #[error("{0}")]
+    Race(Race),
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// What was not found (or may not be revealed to exist).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Missing {
+    #[error("ban")]
+    Ban,
+    #[error("friend")]
+    Friend,
+    #[error("friend request")]
+    FriendRequest,
+    #[error("member")]
+    Member,
+    #[error("message")]
+    Message,
+    #[error("notification")]
+    Notification,
+    #[error("record")]
+    Record,
+    #[error("room")]
+    Room,
+    #[error("route")]
+    Route,
+    #[error("user")]
+    User,
+}
+
+/// Which race was lost, for the caller that knows how to retry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Race {
+    #[error("a message with this client_id was stored concurrently")]
+    ClientId,
+    #[error("the conversation was just created")]
+    DirectRoom,
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
+
+impl DomainError {
+    pub fn refused(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::refused(ErrorCode::Forbidden, message)
+    }
+
+    pub fn not_a_member() -> Self {
+        Self::refused(ErrorCode::NotAMember, "you are not a member of this room")
+    }
+
+    /// One of two people blocked the other (a direct room, a request).
+    pub fn blocked() -> Self {
+        Self::refused(ErrorCode::Blocked, "one of you has blocked the other")
+    }
+
+    /// Flood control or load shedding: try again in a second.
+    pub fn rate_limited() -> Self {
+        Self::RateLimited {
+            retry_after_secs: 1,
+        }
+    }
+
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::InvalidToken => ErrorCode::InvalidToken,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Refused { code, .. } | Self::Conflict { code, .. } => *code,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Race(_) => ErrorCode::Conflict,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+
+    /// The body a client gets: the code and a message safe to show.
+    pub fn to_api_error(&self) -> protocol::ApiError {
+        protocol::ApiError::new(self.code(), self.to_string())
+    }
+}
+
+impl From<TaskFailed> for DomainError {
+    fn from(e: TaskFailed) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<RetryAfter> for DomainError {
+    fn from(wait: RetryAfter) -> Self {
+        Self::RateLimited {
+            retry_after_secs: wait.secs(),
+        }
+    }
+}
+
+impl From<Invalid> for DomainError {
+    fn from(e: Invalid) -> Self {
+        Self::Validation(e.0)
+    }
+}
+
+impl From<DbError> for DomainError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => Self::NotFound(Missing::Record),
+            // The database went away under a connection: a moment's outage,
+            // not a bug; clients are told to come back (503, Retry-After).
+            DbError::Unavailable(cause) => Self::Unavailable(cause),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
