@@ -7,6 +7,7 @@ use protocol::{CreateRoomRequest, Visibility};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::form::{ROOM_VISIBILITIES, SelectField, SubmitButton, TextField};
 use crate::components::status::FormError;
 
 #[component]
@@ -77,40 +78,15 @@ pub fn CreateRoom() -> impl IntoView {
             </button>
             <Show when=move || open.get()>
                 <form class="card form create-room-form" novalidate=true on:submit=submit.clone()>
-                    <label>
-                        "Room name"
-                        <input
-                            type="text"
-                            data-testid="create-room-name"
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                            maxlength=protocol::limits::ROOM_NAME_MAX.to_string()
-                        />
-                    </label>
-                    <label>
-                        "Topic (optional)"
-                        <input
-                            type="text"
-                            prop:value=move || topic.get()
-                            on:input=move |ev| topic.set(event_target_value(&ev))
-                        />
-                    </label>
-                    <label>
-                        "Visibility"
-                        <select
-                            data-testid="create-room-visibility"
-                            prop:value=move || visibility.get()
-                            on:change=move |ev| visibility.set(event_target_value(&ev))
-                        >
-                            <option value="public">"public"</option>
-                            <option value="private">"private"</option>
-                        </select>
-                    </label>
+                    <TextField label="Room name" value=name testid="create-room-name"
+                        maxlength=protocol::limits::ROOM_NAME_MAX />
+                    <TextField label="Topic (optional)" value=topic />
+                    <SelectField label="Visibility" value=visibility testid="create-room-visibility"
+                        options=ROOM_VISIBILITIES />
                     <FormError message=error />
                     <div class="row">
-                        <button type="submit" class="button" data-testid="create-room-submit" disabled=move || busy.get()>
-                            {move || if busy.get() { "Creating…" } else { "Create" }}
-                        </button>
+                        <SubmitButton busy=busy testid="create-room-submit" label="Create"
+                            busy_label="Creating…" />
                         <button type="button" class="link-button" on:click=move |_| open.set(false)>
                             "Cancel"
                         </button>

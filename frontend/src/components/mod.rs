@@ -4,6 +4,7 @@ pub mod account;
 pub mod bubble;
 pub mod composer;
 pub mod create_room;
+pub mod form;
 pub mod member_list;
 pub mod message_list;
 pub mod moderation;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::form::{ROOM_VISIBILITIES, SelectField, TextField};
 use crate::components::local_offset;
 use crate::components::status::{ErrorNote, Loading};
 use crate::state::full_time;
@@ -252,35 +253,10 @@ fn RoomSettings(room: Uuid) -> impl IntoView {
     view! {
         <form class="stack side-section" novalidate=true on:submit=submit aria-label="Room settings">
             <h4>"Settings"</h4>
-            <label>
-                "Name"
-                <input
-                    type="text"
-                    data-testid="room-settings-name"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
-            </label>
-            <label>
-                "Topic"
-                <input
-                    type="text"
-                    data-testid="room-settings-topic"
-                    prop:value=move || topic.get()
-                    on:input=move |ev| topic.set(event_target_value(&ev))
-                />
-            </label>
-            <label>
-                "Visibility"
-                <select
-                    data-testid="room-settings-visibility"
-                    prop:value=move || visibility.get()
-                    on:change=move |ev| visibility.set(event_target_value(&ev))
-                >
-                    <option value="public" selected=move || visibility.get() == "public">"public"</option>
-                    <option value="private" selected=move || visibility.get() == "private">"private"</option>
-                </select>
-            </label>
+            <TextField label="Name" value=name testid="room-settings-name" />
+            <TextField label="Topic" value=topic testid="room-settings-topic" />
+            <SelectField label="Visibility" value=visibility testid="room-settings-visibility"
+                options=ROOM_VISIBILITIES />
             <ErrorNote message=error />
             {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Saved."</p> })}
             <button type="submit" class="button small" data-testid="room-settings-save" disabled=move || busy.get()>

@@ -6,6 +6,7 @@ use protocol::LoginRequest;
 use protocol::validate::{Password, Username};
 
 use crate::app::safe_next;
+use crate::components::form::{SubmitButton, TextField};
 use crate::components::status::FormError;
 use crate::session::Session;
 
@@ -58,32 +59,12 @@ pub fn LoginPage() -> impl IntoView {
         <section class="page auth-page">
             <h1>"Sign in"</h1>
             <form class="card form" novalidate=true on:submit=submit>
-                <label>
-                    "Username"
-                    <input
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        data-testid="login-username"
-                        prop:value=move || username.get()
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    "Password"
-                    <input
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        data-testid="login-password"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </label>
+                <TextField label="Username" value=username testid="login-username"
+                    name="username" autocomplete="username" />
+                <TextField label="Password" value=password testid="login-password" kind="password"
+                    name="password" autocomplete="current-password" />
                 <FormError message=error />
-                <button type="submit" class="button" data-testid="login-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <SubmitButton busy=busy testid="login-submit" label="Sign in" busy_label="Signing in…" />
             </form>
             <p>
                 "No account yet? "

@@ -7,6 +7,7 @@ use protocol::limits::{PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
 use protocol::validate::{DisplayName, Password, Username};
 
 use crate::app::safe_next;
+use crate::components::form::{SubmitButton, TextField};
 use crate::components::status::FormError;
 use crate::session::Session;
 
@@ -70,46 +71,17 @@ pub fn RegisterPage() -> impl IntoView {
         <section class="page auth-page">
             <h1>"Create your account"</h1>
             <form class="card form" novalidate=true on:submit=submit>
-                <label>
-                    "Username"
-                    <input
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        data-testid="register-username"
-                        prop:value=move || username.get()
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                    <small class="muted">
-                        {format!("{USERNAME_MIN}–{USERNAME_MAX} letters, digits, '_', '.' or '-'")}
-                    </small>
-                </label>
-                <label>
-                    "Display name (optional)"
-                    <input
-                        type="text"
-                        name="display_name"
-                        data-testid="register-display-name"
-                        prop:value=move || display_name.get()
-                        on:input=move |ev| display_name.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    "Password"
-                    <input
-                        type="password"
-                        name="password"
-                        autocomplete="new-password"
-                        data-testid="register-password"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                    <small class="muted">{format!("At least {PASSWORD_MIN} characters")}</small>
-                </label>
+                <TextField label="Username" value=username testid="register-username"
+                    name="username" autocomplete="username"
+                    hint=format!("{USERNAME_MIN}–{USERNAME_MAX} letters, digits, '_', '.' or '-'") />
+                <TextField label="Display name (optional)" value=display_name
+                    testid="register-display-name" name="display_name" />
+                <TextField label="Password" value=password testid="register-password" kind="password"
+                    name="password" autocomplete="new-password"
+                    hint=format!("At least {PASSWORD_MIN} characters") />
                 <FormError message=error />
-                <button type="submit" class="button" data-testid="register-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Creating account…" } else { "Sign up" }}
-                </button>
+                <SubmitButton busy=busy testid="register-submit" label="Sign up"
+                    busy_label="Creating account…" />
             </form>
             <p>
                 "Already registered? "

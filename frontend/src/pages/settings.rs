@@ -8,6 +8,7 @@ use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, Upda
 use crate::api;
 use crate::chat::Chat;
 use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
+use crate::components::form::{SelectField, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
 
@@ -97,26 +98,13 @@ fn ProfileForm() -> impl IntoView {
             }
         });
     };
-    let field = move |label: &'static str, sig: RwSignal<String>, testid: &'static str| {
-        view! {
-            <label>
-                {label}
-                <input
-                    type="text"
-                    data-testid=testid
-                    prop:value=move || sig.get()
-                    on:input=move |ev| sig.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
     view! {
         <h2>"Profile and privacy"</h2>
         <Suspense fallback=|| view! { <Loading label="Loading your profile…" /> }>
             {move || me.get().map(|r| r.err().map(|e| view! { <p class="status-error" role="alert">{e.message()}</p> }))}
         </Suspense>
         <form class="card form" novalidate=true on:submit=submit>
-            {field("Display name", display_name, "settings-display-name")}
+            <TextField label="Display name" value=display_name testid="settings-display-name" />
             <label>
                 "Bio"
                 <textarea
@@ -125,25 +113,14 @@ fn ProfileForm() -> impl IntoView {
                     on:input=move |ev| bio.set(event_target_value(&ev))
                 ></textarea>
             </label>
-            {field("Interests (comma separated)", interests, "settings-interests")}
-            {field("Avatar URL", avatar, "settings-avatar")}
-            {field("Email", email, "settings-email")}
-            <label>
-                "Who can see your profile"
-                <select
-                    data-testid="settings-visibility"
-                    prop:value=move || visibility.get()
-                    on:change=move |ev| visibility.set(event_target_value(&ev))
-                >
-                    <option value="public">"Everyone"</option>
-                    <option value="friends">"Friends only"</option>
-                </select>
-            </label>
+            <TextField label="Interests (comma separated)" value=interests testid="settings-interests" />
+            <TextField label="Avatar URL" value=avatar testid="settings-avatar" />
+            <TextField label="Email" value=email testid="settings-email" />
+            <SelectField label="Who can see your profile" value=visibility testid="settings-visibility"
+                options=&[("public", "Everyone"), ("friends", "Friends only")] />
             <FormError message=error />
             {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Saved."</p> })}
-            <button type="submit" class="button" data-testid="settings-save" disabled=move || busy.get()>
-                {move || if busy.get() { "Saving…" } else { "Save profile" }}
-            </button>
+            <SubmitButton busy=busy testid="settings-save" label="Save profile" busy_label="Saving…" />
         </form>
     }
 }
@@ -187,21 +164,14 @@ fn PasswordForm() -> impl IntoView {
     view! {
         <h2>"Password"</h2>
         <form class="card form" novalidate=true on:submit=submit>
-            <label>
-                "Current password"
-                <input type="password" autocomplete="current-password" data-testid="settings-current-password"
-                    prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev)) />
-            </label>
-            <label>
-                "New password"
-                <input type="password" autocomplete="new-password" data-testid="settings-new-password"
-                    prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="Current password" value=current testid="settings-current-password"
+                kind="password" autocomplete="current-password" />
+            <TextField label="New password" value=new testid="settings-new-password"
+                kind="password" autocomplete="new-password" />
             <FormError message=error />
             {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Password changed. Other sessions were signed out."</p> })}
-            <button type="submit" class="button" data-testid="settings-password-save" disabled=move || busy.get()>
-                "Change password"
-            </button>
+            <SubmitButton busy=busy testid="settings-password-save" label="Change password"
+                busy_label="Changing password…" />
         </form>
     }
 }

@@ -16,6 +16,18 @@ pub enum DbError {
     Unavailable(String),
     #[error("database: {0}")]
     Query(#[source] DieselError),
+    /// A stored value this build does not know (an enum column written by
+    /// a newer version, or by hand): an error, never a guessed default.
+    #[error("unreadable {column}: {value:?}")]
+    Unreadable { column: &'static str, value: String },
+}
+
+/// Reads a stored enum column with its `parse`; an unknown value is an error.
+pub fn stored<T>(column: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> DbResult<T> {
+    parse(value).ok_or_else(|| DbError::Unreadable {
+        column,
+        value: value.to_owned(),
+    })
 }
 
 /// The unique keys the rules act on when they are violated.

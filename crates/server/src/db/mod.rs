@@ -11,7 +11,7 @@ pub mod models;
 pub mod queries;
 pub mod schema;
 
-pub use error::{DbError, DbResult, UniqueKey};
+pub use error::{DbError, DbResult, UniqueKey, stored};
 
 use std::path::Path;
 use std::time::Duration;

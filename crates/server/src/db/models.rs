@@ -11,6 +11,7 @@ use protocol::{
 use uuid::Uuid;
 
 use super::schema::*;
+use super::{DbResult, stored};
 
 /// Ids are stored as text (the portable type); we only ever write valid ones.
 pub fn id(text: &str) -> Uuid {
@@ -356,14 +357,34 @@ impl ActivityRow {
         }
     }
 
-    pub fn into_activity(self) -> Option<Activity> {
-        Some(Activity {
+    pub fn into_activity(self) -> DbResult<Activity> {
+        Ok(Activity {
             id: id(&self.id),
-            kind: ActivityKind::parse(&self.kind)?,
+            kind: stored("activities.kind", &self.kind, ActivityKind::parse)?,
             room_id: opt_id(self.room_id.as_deref()),
             other_user_id: opt_id(self.other_user_id.as_deref()),
             created_at: utc(self.created_at),
         })
+    }
+}
+
+impl NotificationRow {
+    pub fn kind(&self) -> DbResult<protocol::NotificationKind> {
+        stored(
+            "notifications.kind",
+            &self.kind,
+            protocol::NotificationKind::parse,
+        )
+    }
+}
+
+impl AuditRow {
+    pub fn action(&self) -> DbResult<protocol::AuditAction> {
+        stored(
+            "audit_log.action",
+            &self.action,
+            protocol::AuditAction::parse,
+        )
     }
 }
 

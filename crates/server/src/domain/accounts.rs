@@ -1,5 +1,7 @@
 //! Accounts, sessions and profiles.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::Duration;
 use protocol::ErrorCode;
 use protocol::validate::{self, DisplayName, Username};
@@ -10,8 +12,8 @@ use super::events::Outbound;
 use super::refresh_tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
 use crate::db::models::{ActivityRow, SessionRow, UserRow, new_id, now};
-use crate::db::queries::{activity, members, messages, sessions, users};
-use crate::db::{DbError, UniqueKey};
+use crate::db::queries::{activity, members, messages, sessions, social, users};
+use crate::db::{DbError, DbResult, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// A session just opened or refreshed: the refresh token to hand out once.
@@ -321,10 +323,53 @@ pub fn search(
     if q.is_empty() {
         return Ok(Vec::new());
     }
-    users::search(conn, &q, limit)?
+    let rows = users::search(conn, &q, limit)?;
+    visible_rows(conn, viewer, &rows, presence)
+}
+
+/// Several people as `viewer` may see them, keyed by id: two statements
+/// however many there are (lists of notifications, audit entries, search
+/// results name one person a row). Missing and deleted accounts are absent.
+pub fn visible_profiles(
+    conn: &mut DbConn,
+    viewer: &str,
+    ids: &[&str],
+    presence: &dyn Presence,
+) -> DomainResult<HashMap<String, User>> {
+    let ids = super::distinct_ids(ids.iter().copied());
+    let rows = users::find_many(conn, &ids)?;
+    Ok(visible_rows(conn, viewer, &rows, presence)?
         .into_iter()
-        .map(|u| visible_profile(conn, viewer, u, presence))
-        .collect()
+        .map(|view| (view.id.to_string(), view))
+        .collect())
+}
+
+/// `rows` as `viewer` may see them, in their order, with one statement for
+/// which of them are friends.
+fn visible_rows(
+    conn: &mut DbConn,
+    viewer: &str,
+    rows: &[UserRow],
+    presence: &dyn Presence,
+) -> DomainResult<Vec<User>> {
+    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
+    let friends: HashSet<String> = social::friends_among(conn, viewer, &ids)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|user| {
+            let online = presence.is_online(user.uuid());
+            let sees_all = viewer == user.id
+                || user.visibility() == protocol::ProfileVisibility::Public
+                || friends.contains(&user.id);
+            if sees_all {
+                user.to_user(online)
+            } else {
+                user.to_limited_user(online)
+            }
+        })
+        .collect())
 }
 
 /// `user` as `viewer` may see them: all of a public profile or a friend's,
@@ -354,6 +399,6 @@ pub fn activity(
 ) -> DomainResult<Vec<Activity>> {
     Ok(activity::list(conn, user_id, before, limit)?
         .into_iter()
-        .filter_map(ActivityRow::into_activity)
-        .collect())
+        .map(ActivityRow::into_activity)
+        .collect::<DbResult<_>>()?)
 }

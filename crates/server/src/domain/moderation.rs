@@ -10,7 +10,7 @@ use protocol::{
 
 use super::Presence;
 use super::access::visible_room;
-use super::accounts::visible_profile;
+use super::accounts::{visible_profile, visible_profiles};
 use super::events::Outbound;
 use super::rooms::audit;
 use crate::db::DbConn;
@@ -188,30 +188,23 @@ pub fn audit_entries(
     presence: &dyn Presence,
 ) -> DomainResult<Vec<AuditEntry>> {
     visible_room(conn, room_id, viewer)?.moderator()?;
-    audit_log::list(conn, room_id, before, limit)?
-        .into_iter()
-        .map(|row| entry(conn, viewer, row, presence))
+    let rows = audit_log::list(conn, room_id, before, limit)?;
+    let actors: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
+    let profiles = visible_profiles(conn, viewer, &actors, presence)?;
+    rows.into_iter()
+        .map(|row| {
+            let actor = row.actor_id.as_ref().and_then(|a| profiles.get(a).cloned());
+            entry(row, actor)
+        })
         .collect()
 }
 
-fn entry(
-    conn: &mut DbConn,
-    viewer: &str,
-    row: AuditRow,
-    presence: &dyn Presence,
-) -> DomainResult<AuditEntry> {
-    let actor = match row.actor_id.as_deref() {
-        Some(actor) => match users::find(conn, actor)? {
-            Some(user) => Some(visible_profile(conn, viewer, user, presence)?),
-            None => None,
-        },
-        None => None,
-    };
+fn entry(row: AuditRow, actor: Option<protocol::User>) -> DomainResult<AuditEntry> {
     Ok(AuditEntry {
+        action: row.action()?,
         id: id(&row.id),
         room_id: id(&row.room_id),
         actor,
-        action: AuditAction::parse(&row.action).unwrap_or(AuditAction::RoomUpdate),
         target_user_id: opt_id(row.target_user_id.as_deref()),
         message_id: opt_id(row.message_id.as_deref()),
         detail: row.detail,

@@ -3,11 +3,11 @@
 use protocol::{Notification, NotificationKind, ServerEvent};
 
 use super::Presence;
-use super::accounts::visible_profile;
+use super::accounts::visible_profiles;
 use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{NotificationRow, id, new_id, now, opt_id, utc};
-use crate::db::queries::{notifications, users};
+use crate::db::queries::notifications;
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// What a notification is about.
@@ -36,29 +36,39 @@ pub fn notify(
         read: false,
     };
     notifications::insert(conn, &row)?;
-    let notification = view(conn, recipient, row, presence)?;
+    let notification = views(conn, recipient, vec![row], presence)?
+        .pop()
+        .ok_or_else(|| DomainError::internal("a notification went missing"))?;
     Ok(Outbound::user(
         id(recipient),
         ServerEvent::Notification { notification },
     ))
 }
 
-fn view(
+/// Notifications as their recipient sees them, their actors read at once.
+fn views(
     conn: &mut DbConn,
     viewer: &str,
-    row: NotificationRow,
+    rows: Vec<NotificationRow>,
     presence: &dyn Presence,
-) -> DomainResult<Notification> {
-    let actor = match row.actor_id.as_deref() {
-        Some(actor) => match users::find(conn, actor)? {
-            Some(user) => Some(visible_profile(conn, viewer, user, presence)?),
-            None => None,
-        },
-        None => None,
-    };
+) -> DomainResult<Vec<Notification>> {
+    let actors: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
+    let profiles = visible_profiles(conn, viewer, &actors, presence)?;
+    rows.into_iter()
+        .map(|row| {
+            let actor = row
+                .actor_id
+                .as_ref()
+                .and_then(|actor| profiles.get(actor).cloned());
+            view(row, actor)
+        })
+        .collect()
+}
+
+fn view(row: NotificationRow, actor: Option<protocol::User>) -> DomainResult<Notification> {
     Ok(Notification {
         id: id(&row.id),
-        kind: NotificationKind::parse(&row.kind).unwrap_or(NotificationKind::Mention),
+        kind: row.kind()?,
         actor,
         room_id: opt_id(row.room_id.as_deref()),
         message_id: opt_id(row.message_id.as_deref()),
@@ -77,10 +87,7 @@ pub fn list(
     presence: &dyn Presence,
 ) -> DomainResult<(Vec<Notification>, i64)> {
     let rows = notifications::list(conn, user_id, unread_only, before, limit)?;
-    let list = rows
-        .into_iter()
-        .map(|row| view(conn, user_id, row, presence))
-        .collect::<DomainResult<Vec<_>>>()?;
+    let list = views(conn, user_id, rows, presence)?;
     Ok((list, notifications::unread_count(conn, user_id)?))
 }
 

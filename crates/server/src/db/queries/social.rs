@@ -15,6 +15,21 @@ pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// Which of `others` are friends of `user`.
+pub fn friends_among(conn: &mut DbConn, user: &str, others: &[String]) -> DbResult<Vec<String>> {
+    let mut found = Vec::new();
+    for chunk in others.chunks(1000) {
+        found.extend(
+            friendships::table
+                .filter(friendships::user_id.eq(user))
+                .filter(friendships::friend_id.eq_any(chunk))
+                .select(friendships::friend_id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// Whether either user blocked the other.
 pub fn blocked_either_way(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
     let n: i64 = blocks::table

@@ -24,6 +24,22 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
         .optional()?)
 }
 
+/// The live accounts among `ids` (missing and deleted ones are left out).
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<UserRow>> {
+    let mut found = Vec::with_capacity(ids.len());
+    // SQLite binds at most 32,766 parameters in one statement.
+    for chunk in ids.chunks(1000) {
+        found.extend(
+            users::table
+                .filter(users::id.eq_any(chunk))
+                .filter(users::deleted_at.is_null())
+                .select(UserRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 pub fn find_by_username(conn: &mut DbConn, key: &str) -> DbResult<Option<UserRow>> {
     Ok(users::table
         .filter(users::username_key.eq(key))

@@ -1,0 +1,188 @@
+//! What a signed-in socket does with each client frame.
+
+use std::time::Instant;
+
+use protocol::{ClientFrame, ErrorCode, ServerEvent};
+use uuid::Uuid;
+
+use super::connection::{Connection, MAX_SENDS_IN_FLIGHT, TYPING_INTERVAL};
+use crate::domain::error::{DomainError, DomainResult, Missing};
+use crate::domain::messages::{Draft, Posted};
+use crate::realtime::Outbound;
+
+impl Connection {
+    pub(super) async fn handle(&mut self, text: &str) {
+        let frame = serde_json::from_str::<ClientFrame>(text);
+        if !matches!(frame, Ok(ClientFrame::Send { .. })) && self.frames.check().is_err() {
+            let msg = "too many frames, slow down";
+            self.error(ErrorCode::RateLimited, msg, None).await;
+            return;
+        }
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) => {
+                let message = format!("not a valid frame: {e}");
+                self.error(ErrorCode::InvalidFrame, &message, None).await;
+                return;
+            }
+        };
+        match frame {
+            ClientFrame::Send {
+                room_id,
+                body,
+                client_id,
+                reply_to,
+            } => self.on_send(room_id, body, client_id, reply_to).await,
+            ClientFrame::Typing { room_id } => self.on_typing(room_id).await,
+            ClientFrame::Read {
+                room_id,
+                message_id,
+            } => self.on_read(room_id, message_id).await,
+            ClientFrame::Ping => {
+                self.send(&ServerEvent::Pong).await;
+            }
+            ClientFrame::Auth { .. } => {
+                self.error(
+                    ErrorCode::AlreadyAuthenticated,
+                    "this connection is signed in",
+                    None,
+                )
+                .await;
+            }
+        }
+    }
+
+    pub(super) async fn on_send(
+        &mut self,
+        room_id: Uuid,
+        body: String,
+        client_id: String,
+        reply_to: Option<Uuid>,
+    ) {
+        if self.state.limiter.check(&self.user.id).is_err() {
+            let msg = "too many messages, slow down";
+            self.error(ErrorCode::RateLimited, msg, Some(client_id))
+                .await;
+            return;
+        }
+        let too_long = body.trim().chars().count() > protocol::limits::MESSAGE_BODY_MAX;
+        let draft = match Draft::parse(&body, Some(&client_id), reply_to, &self.state.profanity) {
+            Ok(draft) => draft,
+            Err(e) => {
+                let code = if too_long {
+                    ErrorCode::BodyTooLong
+                } else {
+                    e.code()
+                };
+                self.error(code, &e.to_string(), Some(client_id)).await;
+                return;
+            }
+        };
+        if self.sending.len() >= MAX_SENDS_IN_FLIGHT {
+            let msg = "too many messages waiting to be stored, slow down";
+            self.error(ErrorCode::RateLimited, msg, Some(client_id))
+                .await;
+            return;
+        }
+        let stored = self
+            .state
+            .poster
+            .submit(self.user.id, room_id, draft, Some(self.origin()));
+        self.sending
+            .push(Box::pin(async move { (client_id, room_id, stored.await) }));
+    }
+
+    pub(super) async fn on_stored(
+        &mut self,
+        client_id: String,
+        room_id: Uuid,
+        result: DomainResult<Posted>,
+    ) {
+        match result {
+            // A new message's ack comes through the hub, in seq order with the
+            // room's other messages; a repeat (or a room this connection does
+            // not follow yet) is answered here.
+            Ok(posted) if posted.created && self.state.hub.follows(self.id(), room_id) => {}
+            Ok(posted) => {
+                self.send(&ServerEvent::Ack {
+                    client_id,
+                    message: posted.message,
+                })
+                .await;
+            }
+            Err(e) => self.fail(e, Some(client_id)).await,
+        }
+    }
+
+    pub(super) async fn on_typing(&mut self, room_id: Uuid) {
+        if !self.state.hub.follows(self.id(), room_id) {
+            self.error(
+                ErrorCode::NotAMember,
+                "you are not a member of this room",
+                None,
+            )
+            .await;
+            return;
+        }
+        let now = Instant::now();
+        if self
+            .last_typing
+            .get(&room_id)
+            .is_some_and(|t| now.duration_since(*t) < TYPING_INTERVAL)
+        {
+            return;
+        }
+        self.last_typing.insert(room_id, now);
+        let event = ServerEvent::Typing {
+            room_id,
+            user: self.me.clone(),
+        };
+        self.state
+            .publish(vec![Outbound::room(room_id, event)], Some(self.origin()));
+    }
+
+    /// Kept in memory and written with the others a few times a second
+    /// (see `read_flush`); the `read` event follows the write.
+    pub(super) async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
+        if !self.state.hub.follows(self.id(), room_id) {
+            self.error(
+                ErrorCode::NotAMember,
+                "you are not a member of this room",
+                None,
+            )
+            .await;
+            return;
+        }
+        self.state
+            .reads
+            .report(room_id, self.user.id, message_id, Some(self.origin()));
+    }
+    /// A domain error as an `error` frame. Over the socket, a room one may
+    /// not use is simply one one is not a member of.
+    pub(super) async fn fail(&mut self, e: DomainError, client_id: Option<String>) {
+        let code = match &e {
+            DomainError::NotFound(Missing::Room) => ErrorCode::NotAMember,
+            DomainError::Internal(cause) => {
+                tracing::error!(%cause, "socket request failed");
+                ErrorCode::InternalError
+            }
+            other => other.code(),
+        };
+        let message = if code == ErrorCode::NotAMember {
+            "you are not a member of this room".to_owned()
+        } else {
+            e.to_string()
+        };
+        self.error(code, &message, client_id).await;
+    }
+
+    pub(super) async fn error(
+        &mut self,
+        code: ErrorCode,
+        message: &str,
+        client_id: Option<String>,
+    ) {
+        self.send(&ServerEvent::error(code, message, client_id))
+            .await;
+    }
+}

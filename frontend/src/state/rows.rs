@@ -1,0 +1,185 @@
+//! A timeline as the list shows it: rows with day separators, sender groups
+//! and reply previews, and the times shown on them.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use protocol::Message;
+use uuid::Uuid;
+
+use super::timeline::{MessageStatus, Pending, StatusKey, Timeline};
+
+/// Consecutive messages of one sender closer than this share one header.
+pub const GROUP_GAP_MINUTES: i64 = 5;
+/// One row of the rendered message list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Day {
+        label: String,
+    },
+    Message {
+        message: Message,
+        /// First of a run of one sender: shows the name.
+        starts_group: bool,
+        mine: bool,
+        status: Option<MessageStatus>,
+        parent: Option<Box<ParentPreview>>,
+    },
+    Pending {
+        pending: Pending,
+        starts_group: bool,
+        status: Option<MessageStatus>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentPreview {
+    pub id: Uuid,
+    pub sender: Option<String>,
+    pub body: Option<String>,
+    pub deleted: bool,
+}
+
+impl Row {
+    /// A key that changes whenever the row must be drawn again.
+    pub fn key(&self) -> String {
+        match self {
+            Row::Day { label } => format!("day:{label}"),
+            Row::Message {
+                message,
+                starts_group,
+                status,
+                parent,
+                ..
+            } => format!(
+                "m:{}:{}:{}:{}:{}:{:?}:{}",
+                message.id,
+                message.reply_count,
+                message.edited_at.map(|t| t.timestamp_millis()).unwrap_or(0),
+                message.deleted,
+                starts_group,
+                status,
+                parent.is_some()
+            ),
+            Row::Pending {
+                pending,
+                starts_group,
+                ..
+            } => format!(
+                "p:{}:{}:{}",
+                pending.client_id,
+                pending.failed.is_some(),
+                starts_group
+            ),
+        }
+    }
+}
+
+/// Day label of a timestamp in the viewer's time zone.
+pub fn day_label(t: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+    let day = t.with_timezone(&offset).date_naive();
+    let today = now.with_timezone(&offset).date_naive();
+    if day == today {
+        "Today".to_owned()
+    } else if Some(day) == today.pred_opt() {
+        "Yesterday".to_owned()
+    } else {
+        day.format("%A, %B %-d, %Y").to_string()
+    }
+}
+
+/// "just now", "5 min ago", "3 h ago", else the local date and time.
+pub fn relative_time(t: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+    let elapsed = now.signed_duration_since(t);
+    if elapsed < Duration::minutes(1) {
+        "just now".to_owned()
+    } else if elapsed < Duration::hours(1) {
+        format!("{} min ago", elapsed.num_minutes())
+    } else if elapsed < Duration::hours(12) {
+        format!("{} h ago", elapsed.num_hours())
+    } else {
+        full_time(t, offset)
+    }
+}
+
+/// The full local date and time, shown on hover.
+pub fn full_time(t: DateTime<Utc>, offset: FixedOffset) -> String {
+    t.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn starts_group(
+    prev: Option<(Option<Uuid>, DateTime<Utc>)>,
+    sender: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> bool {
+    match prev {
+        Some((prev_sender, prev_at)) => {
+            prev_sender != sender
+                || sender.is_none()
+                || at.signed_duration_since(prev_at) > Duration::minutes(GROUP_GAP_MINUTES)
+        }
+        None => true,
+    }
+}
+
+/// Lays a timeline out as rows: day separators, sender groups, the status of
+/// the user's latest own message, reply parents.
+pub fn rows(t: &Timeline, me: Uuid, now: DateTime<Utc>, offset: FixedOffset) -> Vec<Row> {
+    let status = t.own_status(me);
+    let mut out = Vec::with_capacity(t.len() + t.pending().len() + 4);
+    let mut prev: Option<(Option<Uuid>, DateTime<Utc>)> = None;
+    let mut last_day = None;
+    let mut day_row = |out: &mut Vec<Row>,
+                       prev: &mut Option<(Option<Uuid>, DateTime<Utc>)>,
+                       at: DateTime<Utc>| {
+        let day = at.with_timezone(&offset).date_naive();
+        if last_day != Some(day) {
+            last_day = Some(day);
+            out.push(Row::Day {
+                label: day_label(at, now, offset),
+            });
+            *prev = None;
+        }
+    };
+    for m in t.messages() {
+        day_row(&mut out, &mut prev, m.created_at);
+        let sender = m.sender.as_ref().map(|s| s.id);
+        let starts = starts_group(prev, sender, m.created_at);
+        prev = Some((sender, m.created_at));
+        let parent = m.reply_to.map(|pid| {
+            let p = t.get(pid);
+            Box::new(ParentPreview {
+                id: pid,
+                sender: p.and_then(|p| p.sender.as_ref().map(|s| s.display_name.clone())),
+                body: p.map(|p| p.body.clone()),
+                deleted: p.is_some_and(|p| p.deleted),
+            })
+        });
+        let own_status = match &status {
+            Some((StatusKey::Message(id), s)) if *id == m.id => Some(*s),
+            _ => None,
+        };
+        out.push(Row::Message {
+            message: m.clone(),
+            starts_group: starts,
+            mine: sender == Some(me),
+            status: own_status,
+            parent,
+        });
+    }
+    for p in t.pending() {
+        day_row(&mut out, &mut prev, p.created_at);
+        let starts = starts_group(prev, Some(me), p.created_at);
+        prev = Some((Some(me), p.created_at));
+        let own_status = match &status {
+            Some((StatusKey::Pending(cid), s)) if *cid == p.client_id => Some(*s),
+            _ => None,
+        };
+        out.push(Row::Pending {
+            pending: p.clone(),
+            starts_group: starts,
+            status: own_status,
+        });
+    }
+    out
+}

@@ -1,0 +1,35 @@
+//! Scrolling decisions: follow new messages only from the bottom, keep the
+//! reading position when older pages are put above it.
+
+/// Within this many pixels of the bottom the list counts as "at the bottom"
+/// and follows new messages; further up it stays put and shows a pill.
+pub const STICK_THRESHOLD_PX: f64 = 80.0;
+/// Whether a scroll position counts as "at the bottom".
+pub fn at_bottom(scroll_top: f64, scroll_height: f64, client_height: f64) -> bool {
+    scroll_height - scroll_top - client_height <= STICK_THRESHOLD_PX
+}
+
+/// What the list does when new messages arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScrollAction {
+    /// Follow: scroll to the newest message.
+    StickToBottom,
+    /// The user is reading older messages: keep the position, show a pill.
+    ShowPill,
+}
+
+/// New messages arrived: follow them if the user was at the bottom (or sent
+/// one themself), else leave the view where it is.
+pub fn on_new_messages(was_at_bottom: bool, own_message: bool) -> ScrollAction {
+    if was_at_bottom || own_message {
+        ScrollAction::StickToBottom
+    } else {
+        ScrollAction::ShowPill
+    }
+}
+
+/// After older history was prepended: the scroll top that keeps the same
+/// message under the user's eyes.
+pub fn keep_position_after_prepend(old_top: f64, old_height: f64, new_height: f64) -> f64 {
+    old_top + (new_height - old_height)
+}

@@ -1,0 +1,362 @@
+//! The client state on the host: ordering, unread counts, rows, scrolling.
+
+use super::*;
+use chrono::{Duration, FixedOffset, TimeZone};
+use protocol::{NotificationLevel, Room, RoomKind, Visibility};
+
+fn at(min: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0)
+        .single()
+        .expect("valid date")
+        + Duration::minutes(min)
+}
+
+fn user(n: u128) -> UserRef {
+    UserRef {
+        id: Uuid::from_u128(n),
+        username: format!("u{n}"),
+        display_name: format!("User {n}"),
+    }
+}
+
+fn msg(room: Uuid, seq: i64, sender: u128, min: i64) -> Message {
+    Message {
+        id: Uuid::from_u128(1000 + seq as u128),
+        room_id: room,
+        seq,
+        sender: Some(user(sender)),
+        body: format!("m{seq}"),
+        created_at: at(min),
+        edited_at: None,
+        deleted: false,
+        reply_to: None,
+        reply_count: 0,
+        client_id: None,
+    }
+}
+
+fn summary(id: u128, name: &str, last: Option<Message>) -> RoomSummary {
+    RoomSummary {
+        room: Room {
+            id: Uuid::from_u128(id),
+            kind: RoomKind::Group,
+            name: name.into(),
+            topic: String::new(),
+            visibility: Visibility::Public,
+            created_at: at(-1000),
+            member_count: 2,
+            my_role: None,
+            joined: true,
+        },
+        unread_count: 0,
+        mention_count: 0,
+        last_message: last,
+        last_read_message_id: None,
+        notification_level: NotificationLevel::All,
+    }
+}
+
+fn pending(room: Uuid, cid: &str, min: i64) -> Pending {
+    Pending {
+        client_id: cid.into(),
+        room_id: room,
+        body: "hello".into(),
+        reply_to: None,
+        created_at: at(min),
+        failed: None,
+    }
+}
+
+const ROOM: Uuid = Uuid::from_u128(7);
+const ME: u128 = 1;
+
+#[test]
+fn timeline_orders_by_seq_whatever_the_arrival_order() {
+    let mut t = Timeline::default();
+    t.merge(vec![msg(ROOM, 3, 2, 3), msg(ROOM, 1, 2, 1)]);
+    t.insert(msg(ROOM, 2, 2, 2));
+    let seqs: Vec<i64> = t.messages().map(|m| m.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+}
+
+#[test]
+fn owner_acts_on_everyone_else_moderator_on_members_only() {
+    use protocol::Role;
+    assert!(can_act_on(Role::Owner, Role::Moderator));
+    assert!(can_act_on(Role::Owner, Role::Member));
+    assert!(!can_act_on(Role::Owner, Role::Owner));
+    assert!(can_act_on(Role::Moderator, Role::Member));
+    assert!(!can_act_on(Role::Moderator, Role::Moderator));
+    assert!(!can_act_on(Role::Moderator, Role::Owner));
+    assert!(!can_act_on(Role::Member, Role::Member));
+}
+
+#[test]
+fn a_live_reply_counts_on_its_parent_once() {
+    let mut t = Timeline::default();
+    t.merge(vec![msg(ROOM, 1, 2, 1)]);
+    let parent = t.first().map(|m| m.id);
+    let mut reply = msg(ROOM, 2, 3, 2);
+    reply.reply_to = parent;
+    t.insert(reply.clone());
+    t.insert(reply);
+    assert_eq!(t.first().map(|m| m.reply_count), Some(1));
+}
+
+#[test]
+fn duplicates_by_id_are_kept_once() {
+    let mut t = Timeline::default();
+    assert_eq!(t.insert(msg(ROOM, 1, 2, 1)), Insert::Appended);
+    assert_eq!(t.insert(msg(ROOM, 1, 2, 1)), Insert::Duplicate);
+    t.merge(vec![msg(ROOM, 1, 2, 1), msg(ROOM, 2, 2, 2)]);
+    assert_eq!(t.len(), 2);
+}
+
+#[test]
+fn seq_jump_reports_a_gap_after_the_last_known_message() {
+    let mut t = Timeline::default();
+    t.insert(msg(ROOM, 1, 2, 1));
+    let first = msg(ROOM, 1, 2, 1).id;
+    assert_eq!(t.insert(msg(ROOM, 3, 2, 3)), Insert::Gap { after: first });
+    assert_eq!(t.insert(msg(ROOM, 2, 2, 2)), Insert::Inserted);
+    assert_eq!(t.insert(msg(ROOM, 4, 2, 4)), Insert::Appended);
+}
+
+#[test]
+fn ack_replaces_the_optimistic_message_and_is_never_shown_twice() {
+    let mut t = Timeline::default();
+    t.add_pending(pending(ROOM, "c1", 1));
+    t.add_pending(pending(ROOM, "c1", 1)); // a retry
+    assert_eq!(t.pending().len(), 1);
+    let mut stored = msg(ROOM, 1, ME, 1);
+    stored.client_id = Some("c1".into());
+    t.insert(stored.clone());
+    assert!(t.pending().is_empty());
+    // the same message again from catch-up or another tab
+    t.merge(vec![stored.clone()]);
+    t.insert(stored);
+    assert_eq!(t.len(), 1);
+    let r = rows(
+        &t,
+        Uuid::from_u128(ME),
+        at(2),
+        FixedOffset::east_opt(0).expect("utc"),
+    );
+    let bubbles = r.iter().filter(|r| !matches!(r, Row::Day { .. })).count();
+    assert_eq!(bubbles, 1);
+    // a late retry of an acked client id is not shown again
+    t.add_pending(pending(ROOM, "c1", 3));
+    assert!(t.pending().is_empty());
+}
+
+#[test]
+fn message_from_another_tab_replaces_pending_by_client_id() {
+    let mut t = Timeline::default();
+    t.add_pending(pending(ROOM, "c9", 1));
+    let mut m = msg(ROOM, 5, ME, 1);
+    m.client_id = Some("c9".into());
+    t.insert(m);
+    assert!(t.pending().is_empty());
+    assert_eq!(t.len(), 1);
+}
+
+#[test]
+fn own_status_goes_sending_sent_seen() {
+    let me = Uuid::from_u128(ME);
+    let mut t = Timeline::default();
+    t.insert(msg(ROOM, 1, 2, 0));
+    t.add_pending(pending(ROOM, "c1", 1));
+    assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Sending));
+    let mut m = msg(ROOM, 2, ME, 1);
+    m.client_id = Some("c1".into());
+    let id = m.id;
+    t.insert(m);
+    assert_eq!(
+        t.own_status(me),
+        Some((StatusKey::Message(id), MessageStatus::Sent))
+    );
+    t.set_read(me, id); // my own marker does not count
+    assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Sent));
+    t.set_read(Uuid::from_u128(2), id);
+    assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Seen));
+    // markers never move back
+    t.set_read(Uuid::from_u128(2), msg(ROOM, 1, 2, 0).id);
+    assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Seen));
+}
+
+#[test]
+fn sidebar_orders_by_latest_activity() {
+    let mut s = ChatState::default();
+    let a = Uuid::from_u128(10);
+    let b = Uuid::from_u128(11);
+    s.set_rooms(vec![
+        summary(10, "alpha", Some(msg(a, 1, 2, 5))),
+        summary(11, "beta", Some(msg(b, 1, 2, 9))),
+        summary(12, "gamma", None),
+    ]);
+    let names: Vec<String> = s.sorted_rooms().into_iter().map(|r| r.room.name).collect();
+    assert_eq!(names, vec!["beta", "alpha", "gamma"]);
+    s.receive(msg(a, 2, 2, 20), false);
+    let names: Vec<String> = s.sorted_rooms().into_iter().map(|r| r.room.name).collect();
+    assert_eq!(names, vec!["alpha", "beta", "gamma"]);
+}
+
+#[test]
+fn unread_counts_and_total() {
+    let mut s = ChatState {
+        me: Some(Uuid::from_u128(ME)),
+        ..Default::default()
+    };
+    let a = Uuid::from_u128(10);
+    let b = Uuid::from_u128(11);
+    s.set_rooms(vec![summary(10, "a", None), summary(11, "b", None)]);
+    s.receive(msg(a, 1, 2, 1), false);
+    s.receive(msg(a, 2, 2, 2), false);
+    s.receive(msg(a, 2, 2, 2), false); // duplicate: not counted twice
+    s.receive(msg(b, 1, 2, 1), false);
+    s.receive(msg(b, 2, ME, 2), false); // own: not unread
+    assert_eq!(s.rooms[&a].unread_count, 2);
+    assert_eq!(s.rooms[&b].unread_count, 1);
+    assert_eq!(s.total_unread(), 3);
+    // the open, visible room is read at once
+    let (_, arrival) = s.receive(msg(b, 3, 2, 3), true);
+    assert_eq!(arrival, Arrival::MarkRead);
+    assert_eq!(s.rooms[&b].unread_count, 0);
+    // read on another tab up to message 1: one left
+    s.mark_read_by_me(a, msg(a, 1, 2, 1).id);
+    assert_eq!(s.rooms[&a].unread_count, 1);
+    s.mark_read_by_me(a, msg(a, 2, 2, 2).id);
+    assert_eq!(s.total_unread(), 0);
+}
+
+#[test]
+fn unread_after_marker_skips_own_messages() {
+    let mut t = Timeline::default();
+    t.merge(vec![
+        msg(ROOM, 1, 2, 1),
+        msg(ROOM, 2, ME, 2),
+        msg(ROOM, 3, 2, 3),
+    ]);
+    let me = Uuid::from_u128(ME);
+    assert_eq!(t.unread_after(None, me), 2);
+    assert_eq!(t.unread_after(Some(msg(ROOM, 1, 2, 1).id), me), 1);
+    assert_eq!(t.unread_after(Some(msg(ROOM, 3, 2, 3).id), me), 0);
+}
+
+#[test]
+fn scroll_decisions() {
+    assert!(at_bottom(920.0, 1500.0, 500.0)); // 80 px away
+    assert!(!at_bottom(900.0, 1500.0, 500.0)); // 100 px away
+    assert!(at_bottom(0.0, 300.0, 500.0)); // no scrollbar at all
+    assert_eq!(on_new_messages(true, false), ScrollAction::StickToBottom);
+    assert_eq!(on_new_messages(false, false), ScrollAction::ShowPill);
+    assert_eq!(on_new_messages(false, true), ScrollAction::StickToBottom);
+    assert_eq!(keep_position_after_prepend(10.0, 1000.0, 1600.0), 610.0);
+}
+
+#[test]
+fn grouping_and_day_separators() {
+    let me = Uuid::from_u128(ME);
+    let utc = FixedOffset::east_opt(0).expect("utc");
+    let mut t = Timeline::default();
+    let mut yesterday = msg(ROOM, 1, 2, -24 * 60);
+    yesterday.body = "old".into();
+    t.merge(vec![
+        yesterday,
+        msg(ROOM, 2, 2, 0),
+        msg(ROOM, 3, 2, 1),
+        msg(ROOM, 4, ME, 2),
+        msg(ROOM, 5, 2, 30),
+    ]);
+    let r = rows(&t, me, at(31), utc);
+    let shape: Vec<String> = r
+        .iter()
+        .map(|r| match r {
+            Row::Day { label } => format!("day {label}"),
+            Row::Message {
+                message,
+                starts_group,
+                mine,
+                ..
+            } => format!("{} {} {}", message.seq, starts_group, mine),
+            Row::Pending { .. } => "pending".into(),
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            "day Yesterday",
+            "1 true false",
+            "day Today",
+            "2 true false",
+            "3 false false",
+            "4 true true",
+            "5 true false", // same sender as 3 but after another sender
+        ]
+    );
+}
+
+#[test]
+fn replies_carry_their_parent() {
+    let me = Uuid::from_u128(ME);
+    let mut t = Timeline::default();
+    let parent = msg(ROOM, 1, 2, 0);
+    let mut reply = msg(ROOM, 2, ME, 1);
+    reply.reply_to = Some(parent.id);
+    t.merge(vec![parent.clone(), reply]);
+    let r = rows(&t, me, at(2), FixedOffset::east_opt(0).expect("utc"));
+    let preview = r.iter().find_map(|r| match r {
+        Row::Message {
+            parent: Some(p), ..
+        } => Some(p.clone()),
+        _ => None,
+    });
+    let preview = preview.expect("reply has a parent preview");
+    assert_eq!(preview.id, parent.id);
+    assert_eq!(preview.body.as_deref(), Some("m1"));
+    assert_eq!(preview.sender.as_deref(), Some("User 2"));
+}
+
+#[test]
+fn relative_times() {
+    let utc = FixedOffset::east_opt(0).expect("utc");
+    assert_eq!(relative_time(at(0), at(0), utc), "just now");
+    assert_eq!(relative_time(at(0), at(5), utc), "5 min ago");
+    assert_eq!(relative_time(at(0), at(130), utc), "2 h ago");
+    assert_eq!(relative_time(at(0), at(60 * 24), utc), "2026-01-10 12:00");
+    assert_eq!(full_time(at(0), utc), "2026-01-10 12:00");
+}
+
+#[test]
+fn typing_expires_and_names_people() {
+    let mut s = ChatState {
+        me: Some(Uuid::from_u128(ME)),
+        ..Default::default()
+    };
+    s.set_typing(ROOM, user(ME), 0.0); // never myself
+    assert_eq!(s.typing_text(ROOM), None);
+    s.set_typing(ROOM, user(2), 0.0);
+    assert_eq!(s.typing_text(ROOM).as_deref(), Some("User 2 is typing…"));
+    s.set_typing(ROOM, user(3), 1000.0);
+    assert_eq!(
+        s.typing_text(ROOM).as_deref(),
+        Some("User 2 and User 3 are typing…")
+    );
+    assert!(s.expire_typing(TYPING_TTL_MS + 1.0));
+    assert_eq!(s.typing_text(ROOM).as_deref(), Some("User 3 is typing…"));
+    // a message from a typist ends their typing
+    s.receive(msg(ROOM, 1, 3, 0), false);
+    assert_eq!(s.typing_text(ROOM), None);
+}
+
+#[test]
+fn outbox_holds_unacked_sends_in_order() {
+    let mut s = ChatState::default();
+    let other = Uuid::from_u128(8);
+    s.timeline(ROOM).add_pending(pending(ROOM, "b", 2));
+    s.timeline(other).add_pending(pending(other, "a", 1));
+    s.timeline(ROOM).add_pending(pending(ROOM, "c", 3));
+    s.timeline(ROOM).fail_pending("c", "rate limited");
+    let ids: Vec<String> = s.outbox().into_iter().map(|p| p.client_id).collect();
+    assert_eq!(ids, vec!["a", "b"]);
+}

@@ -1,0 +1,233 @@
+//! One room's messages: ordered by `seq`, with the user's sends that are
+//! not acknowledged yet, read markers and the sender's own status.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use protocol::{Member, Message};
+use uuid::Uuid;
+
+/// A message the user sent that the server has not acknowledged yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub client_id: String,
+    pub room_id: Uuid,
+    pub body: String,
+    pub reply_to: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    /// The server refused it (e.g. rate limited); shown with a retry hint.
+    pub failed: Option<String>,
+}
+
+/// What inserting a live message did to a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Insert {
+    /// A new message, directly after the last one we had.
+    Appended,
+    /// A message we already had (same id): replaced in place.
+    Duplicate,
+    /// A message older than our newest (filled a hole or history).
+    Inserted,
+    /// The message's seq jumped past `last + 1`: the messages in between were
+    /// missed and must be fetched with `after=<last id>`.
+    Gap { after: Uuid },
+}
+
+/// The messages of one room, ordered by `seq`, plus optimistic sends.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    messages: BTreeMap<i64, Message>,
+    pending: Vec<Pending>,
+    /// Whether a page older than the first message may exist.
+    pub has_older: bool,
+    pub loading_older: bool,
+    /// The newest page has been fetched at least once.
+    pub loaded: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+    /// user id -> seq of the message their read marker points at.
+    pub read_seq: HashMap<Uuid, i64>,
+    pub members: Option<Vec<Member>>,
+}
+
+impl Timeline {
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    pub fn messages(&self) -> impl DoubleEndedIterator<Item = &Message> {
+        self.messages.values()
+    }
+
+    pub fn pending(&self) -> &[Pending] {
+        &self.pending
+    }
+
+    pub fn first(&self) -> Option<&Message> {
+        self.messages.values().next()
+    }
+
+    pub fn last(&self) -> Option<&Message> {
+        self.messages.values().next_back()
+    }
+
+    pub fn get(&self, id: Uuid) -> Option<&Message> {
+        self.messages.values().find(|m| m.id == id)
+    }
+
+    fn drop_pending_for(&mut self, message: &Message) {
+        if let Some(cid) = &message.client_id {
+            self.pending.retain(|p| &p.client_id != cid);
+        }
+    }
+
+    /// Adds or replaces one message, deduplicated by id, by seq and by the
+    /// `client_id` of an optimistic send.
+    pub fn insert(&mut self, message: Message) -> Insert {
+        self.drop_pending_for(&message);
+        let last = self.last().map(|m| (m.seq, m.id));
+        if let Some(existing) = self.messages.get(&message.seq) {
+            let _ = existing;
+            self.messages.insert(message.seq, message);
+            return Insert::Duplicate;
+        }
+        let seq = message.seq;
+        if let Some(parent) = message.reply_to
+            && let Some(p) = self.messages.values_mut().find(|m| m.id == parent)
+        {
+            p.reply_count += 1;
+        }
+        self.messages.insert(seq, message);
+        match last {
+            None => Insert::Appended,
+            Some((last_seq, _)) if seq == last_seq + 1 => Insert::Appended,
+            Some((last_seq, last_id)) if seq > last_seq + 1 => Insert::Gap { after: last_id },
+            Some(_) => Insert::Inserted,
+        }
+    }
+
+    /// Merges a REST page (any order, possibly overlapping what we have).
+    pub fn merge(&mut self, page: Vec<Message>) {
+        for message in page {
+            self.drop_pending_for(&message);
+            self.messages.insert(message.seq, message);
+        }
+    }
+
+    /// Applies a `message_updated` event (edits keep id and seq).
+    pub fn update(&mut self, message: Message) {
+        if self.messages.contains_key(&message.seq) {
+            self.messages.insert(message.seq, message);
+        }
+    }
+
+    pub fn mark_deleted(&mut self, id: Uuid) {
+        if let Some(m) = self.messages.values_mut().find(|m| m.id == id) {
+            m.deleted = true;
+            m.body.clear();
+        }
+    }
+
+    /// Queues an optimistic send; a second call with the same client id
+    /// (a retry) does not show it twice.
+    pub fn add_pending(&mut self, pending: Pending) {
+        let known = self
+            .pending
+            .iter()
+            .any(|p| p.client_id == pending.client_id)
+            || self
+                .messages
+                .values()
+                .any(|m| m.client_id.as_deref() == Some(pending.client_id.as_str()));
+        if !known {
+            self.pending.push(pending);
+        }
+    }
+
+    pub fn fail_pending(&mut self, client_id: &str, reason: &str) {
+        if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
+            p.failed = Some(reason.to_owned());
+        }
+    }
+
+    pub fn retry_pending(&mut self, client_id: &str) {
+        if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
+            p.failed = None;
+        }
+    }
+
+    pub fn discard_pending(&mut self, client_id: &str) {
+        self.pending.retain(|p| p.client_id != client_id);
+    }
+
+    /// Records where `user` has read up to; markers only move forward.
+    pub fn set_read(&mut self, user: Uuid, message_id: Uuid) {
+        let seq = self.get(message_id).map(|m| m.seq).unwrap_or(0);
+        let entry = self.read_seq.entry(user).or_insert(0);
+        if seq > *entry {
+            *entry = seq;
+        }
+    }
+
+    /// Unread messages after `marker` (a message id), not sent by `me`.
+    pub fn unread_after(&self, marker: Option<Uuid>, me: Uuid) -> i64 {
+        let from = marker
+            .and_then(|id| self.get(id))
+            .map(|m| m.seq)
+            .unwrap_or(0);
+        self.messages
+            .range(from + 1..)
+            .filter(|(_, m)| m.sender.as_ref().map(|s| s.id) != Some(me))
+            .count() as i64
+    }
+
+    /// The status shown on the user's own latest message, if the room's
+    /// latest own item is theirs: pending → sending, stored → sent, read by
+    /// another member → seen.
+    pub fn own_status(&self, me: Uuid) -> Option<(StatusKey, MessageStatus)> {
+        if let Some(p) = self.pending.last() {
+            return Some((
+                StatusKey::Pending(p.client_id.clone()),
+                MessageStatus::Sending,
+            ));
+        }
+        let own = self
+            .messages
+            .values()
+            .rev()
+            .find(|m| m.sender.as_ref().map(|s| s.id) == Some(me))?;
+        let seen = self
+            .read_seq
+            .iter()
+            .any(|(user, seq)| *user != me && *seq >= own.seq);
+        let status = if seen {
+            MessageStatus::Seen
+        } else {
+            MessageStatus::Sent
+        };
+        Some((StatusKey::Message(own.id), status))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusKey {
+    Pending(String),
+    Message(Uuid),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStatus {
+    Sending,
+    Sent,
+    Seen,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Seen => "seen",
+        }
+    }
+}
