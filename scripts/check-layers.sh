@@ -5,7 +5,7 @@
 #
 #   server:  routes, realtime (the transports) -> domain -> db
 #            protocol is below them all and stays serde-only (checked in .ci/run)
-#   web app: session -> http (api) -> ws -> chat -> views
+#   web app: session -> http -> auth -> api -> ws -> chat state -> views
 #
 # Run from anywhere: scripts/check-layers.sh   (exit 0 when the house is clean)
 set -euo pipefail
@@ -37,10 +37,14 @@ rule "domain sees Diesel (it goes through db)" '\bdiesel::' $s/domain
 rule "a transport reads storage directly" 'crate::db::(queries|models|schema)|\bdiesel::' $s/routes $s/realtime $s/auth
 rule "realtime sees routes" 'crate::routes\b' $s/realtime
 rule "routes see the socket internals" 'crate::realtime::(hub|gateway)' $s/routes/users.rs $s/routes/rooms.rs $s/routes/messages.rs $s/routes/social.rs
-# The web app: the transport below the state, the state below the views.
-rule "web http/session sees ws or chat state" 'crate::(ws|chat|state|components|pages)\b|super::(ws|chat)\b' $f/api.rs $f/session.rs
-rule "web ws sees chat state or views" 'crate::(chat|state|components|pages)\b|super::chat\b' $f/ws.rs
-rule "web state sees views" 'crate::(components|pages)\b' $f/chat.rs $f/state.rs $f/read_pacer.rs
+# The web app: session -> http -> auth -> api -> ws -> chat state -> views.
+views='components|pages'
+rule "web session sees a layer above it" "crate::(http|auth|api|ws|chat|state|$views)\\b" $f/session.rs
+rule "web http sees a layer above it" "crate::(session|auth|api|ws|chat|state|$views)\\b" $f/http.rs
+rule "web auth sees a layer above it" "crate::(api|ws|chat|state|$views)\\b" $f/auth.rs
+rule "web api sees a layer above it" "crate::(ws|chat|state|$views)\\b" $f/api.rs
+rule "web ws sees a layer above it" "crate::(api|chat|state|$views)\\b" $f/ws.rs
+rule "web state sees views" "crate::($views)\\b" $f/chat $f/state $f/read_pacer.rs
 
 echo "layer violations: $found"
 [ "$found" -eq 0 ]

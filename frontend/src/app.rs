@@ -22,6 +22,7 @@ use crate::session::Session;
 pub fn App() -> impl IntoView {
     let session = Session::init();
     provide_context(session);
+    crate::auth::keep_fresh(session);
     let chat = Chat::new();
     provide_context(chat);
     chat.start();

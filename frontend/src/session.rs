@@ -1,20 +1,17 @@
 //! The signed-in session: tokens kept in `localStorage` (so a reload stays
-//! signed in), refreshed ahead of expiry, and shared with other tabs.
+//! signed in) and shared with other tabs. Refreshing them is `auth`'s job.
 //!
 //! [`Session`] is a `Copy` bundle of signals provided by context; the API
 //! client reaches the same handle through [`current`] because its futures run
 //! outside any reactive owner.
 
-use std::cell::{Cell, RefCell};
-use std::time::Duration;
+use std::cell::Cell;
 
 use leptos::prelude::*;
 use protocol::{AuthResponse, Me};
 use serde::{Deserialize, Serialize};
 
 const TOKENS_KEY: &str = "themechat.session";
-/// Refresh this long before the access token expires.
-const REFRESH_MARGIN_SECS: f64 = 60.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tokens {
@@ -32,7 +29,6 @@ pub struct Session {
 
 thread_local! {
     static CURRENT: Cell<Option<Session>> = const { Cell::new(None) };
-    static REFRESH_TIMER: RefCell<Option<TimeoutHandle>> = const { RefCell::new(None) };
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -79,12 +75,10 @@ impl Session {
                 let fresh = stored_tokens();
                 if session.tokens.get_untracked() != fresh {
                     session.tokens.set(fresh);
-                    session.schedule_refresh();
                 }
             }
         });
         std::mem::forget(handle);
-        session.schedule_refresh();
         session
     }
 
@@ -121,7 +115,6 @@ impl Session {
         };
         store(Some(&tokens));
         self.tokens.set(Some(tokens));
-        self.schedule_refresh();
     }
 
     /// Adopts tokens another tab wrote, if they differ from ours.
@@ -129,7 +122,6 @@ impl Session {
         let fresh = stored_tokens();
         if fresh.is_some() && fresh != self.tokens.get_untracked() {
             self.tokens.set(fresh);
-            self.schedule_refresh();
             true
         } else {
             false
@@ -150,38 +142,5 @@ impl Session {
     pub fn clear(&self) {
         store(None);
         self.tokens.set(None);
-        REFRESH_TIMER.with(|t| {
-            if let Some(h) = t.borrow_mut().take() {
-                h.clear();
-            }
-        });
-    }
-
-    /// Arms one timer that refreshes the access token shortly before it
-    /// expires (or at once if that moment has passed).
-    pub fn schedule_refresh(&self) {
-        REFRESH_TIMER.with(|t| {
-            if let Some(h) = t.borrow_mut().take() {
-                h.clear();
-            }
-        });
-        let Some(expires) = self
-            .tokens
-            .with_untracked(|t| t.as_ref().map(|t| t.expires_at_ms))
-        else {
-            return;
-        };
-        let wait = (expires - now_ms() - REFRESH_MARGIN_SECS * 1000.0).max(1000.0);
-        let handle = set_timeout_with_handle(
-            || {
-                leptos::task::spawn_local(async {
-                    let _ = crate::api::refresh_session().await;
-                });
-            },
-            Duration::from_millis(wait as u64),
-        );
-        if let Ok(h) = handle {
-            REFRESH_TIMER.with(|t| *t.borrow_mut() = Some(h));
-        }
     }
 }

@@ -119,7 +119,7 @@ fn ws_url() -> String {
         .unwrap_or_default();
     let host = loc.and_then(|l| l.host().ok()).unwrap_or_default();
     let scheme = if proto == "https:" { "wss" } else { "ws" };
-    format!("{scheme}://{host}{}/ws", crate::api::BASE)
+    format!("{scheme}://{host}{}/ws", crate::http::BASE)
 }
 
 /// Delay before reconnect attempt `attempt` (1, 2, …): doubling from 0.5 s up
@@ -145,7 +145,7 @@ async fn run(socket: Socket, on_event: Box<dyn Fn(ServerEvent)>) {
             .with_untracked(|t| t.as_ref().map(|t| t.expires_at_ms))
             .is_some_and(|exp| exp <= session::now_ms() + 5_000.0);
         if expired {
-            let _ = crate::api::refresh_session().await;
+            let _ = crate::auth::refresh_session().await;
             if s.access_token().is_none() {
                 continue;
             }
@@ -204,7 +204,7 @@ async fn run(socket: Socket, on_event: Box<dyn Fn(ServerEvent)>) {
         socket.status.set(ConnStatus::Offline);
         if unauthorized {
             // The token was refused: refresh it (or sign out) before retrying.
-            let _ = crate::api::refresh_session().await;
+            let _ = crate::auth::refresh_session().await;
         }
         if s.access_token().is_none() {
             continue;

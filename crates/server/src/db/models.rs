@@ -11,7 +11,7 @@ use protocol::{
 use uuid::Uuid;
 
 use super::schema::*;
-use super::{DbResult, stored};
+use super::{DbError, DbResult, stored};
 
 /// Ids are stored as text (the portable type); we only ever write valid ones.
 pub fn id(text: &str) -> Uuid {
@@ -42,6 +42,54 @@ pub fn new_id() -> String {
     Uuid::now_v7().to_string()
 }
 
+/// An enum column: stored as its text, held parsed. A value this build does
+/// not know fails the read (`DbError::Unreadable`) instead of turning into a
+/// guessed default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored<T>(pub T);
+
+/// The enums stored as text, and the column each lives in (for the error).
+pub trait TextEnum: Sized + Copy {
+    const COLUMN: &'static str;
+    fn parse(text: &str) -> Option<Self>;
+    fn as_str(self) -> &'static str;
+}
+
+macro_rules! text_enum {
+    ($($t:ty => $column:literal),* $(,)?) => {$(
+        impl TextEnum for $t {
+            const COLUMN: &'static str = $column;
+            fn parse(text: &str) -> Option<Self> {
+                <$t>::parse(text)
+            }
+            fn as_str(self) -> &'static str {
+                <$t>::as_str(self)
+            }
+        }
+    )*};
+}
+
+text_enum! {
+    Role => "memberships.role",
+    NotificationLevel => "memberships.notification_level",
+    RoomKind => "rooms.kind",
+    Visibility => "rooms.visibility",
+    ProfileVisibility => "users.profile_visibility",
+}
+
+impl<T: TextEnum> TryFrom<String> for Stored<T> {
+    type Error = DbError;
+    fn try_from(text: String) -> DbResult<Self> {
+        stored(T::COLUMN, &text, T::parse).map(Stored)
+    }
+}
+
+impl<T: TextEnum> From<Stored<T>> for String {
+    fn from(value: Stored<T>) -> String {
+        value.0.as_str().to_owned()
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
@@ -54,7 +102,8 @@ pub struct UserRow {
     pub interests: String,
     pub avatar_url: Option<String>,
     pub email: Option<String>,
-    pub profile_visibility: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub profile_visibility: Stored<ProfileVisibility>,
     pub created_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
 }
@@ -65,7 +114,7 @@ impl UserRow {
     }
 
     pub fn visibility(&self) -> ProfileVisibility {
-        ProfileVisibility::parse(&self.profile_visibility).unwrap_or_default()
+        self.profile_visibility.0
     }
 
     pub fn interests_list(&self) -> Vec<String> {
@@ -136,10 +185,12 @@ pub struct SessionRow {
 #[diesel(table_name = rooms)]
 pub struct RoomRow {
     pub id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: Stored<RoomKind>,
     pub name: String,
     pub topic: String,
-    pub visibility: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub visibility: Stored<Visibility>,
     pub direct_key: Option<String>,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -152,10 +203,10 @@ impl RoomRow {
         id(&self.id)
     }
     pub fn kind(&self) -> RoomKind {
-        RoomKind::parse(&self.kind).unwrap_or(RoomKind::Group)
+        self.kind.0
     }
     pub fn visibility(&self) -> Visibility {
-        Visibility::parse(&self.visibility).unwrap_or(Visibility::Private)
+        self.visibility.0
     }
     /// The two members of a direct room (its key names them).
     pub fn direct_pair(&self) -> Option<(&str, &str)> {
@@ -187,17 +238,19 @@ impl RoomRow {
 pub struct MembershipRow {
     pub room_id: String,
     pub user_id: String,
-    pub role: String,
-    pub notification_level: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Stored<Role>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub notification_level: Stored<NotificationLevel>,
     pub joined_at: NaiveDateTime,
 }
 
 impl MembershipRow {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
+        self.role.0
     }
     pub fn level(&self) -> NotificationLevel {
-        NotificationLevel::parse(&self.notification_level).unwrap_or(NotificationLevel::All)
+        self.notification_level.0
     }
     /// `full`: the viewer may see the whole profile (see `visible_profile`).
     pub fn to_member(&self, user: &UserRow, online: bool, full: bool) -> Member {
@@ -408,4 +461,22 @@ pub struct NotificationRow {
     pub message_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub read: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_enums_read_what_they_wrote_and_refuse_the_rest() {
+        for role in [Role::Owner, Role::Moderator, Role::Member] {
+            let text = String::from(Stored(role));
+            assert!(matches!(Stored::<Role>::try_from(text), Ok(Stored(r)) if r == role));
+        }
+        let unknown = Stored::<Role>::try_from("admiral".to_owned());
+        assert!(matches!(
+            unknown,
+            Err(DbError::Unreadable { column: "memberships.role", ref value }) if value == "admiral"
+        ));
+    }
 }

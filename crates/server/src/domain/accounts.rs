@@ -11,7 +11,7 @@ use super::Presence;
 use super::events::Outbound;
 use super::refresh_tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
-use crate::db::models::{ActivityRow, SessionRow, UserRow, new_id, now};
+use crate::db::models::{ActivityRow, SessionRow, Stored, UserRow, new_id, now};
 use crate::db::queries::{activity, members, messages, sessions, social, users};
 use crate::db::{DbError, DbResult, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing};
@@ -95,7 +95,7 @@ pub fn register(
         interests: "[]".into(),
         avatar_url: None,
         email: None,
-        profile_visibility: "public".into(),
+        profile_visibility: Stored(protocol::ProfileVisibility::Public),
         created_at: now(),
         deleted_at: None,
     };

@@ -12,7 +12,7 @@ use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
 use crate::db::models::{
-    ActivityRow, FriendRequestRow, MembershipRow, RoomRow, id, new_id, now, utc,
+    ActivityRow, FriendRequestRow, MembershipRow, RoomRow, Stored, id, new_id, now, utc,
 };
 use crate::db::queries::{activity, members, rooms, social};
 use crate::db::{DbError, UniqueKey};
@@ -329,10 +329,10 @@ pub fn open_direct(
     let created = now();
     let room = RoomRow {
         id: new_id(),
-        kind: RoomKind::Direct.as_str().into(),
+        kind: Stored(RoomKind::Direct),
         name: String::new(),
         topic: String::new(),
-        visibility: Visibility::Private.as_str().into(),
+        visibility: Stored(Visibility::Private),
         direct_key: Some(key),
         created_by: Some(user.to_owned()),
         created_at: created,
@@ -361,8 +361,8 @@ fn add_direct_member(
         &MembershipRow {
             room_id: room.id.clone(),
             user_id: user.to_owned(),
-            role: Role::Member.as_str().into(),
-            notification_level: protocol::NotificationLevel::All.as_str().into(),
+            role: Stored(Role::Member),
+            notification_level: Stored(protocol::NotificationLevel::All),
             joined_at: now(),
         },
     )?;

@@ -50,7 +50,7 @@ pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> DbResult<Vec<Mem
 pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> DbResult<bool> {
     Ok(
         on_backend!(conn, |c| diesel::insert_into(memberships::table)
-            .values(row)
+            .values(row.clone())
             .on_conflict_do_nothing()
             .execute(c))
         .map(|n| n > 0)?,
@@ -89,8 +89,8 @@ pub fn page(
     if let Some(cursor) = after {
         query = query.filter(
             memberships::role
-                .lt(cursor.role.clone())
-                .or(memberships::role.eq(cursor.role.clone()).and(
+                .lt(cursor.role.0.as_str())
+                .or(memberships::role.eq(cursor.role.0.as_str()).and(
                     memberships::joined_at
                         .gt(cursor.joined_at)
                         .or(memberships::joined_at
@@ -210,7 +210,10 @@ pub fn successor(conn: &mut DbConn, room_id: &str) -> DbResult<Option<Membership
         .order((memberships::joined_at.asc(), memberships::user_id.asc()))
         .select(MembershipRow::as_select())
         .load(conn)?;
-    let moderator = rows.iter().find(|m| m.role == "moderator").cloned();
+    let moderator = rows
+        .iter()
+        .find(|m| m.role() == protocol::Role::Moderator)
+        .cloned();
     Ok(moderator.or_else(|| rows.into_iter().next()))
 }
 

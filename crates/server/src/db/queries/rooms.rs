@@ -11,7 +11,7 @@ use crate::db::{DbConn, DbResult};
 
 pub fn insert(conn: &mut DbConn, row: &RoomRow) -> DbResult<()> {
     Ok(diesel::insert_into(rooms::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }

@@ -9,7 +9,7 @@ use crate::db::{DbConn, DbResult};
 
 pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
     Ok(diesel::insert_into(users::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }

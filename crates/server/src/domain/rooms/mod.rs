@@ -1,24 +1,24 @@
 //! Groups: creating, finding, joining, leaving and running them.
 
-use protocol::ErrorCode;
+mod membership;
+
+pub use membership::*;
+
 use std::cmp::Reverse;
 
 use protocol::validate::{self, RoomName};
 use protocol::{
-    ActivityKind, AuditAction, CreateRoomRequest, Member, NotificationLevel, Role, Room, RoomKind,
-    RoomSummary, ServerEvent, UpdateRoomRequest, Visibility,
+    AuditAction, CreateRoomRequest, Role, Room, RoomKind, RoomSummary, ServerEvent,
+    UpdateRoomRequest, Visibility,
 };
 
 use super::Presence;
 use super::access::visible_room;
 use super::events::Outbound;
 use crate::db::DbConn;
-use crate::db::models::{
-    ActivityRow, AuditRow, InviteRow, MembershipRow, RoomRow, id, new_id, now,
-};
-use crate::db::queries::{activity, members, messages, rooms, social, users};
+use crate::db::models::{AuditRow, RoomRow, Stored, id, new_id, now};
+use crate::db::queries::{members, messages, rooms, social, users};
 use crate::domain::error::{DomainError, DomainResult, Missing};
-
 pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
     Ok(social::are_friends(conn, a, b)?)
 }
@@ -60,10 +60,10 @@ pub fn create(
     let created = now();
     let room = RoomRow {
         id: new_id(),
-        kind: RoomKind::Group.as_str().into(),
+        kind: Stored(RoomKind::Group),
         name: name.into_inner(),
         topic,
-        visibility: visibility.as_str().into(),
+        visibility: Stored(visibility),
         direct_key: None,
         created_by: Some(owner.to_owned()),
         created_at: created,
@@ -82,35 +82,6 @@ pub fn create(
         },
     );
     Ok((view, vec![event]))
-}
-
-/// Adds a membership and records the join everywhere it shows.
-fn add_member(
-    conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-    role: Role,
-    actor: Option<&str>,
-) -> DomainResult<bool> {
-    let inserted = members::insert(
-        conn,
-        &MembershipRow {
-            room_id: room_id.to_owned(),
-            user_id: user_id.to_owned(),
-            role: role.as_str().into(),
-            notification_level: NotificationLevel::All.as_str().into(),
-            joined_at: now(),
-        },
-    )?;
-    if !inserted {
-        return Ok(false); // a concurrent join got there first
-    }
-    members::record_event(conn, room_id, user_id, actor, "join", None)?;
-    activity::insert(
-        conn,
-        &ActivityRow::new(user_id, ActivityKind::Join, Some(room_id), None),
-    )?;
-    Ok(true)
 }
 
 pub fn explore(
@@ -239,194 +210,6 @@ pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> DomainResult<Vec
         room_id,
         ServerEvent::RoomDeleted { room_id },
     )])
-}
-
-pub fn join(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    presence: &dyn Presence,
-) -> DomainResult<(Room, Vec<Outbound>)> {
-    let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
-    if let Some(m) = members::find(conn, room_id, user_id)? {
-        return Ok((room_view(conn, &room, user_id, Some(m.role()))?, Vec::new()));
-    }
-    let invited = members::has_invite(conn, room_id, user_id)?;
-    if room.kind() == RoomKind::Direct || (!room.is_public() && !invited) {
-        return Err(DomainError::NotFound(Missing::Room));
-    }
-    if members::is_banned(conn, room_id, user_id)? {
-        return Err(DomainError::refused(
-            ErrorCode::Banned,
-            "you are banned from this room",
-        ));
-    }
-    if !add_member(conn, room_id, user_id, Role::Member, None)? {
-        let role = members::find(conn, room_id, user_id)?.map(|m| m.role());
-        return Ok((room_view(conn, &room, user_id, role)?, Vec::new()));
-    }
-    members::remove_invite(conn, room_id, user_id)?;
-    let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
-    let view = room_view(conn, &room, user_id, Some(Role::Member))?;
-    let event = Outbound::room(
-        view.id,
-        ServerEvent::MemberJoined {
-            room_id: view.id,
-            user: user.to_user_for_anyone(presence.is_online(user.uuid())),
-        },
-    );
-    Ok((view, vec![event]))
-}
-
-/// Moves ownership on when the owner goes; returns the heir, if any. A group
-/// nobody is left in is kept, for its history.
-pub fn hand_over_if_owner(
-    conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-) -> DomainResult<Option<String>> {
-    let Some(m) = members::find(conn, room_id, user_id)? else {
-        return Ok(None);
-    };
-    if m.role() != Role::Owner {
-        return Ok(None);
-    }
-    let Some(heir) = members::successor(conn, room_id)? else {
-        return Ok(None);
-    };
-    members::set_role(conn, room_id, &heir.user_id, Role::Owner.as_str())?;
-    audit(
-        conn,
-        room_id,
-        user_id,
-        AuditAction::RoleChange,
-        Some(&heir.user_id),
-        None,
-        Some("owner (inherited)".into()),
-    )?;
-    Ok(Some(heir.user_id))
-}
-
-pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> DomainResult<Vec<Outbound>> {
-    let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
-    if members::find(conn, room_id, user_id)?.is_none() {
-        // Leaving twice is fine, but a private room stays invisible.
-        return if room.is_public() {
-            Ok(Vec::new())
-        } else {
-            Err(DomainError::NotFound(Missing::Room))
-        };
-    }
-    hand_over_if_owner(conn, room_id, user_id)?;
-    members::delete(conn, room_id, user_id)?;
-    members::record_event(conn, room_id, user_id, None, "leave", None)?;
-    activity::insert(
-        conn,
-        &ActivityRow::new(user_id, ActivityKind::Leave, Some(room_id), None),
-    )?;
-    let room_id = room.uuid();
-    Ok(vec![Outbound::room(
-        room_id,
-        ServerEvent::MemberLeft {
-            room_id,
-            user_id: id(user_id),
-        },
-    )])
-}
-
-/// A page of the room's members, owners first, then moderators, then by
-/// join time; after the member `after` (404 when that is not a member).
-pub fn members_of(
-    conn: &mut DbConn,
-    viewer: &str,
-    room_id: &str,
-    after: Option<&str>,
-    limit: i64,
-    presence: &dyn Presence,
-) -> DomainResult<Vec<Member>> {
-    visible_room(conn, room_id, viewer)?.member()?;
-    let cursor = match after {
-        Some(user) => Some(
-            members::find(conn, room_id, user)?.ok_or(DomainError::NotFound(Missing::Member))?,
-        ),
-        None => None,
-    };
-    let friends: std::collections::HashSet<String> =
-        social::friend_ids(conn, viewer)?.into_iter().collect();
-    Ok(members::page(conn, room_id, cursor.as_ref(), limit)?
-        .into_iter()
-        .map(|(m, u)| {
-            let full = u.id == viewer || friends.contains(&u.id);
-            m.to_member(&u, presence.is_online(u.uuid()), full)
-        })
-        .collect())
-}
-
-pub fn invite(
-    conn: &mut DbConn,
-    actor: &str,
-    room_id: &str,
-    invitee: &str,
-    presence: &dyn Presence,
-) -> DomainResult<Vec<Outbound>> {
-    let (room, _) = visible_room(conn, room_id, actor)?.moderator()?;
-    if room.kind() == RoomKind::Direct {
-        return Err(DomainError::forbidden(
-            "direct conversations take no invites",
-        ));
-    }
-    users::find(conn, invitee)?.ok_or(DomainError::NotFound(Missing::User))?;
-    if members::find(conn, room_id, invitee)?.is_some() {
-        return Err(DomainError::conflict(
-            ErrorCode::AlreadyMember,
-            "that user is already a member",
-        ));
-    }
-    if members::is_banned(conn, room_id, invitee)? {
-        return Err(DomainError::refused(
-            ErrorCode::Banned,
-            "that user is banned from this room",
-        ));
-    }
-    if social::blocked_either_way(conn, actor, invitee)? {
-        return Err(DomainError::blocked());
-    }
-    let fresh = members::add_invite(
-        conn,
-        &InviteRow {
-            room_id: room_id.to_owned(),
-            user_id: invitee.to_owned(),
-            inviter_id: Some(actor.to_owned()),
-            created_at: now(),
-        },
-    )?;
-    if !fresh {
-        // Asking again changes nothing and must not nag: one notification.
-        return Ok(Vec::new());
-    }
-    let about = super::notifications::About {
-        kind: protocol::NotificationKind::RoomInvite,
-        actor: Some(actor),
-        room: Some(room_id),
-        message: None,
-    };
-    Ok(vec![super::notifications::notify(
-        conn, invitee, about, presence,
-    )?])
-}
-
-pub fn set_notification_level(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    level: NotificationLevel,
-) -> DomainResult<RoomSummary> {
-    visible_room(conn, room_id, user_id)?.member()?;
-    members::set_level(conn, room_id, user_id, level.as_str())?;
-    mine(conn, user_id)?
-        .into_iter()
-        .find(|s| s.room.id.to_string() == room_id)
-        .ok_or(DomainError::NotFound(Missing::Room))
 }
 
 /// Appends to the room's moderation log.

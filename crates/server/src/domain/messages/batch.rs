@@ -1,114 +1,20 @@
-//! Posting, paging, editing and deleting messages; read markers.
+//! The one write path for new messages: a batch of posts from any rooms
+//! and transports, checked together and stored in one transaction.
 
-use protocol::validate::{self, MessageBody};
-use protocol::{
-    AuditAction, Message, NotificationKind, NotificationLevel, ReadMarker, RoomKind, ServerEvent,
-    Thread,
-};
+use protocol::{NotificationKind, NotificationLevel, RoomKind, ServerEvent};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::access::visible_room;
-use super::events::Outbound;
-use super::mentions;
-use super::notifications::{About, notify};
-use super::profanity::ProfanityFilter;
-use super::{Presence, distinct_ids};
+use super::{Draft, Posted, load};
 use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
 use crate::db::queries::messages::ClientKey;
 use crate::db::queries::{members, messages, rooms, social, users};
 use crate::db::{DbConn, DbError, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing, Race};
-
-/// A message to post, checked and cleaned before any transaction starts.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub body: String,
-    pub client_id: Option<String>,
-    pub reply_to: Option<String>,
-}
-
-impl Draft {
-    pub fn parse(
-        body: &str,
-        client_id: Option<&str>,
-        reply_to: Option<uuid::Uuid>,
-        filter: &ProfanityFilter,
-    ) -> DomainResult<Self> {
-        let body = MessageBody::parse(body)?;
-        Ok(Self {
-            body: filter.apply(body.as_str()),
-            client_id: client_id.map(validate::client_id).transpose()?,
-            reply_to: reply_to.map(|r| r.to_string()),
-        })
-    }
-}
-
-pub struct Posted {
-    pub message: Message,
-    /// False when the `client_id` was seen before: nothing new was stored.
-    pub created: bool,
-    pub events: Vec<Outbound>,
-}
-
-/// A message of a room the caller may read, and that room.
-fn readable_message(
-    conn: &mut DbConn,
-    user_id: &str,
-    message_id: &str,
-) -> DomainResult<(MessageRow, RoomRow, crate::db::models::MembershipRow)> {
-    let row = messages::find(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))?;
-    let (room, membership) = visible_room(conn, &row.room_id, user_id)
-        .map_err(|e| match e {
-            DomainError::NotFound(_) => DomainError::NotFound(Missing::Message),
-            other => other,
-        })?
-        .member()?;
-    Ok((row, room, membership))
-}
-
-fn load(conn: &mut DbConn, message_id: &str) -> DomainResult<Message> {
-    messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))
-}
-
-/// A cursor must be a message of this very room.
-fn cursor_seq(
-    conn: &mut DbConn,
-    room_id: &str,
-    message_id: Option<uuid::Uuid>,
-) -> DomainResult<Option<i64>> {
-    let Some(message_id) = message_id else {
-        return Ok(None);
-    };
-    match messages::find(conn, &message_id.to_string())? {
-        Some(m) if m.room_id == room_id => Ok(Some(m.seq)),
-        _ => Err(DomainError::NotFound(Missing::Message)),
-    }
-}
-
-pub fn history(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    before: Option<uuid::Uuid>,
-    after: Option<uuid::Uuid>,
-    limit: i64,
-) -> DomainResult<Vec<Message>> {
-    visible_room(conn, room_id, user_id)?.member()?;
-    let (before, after) = (before.map(|b| b.to_string()), after.map(|a| a.to_string()));
-    let page = messages::page(conn, room_id, before.as_deref(), after.as_deref(), limit)?;
-    if page.is_empty() {
-        // Empty because a cursor names no message of this room? That is a
-        // 404 (checked only here: a page with messages proves its cursors).
-        for cursor in [&before, &after].into_iter().flatten() {
-            match messages::find(conn, cursor)? {
-                Some(m) if m.room_id == room_id => {}
-                _ => return Err(DomainError::NotFound(Missing::Message)),
-            }
-        }
-    }
-    Ok(page)
-}
+use crate::domain::events::Outbound;
+use crate::domain::mentions;
+use crate::domain::notifications::{About, notify};
+use crate::domain::{Presence, distinct_ids};
 
 /// One message to store: who sends what where.
 #[derive(Debug, Clone)]
@@ -450,112 +356,4 @@ fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<Stri
         )?;
     }
     Ok(mentioned)
-}
-
-pub fn edit(
-    conn: &mut DbConn,
-    user_id: &str,
-    message_id: &str,
-    body: &str,
-    filter: &ProfanityFilter,
-) -> DomainResult<(Message, Vec<Outbound>)> {
-    let body = MessageBody::parse(body)?;
-    let (row, _, _) = readable_message(conn, user_id, message_id)?;
-    if row.sender_id.as_deref() != Some(user_id) {
-        return Err(DomainError::forbidden("only the author may edit a message"));
-    }
-    if row.deleted {
-        return Err(DomainError::NotFound(Missing::Message));
-    }
-    messages::set_body(conn, message_id, &filter.apply(body.as_str()))?;
-    let message = load(conn, message_id)?;
-    let event = Outbound::room(
-        message.room_id,
-        ServerEvent::MessageUpdated {
-            message: message.clone(),
-        },
-    );
-    Ok((message, vec![event]))
-}
-
-pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Vec<Outbound>> {
-    let (row, room, membership) = readable_message(conn, user_id, message_id)?;
-    let own = row.sender_id.as_deref() == Some(user_id);
-    if !own && !membership.role().can_moderate() {
-        return Err(DomainError::forbidden(
-            "only the author or a moderator may delete a message",
-        ));
-    }
-    if row.deleted {
-        return Ok(Vec::new());
-    }
-    messages::mark_deleted(conn, message_id)?;
-    if !own {
-        super::rooms::audit(
-            conn,
-            &room.id,
-            user_id,
-            AuditAction::MessageDelete,
-            row.sender_id.as_deref(),
-            Some(message_id),
-            None,
-        )?;
-    }
-    let room_id = room.uuid();
-    Ok(vec![Outbound::room(
-        room_id,
-        ServerEvent::MessageDeleted {
-            room_id,
-            message_id: id(message_id),
-        },
-    )])
-}
-
-pub fn thread(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Thread> {
-    readable_message(conn, user_id, message_id)?;
-    Ok(Thread {
-        root: load(conn, message_id)?,
-        replies: messages::replies(conn, message_id, 1000)?,
-    })
-}
-
-/// Moves the caller's marker forward (never back).
-pub fn mark_read(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    message_id: uuid::Uuid,
-) -> DomainResult<Vec<Outbound>> {
-    visible_room(conn, room_id, user_id)?.member()?;
-    let Some(seq) = cursor_seq(conn, room_id, Some(message_id))? else {
-        return Ok(Vec::new());
-    };
-    if !messages::advance_marker(conn, room_id, user_id, &message_id.to_string(), seq)? {
-        return Ok(Vec::new());
-    }
-    Ok(vec![Outbound::room(
-        id(room_id),
-        ServerEvent::Read {
-            room_id: id(room_id),
-            user_id: id(user_id),
-            message_id,
-        },
-    )])
-}
-
-pub fn read_markers(
-    conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> DomainResult<Vec<ReadMarker>> {
-    visible_room(conn, room_id, user_id)?.member()?;
-    Ok(messages::markers(conn, room_id, after, limit)?
-        .into_iter()
-        .map(|m| ReadMarker {
-            user_id: id(&m.user_id),
-            message_id: id(&m.message_id),
-        })
-        .collect())
 }

@@ -1,0 +1,161 @@
+//! Fetching over REST: rooms, pages of history, members, catching up.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use uuid::Uuid;
+
+use crate::api::{self, Page};
+
+use super::*;
+
+impl Chat {
+    /// Fetches every message after the last one we have, page by page.
+    pub fn catch_up(&self, room: Uuid) {
+        let chat = *self;
+        spawn_local(async move {
+            loop {
+                let last = chat.state.with_untracked(|s| {
+                    s.timelines.get(&room).and_then(|t| t.last().map(|m| m.id))
+                });
+                let page = match last {
+                    Some(id) => api::messages(room, Page::After(id)).await,
+                    None => api::messages(room, Page::Newest).await,
+                };
+                let Ok(page) = page else { break };
+                let n = page.len();
+                chat.state.update(|s| {
+                    if let Some(newest) = page.last().cloned()
+                        && let Some(r) = s.rooms.get_mut(&room)
+                        && r.last_message.as_ref().is_none_or(|m| m.seq < newest.seq)
+                    {
+                        r.last_message = Some(newest);
+                    }
+                    let t = s.timeline(room);
+                    t.merge(page);
+                    t.loaded = true;
+                });
+                if n < api::PAGE || last.is_none() {
+                    break;
+                }
+            }
+            if chat.is_open_and_visible(room) {
+                chat.mark_read(room);
+            }
+        });
+    }
+
+    pub fn refresh_rooms(&self) {
+        let chat = *self;
+        spawn_local(async move {
+            if let Ok(rooms) = api::my_rooms().await {
+                chat.state.update(|s| s.set_rooms(rooms));
+            }
+        });
+    }
+
+    pub fn refresh_notif_count(&self) {
+        let chat = *self;
+        spawn_local(async move {
+            if let Ok(n) = api::unread_notifications().await {
+                chat.notif_unread.set(n);
+            }
+        });
+    }
+
+    /// Opens a room in the main pane: its newest page, members and read
+    /// markers, then marks it read.
+    pub fn open_room(&self, room: Uuid) {
+        self.current_room.set(Some(room));
+        self.reply_to.set(None);
+        self.editing.set(None);
+        let chat = *self;
+        let (loaded, loading) = self.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .map(|t| (t.loaded, t.loading))
+                .unwrap_or((false, false))
+        });
+        if loaded {
+            self.catch_up(room);
+            self.load_members(room);
+            return;
+        }
+        if loading {
+            return;
+        }
+        self.state.update(|s| {
+            let t = s.timeline(room);
+            t.loading = true;
+            t.error = None;
+        });
+        spawn_local(async move {
+            let page = api::messages(room, Page::Newest).await;
+            chat.state.update(|s| {
+                let t = s.timeline(room);
+                t.loading = false;
+                match page {
+                    Ok(page) => {
+                        t.has_older = page.len() >= api::PAGE;
+                        t.merge(page);
+                        t.loaded = true;
+                    }
+                    Err(e) => t.error = Some(e.message()),
+                }
+            });
+            if let Ok(markers) = api::read_markers(room).await {
+                chat.state.update(|s| {
+                    let t = s.timeline(room);
+                    for m in markers {
+                        t.set_read(m.user_id, m.message_id);
+                    }
+                });
+            }
+            if chat.current_room.get_untracked() == Some(room) {
+                chat.mark_read(room);
+            }
+        });
+        self.load_members(room);
+    }
+
+    pub fn load_members(&self, room: Uuid) {
+        let chat = *self;
+        spawn_local(async move {
+            if let Ok(members) = api::members(room).await {
+                chat.state.update(|s| {
+                    for m in &members {
+                        s.presence.insert(m.user.id, m.online);
+                    }
+                    s.timeline(room).members = Some(members);
+                });
+            }
+        });
+    }
+
+    /// Loads the page older than the first message we have.
+    pub fn load_older(&self, room: Uuid, done: impl FnOnce() + 'static) {
+        let first = self.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .filter(|t| t.has_older && !t.loading_older && t.loaded)
+                .and_then(|t| t.first().map(|m| m.id))
+        });
+        let Some(first) = first else { return };
+        self.state.update(|s| s.timeline(room).loading_older = true);
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::messages(room, Page::Before(first)).await;
+            chat.state.update(|s| {
+                let t = s.timeline(room);
+                t.loading_older = false;
+                match page {
+                    Ok(page) => {
+                        t.has_older = page.len() >= api::PAGE;
+                        t.merge(page);
+                    }
+                    Err(e) => t.error = Some(e.message()),
+                }
+            });
+            done();
+        });
+    }
+}

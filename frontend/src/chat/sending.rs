@@ -1,0 +1,173 @@
+//! What the user sends: messages (with retries), typing and read markers.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::ClientFrame;
+use uuid::Uuid;
+
+use crate::api::{self};
+use crate::read_pacer::ReadAction;
+use crate::session;
+use crate::state::Pending;
+use crate::ws::ConnStatus;
+
+use super::*;
+
+impl Chat {
+    /// Marks the room read up to its newest message, here and (through the
+    /// server's `read` event) on the user's other tabs.
+    pub fn mark_read(&self, room: Uuid) {
+        let info = self.state.with_untracked(|s| {
+            let last = s
+                .timelines
+                .get(&room)
+                .and_then(|t| t.last().map(|m| m.id))
+                .or_else(|| {
+                    s.rooms
+                        .get(&room)
+                        .and_then(|r| r.last_message.as_ref().map(|m| m.id))
+                });
+            let marker = s.rooms.get(&room).and_then(|r| r.last_read_message_id);
+            let unread = s.rooms.get(&room).map(|r| r.unread_count).unwrap_or(0);
+            (last, marker, unread)
+        });
+        let (Some(last), marker, unread) = info else {
+            return;
+        };
+        if marker == Some(last) && unread == 0 {
+            return;
+        }
+        self.state.update(|s| s.mark_read_by_me(room, last));
+        self.send_read(room, last);
+    }
+
+    pub(super) fn send_read(&self, room: Uuid, message_id: Uuid) {
+        self.state.update(|s| {
+            if let Some(r) = s.rooms.get_mut(&room) {
+                r.last_read_message_id = Some(message_id);
+                r.unread_count = 0;
+                r.mention_count = 0;
+            }
+        });
+        let now = session::now_ms();
+        match self
+            .read_pacer
+            .try_update_value(|p| p.offer(room, message_id, now))
+        {
+            Some(ReadAction::SendNow) => self.report_read(room, message_id),
+            Some(ReadAction::SendAfter(wait_ms)) => {
+                let chat = *self;
+                spawn_local(async move {
+                    crate::timer::sleep(wait_ms.ceil() as u32).await;
+                    let now = session::now_ms();
+                    if let Some(Some(latest)) =
+                        chat.read_pacer.try_update_value(|p| p.due(room, now))
+                    {
+                        chat.report_read(room, latest);
+                    }
+                });
+            }
+            Some(ReadAction::Scheduled) | None => {}
+        }
+    }
+
+    /// Tells the server (and through it the user's other tabs).
+    pub(super) fn report_read(&self, room: Uuid, message_id: Uuid) {
+        if !self.socket.send(ClientFrame::Read {
+            room_id: room,
+            message_id,
+        }) {
+            spawn_local(async move {
+                let _ = api::mark_read(room, message_id).await;
+            });
+        }
+    }
+
+    /// Shows the message at once and sends it; unacknowledged sends stay in
+    /// the outbox and go again after a reconnect, with the same client id.
+    pub fn send_message(&self, room: Uuid, body: String, reply_to: Option<Uuid>) {
+        let client_id = Uuid::new_v4().to_string();
+        let pending = Pending {
+            client_id: client_id.clone(),
+            room_id: room,
+            body: body.clone(),
+            reply_to,
+            created_at: chrono::Utc::now(),
+            failed: None,
+        };
+        self.state.update(|s| s.timeline(room).add_pending(pending));
+        self.last_typing.set_value((None, 0.0));
+        self.socket.send(ClientFrame::Send {
+            room_id: room,
+            body,
+            client_id,
+            reply_to,
+        });
+    }
+
+    /// Re-sends outbox entries that have waited too long for their ack.
+    pub(super) fn resend_stale(&self, now_ms: f64) {
+        if self.socket.status.get_untracked() != ConnStatus::Online {
+            return;
+        }
+        let (last, _) = self.last_resend.get_value();
+        if now_ms - last < RESEND_AFTER_MS {
+            return;
+        }
+        let cutoff = now_ms - RESEND_AFTER_MS;
+        let stale: Vec<Pending> = self.state.with_untracked(|s| {
+            s.outbox()
+                .into_iter()
+                .filter(|p| (p.created_at.timestamp_millis() as f64) < cutoff)
+                .collect()
+        });
+        if stale.is_empty() {
+            return;
+        }
+        self.last_resend.set_value((now_ms, stale.len()));
+        for p in stale {
+            self.socket.send(ClientFrame::Send {
+                room_id: p.room_id,
+                body: p.body,
+                client_id: p.client_id,
+                reply_to: p.reply_to,
+            });
+        }
+    }
+
+    pub fn retry(&self, room: Uuid, client_id: String) {
+        let p = self.state.try_update(|s| {
+            let t = s.timeline(room);
+            t.retry_pending(&client_id);
+            t.pending()
+                .iter()
+                .find(|p| p.client_id == client_id)
+                .cloned()
+        });
+        if let Some(Some(p)) = p {
+            self.socket.send(ClientFrame::Send {
+                room_id: p.room_id,
+                body: p.body,
+                client_id: p.client_id,
+                reply_to: p.reply_to,
+            });
+        }
+    }
+
+    pub fn discard(&self, room: Uuid, client_id: String) {
+        self.state
+            .update(|s| s.timeline(room).discard_pending(&client_id));
+    }
+
+    /// Tells the room the user is typing, at most every few seconds.
+    pub fn typing(&self, room: Uuid) {
+        let now = session::now_ms();
+        let (last_room, at) = self.last_typing.get_value();
+        if last_room == Some(room) && now - at < TYPING_EVERY_MS {
+            return;
+        }
+        if self.socket.send(ClientFrame::Typing { room_id: room }) {
+            self.last_typing.set_value((Some(room), now));
+        }
+    }
+}

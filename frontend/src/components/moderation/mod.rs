@@ -1,0 +1,160 @@
+//! Room moderation: per-member actions (role, kick, ban), and the "Manage"
+//! panel of owners and moderators (settings, invites, audit log, deletion).
+//! Controls the user may not use are not drawn; the server has the last word
+//! and its refusals are shown.
+
+mod audit;
+mod invites;
+mod manage;
+mod settings;
+
+pub use manage::ManagePanel;
+
+use leptos::prelude::*;
+use protocol::validate::{self};
+use protocol::{Role, User};
+use uuid::Uuid;
+
+use crate::api;
+use crate::chat::Chat;
+use crate::components::status::ErrorNote;
+
+pub use crate::state::can_act_on;
+/// The caller's role in a room: from the member list when loaded (it follows
+/// role changes), else from the room summary.
+pub fn my_role(chat: Chat, room: Uuid) -> Memo<Option<Role>> {
+    Memo::new(move |_| {
+        let me = chat.me();
+        chat.state.with(|s| {
+            let from_members = s
+                .timelines
+                .get(&room)
+                .and_then(|t| t.members.as_ref())
+                .and_then(|list| list.iter().find(|m| Some(m.user.id) == me))
+                .map(|m| m.role);
+            from_members.or_else(|| s.rooms.get(&room).and_then(|r| r.room.my_role))
+        })
+    })
+}
+
+/// Role select, kick and ban for one member, as far as `mine` allows.
+#[component]
+pub fn MemberActions(room: Uuid, user: User, role: Role, mine: Role) -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let uid = user.id;
+    let name = user.display_name.clone();
+    // Some(false): confirming a kick, Some(true): a ban.
+    let confirm = RwSignal::new(None::<bool>);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let change_role = move |ev: leptos::ev::Event| {
+        let Some(new_role) = Role::parse(&event_target_value(&ev)) else {
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = api::set_role(room, uid, new_role).await {
+                error.set(Some(e.message()));
+            }
+            chat.load_members(room);
+            busy.set(false);
+        });
+    };
+    let remove = move || {
+        let ban = confirm.get_untracked().unwrap_or(false);
+        let reason = match validate::reason(&reason.get_untracked()) {
+            Ok(r) => (!r.is_empty()).then_some(r),
+            Err(e) => return error.set(Some(e.0)),
+        };
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::remove_member(room, uid, ban, reason).await {
+                Ok(()) => {
+                    confirm.set(None);
+                    chat.load_members(room);
+                    chat.refresh_rooms();
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let label_name = name.clone();
+    view! {
+        <div class="member-actions">
+            {(mine == Role::Owner)
+                .then(|| {
+                    view! {
+                        <select
+                            data-testid="role-select"
+                            aria-label=format!("Role of {label_name}")
+                            disabled=move || busy.get()
+                            on:change=change_role
+                        >
+                            <option value="member" selected=role == Role::Member>"member"</option>
+                            <option value="moderator" selected=role == Role::Moderator>"moderator"</option>
+                        </select>
+                    }
+                })}
+            <button
+                type="button"
+                class="link-button"
+                data-testid="kick-button"
+                aria-label=format!("Kick {name}")
+                on:click=move |_| confirm.set(Some(false))
+            >
+                "Kick"
+            </button>
+            <button
+                type="button"
+                class="link-button danger"
+                data-testid="ban-button"
+                aria-label=format!("Ban {name}")
+                on:click=move |_| confirm.set(Some(true))
+            >
+                "Ban"
+            </button>
+        </div>
+        {move || {
+            confirm
+                .get()
+                .map(|ban| {
+                    view! {
+                        <form
+                            class="confirm-row"
+                            novalidate=true
+                            on:submit=move |ev| {
+                                ev.prevent_default();
+                                remove();
+                            }
+                        >
+                            <input
+                                type="text"
+                                data-testid="moderation-reason"
+                                placeholder="Reason (optional)"
+                                aria-label="Reason (optional)"
+                                prop:value=move || reason.get()
+                                on:input=move |ev| reason.set(event_target_value(&ev))
+                            />
+                            <button
+                                type="submit"
+                                class="button small danger"
+                                data-testid="moderation-confirm"
+                                disabled=move || busy.get()
+                            >
+                                {if ban { "Ban" } else { "Kick" }}
+                            </button>
+                            <button type="button" class="button small secondary" on:click=move |_| confirm.set(None)>
+                                "Cancel"
+                            </button>
+                        </form>
+                    }
+                })
+        }}
+        <ErrorNote message=error />
+    }
+}

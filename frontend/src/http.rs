@@ -1,0 +1,110 @@
+//! Plain HTTP to the API: one request out, one answer in, every failure a
+//! [`Failure`]. Knows nothing of sessions: the caller passes the token.
+
+use gloo_net::http::{Method, RequestBuilder};
+use protocol::{ApiError, ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+
+pub const BASE: &str = "/api/v1";
+
+/// Why a request failed. Views show [`message`](Self::message); code that
+/// must tell failures apart matches the variant or the server's [`ErrorCode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The server could not be reached (offline, or the request was cut).
+    Network,
+    /// The server answered with something this app cannot read.
+    Unreadable { status: u16 },
+    /// The server (or this app, for what it can tell itself) refused: the
+    /// error body's code and message.
+    Refused(ErrorBody),
+    /// No session to send the request with: sign in again.
+    SignedOut,
+}
+
+impl Failure {
+    pub fn refused(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused(ErrorBody {
+            code,
+            message: message.into(),
+        })
+    }
+
+    /// A sentence to show the user.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Network => "Could not reach the server. Check your connection.".into(),
+            Self::Unreadable { status } if (200..300).contains(status) => {
+                "The server sent an unexpected answer.".into()
+            }
+            Self::Unreadable { status } => format!("The request failed (HTTP {status})."),
+            Self::Refused(body) => body.message.clone(),
+            Self::SignedOut => "Please sign in again.".into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    js_sys::encode_uri_component(s).into()
+}
+
+/// A raw response: status, body text and the `X-Unread-Count` header.
+pub struct Raw {
+    pub status: u16,
+    pub text: String,
+    pub unread: Option<i64>,
+}
+
+pub async fn send_once(
+    method: &Method,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+) -> Result<Raw, Failure> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
+        .method(method.clone())
+        .header("Accept", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("Authorization", &format!("Bearer {t}"));
+    }
+    let request = match body {
+        Some(b) => builder.json(b),
+        None => builder.build(),
+    }
+    .map_err(|_| Failure::Network)?;
+    let response = request.send().await.map_err(|_| Failure::Network)?;
+    let unread = response
+        .headers()
+        .get("x-unread-count")
+        .and_then(|v| v.parse().ok());
+    let text = response.text().await.unwrap_or_default();
+    Ok(Raw {
+        status: response.status(),
+        text,
+        unread,
+    })
+}
+
+pub fn parse<T: DeserializeOwned>(raw: Raw) -> Result<(T, Option<i64>), Failure> {
+    if (200..300).contains(&raw.status) {
+        let text = if raw.text.trim().is_empty() {
+            "null"
+        } else {
+            raw.text.as_str()
+        };
+        serde_json::from_str(text)
+            .map(|v| (v, raw.unread))
+            .map_err(|_| Failure::Unreadable { status: raw.status })
+    } else {
+        Err(serde_json::from_str::<ApiError>(&raw.text)
+            .map(|e| Failure::Refused(e.error))
+            .unwrap_or(Failure::Unreadable { status: raw.status }))
+    }
+}
