@@ -202,7 +202,14 @@ pub fn avatar_url(raw: &str) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     let scheme_ok = ["http://", "https://"]
         .iter()
-        .any(|p| trimmed.len() > p.len() && trimmed[..p.len()].eq_ignore_ascii_case(p));
+        // `get`, not indexing: the text may have a multi-byte character
+        // where the scheme would end.
+        .any(|p| {
+            trimmed.len() > p.len()
+                && trimmed
+                    .get(..p.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(p))
+        });
     let path_ok = trimmed.starts_with('/') && !trimmed.starts_with("//");
     if !(scheme_ok || path_ok) {
         return invalid("avatar_url must be an http(s):// URL or a path beginning with /");
@@ -321,6 +328,10 @@ mod tests {
         assert!(avatar_url("javascript:alert(1)").is_err());
         assert!(avatar_url("//evil.example/a.png").is_err());
         assert!(avatar_url("ftp://x/y").is_err());
+        // A multi-byte character across the end of where a scheme would be
+        // (found by the generated-input suite: it was a panic, a 500).
+        assert!(avatar_url("ￍѨÉȺ=𞹝{<Ѩ").is_err());
+        assert!(avatar_url("httpȺ://x").is_err());
         assert!(avatar_url("https://").is_err());
     }
 

@@ -6,6 +6,7 @@
 //! host (`cargo test -p frontend`). The reactive glue in `chat.rs` wraps a
 //! [`ChatState`] in one signal and feeds it socket events and REST pages.
 
+mod events;
 mod rows;
 mod scroll;
 #[cfg(test)]
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use protocol::{Message, RoomSummary, UserRef};
 use uuid::Uuid;
 
+pub use events::*;
 pub use rows::*;
 pub use scroll::*;
 pub use timeline::*;

@@ -2,7 +2,7 @@
 
 use super::*;
 use chrono::{Duration, FixedOffset, TimeZone};
-use protocol::{NotificationLevel, Room, RoomKind, Visibility};
+use protocol::{NotificationLevel, Room, RoomKind, ServerEvent, Visibility};
 
 fn at(min: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0)
@@ -359,4 +359,192 @@ fn outbox_holds_unacked_sends_in_order() {
     s.timeline(ROOM).fail_pending("c", "rate limited");
     let ids: Vec<String> = s.outbox().into_iter().map(|p| p.client_id).collect();
     assert_eq!(ids, vec!["a", "b"]);
+}
+
+// ---- socket events: what each one does to the state, and asks for ----
+
+fn me() -> protocol::Me {
+    protocol::Me {
+        user: protocol::User {
+            id: Uuid::from_u128(ME),
+            username: "me".into(),
+            display_name: "Me".into(),
+            bio: None,
+            interests: None,
+            avatar_url: None,
+            created_at: None,
+            online: true,
+        },
+        profile_visibility: protocol::ProfileVisibility::Public,
+        email: None,
+    }
+}
+
+fn reading(room: Option<Uuid>) -> Context {
+    Context {
+        current_room: room,
+        page_visible: true,
+        now_ms: 0.0,
+    }
+}
+
+/// A state signed in as `ME`, in `ROOM`, whose timeline holds seqs 1 and 2.
+fn signed_in() -> ChatState {
+    let mut s = ChatState {
+        me: Some(Uuid::from_u128(ME)),
+        ..ChatState::default()
+    };
+    s.set_rooms(vec![summary(7, "general", Some(msg(ROOM, 2, 2, 2)))]);
+    let t = s.timeline(ROOM);
+    t.merge(vec![msg(ROOM, 1, 2, 1), msg(ROOM, 2, 2, 2)]);
+    t.loaded = true;
+    s
+}
+
+#[test]
+fn a_message_in_the_room_being_read_is_marked_read_and_counts_nothing() {
+    let mut s = signed_in();
+    let m = msg(ROOM, 3, 2, 3);
+    let id = m.id;
+    let out = s.apply(ServerEvent::Message { message: m }, &reading(Some(ROOM)));
+    assert!(out.changed);
+    assert_eq!(
+        out.effects,
+        vec![Effect::Read {
+            room: ROOM,
+            message: id
+        }]
+    );
+    assert_eq!(s.rooms[&ROOM].unread_count, 0);
+}
+
+#[test]
+fn a_message_elsewhere_or_in_a_hidden_tab_counts_as_unread() {
+    for cx in [
+        reading(None),
+        Context {
+            page_visible: false,
+            ..reading(Some(ROOM))
+        },
+    ] {
+        let mut s = signed_in();
+        let out = s.apply(
+            ServerEvent::Message {
+                message: msg(ROOM, 3, 2, 3),
+            },
+            &cx,
+        );
+        assert_eq!(out.effects, vec![]);
+        assert_eq!(s.rooms[&ROOM].unread_count, 1);
+    }
+}
+
+#[test]
+fn a_message_after_a_gap_asks_to_catch_up_and_one_from_a_new_room_for_the_room_list() {
+    let mut s = signed_in();
+    let out = s.apply(
+        ServerEvent::Message {
+            message: msg(ROOM, 5, 2, 5),
+        },
+        &reading(None),
+    );
+    assert_eq!(out.effects, vec![Effect::CatchUp(ROOM)]);
+
+    let elsewhere = Uuid::from_u128(99);
+    let out = s.apply(
+        ServerEvent::Message {
+            message: msg(elsewhere, 1, 2, 6),
+        },
+        &reading(None),
+    );
+    assert_eq!(out.effects, vec![Effect::RefreshRooms]);
+}
+
+#[test]
+fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room() {
+    let mut s = signed_in();
+    s.timeline(ROOM).add_pending(pending(ROOM, "c-1", 4));
+    let out = s.apply(
+        ServerEvent::Ready {
+            user: me(),
+            rooms: vec![summary(7, "general", Some(msg(ROOM, 2, 2, 2)))],
+        },
+        &reading(Some(ROOM)),
+    );
+    assert_eq!(
+        out.effects,
+        vec![
+            Effect::CatchUp(ROOM),
+            Effect::Send(protocol::ClientFrame::Send {
+                room_id: ROOM,
+                body: "hello".into(),
+                client_id: "c-1".into(),
+                reply_to: None,
+            }),
+            Effect::MarkRoomRead(ROOM),
+            Effect::RefreshNotificationCount,
+        ]
+    );
+}
+
+#[test]
+fn a_mention_lights_the_badge_unless_its_room_is_being_read() {
+    let mention = |read: bool| ServerEvent::Notification {
+        notification: protocol::Notification {
+            id: Uuid::from_u128(500),
+            kind: protocol::NotificationKind::Mention,
+            actor: None,
+            room_id: Some(ROOM),
+            message_id: None,
+            created_at: at(3),
+            read,
+        },
+    };
+    let mut s = signed_in();
+    let out = s.apply(mention(false), &reading(Some(ROOM)));
+    assert!(!out.changed);
+    assert_eq!(out.effects, vec![Effect::Notified { unread: true }]);
+    assert_eq!(s.rooms[&ROOM].mention_count, 0);
+
+    let out = s.apply(mention(false), &reading(None));
+    assert!(out.changed);
+    assert_eq!(s.rooms[&ROOM].mention_count, 1);
+}
+
+#[test]
+fn events_that_show_nothing_change_nothing() {
+    let mut s = signed_in();
+    assert_eq!(
+        s.apply(ServerEvent::Pong, &reading(None)),
+        Applied::default()
+    );
+    let out = s.apply(
+        ServerEvent::Error {
+            code: protocol::ErrorCode::RateLimited,
+            message: "slow down".into(),
+            client_id: None,
+        },
+        &reading(None),
+    );
+    assert!(!out.changed);
+}
+
+#[test]
+fn a_refused_send_fails_its_pending_message() {
+    let mut s = signed_in();
+    s.timeline(ROOM).add_pending(pending(ROOM, "c-9", 4));
+    let out = s.apply(
+        ServerEvent::Error {
+            code: protocol::ErrorCode::BodyTooLong,
+            message: "too long".into(),
+            client_id: Some("c-9".into()),
+        },
+        &reading(None),
+    );
+    assert!(out.changed);
+    assert_eq!(s.outbox(), vec![]);
+    assert_eq!(
+        s.timelines[&ROOM].pending()[0].failed.as_deref(),
+        Some("too long")
+    );
 }

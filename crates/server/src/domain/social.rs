@@ -7,7 +7,7 @@ use protocol::{
 };
 
 use super::Presence;
-use super::accounts::{find_user, visible_profile};
+use super::accounts::{find_user, visible_profile, visible_profiles};
 use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
@@ -28,14 +28,35 @@ fn request_view(
     row: &FriendRequestRow,
     presence: &dyn Presence,
 ) -> DomainResult<FriendRequest> {
-    let from = find_user(conn, &row.from_id)?;
-    let to = find_user(conn, &row.to_id)?;
-    Ok(FriendRequest {
-        id: id(&row.id),
-        from: visible_profile(conn, viewer, from, presence)?,
-        to: visible_profile(conn, viewer, to, presence)?,
-        created_at: utc(row.created_at),
-    })
+    request_views(conn, viewer, std::slice::from_ref(row), presence)?
+        .pop()
+        .ok_or(DomainError::NotFound(Missing::User))
+}
+
+/// Requests as `viewer` sees them, both people of every one read at once.
+/// A request whose sender or recipient is gone is left out.
+fn request_views(
+    conn: &mut DbConn,
+    viewer: &str,
+    rows: &[FriendRequestRow],
+    presence: &dyn Presence,
+) -> DomainResult<Vec<FriendRequest>> {
+    let people: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| [r.from_id.as_str(), r.to_id.as_str()])
+        .collect();
+    let profiles = visible_profiles(conn, viewer, &people, presence)?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            Some(FriendRequest {
+                id: id(&row.id),
+                from: profiles.get(&row.from_id)?.clone(),
+                to: profiles.get(&row.to_id)?.clone(),
+                created_at: utc(row.created_at),
+            })
+        })
+        .collect())
 }
 
 fn befriend(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
@@ -220,14 +241,10 @@ pub fn requests(
     user: &str,
     presence: &dyn Presence,
 ) -> DomainResult<FriendRequests> {
-    let incoming = social::incoming_requests(conn, user)?
-        .iter()
-        .map(|r| request_view(conn, user, r, presence))
-        .collect::<DomainResult<_>>()?;
-    let outgoing = social::outgoing_requests(conn, user)?
-        .iter()
-        .map(|r| request_view(conn, user, r, presence))
-        .collect::<DomainResult<_>>()?;
+    let incoming = social::incoming_requests(conn, user)?;
+    let incoming = request_views(conn, user, &incoming, presence)?;
+    let outgoing = social::outgoing_requests(conn, user)?;
+    let outgoing = request_views(conn, user, &outgoing, presence)?;
     Ok(FriendRequests { incoming, outgoing })
 }
 

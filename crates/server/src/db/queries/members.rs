@@ -173,6 +173,26 @@ pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<SidebarRow
         .load(conn)?)
 }
 
+/// `user`'s memberships among `room_ids`.
+pub fn of_user_in(
+    conn: &mut DbConn,
+    user_id: &str,
+    room_ids: &[String],
+) -> DbResult<Vec<MembershipRow>> {
+    let mut found = Vec::new();
+    // SQLite binds at most 32,766 parameters in one statement.
+    for chunk in room_ids.chunks(1000) {
+        found.extend(
+            memberships::table
+                .filter(memberships::user_id.eq(user_id))
+                .filter(memberships::room_id.eq_any(chunk))
+                .select(MembershipRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
     Ok(memberships::table
         .filter(memberships::user_id.eq(user_id))

@@ -71,16 +71,26 @@ pub fn join(
         return Ok((room_view(conn, &room, user_id, role)?, Vec::new()));
     }
     members::remove_invite(conn, room_id, user_id)?;
-    let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
     let view = room_view(conn, &room, user_id, Some(Role::Member))?;
-    let event = Outbound::room(
+    let event = member_joined(conn, &view, user_id, presence)?;
+    Ok((view, vec![event]))
+}
+
+/// `member_joined` for `user_id`, to the room `view` shows.
+pub(super) fn member_joined(
+    conn: &mut DbConn,
+    view: &Room,
+    user_id: &str,
+    presence: &dyn Presence,
+) -> DomainResult<Outbound> {
+    let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
+    Ok(Outbound::room(
         view.id,
         ServerEvent::MemberJoined {
             room_id: view.id,
             user: user.to_user_for_anyone(presence.is_online(user.uuid())),
         },
-    );
-    Ok((view, vec![event]))
+    ))
 }
 
 /// Moves ownership on when the owner goes; returns the heir, if any. A group

@@ -17,7 +17,7 @@ use super::access::visible_room;
 use super::events::Outbound;
 use crate::db::DbConn;
 use crate::db::models::{AuditRow, RoomRow, Stored, id, new_id, now};
-use crate::db::queries::{members, messages, rooms, social, users};
+use crate::db::queries::{members, messages, rooms, social};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
     Ok(social::are_friends(conn, a, b)?)
@@ -73,14 +73,7 @@ pub fn create(
     rooms::insert(conn, &room)?;
     add_member(conn, &room.id, owner, Role::Owner, None)?;
     let view = room_view(conn, &room, owner, Some(Role::Owner))?;
-    let user = users::find(conn, owner)?.ok_or(DomainError::InvalidToken)?;
-    let event = Outbound::room(
-        view.id,
-        ServerEvent::MemberJoined {
-            room_id: view.id,
-            user: user.to_user_for_anyone(presence.is_online(user.uuid())),
-        },
-    );
+    let event = membership::member_joined(conn, &view, owner, presence)?;
     Ok((view, vec![event]))
 }
 
@@ -96,19 +89,17 @@ pub fn explore(
     let found = rooms::explore(conn, q, before, limit)?;
     let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
     let counts = rooms::member_counts(conn, &ids)?;
-    let mine: std::collections::HashSet<String> =
-        members::room_ids_of(conn, viewer)?.into_iter().collect();
-    let mut out = Vec::with_capacity(found.len());
-    for room in found {
-        let role = if mine.contains(&room.id) {
-            members::find(conn, &room.id, viewer)?.map(|m| m.role())
-        } else {
-            None
-        };
-        let count = counts.get(&room.id).copied().unwrap_or(0);
-        out.push(room.to_room(room.name.clone(), count, role));
-    }
-    Ok(out)
+    let roles: std::collections::HashMap<String, Role> = members::of_user_in(conn, viewer, &ids)?
+        .into_iter()
+        .map(|m| (m.room_id.clone(), m.role()))
+        .collect();
+    Ok(found
+        .iter()
+        .map(|room| {
+            let count = counts.get(&room.id).copied().unwrap_or(0);
+            room.to_room(room.name.clone(), count, roles.get(&room.id).copied())
+        })
+        .collect())
 }
 
 /// The sidebar: every room the user is in, most recently active first.

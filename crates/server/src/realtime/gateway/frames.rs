@@ -114,14 +114,18 @@ impl Connection {
         }
     }
 
+    /// True when this socket follows `room_id`; else says so to the client.
+    async fn in_room(&mut self, room_id: Uuid) -> bool {
+        if self.state.hub.follows(self.id(), room_id) {
+            return true;
+        }
+        let message = "you are not a member of this room";
+        self.error(ErrorCode::NotAMember, message, None).await;
+        false
+    }
+
     pub(super) async fn on_typing(&mut self, room_id: Uuid) {
-        if !self.state.hub.follows(self.id(), room_id) {
-            self.error(
-                ErrorCode::NotAMember,
-                "you are not a member of this room",
-                None,
-            )
-            .await;
+        if !self.in_room(room_id).await {
             return;
         }
         let now = Instant::now();
@@ -144,13 +148,7 @@ impl Connection {
     /// Kept in memory and written with the others a few times a second
     /// (see `read_flush`); the `read` event follows the write.
     pub(super) async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
-        if !self.state.hub.follows(self.id(), room_id) {
-            self.error(
-                ErrorCode::NotAMember,
-                "you are not a member of this room",
-                None,
-            )
-            .await;
+        if !self.in_room(room_id).await {
             return;
         }
         self.state

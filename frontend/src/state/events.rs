@@ -1,0 +1,255 @@
+//! The client as a state machine: a socket event changes the state and
+//! asks for effects (fetches, frames to send, counters to bump), which the
+//! reactive glue in `chat` carries out. Pure, so every rule of what an event
+//! does is tested on the host.
+
+use protocol::{ClientFrame, NotificationKind, ServerEvent};
+use uuid::Uuid;
+
+use super::{Arrival, ChatState, Insert};
+
+/// What `apply` needs to know of the world outside the state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Context {
+    /// The room shown in the main pane.
+    pub current_room: Option<Uuid>,
+    /// Whether the page is visible (a hidden tab reads nothing).
+    pub page_visible: bool,
+    /// The wall clock, in ms.
+    pub now_ms: f64,
+}
+
+impl Context {
+    fn reading(&self, room: Uuid) -> bool {
+        self.page_visible && self.current_room == Some(room)
+    }
+}
+
+/// What an event asks the glue to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Fetch the room list again (a room appeared that the state lacks).
+    RefreshRooms,
+    /// Fetch the room's member list again.
+    LoadMembers(Uuid),
+    /// Fetch what was missed in a room after its last known message.
+    CatchUp(Uuid),
+    /// Tell the server this message was read (paced by the glue).
+    Read { room: Uuid, message: Uuid },
+    /// Mark the open room read up to its newest message.
+    MarkRoomRead(Uuid),
+    /// Send a frame on the socket.
+    Send(ClientFrame),
+    /// Fetch the count of unread notifications.
+    RefreshNotificationCount,
+    /// A notification arrived (`unread`: it counts in the bell).
+    Notified { unread: bool },
+    /// Friend requests or friendships changed: pages showing them refetch.
+    SocialChanged,
+    /// Something only worth a line in the console.
+    Warn(String),
+}
+
+/// What `apply` did: whether the state changed (so views must redraw) and
+/// the effects to carry out.
+#[derive(Debug, Default, PartialEq)]
+pub struct Applied {
+    pub changed: bool,
+    pub effects: Vec<Effect>,
+}
+
+impl Applied {
+    fn changed(effects: Vec<Effect>) -> Self {
+        Self {
+            changed: true,
+            effects,
+        }
+    }
+    fn unchanged(effects: Vec<Effect>) -> Self {
+        Self {
+            changed: false,
+            effects,
+        }
+    }
+}
+
+impl ChatState {
+    /// Applies one socket event.
+    pub fn apply(&mut self, event: ServerEvent, cx: &Context) -> Applied {
+        match event {
+            ServerEvent::Ready { user, rooms } => {
+                let loaded: Vec<Uuid> = self
+                    .timelines
+                    .iter()
+                    .filter(|(_, t)| t.loaded)
+                    .map(|(id, _)| *id)
+                    .collect();
+                self.me = Some(user.user.id);
+                self.set_rooms(rooms);
+                // Catch up every room shown, from its last message; then
+                // send the outbox again with the same client ids (a repeat
+                // is answered with the original, never stored twice).
+                let mut effects: Vec<Effect> = loaded.into_iter().map(Effect::CatchUp).collect();
+                effects.extend(self.outbox().into_iter().map(|p| {
+                    Effect::Send(ClientFrame::Send {
+                        room_id: p.room_id,
+                        body: p.body,
+                        client_id: p.client_id,
+                        reply_to: p.reply_to,
+                    })
+                }));
+                effects.extend(cx.current_room.map(Effect::MarkRoomRead));
+                effects.push(Effect::RefreshNotificationCount);
+                Applied::changed(effects)
+            }
+            ServerEvent::Ack { message, .. } | ServerEvent::Message { message } => {
+                let room = message.room_id;
+                let mut effects = Vec::new();
+                if !self.rooms.contains_key(&room) {
+                    // A conversation someone just started with us.
+                    effects.push(Effect::RefreshRooms);
+                }
+                let loaded = self.timelines.get(&room).is_some_and(|t| t.loaded);
+                let id = message.id;
+                let (insert, arrival) = self.receive(message, cx.reading(room));
+                if matches!(insert, Insert::Gap { .. }) && loaded {
+                    effects.push(Effect::CatchUp(room));
+                }
+                if arrival == Arrival::MarkRead {
+                    effects.push(Effect::Read { room, message: id });
+                }
+                Applied::changed(effects)
+            }
+            ServerEvent::MessageUpdated { message } => {
+                if let Some(r) = self.rooms.get_mut(&message.room_id)
+                    && r.last_message.as_ref().map(|m| m.id) == Some(message.id)
+                {
+                    r.last_message = Some(message.clone());
+                }
+                self.timeline(message.room_id).update(message);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::MessageDeleted {
+                room_id,
+                message_id,
+            } => {
+                if let Some(r) = self.rooms.get_mut(&room_id)
+                    && let Some(m) = r.last_message.as_mut().filter(|m| m.id == message_id)
+                {
+                    m.deleted = true;
+                    m.body.clear();
+                }
+                self.timeline(room_id).mark_deleted(message_id);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::Typing { room_id, user } => {
+                self.set_typing(room_id, user, cx.now_ms);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::Read {
+                room_id,
+                user_id,
+                message_id,
+            } => {
+                if self.me == Some(user_id) {
+                    self.mark_read_by_me(room_id, message_id);
+                }
+                if let Some(t) = self.timelines.get_mut(&room_id) {
+                    t.set_read(user_id, message_id);
+                }
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::MemberJoined { room_id, user } => {
+                let mut effects = Vec::new();
+                if Some(user.id) == self.me || !self.rooms.contains_key(&room_id) {
+                    effects.push(Effect::RefreshRooms);
+                }
+                if let Some(r) = self.rooms.get_mut(&room_id) {
+                    r.room.member_count += 1;
+                }
+                if self
+                    .timelines
+                    .get(&room_id)
+                    .is_some_and(|t| t.members.is_some())
+                {
+                    effects.push(Effect::LoadMembers(room_id));
+                }
+                Applied::changed(effects)
+            }
+            ServerEvent::MemberLeft { room_id, user_id } => {
+                if Some(user_id) == self.me {
+                    self.remove_room(room_id);
+                } else {
+                    if let Some(r) = self.rooms.get_mut(&room_id) {
+                        r.room.member_count = (r.room.member_count - 1).max(0);
+                    }
+                    if let Some(members) = self
+                        .timelines
+                        .get_mut(&room_id)
+                        .and_then(|t| t.members.as_mut())
+                    {
+                        members.retain(|m| m.user.id != user_id);
+                    }
+                }
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::RoomUpdated { room } => {
+                if let Some(r) = self.rooms.get_mut(&room.id) {
+                    // The event carries no role of ours: keep the one we had.
+                    let role = r.room.my_role;
+                    r.room = room;
+                    r.room.my_role = role;
+                    r.room.joined = true;
+                }
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::RoomDeleted { room_id } => {
+                self.remove_room(room_id);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::Presence { user_id, online } => {
+                self.set_presence(user_id, online);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::FriendRequest { .. } | ServerEvent::FriendAccepted { .. } => {
+                Applied::unchanged(vec![Effect::SocialChanged])
+            }
+            ServerEvent::Notification { notification } => {
+                // A live mention lights the room's "@" badge unless the user
+                // is reading that room right now.
+                let mut changed = false;
+                if notification.kind == NotificationKind::Mention
+                    && let Some(room) = notification.room_id
+                    && !cx.reading(room)
+                    && let Some(r) = self.rooms.get_mut(&room)
+                {
+                    r.mention_count += 1;
+                    changed = true;
+                }
+                Applied {
+                    changed,
+                    effects: vec![Effect::Notified {
+                        unread: !notification.read,
+                    }],
+                }
+            }
+            ServerEvent::Error {
+                code,
+                message,
+                client_id,
+            } => {
+                let changed = client_id.is_some();
+                if let Some(cid) = client_id {
+                    for t in self.timelines.values_mut() {
+                        t.fail_pending(&cid, &message);
+                    }
+                }
+                Applied {
+                    changed,
+                    effects: vec![Effect::Warn(format!("socket error {code}: {message}"))],
+                }
+            }
+            ServerEvent::Pong => Applied::default(),
+        }
+    }
+}
