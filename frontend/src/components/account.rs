@@ -8,7 +8,7 @@ use protocol::{Activity, ActivityKind, User};
 use crate::api;
 use crate::chat::Chat;
 use crate::components::local_offset;
-use crate::components::status::{FormError, Loading};
+use crate::components::status::{FetchedList, FormError};
 use crate::session::Session;
 use crate::state::full_time;
 
@@ -51,16 +51,7 @@ pub fn BlockedList() -> impl IntoView {
         <h2>"Blocked users"</h2>
         <div class="card" data-testid="blocked-list">
             <FormError message=error />
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || {
-                    list.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
-                            Ok(l) if l.is_empty() => view! { <p class="muted">"You have not blocked anyone."</p> }.into_any(),
-                            Ok(l) => view! { <ul class="plain-list">{l.into_iter().map(item).collect_view()}</ul> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <FetchedList items=list empty="You have not blocked anyone." class="plain-list" row=item />
         </div>
     }
 }
@@ -113,16 +104,7 @@ pub fn ActivityList() -> impl IntoView {
     view! {
         <h2>"Activity"</h2>
         <div class="card" data-testid="activity-list">
-            <Suspense fallback=|| view! { <Loading /> }>
-                {move || {
-                    list.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
-                            Ok(l) if l.is_empty() => view! { <p class="muted">"No activity yet."</p> }.into_any(),
-                            Ok(l) => view! { <ul class="plain-list">{l.into_iter().map(item).collect_view()}</ul> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <FetchedList items=list empty="No activity yet." class="plain-list" row=item />
         </div>
     }
 }

@@ -32,3 +32,35 @@ pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
         })
     }
 }
+
+/// A list fetched over REST, shown as every page shows one: a loading line
+/// while it comes, the failure if it failed, `empty` when there is nothing,
+/// else one `row` per item in a `<ul class=class>`.
+#[component]
+pub fn FetchedList<T, R, V>(
+    items: LocalResource<Result<Vec<T>, crate::api::Failure>>,
+    #[prop(optional)] loading: Option<&'static str>,
+    empty: &'static str,
+    class: &'static str,
+    row: R,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    R: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + Send + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <Loading label=loading.unwrap_or("Loading…") /> }>
+            {move || {
+                let row = row.clone();
+                items
+                    .get()
+                    .map(|r| match r {
+                        Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{empty}</p> }.into_any(),
+                        Ok(list) => view! { <ul class=class>{list.into_iter().map(row).collect_view()}</ul> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
-use crate::components::status::{ErrorNote, FormError, Loading};
+use crate::components::status::{ErrorNote, FetchedList, FormError, Loading};
 
 /// Opens (or creates) the direct conversation with `user` and goes there.
 pub fn start_dm(
@@ -185,47 +185,28 @@ pub fn ContactsPage() -> impl IntoView {
             </Suspense>
 
             <h2>"Friends"</h2>
-            <Suspense fallback=|| view! { <Loading label="Loading friends…" /> }>
-                {move || {
-                    friends
-                        .get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
-                            Ok(list) if list.is_empty() => view! { <p class="muted">"No friends yet."</p> }.into_any(),
-                            Ok(list) => {
-                                view! {
-                                    <ul class="friend-list">
-                                        {list
-                                            .into_iter()
-                                            .map(|u: User| {
-                                                let id = u.id;
-                                                let base = u.online;
-                                                let online = move || {
-                                                    chat.state.with(|s| s.presence.get(&id).copied()).unwrap_or(base)
-                                                };
-                                                view! {
-                                                    <li class="card friend-item" data-testid="friend-item" data-online=move || online().to_string()>
-                                                        <span class="dot" class:online=online role="img"
-                                                            aria-label=move || if online() { "online" } else { "offline" }></span>
-                                                        <a href=format!("/users/{id}")>{u.display_name.clone()}</a>
-                                                        <span class="muted">{format!(" @{}", u.username)}</span>
-                                                        <span class="actions">
-                                                            <button type="button" class="button small" data-testid="dm-button"
-                                                                on:click=move |_| dm.with_value(|f| f(id))>"Message"</button>
-                                                            <button type="button" class="button small secondary"
-                                                                on:click=move |_| act(Box::pin(api::remove_friend(id)))>"Remove"</button>
-                                                        </span>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            <FetchedList items=friends loading="Loading friends…" empty="No friends yet." class="friend-list"
+                row=move |u: User| {
+                    let id = u.id;
+                    let base = u.online;
+                    let online = move || {
+                        chat.state.with(|s| s.presence.get(&id).copied()).unwrap_or(base)
+                    };
+                    view! {
+                        <li class="card friend-item" data-testid="friend-item" data-online=move || online().to_string()>
+                            <span class="dot" class:online=online role="img"
+                                aria-label=move || if online() { "online" } else { "offline" }></span>
+                            <a href=format!("/users/{id}")>{u.display_name.clone()}</a>
+                            <span class="muted">{format!(" @{}", u.username)}</span>
+                            <span class="actions">
+                                <button type="button" class="button small" data-testid="dm-button"
+                                    on:click=move |_| dm.with_value(|f| f(id))>"Message"</button>
+                                <button type="button" class="button small secondary"
+                                    on:click=move |_| act(Box::pin(api::remove_friend(id)))>"Remove"</button>
+                            </span>
+                        </li>
+                    }
+                } />
         </section>
     }
 }

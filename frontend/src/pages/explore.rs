@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use protocol::Room;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::create_room::CreateRoom;
-use crate::components::status::{ErrorNote, Loading};
+use crate::components::status::{ErrorNote, FetchedList};
 
 #[component]
 pub fn ExplorePage() -> impl IntoView {
@@ -95,71 +96,50 @@ pub fn ExplorePage() -> impl IntoView {
                 />
             </form>
             <ErrorNote message=action_error />
-            <Suspense fallback=|| view! { <Loading label="Loading rooms…" /> }>
-                {move || {
-                    rooms
-                        .get()
-                        .map(|result| match result {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
-                            Ok(list) if list.is_empty() => {
-                                view! { <p class="muted">"No public rooms match."</p> }.into_any()
-                            }
-                            Ok(list) => {
+            <FetchedList items=rooms loading="Loading rooms…" empty="No public rooms match." class="explore-list"
+                row=move |room: Room| {
+                    let id = room.id;
+                    let listed = Membership {
+                        joined: room.joined,
+                        member_count: room.member_count,
+                    };
+                    let now = move || {
+                        changed.with(|c| c.get(&id).copied()).unwrap_or(listed)
+                    };
+                    view! {
+                        <li class="card explore-room" data-testid="explore-room" data-room-id=id.to_string()>
+                            <div class="explore-info">
+                                <a class="explore-name" href=format!("/rooms/{id}")>{room.name.clone()}</a>
+                                <p class="muted">{room.topic.clone()}</p>
+                                <span class="muted member-count" data-testid="member-count">
+                                    {move || match now().member_count {
+                                        1 => "1 member".to_owned(),
+                                        n => format!("{n} members"),
+                                    }}
+                                </span>
+                            </div>
+                            {move || {
+                                let state = now();
+                                let (label, class, testid) = if state.joined {
+                                    ("Leave", "button secondary", "leave-button")
+                                } else {
+                                    ("Join", "button", "join-button")
+                                };
                                 view! {
-                                    <ul class="explore-list">
-                                        {list
-                                            .into_iter()
-                                            .map(|room| {
-                                                let id = room.id;
-                                                let listed = Membership {
-                                                    joined: room.joined,
-                                                    member_count: room.member_count,
-                                                };
-                                                let now = move || {
-                                                    changed.with(|c| c.get(&id).copied()).unwrap_or(listed)
-                                                };
-                                                view! {
-                                                    <li class="card explore-room" data-testid="explore-room" data-room-id=id.to_string()>
-                                                        <div class="explore-info">
-                                                            <a class="explore-name" href=format!("/rooms/{id}")>{room.name.clone()}</a>
-                                                            <p class="muted">{room.topic.clone()}</p>
-                                                            <span class="muted member-count" data-testid="member-count">
-                                                                {move || match now().member_count {
-                                                                    1 => "1 member".to_owned(),
-                                                                    n => format!("{n} members"),
-                                                                }}
-                                                            </span>
-                                                        </div>
-                                                        {move || {
-                                                            let state = now();
-                                                            let (label, class, testid) = if state.joined {
-                                                                ("Leave", "button secondary", "leave-button")
-                                                            } else {
-                                                                ("Join", "button", "join-button")
-                                                            };
-                                                            view! {
-                                                                <button
-                                                                    type="button"
-                                                                    class=class
-                                                                    data-testid=testid
-                                                                    disabled=move || busy.get() == Some(id)
-                                                                    on:click=move |_| act(id, state)
-                                                                >
-                                                                    {label}
-                                                                </button>
-                                                            }
-                                                        }}
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
+                                    <button
+                                        type="button"
+                                        class=class
+                                        data-testid=testid
+                                        disabled=move || busy.get() == Some(id)
+                                        on:click=move |_| act(id, state)
+                                    >
+                                        {label}
+                                    </button>
                                 }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+                            }}
+                        </li>
+                    }
+                } />
             <p class="muted">
                 <a href="/">"Back to chats"</a>
             </p>

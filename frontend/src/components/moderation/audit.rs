@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::api;
 use crate::chat::Chat;
 use crate::components::local_offset;
-use crate::components::status::{ErrorNote, Loading};
+use crate::components::status::{ErrorNote, FetchedList};
 use crate::state::full_time;
 
 /// Words for an audit entry's action.
@@ -75,19 +75,8 @@ pub(super) fn AuditLog(room: Uuid) -> impl IntoView {
                 <button type="button" class="link-button" on:click=move |_| version.update(|v| *v += 1)>"Refresh"</button>
             </div>
             <ErrorNote message=error />
-            <Suspense fallback=|| view! { <Loading label="Loading audit log…" /> }>
-                {move || {
-                    log.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="status-error" role="alert">{e.message()}</p> }.into_any(),
-                            Ok(list) if list.is_empty() => view! { <p class="hint">"Nothing logged yet."</p> }.into_any(),
-                            Ok(list) => {
-                                view! { <ul class="plain-list audit-list">{list.into_iter().map(entry).collect_view()}</ul> }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            <FetchedList items=log loading="Loading audit log…" empty="Nothing logged yet."
+                class="plain-list audit-list" row=entry />
         </section>
     }
 }
