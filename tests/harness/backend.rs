@@ -28,11 +28,22 @@ impl Backend {
 }
 
 /// The base PostgreSQL URL, from `THEMECHAT_TEST_PG_URL`.
+///
+/// Without an `sslmode` of its own it gets `sslmode=disable`: the tests talk
+/// to a local database, and the in-process servers' pools are still open when
+/// a test binary exits; libpq threads inside OpenSSL while its exit-time
+/// cleanup runs can crash the process after every test passed (seen once:
+/// SIGSEGV at exit of the PostgreSQL REST suite).
 fn pg_base_url() -> String {
-    std::env::var("THEMECHAT_TEST_PG_URL")
+    let url = std::env::var("THEMECHAT_TEST_PG_URL")
         .ok()
         .filter(|url| !url.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_PG_URL.to_owned())
+        .unwrap_or_else(|| DEFAULT_PG_URL.to_owned());
+    if url.contains("sslmode=") {
+        return url;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
 }
 
 /// `postgres://user:secret@host/db` shown as `postgres://***@host/db`.
