@@ -22,14 +22,6 @@ pub enum DbError {
     Unreadable { column: &'static str, value: String },
 }
 
-/// Reads a stored enum column with its `parse`; an unknown value is an error.
-pub fn stored<T>(column: &'static str, value: &str, parse: fn(&str) -> Option<T>) -> DbResult<T> {
-    parse(value).ok_or_else(|| DbError::Unreadable {
-        column,
-        value: value.to_owned(),
-    })
-}
-
 /// The unique keys the rules act on when they are violated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UniqueKey {

@@ -11,7 +11,7 @@ pub mod models;
 pub mod queries;
 pub mod schema;
 
-pub use error::{DbError, DbResult, UniqueKey, stored};
+pub use error::{DbError, DbResult, UniqueKey};
 
 use std::path::Path;
 use std::time::Duration;

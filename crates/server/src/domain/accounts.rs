@@ -13,7 +13,7 @@ use super::refresh_tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
 use crate::db::models::{ActivityRow, SessionRow, Stored, UserRow, new_id, now};
 use crate::db::queries::{activity, members, messages, sessions, social, users};
-use crate::db::{DbError, DbResult, UniqueKey};
+use crate::db::{DbError, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// A session just opened or refreshed: the refresh token to hand out once.
@@ -344,26 +344,36 @@ pub fn visible_profiles(
         .collect())
 }
 
-/// `rows` as `viewer` may see them, in their order, with one statement for
-/// which of them are friends.
+/// `rows` as `viewer` may see them, in their order: all of a public
+/// profile, one's own or a friend's, only the basics of a `friends`-only
+/// stranger. Friendship is asked in one statement, and only about the rows
+/// whose visibility depends on it.
 fn visible_rows(
     conn: &mut DbConn,
     viewer: &str,
     rows: &[UserRow],
     presence: &dyn Presence,
 ) -> DomainResult<Vec<User>> {
-    let ids: Vec<String> = rows.iter().map(|u| u.id.clone()).collect();
-    let friends: HashSet<String> = social::friends_among(conn, viewer, &ids)?
-        .into_iter()
+    let open = |user: &UserRow| {
+        user.id == viewer || user.visibility() == protocol::ProfileVisibility::Public
+    };
+    let ask: Vec<String> = rows
+        .iter()
+        .filter(|u| !open(u))
+        .map(|u| u.id.clone())
         .collect();
+    let friends: HashSet<String> = if ask.is_empty() {
+        HashSet::new()
+    } else {
+        social::friends_among(conn, viewer, &ask)?
+            .into_iter()
+            .collect()
+    };
     Ok(rows
         .iter()
         .map(|user| {
             let online = presence.is_online(user.uuid());
-            let sees_all = viewer == user.id
-                || user.visibility() == protocol::ProfileVisibility::Public
-                || friends.contains(&user.id);
-            if sees_all {
+            if open(user) || friends.contains(&user.id) {
                 user.to_user(online)
             } else {
                 user.to_limited_user(online)
@@ -380,15 +390,10 @@ pub fn visible_profile(
     user: UserRow,
     presence: &dyn Presence,
 ) -> DomainResult<User> {
-    let online = presence.is_online(user.uuid());
-    let sees_all = viewer == user.id
-        || user.visibility() == protocol::ProfileVisibility::Public
-        || super::rooms::are_friends(conn, viewer, &user.id)?;
-    Ok(if sees_all {
-        user.to_user(online)
-    } else {
-        user.to_limited_user(online)
-    })
+    let mut views = visible_rows(conn, viewer, std::slice::from_ref(&user), presence)?;
+    views
+        .pop()
+        .ok_or_else(|| DomainError::internal("a profile went missing"))
 }
 
 pub fn activity(
@@ -400,5 +405,5 @@ pub fn activity(
     Ok(activity::list(conn, user_id, before, limit)?
         .into_iter()
         .map(ActivityRow::into_activity)
-        .collect::<DbResult<_>>()?)
+        .collect())
 }

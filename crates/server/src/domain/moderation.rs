@@ -201,7 +201,7 @@ pub fn audit_entries(
 
 fn entry(row: AuditRow, actor: Option<protocol::User>) -> DomainResult<AuditEntry> {
     Ok(AuditEntry {
-        action: row.action()?,
+        action: row.action.0,
         id: id(&row.id),
         room_id: id(&row.room_id),
         actor,

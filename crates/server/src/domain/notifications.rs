@@ -6,7 +6,7 @@ use super::Presence;
 use super::accounts::visible_profiles;
 use super::events::Outbound;
 use crate::db::DbConn;
-use crate::db::models::{NotificationRow, id, new_id, now, opt_id, utc};
+use crate::db::models::{NotificationRow, Stored, id, new_id, now, opt_id, utc};
 use crate::db::queries::notifications;
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
@@ -28,7 +28,7 @@ pub fn notify(
     let row = NotificationRow {
         id: new_id(),
         user_id: recipient.to_owned(),
-        kind: about.kind.as_str().to_owned(),
+        kind: Stored(about.kind),
         actor_id: about.actor.map(str::to_owned),
         room_id: about.room.map(str::to_owned),
         message_id: about.message.map(str::to_owned),
@@ -68,7 +68,7 @@ fn views(
 fn view(row: NotificationRow, actor: Option<protocol::User>) -> DomainResult<Notification> {
     Ok(Notification {
         id: id(&row.id),
-        kind: row.kind()?,
+        kind: row.kind.0,
         actor,
         room_id: opt_id(row.room_id.as_deref()),
         message_id: opt_id(row.message_id.as_deref()),

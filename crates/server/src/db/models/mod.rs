@@ -5,13 +5,12 @@
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use protocol::{
-    Activity, ActivityKind, Member, Message, NotificationLevel, ProfileVisibility, Role, Room,
-    RoomKind, User, UserRef, Visibility,
+    Activity, ActivityKind, AuditAction, Member, Message, NotificationKind, NotificationLevel,
+    ProfileVisibility, Role, Room, RoomKind, User, UserRef, Visibility,
 };
 use uuid::Uuid;
 
 use super::schema::*;
-use super::{DbResult, stored};
 
 mod stored_enum;
 
@@ -331,7 +330,8 @@ pub struct AuditRow {
     pub id: String,
     pub room_id: String,
     pub actor_id: Option<String>,
-    pub action: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub action: Stored<AuditAction>,
     pub target_user_id: Option<String>,
     pub message_id: Option<String>,
     pub detail: Option<String>,
@@ -343,7 +343,8 @@ pub struct AuditRow {
 pub struct ActivityRow {
     pub id: String,
     pub user_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: Stored<ActivityKind>,
     pub room_id: Option<String>,
     pub other_user_id: Option<String>,
     pub created_at: NaiveDateTime,
@@ -359,41 +360,21 @@ impl ActivityRow {
         Self {
             id: new_id(),
             user_id: user_id.to_owned(),
-            kind: kind.as_str().to_owned(),
+            kind: Stored(kind),
             room_id: room_id.map(str::to_owned),
             other_user_id: other_user_id.map(str::to_owned),
             created_at: now(),
         }
     }
 
-    pub fn into_activity(self) -> DbResult<Activity> {
-        Ok(Activity {
+    pub fn into_activity(self) -> Activity {
+        Activity {
             id: id(&self.id),
-            kind: stored("activities.kind", &self.kind, ActivityKind::parse)?,
+            kind: self.kind.0,
             room_id: opt_id(self.room_id.as_deref()),
             other_user_id: opt_id(self.other_user_id.as_deref()),
             created_at: utc(self.created_at),
-        })
-    }
-}
-
-impl NotificationRow {
-    pub fn kind(&self) -> DbResult<protocol::NotificationKind> {
-        stored(
-            "notifications.kind",
-            &self.kind,
-            protocol::NotificationKind::parse,
-        )
-    }
-}
-
-impl AuditRow {
-    pub fn action(&self) -> DbResult<protocol::AuditAction> {
-        stored(
-            "audit_log.action",
-            &self.action,
-            protocol::AuditAction::parse,
-        )
+        }
     }
 }
 
@@ -411,7 +392,8 @@ pub struct FriendRequestRow {
 pub struct NotificationRow {
     pub id: String,
     pub user_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: Stored<NotificationKind>,
     pub actor_id: Option<String>,
     pub room_id: Option<String>,
     pub message_id: Option<String>,

@@ -1,9 +1,12 @@
 //! Enum columns held parsed in their rows: `Stored<T>` reads the text and
 //! fails the read on a value this build does not know.
 
-use protocol::{NotificationLevel, ProfileVisibility, Role, RoomKind, Visibility};
+use protocol::{
+    ActivityKind, AuditAction, NotificationKind, NotificationLevel, ProfileVisibility, Role,
+    RoomKind, Visibility,
+};
 
-use crate::db::{DbError, DbResult, stored};
+use crate::db::{DbError, DbResult};
 
 /// An enum column: stored as its text, held parsed. A value this build does
 /// not know fails the read (`DbError::Unreadable`) instead of turning into a
@@ -38,12 +41,18 @@ text_enum! {
     RoomKind => "rooms.kind",
     Visibility => "rooms.visibility",
     ProfileVisibility => "users.profile_visibility",
+    NotificationKind => "notifications.kind",
+    AuditAction => "audit_log.action",
+    ActivityKind => "activities.kind",
 }
 
 impl<T: TextEnum> TryFrom<String> for Stored<T> {
     type Error = DbError;
     fn try_from(text: String) -> DbResult<Self> {
-        stored(T::COLUMN, &text, T::parse).map(Stored)
+        T::parse(&text).map(Stored).ok_or(DbError::Unreadable {
+            column: T::COLUMN,
+            value: text,
+        })
     }
 }
 

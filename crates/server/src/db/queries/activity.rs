@@ -8,7 +8,7 @@ use crate::db::{DbConn, DbResult};
 
 pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> DbResult<()> {
     Ok(diesel::insert_into(activities::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }

@@ -8,7 +8,7 @@ use crate::db::{DbConn, DbResult};
 
 pub fn insert(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
     Ok(diesel::insert_into(audit_log::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }

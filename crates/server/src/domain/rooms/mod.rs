@@ -219,7 +219,7 @@ pub fn audit(
             id: new_id(),
             room_id: room_id.to_owned(),
             actor_id: Some(actor.to_owned()),
-            action: action.as_str().to_owned(),
+            action: Stored(action),
             target_user_id: target_user.map(str::to_owned),
             message_id: message_id.map(str::to_owned),
             detail,
