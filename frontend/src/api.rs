@@ -5,10 +5,10 @@ use gloo_net::http::Method;
 use protocol::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
 
 use crate::auth::{request, request_full};
 pub use crate::http::{Failure, enc};
+use protocol::{FriendRequestId, MessageId, NotificationId, RoomId, UserId};
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     request::<T, ()>(Method::GET, path, None).await
@@ -52,7 +52,7 @@ pub async fn change_password(req: &ChangePasswordRequest) -> Result<(), Failure>
     request(Method::PUT, "/users/me/password", Some(req)).await
 }
 
-pub async fn user(id: Uuid) -> Result<User, Failure> {
+pub async fn user(id: UserId) -> Result<User, Failure> {
     get(&format!("/users/{id}")).await
 }
 
@@ -74,19 +74,19 @@ pub async fn create_room(req: &CreateRoomRequest) -> Result<Room, Failure> {
     post("/rooms", req).await
 }
 
-pub async fn join_room(id: Uuid) -> Result<Room, Failure> {
+pub async fn join_room(id: RoomId) -> Result<Room, Failure> {
     post_empty(&format!("/rooms/{id}/join")).await
 }
 
-pub async fn leave_room(id: Uuid) -> Result<(), Failure> {
+pub async fn leave_room(id: RoomId) -> Result<(), Failure> {
     post_empty(&format!("/rooms/{id}/leave")).await
 }
 
-pub async fn members(id: Uuid) -> Result<Vec<Member>, Failure> {
+pub async fn members(id: RoomId) -> Result<Vec<Member>, Failure> {
     get(&format!("/rooms/{id}/members")).await
 }
 
-pub async fn set_notification_level(id: Uuid, level: NotificationLevel) -> Result<(), Failure> {
+pub async fn set_notification_level(id: RoomId, level: NotificationLevel) -> Result<(), Failure> {
     let _: serde_json::Value = request(
         Method::PUT,
         &format!("/rooms/{id}/notification-level"),
@@ -96,7 +96,7 @@ pub async fn set_notification_level(id: Uuid, level: NotificationLevel) -> Resul
     Ok(())
 }
 
-pub async fn open_dm(user_id: Uuid) -> Result<Room, Failure> {
+pub async fn open_dm(user_id: UserId) -> Result<Room, Failure> {
     post("/dms", &UserIdRequest { user_id }).await
 }
 
@@ -105,13 +105,13 @@ pub async fn open_dm(user_id: Uuid) -> Result<Room, Failure> {
 /// A page of messages: the newest (`None`), older than or newer than one.
 pub enum Page {
     Newest,
-    Before(Uuid),
-    After(Uuid),
+    Before(MessageId),
+    After(MessageId),
 }
 
 pub const PAGE: usize = 50;
 
-pub async fn messages(room: Uuid, page: Page) -> Result<Vec<Message>, Failure> {
+pub async fn messages(room: RoomId, page: Page) -> Result<Vec<Message>, Failure> {
     let q = match page {
         Page::Newest => String::new(),
         Page::Before(id) => format!("&before={id}"),
@@ -120,7 +120,7 @@ pub async fn messages(room: Uuid, page: Page) -> Result<Vec<Message>, Failure> {
     get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
 }
 
-pub async fn edit_message(id: Uuid, body: String) -> Result<Message, Failure> {
+pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failure> {
     request(
         Method::PATCH,
         &format!("/messages/{id}"),
@@ -129,15 +129,15 @@ pub async fn edit_message(id: Uuid, body: String) -> Result<Message, Failure> {
     .await
 }
 
-pub async fn delete_message(id: Uuid) -> Result<(), Failure> {
+pub async fn delete_message(id: MessageId) -> Result<(), Failure> {
     delete(&format!("/messages/{id}")).await
 }
 
-pub async fn mark_read(room: Uuid, message_id: Uuid) -> Result<(), Failure> {
+pub async fn mark_read(room: RoomId, message_id: MessageId) -> Result<(), Failure> {
     post(&format!("/rooms/{room}/read"), &ReadRequest { message_id }).await
 }
 
-pub async fn read_markers(room: Uuid) -> Result<Vec<ReadMarker>, Failure> {
+pub async fn read_markers(room: RoomId) -> Result<Vec<ReadMarker>, Failure> {
     get(&format!("/rooms/{room}/read-markers")).await
 }
 
@@ -151,25 +151,25 @@ pub async fn friend_requests() -> Result<FriendRequests, Failure> {
     get("/friends/requests").await
 }
 
-pub async fn send_friend_request(user_id: Uuid) -> Result<(), Failure> {
+pub async fn send_friend_request(user_id: UserId) -> Result<(), Failure> {
     let _: serde_json::Value = post("/friends/requests", &UserIdRequest { user_id }).await?;
     Ok(())
 }
 
-pub async fn accept_request(id: Uuid) -> Result<(), Failure> {
+pub async fn accept_request(id: FriendRequestId) -> Result<(), Failure> {
     let _: serde_json::Value = post_empty(&format!("/friends/requests/{id}/accept")).await?;
     Ok(())
 }
 
-pub async fn decline_request(id: Uuid) -> Result<(), Failure> {
+pub async fn decline_request(id: FriendRequestId) -> Result<(), Failure> {
     post_empty(&format!("/friends/requests/{id}/decline")).await
 }
 
-pub async fn cancel_request(id: Uuid) -> Result<(), Failure> {
+pub async fn cancel_request(id: FriendRequestId) -> Result<(), Failure> {
     delete(&format!("/friends/requests/{id}")).await
 }
 
-pub async fn remove_friend(user_id: Uuid) -> Result<(), Failure> {
+pub async fn remove_friend(user_id: UserId) -> Result<(), Failure> {
     delete(&format!("/friends/{user_id}")).await
 }
 
@@ -192,7 +192,7 @@ pub async fn unread_notifications() -> Result<i64, Failure> {
     Ok(unread.unwrap_or(0))
 }
 
-pub async fn read_notification(id: Uuid) -> Result<(), Failure> {
+pub async fn read_notification(id: NotificationId) -> Result<(), Failure> {
     post_empty(&format!("/notifications/{id}/read")).await
 }
 
@@ -212,18 +212,16 @@ async fn send_ignore<B: Serialize>(
 
 // ---- moderation and room settings ----
 
-pub async fn update_room(id: Uuid, req: &UpdateRoomRequest) -> Result<Room, Failure> {
+pub async fn update_room(id: RoomId, req: &UpdateRoomRequest) -> Result<Room, Failure> {
     request(Method::PATCH, &format!("/rooms/{id}"), Some(req)).await
 }
 
-pub async fn delete_room(id: Uuid) -> Result<(), Failure> {
+pub async fn delete_room(id: RoomId) -> Result<(), Failure> {
     send_ignore::<()>(Method::DELETE, &format!("/rooms/{id}"), None).await
 }
 
-pub async fn set_role(room: Uuid, user: Uuid, role: Role) -> Result<(), Failure> {
-    let body = RoleRequest {
-        role: role.as_str().to_owned(),
-    };
+pub async fn set_role(room: RoomId, user: UserId, role: Role) -> Result<(), Failure> {
+    let body = RoleRequest { role };
     send_ignore(
         Method::PUT,
         &format!("/rooms/{room}/members/{user}/role"),
@@ -234,8 +232,8 @@ pub async fn set_role(room: Uuid, user: Uuid, role: Role) -> Result<(), Failure>
 
 /// Kicks (`ban == false`) or bans a member, with an optional reason.
 pub async fn remove_member(
-    room: Uuid,
-    user: Uuid,
+    room: RoomId,
+    user: UserId,
     ban: bool,
     reason: Option<String>,
 ) -> Result<(), Failure> {
@@ -251,7 +249,7 @@ pub async fn remove_member(
     .await
 }
 
-pub async fn invite(room: Uuid, user_id: Uuid) -> Result<(), Failure> {
+pub async fn invite(room: RoomId, user_id: UserId) -> Result<(), Failure> {
     send_ignore(
         Method::POST,
         &format!("/rooms/{room}/invites"),
@@ -260,18 +258,18 @@ pub async fn invite(room: Uuid, user_id: Uuid) -> Result<(), Failure> {
     .await
 }
 
-pub async fn audit_log(room: Uuid) -> Result<Vec<AuditEntry>, Failure> {
+pub async fn audit_log(room: RoomId) -> Result<Vec<AuditEntry>, Failure> {
     get(&format!("/rooms/{room}/audit-log?limit=100")).await
 }
 
 // ---- search and threads ----
 
-pub async fn search_messages(q: &str, room: Option<Uuid>) -> Result<Vec<Message>, Failure> {
+pub async fn search_messages(q: &str, room: Option<RoomId>) -> Result<Vec<Message>, Failure> {
     let room = room.map(|r| format!("&room_id={r}")).unwrap_or_default();
     get(&format!("/search/messages?q={}&limit=50{room}", enc(q))).await
 }
 
-pub async fn thread(id: Uuid) -> Result<Thread, Failure> {
+pub async fn thread(id: MessageId) -> Result<Thread, Failure> {
     get(&format!("/messages/{id}/thread")).await
 }
 
@@ -281,11 +279,11 @@ pub async fn blocks() -> Result<Vec<User>, Failure> {
     get("/blocks").await
 }
 
-pub async fn block(user_id: Uuid) -> Result<(), Failure> {
+pub async fn block(user_id: UserId) -> Result<(), Failure> {
     send_ignore(Method::POST, "/blocks", Some(&UserIdRequest { user_id })).await
 }
 
-pub async fn unblock(user_id: Uuid) -> Result<(), Failure> {
+pub async fn unblock(user_id: UserId) -> Result<(), Failure> {
     send_ignore::<()>(Method::DELETE, &format!("/blocks/{user_id}"), None).await
 }
 
@@ -302,6 +300,6 @@ pub async fn activity() -> Result<Vec<Activity>, Failure> {
     get("/users/me/activity?limit=50").await
 }
 
-pub async fn unban(room: Uuid, user: Uuid) -> Result<(), Failure> {
+pub async fn unban(room: RoomId, user: UserId) -> Result<(), Failure> {
     send_ignore::<()>(Method::DELETE, &format!("/rooms/{room}/bans/{user}"), None).await
 }

@@ -7,7 +7,6 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::nav::Nav;
@@ -17,6 +16,7 @@ use crate::pages::{
     search::SearchPage, settings::SettingsPage,
 };
 use crate::session::Session;
+use protocol::RoomId;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -85,7 +85,7 @@ fn CurrentRoom() -> impl IntoView {
         let signed_in = session.signed_in();
         let room = path
             .strip_prefix("/rooms/")
-            .and_then(|id| Uuid::parse_str(id.trim_end_matches('/')).ok());
+            .and_then(|id| RoomId::parse(id.trim_end_matches('/')).ok());
         match room {
             Some(id) if signed_in => {
                 if chat.current_room.get_untracked() != Some(id) {

@@ -7,9 +7,8 @@
 //! newest of them goes when the interval ends. The badge and the local
 //! marker change at once either way.
 
+use protocol::{MessageId, RoomId};
 use std::collections::HashMap;
-
-use uuid::Uuid;
 
 /// Minimum time between two `read` frames for one room.
 pub const READ_INTERVAL_MS: f64 = 1000.0;
@@ -27,17 +26,17 @@ pub enum ReadAction {
 #[derive(Default)]
 struct Slot {
     last_sent_ms: Option<f64>,
-    held: Option<Uuid>,
+    held: Option<MessageId>,
 }
 
 #[derive(Default)]
 pub struct ReadPacer {
-    rooms: HashMap<Uuid, Slot>,
+    rooms: HashMap<RoomId, Slot>,
 }
 
 impl ReadPacer {
     /// A message of `room` was read at `now_ms`.
-    pub fn offer(&mut self, room: Uuid, message_id: Uuid, now_ms: f64) -> ReadAction {
+    pub fn offer(&mut self, room: RoomId, message_id: MessageId, now_ms: f64) -> ReadAction {
         let slot = self.rooms.entry(room).or_default();
         if slot.held.is_some() {
             slot.held = Some(message_id);
@@ -56,7 +55,7 @@ impl ReadPacer {
     }
 
     /// The held report of `room`, to send now (the scheduled time came).
-    pub fn due(&mut self, room: Uuid, now_ms: f64) -> Option<Uuid> {
+    pub fn due(&mut self, room: RoomId, now_ms: f64) -> Option<MessageId> {
         let slot = self.rooms.get_mut(&room)?;
         let held = slot.held.take()?;
         slot.last_sent_ms = Some(now_ms);
@@ -67,12 +66,24 @@ impl ReadPacer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
+
+    /// An id of whatever kind the call site needs, numbered.
+    fn nth<T: From<Uuid>>(n: u128) -> T {
+        Uuid::from_u128(n).into()
+    }
+
+    /// A new random id of whatever kind the call site needs.
+    #[allow(dead_code)]
+    fn fresh<T: From<Uuid>>() -> T {
+        Uuid::new_v4().into()
+    }
 
     #[test]
     fn the_first_goes_at_once_then_one_per_interval_with_the_latest() {
         let mut pacer = ReadPacer::default();
-        let room = Uuid::new_v4();
-        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        let room = fresh();
+        let (a, b, c) = (fresh(), fresh(), fresh());
         assert_eq!(pacer.offer(room, a, 0.0), ReadAction::SendNow);
         assert_eq!(pacer.offer(room, b, 200.0), ReadAction::SendAfter(800.0));
         assert_eq!(pacer.offer(room, c, 300.0), ReadAction::Scheduled);
@@ -85,8 +96,8 @@ mod tests {
     #[test]
     fn rooms_are_paced_apart() {
         let mut pacer = ReadPacer::default();
-        let (one, two) = (Uuid::new_v4(), Uuid::new_v4());
-        let m = Uuid::new_v4();
+        let (one, two) = (fresh(), fresh());
+        let m = fresh();
         assert_eq!(pacer.offer(one, m, 0.0), ReadAction::SendNow);
         assert_eq!(pacer.offer(two, m, 10.0), ReadAction::SendNow);
     }
@@ -94,8 +105,8 @@ mod tests {
     #[test]
     fn a_quiet_room_reports_at_once_again() {
         let mut pacer = ReadPacer::default();
-        let room = Uuid::new_v4();
-        let m = Uuid::new_v4();
+        let room = fresh();
+        let m = fresh();
         assert_eq!(pacer.offer(room, m, 0.0), ReadAction::SendNow);
         assert_eq!(pacer.offer(room, m, 5000.0), ReadAction::SendNow);
     }

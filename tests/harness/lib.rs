@@ -75,11 +75,11 @@ impl TestApp {
     /// Revokes every session of the user directly in the database, telling
     /// no node: what a revocation whose live event was lost looks like.
     pub async fn revoke_sessions_in_storage(&self, user_id: &str) {
-        let user_id = user_id.to_owned();
+        let user_id = protocol::UserId::parse(user_id).expect("a user id");
         self.storage()
             .write(move |conn| {
                 Ok::<_, server::domain::error::DomainError>(
-                    server::db::queries::sessions::revoke_all(conn, &user_id, None)?,
+                    server::db::queries::sessions::revoke_all(conn, user_id, None)?,
                 )
             })
             .await
@@ -88,11 +88,12 @@ impl TestApp {
 
     /// Removes a membership directly in the database, announcing nothing.
     pub async fn remove_member_in_storage(&self, room_id: &str, user_id: &str) {
-        let (room_id, user_id) = (room_id.to_owned(), user_id.to_owned());
+        let room_id = protocol::RoomId::parse(room_id).expect("a room id");
+        let user_id = protocol::UserId::parse(user_id).expect("a user id");
         self.storage()
             .write(move |conn| {
                 Ok::<_, server::domain::error::DomainError>(
-                    server::db::queries::members::delete(conn, &room_id, &user_id).map(drop)?,
+                    server::db::queries::members::delete(conn, room_id, user_id).map(drop)?,
                 )
             })
             .await

@@ -325,7 +325,7 @@ async fn send_share(
         };
         permit.forget();
         let frame = socket::frame(&ClientFrame::Send {
-            room_id: room,
+            room_id: room.into(),
             body: format!("history seed {member}-{n}: the quick brown fox jumps over the lazy dog"),
             client_id: format!("{member}-{n}"),
             reply_to: None,

@@ -6,6 +6,7 @@
 //! validates exactly what the server enforces.
 
 pub mod error;
+pub mod ids;
 pub mod limits;
 pub mod messages;
 pub mod rooms;
@@ -15,6 +16,10 @@ pub mod validate;
 pub mod ws;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use ids::{
+    ActivityId, AuditEntryId, FriendRequestId, MalformedId, MessageId, NotificationId, RoomId,
+    SessionId, UserId,
+};
 pub use messages::*;
 pub use rooms::*;
 pub use social::*;

@@ -1,16 +1,16 @@
 //! Messages, threads and read markers.
 
+use crate::ids::{MessageId, RoomId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::UserRef;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
-    pub id: Uuid,
-    pub room_id: Uuid,
+    pub id: MessageId,
+    pub room_id: RoomId,
     /// Position in the room: 1, 2, 3… without gaps.
     pub seq: i64,
     /// Null once the sender deleted their account.
@@ -19,7 +19,7 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
-    pub reply_to: Option<Uuid>,
+    pub reply_to: Option<MessageId>,
     pub reply_count: i64,
     pub client_id: Option<String>,
 }
@@ -31,7 +31,7 @@ pub struct PostMessageRequest {
     #[serde(default)]
     pub client_id: Option<String>,
     #[serde(default)]
-    pub reply_to: Option<Uuid>,
+    pub reply_to: Option<MessageId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,14 +43,14 @@ pub struct EditMessageRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadRequest {
-    pub message_id: Uuid,
+    pub message_id: MessageId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadMarker {
-    pub user_id: Uuid,
-    pub message_id: Uuid,
+    pub user_id: UserId,
+    pub message_id: MessageId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! Groups and direct conversations.
 
+use crate::ids::{AuditEntryId, MessageId, RoomId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{Message, User};
 
@@ -51,7 +51,7 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Room {
-    pub id: Uuid,
+    pub id: RoomId,
     pub kind: RoomKind,
     /// For a direct room: the other member's display name, as the caller sees it.
     pub name: String,
@@ -74,7 +74,7 @@ pub struct RoomSummary {
     pub unread_count: i64,
     pub mention_count: i64,
     pub last_message: Option<Message>,
-    pub last_read_message_id: Option<Uuid>,
+    pub last_read_message_id: Option<MessageId>,
     pub notification_level: NotificationLevel,
 }
 
@@ -112,13 +112,13 @@ pub struct UpdateRoomRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserIdRequest {
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleRequest {
-    pub role: String,
+    pub role: Role,
 }
 
 /// Body of `DELETE /rooms/{id}/members/{user_id}`; may be omitted entirely.
@@ -140,12 +140,12 @@ pub struct NotificationLevelRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
-    pub id: Uuid,
-    pub room_id: Uuid,
+    pub id: AuditEntryId,
+    pub room_id: RoomId,
     pub actor: Option<User>,
     pub action: AuditAction,
-    pub target_user_id: Option<Uuid>,
-    pub message_id: Option<Uuid>,
+    pub target_user_id: Option<UserId>,
+    pub message_id: Option<MessageId>,
     pub detail: Option<String>,
     pub created_at: DateTime<Utc>,
 }

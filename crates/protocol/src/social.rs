@@ -1,8 +1,8 @@
 //! Friends and notifications.
 
+use crate::ids::{FriendRequestId, MessageId, NotificationId, RoomId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::User;
 use crate::rooms::string_enum;
@@ -10,7 +10,7 @@ use crate::rooms::string_enum;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FriendRequest {
-    pub id: Uuid,
+    pub id: FriendRequestId,
     pub from: User,
     pub to: User,
     pub created_at: DateTime<Utc>,
@@ -34,11 +34,11 @@ string_enum!(NotificationKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
-    pub id: Uuid,
+    pub id: NotificationId,
     pub kind: NotificationKind,
     pub actor: Option<User>,
-    pub room_id: Option<Uuid>,
-    pub message_id: Option<Uuid>,
+    pub room_id: Option<RoomId>,
+    pub message_id: Option<MessageId>,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

@@ -1,15 +1,15 @@
 //! Accounts, sessions and profiles.
 
+use crate::ids::{ActivityId, RoomId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A person as others see them. Fields a `friends`-only profile hides from
 /// strangers are absent from the JSON rather than null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,7 +36,7 @@ pub struct Me {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRef {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
 }
@@ -173,9 +173,9 @@ impl ActivityKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
-    pub id: Uuid,
+    pub id: ActivityId,
     pub kind: ActivityKind,
-    pub room_id: Option<Uuid>,
-    pub other_user_id: Option<Uuid>,
+    pub room_id: Option<RoomId>,
+    pub other_user_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
 }

@@ -1,7 +1,7 @@
 //! WebSocket frames: one JSON object per text frame, tagged by `type`.
 
+use crate::ids::{MessageId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{FriendRequest, Me, Message, Notification, Room, RoomSummary, User, UserRef};
 
@@ -13,18 +13,18 @@ pub enum ClientFrame {
         token: String,
     },
     Send {
-        room_id: Uuid,
+        room_id: RoomId,
         body: String,
         client_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        reply_to: Option<Uuid>,
+        reply_to: Option<MessageId>,
     },
     Typing {
-        room_id: Uuid,
+        room_id: RoomId,
     },
     Read {
-        room_id: Uuid,
-        message_id: Uuid,
+        room_id: RoomId,
+        message_id: MessageId,
     },
     Ping,
 }
@@ -48,34 +48,34 @@ pub enum ServerEvent {
         message: Message,
     },
     MessageDeleted {
-        room_id: Uuid,
-        message_id: Uuid,
+        room_id: RoomId,
+        message_id: MessageId,
     },
     Typing {
-        room_id: Uuid,
+        room_id: RoomId,
         user: UserRef,
     },
     Read {
-        room_id: Uuid,
-        user_id: Uuid,
-        message_id: Uuid,
+        room_id: RoomId,
+        user_id: UserId,
+        message_id: MessageId,
     },
     MemberJoined {
-        room_id: Uuid,
+        room_id: RoomId,
         user: User,
     },
     MemberLeft {
-        room_id: Uuid,
-        user_id: Uuid,
+        room_id: RoomId,
+        user_id: UserId,
     },
     RoomUpdated {
         room: Room,
     },
     RoomDeleted {
-        room_id: Uuid,
+        room_id: RoomId,
     },
     Presence {
-        user_id: Uuid,
+        user_id: UserId,
         online: bool,
     },
     FriendRequest {
@@ -113,6 +113,7 @@ impl ServerEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn frames_use_the_documented_tags() {
@@ -124,8 +125,8 @@ mod tests {
         .expect("send");
         assert!(matches!(f, ClientFrame::Send { reply_to: None, .. }));
         let json = serde_json::to_value(ServerEvent::MemberLeft {
-            room_id: Uuid::nil(),
-            user_id: Uuid::nil(),
+            room_id: RoomId::from_uuid(Uuid::nil()),
+            user_id: UserId::from_uuid(Uuid::nil()),
         })
         .expect("serialize");
         assert_eq!(json["type"], "member_left");

@@ -13,6 +13,7 @@ use crate::domain::read_markers::ReadQueue;
 use crate::metrics::Metrics;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::throttle::{AuthThrottle, SendThrottle};
+use protocol::UserId;
 
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -59,7 +60,7 @@ impl AppState {
 
     /// Closes the sockets of sessions that were just revoked, on every node.
     /// Call after the revocation committed.
-    pub fn end_sessions(&self, user: uuid::Uuid, sessions: RevokedSessions) {
+    pub fn end_sessions(&self, user: UserId, sessions: RevokedSessions) {
         self.bus
             .publish(Envelope::revocation(Revocation { user, sessions }));
     }

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use uuid::Uuid;
 
 /// A refused attempt: how long until the next one would pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +80,12 @@ impl AuthThrottle {
 }
 
 /// Flood control of message sends, per user, across REST and sockets.
-pub type SendThrottle = Throttle<Uuid>;
+pub type SendThrottle = Throttle<protocol::UserId>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn a_burst_passes_then_the_rest_wait() {

@@ -2,15 +2,15 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use uuid::Uuid;
 
 use crate::api::{self, Page};
+use protocol::RoomId;
 
 use super::*;
 
 impl Chat {
     /// Fetches every message after the last one we have, page by page.
-    pub fn catch_up(&self, room: Uuid) {
+    pub fn catch_up(&self, room: RoomId) {
         let chat = *self;
         spawn_local(async move {
             loop {
@@ -64,7 +64,7 @@ impl Chat {
 
     /// Opens a room in the main pane: its newest page, members and read
     /// markers, then marks it read.
-    pub fn open_room(&self, room: Uuid) {
+    pub fn open_room(&self, room: RoomId) {
         self.current_room.set(Some(room));
         self.reply_to.set(None);
         self.editing.set(None);
@@ -117,7 +117,7 @@ impl Chat {
         self.load_members(room);
     }
 
-    pub fn load_members(&self, room: Uuid) {
+    pub fn load_members(&self, room: RoomId) {
         let chat = *self;
         spawn_local(async move {
             if let Ok(members) = api::members(room).await {
@@ -132,7 +132,7 @@ impl Chat {
     }
 
     /// Loads the page older than the first message we have.
-    pub fn load_older(&self, room: Uuid, done: impl FnOnce() + 'static) {
+    pub fn load_older(&self, room: RoomId, done: impl FnOnce() + 'static) {
         let first = self.state.with_untracked(|s| {
             s.timelines
                 .get(&room)

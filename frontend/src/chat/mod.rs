@@ -5,12 +5,12 @@
 
 use leptos::prelude::*;
 use protocol::Message;
-use uuid::Uuid;
 
 use crate::read_pacer::ReadPacer;
 use crate::session;
 use crate::state::ChatState;
 use crate::ws::{ConnStatus, Socket};
+use protocol::{RoomId, UserId};
 
 mod events;
 mod loading;
@@ -27,7 +27,7 @@ pub struct Chat {
     pub state: RwSignal<ChatState>,
     pub socket: Socket,
     /// The room shown in the main pane.
-    pub current_room: RwSignal<Option<Uuid>>,
+    pub current_room: RwSignal<Option<RoomId>>,
     /// Unread notifications (the bell).
     pub notif_unread: RwSignal<i64>,
     /// Bumped on friend events, notifications and presence so the pages
@@ -37,7 +37,7 @@ pub struct Chat {
     /// The message being answered or edited in the composer.
     pub reply_to: RwSignal<Option<Message>>,
     pub editing: RwSignal<Option<Message>>,
-    last_typing: StoredValue<(Option<Uuid>, f64)>,
+    last_typing: StoredValue<(Option<RoomId>, f64)>,
     last_resend: StoredValue<(f64, usize)>,
     /// One `read` frame per room per second at most (see `read_pacer`).
     read_pacer: StoredValue<ReadPacer>,
@@ -93,7 +93,7 @@ impl Chat {
         self.socket.start(move |event| chat.handle(event));
         let chat = *self;
         let s = session::current();
-        Effect::new(move |prev: Option<Option<Uuid>>| {
+        Effect::new(move |prev: Option<Option<UserId>>| {
             let me = s.tokens.with(|t| t.as_ref().map(|t| t.me.user.id));
             if prev.is_some_and(|p| p != me) {
                 // Signed out or another account: forget the old one.
@@ -113,11 +113,11 @@ impl Chat {
         });
     }
 
-    pub fn me(&self) -> Option<Uuid> {
+    pub fn me(&self) -> Option<UserId> {
         self.state.with_untracked(|s| s.me)
     }
 
-    fn is_open_and_visible(&self, room: Uuid) -> bool {
+    fn is_open_and_visible(&self, room: RoomId) -> bool {
         self.current_room.get_untracked() == Some(room) && page_visible()
     }
 

@@ -10,13 +10,14 @@ use crate::read_pacer::ReadAction;
 use crate::session;
 use crate::state::Pending;
 use crate::ws::ConnStatus;
+use protocol::{MessageId, RoomId};
 
 use super::*;
 
 impl Chat {
     /// Marks the room read up to its newest message, here and (through the
     /// server's `read` event) on the user's other tabs.
-    pub fn mark_read(&self, room: Uuid) {
+    pub fn mark_read(&self, room: RoomId) {
         let info = self.state.with_untracked(|s| {
             let last = s
                 .timelines
@@ -41,7 +42,7 @@ impl Chat {
         self.send_read(room, last);
     }
 
-    pub(super) fn send_read(&self, room: Uuid, message_id: Uuid) {
+    pub(super) fn send_read(&self, room: RoomId, message_id: MessageId) {
         self.state.update(|s| {
             if let Some(r) = s.rooms.get_mut(&room) {
                 r.last_read_message_id = Some(message_id);
@@ -72,7 +73,7 @@ impl Chat {
     }
 
     /// Tells the server (and through it the user's other tabs).
-    pub(super) fn report_read(&self, room: Uuid, message_id: Uuid) {
+    pub(super) fn report_read(&self, room: RoomId, message_id: MessageId) {
         if !self.socket.send(ClientFrame::Read {
             room_id: room,
             message_id,
@@ -85,7 +86,7 @@ impl Chat {
 
     /// Shows the message at once and sends it; unacknowledged sends stay in
     /// the outbox and go again after a reconnect, with the same client id.
-    pub fn send_message(&self, room: Uuid, body: String, reply_to: Option<Uuid>) {
+    pub fn send_message(&self, room: RoomId, body: String, reply_to: Option<MessageId>) {
         let client_id = Uuid::new_v4().to_string();
         let pending = Pending {
             client_id: client_id.clone(),
@@ -135,7 +136,7 @@ impl Chat {
         }
     }
 
-    pub fn retry(&self, room: Uuid, client_id: String) {
+    pub fn retry(&self, room: RoomId, client_id: String) {
         let p = self.state.try_update(|s| {
             let t = s.timeline(room);
             t.retry_pending(&client_id);
@@ -154,13 +155,13 @@ impl Chat {
         }
     }
 
-    pub fn discard(&self, room: Uuid, client_id: String) {
+    pub fn discard(&self, room: RoomId, client_id: String) {
         self.state
             .update(|s| s.timeline(room).discard_pending(&client_id));
     }
 
     /// Tells the room the user is typing, at most every few seconds.
-    pub fn typing(&self, room: Uuid) {
+    pub fn typing(&self, room: RoomId) {
         let now = session::now_ms();
         let (last_room, at) = self.last_typing.get_value();
         if last_room == Some(room) && now - at < TYPING_EVERY_MS {

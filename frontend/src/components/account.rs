@@ -11,6 +11,7 @@ use crate::components::local_offset;
 use crate::components::status::{FetchedList, FormError};
 use crate::session::Session;
 use crate::state::full_time;
+use protocol::UserId;
 
 #[component]
 pub fn BlockedList() -> impl IntoView {
@@ -191,7 +192,7 @@ pub fn DeleteAccount() -> impl IntoView {
 /// A link to a user's profile with their display name, fetched; a deleted
 /// or hidden account reads "someone".
 #[component]
-pub fn UserLink(user: uuid::Uuid) -> impl IntoView {
+pub fn UserLink(user: UserId) -> impl IntoView {
     let name = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
         let fetched = api::user(user).await.map(|u| u.display_name);

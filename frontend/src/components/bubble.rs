@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 use protocol::Message;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
+use protocol::RoomId;
 
 fn preview(body: &str) -> String {
     let mut s: String = body.chars().take(80).collect();
@@ -216,7 +216,7 @@ pub fn PendingBubble(
     me_name: String,
 ) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let room: Uuid = pending.room_id;
+    let room: RoomId = pending.room_id;
     let cid = pending.client_id.clone();
     let cid2 = pending.client_id.clone();
     let failed = pending.failed.clone();

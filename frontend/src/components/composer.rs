@@ -4,13 +4,13 @@
 use leptos::html;
 use leptos::prelude::*;
 use protocol::validate::MessageBody;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::status::FormError;
+use protocol::RoomId;
 
 #[component]
-pub fn Composer(room: Uuid) -> impl IntoView {
+pub fn Composer(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);

@@ -2,14 +2,14 @@
 
 use leptos::prelude::*;
 use protocol::Member;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::moderation::{MemberActions, can_act_on, my_role};
 use crate::components::status::Loading;
+use protocol::RoomId;
 
 #[component]
-pub fn MemberList(room: Uuid) -> impl IntoView {
+pub fn MemberList(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let members = Memo::new(move |_| {
         chat.state.with(|s| {

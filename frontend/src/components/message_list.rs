@@ -5,7 +5,6 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::bubble::{Bubble, PendingBubble};
@@ -13,12 +12,13 @@ use crate::components::status::Loading;
 use crate::components::{Clock, local_offset};
 use crate::session::Session;
 use crate::state::{self, Row, ScrollAction};
+use protocol::RoomId;
 
 /// Start loading older history this close to the top.
 const LOAD_OLDER_PX: i32 = 60;
 
 #[component]
-pub fn MessageList(room: Uuid) -> impl IntoView {
+pub fn MessageList(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let session = expect_context::<Session>();
     let clock = expect_context::<Clock>();
@@ -26,12 +26,7 @@ pub fn MessageList(room: Uuid) -> impl IntoView {
     let at_bottom = RwSignal::new(true);
     let unseen = RwSignal::new(0usize);
     let offset = local_offset();
-    let me = move || {
-        session
-            .me_untracked()
-            .map(|m| m.user.id)
-            .unwrap_or_default()
-    };
+    let me = move || session.me_untracked().map(|m| m.user.id);
     let me_name = move || {
         session
             .me_untracked()
@@ -44,7 +39,8 @@ pub fn MessageList(room: Uuid) -> impl IntoView {
         chat.state.with(|s| {
             s.timelines
                 .get(&room)
-                .map(|t| state::rows(t, me(), now, offset))
+                .zip(me())
+                .map(|(t, me)| state::rows(t, me, now, offset))
                 .unwrap_or_default()
         })
     });

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use protocol::RoomKind;
-use uuid::Uuid;
 
 use crate::chat::Chat;
 use crate::components::composer::Composer;
@@ -11,9 +10,10 @@ use crate::components::message_list::MessageList;
 use crate::components::moderation::{ManagePanel, my_role};
 use crate::components::status::Loading;
 use crate::components::thread::{ThreadOpen, ThreadPanel};
+use protocol::{MessageId, RoomId};
 
 #[component]
-pub fn RoomView(room: Uuid) -> impl IntoView {
+pub fn RoomView(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let summary = Memo::new(move |_| {
         chat.state
@@ -25,7 +25,7 @@ pub fn RoomView(room: Uuid) -> impl IntoView {
     });
     let rooms_loaded = Memo::new(move |_| chat.state.with(|s| s.rooms_loaded));
     let show_members = RwSignal::new(false);
-    let thread = RwSignal::new(None::<Uuid>);
+    let thread = RwSignal::new(None::<MessageId>);
     provide_context(ThreadOpen(thread));
     let manage = RwSignal::new(false);
     let role = my_role(chat, room);

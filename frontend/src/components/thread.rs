@@ -3,17 +3,17 @@
 
 use leptos::prelude::*;
 use protocol::Message;
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::local_offset;
 use crate::components::status::Loading;
 use crate::state::full_time;
+use protocol::{MessageId, RoomId};
 
 /// Which thread the room view shows (provided by the room view).
 #[derive(Clone, Copy)]
-pub struct ThreadOpen(pub RwSignal<Option<Uuid>>);
+pub struct ThreadOpen(pub RwSignal<Option<MessageId>>);
 
 #[component]
 fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
@@ -41,7 +41,7 @@ fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
 }
 
 #[component]
-pub fn ThreadPanel(room: Uuid, root: Uuid) -> impl IntoView {
+pub fn ThreadPanel(room: RoomId, root: MessageId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let open = expect_context::<ThreadOpen>();
     // Fetch again whenever a reply to the root arrives or one is edited.

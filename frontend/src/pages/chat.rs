@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use uuid::Uuid;
 
 use crate::components::room_view::RoomView;
 use crate::components::sidebar::Sidebar;
+use protocol::RoomId;
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -13,7 +13,7 @@ pub fn ChatPage() -> impl IntoView {
     let room = Memo::new(move |_| {
         params
             .with(|p| p.get("id"))
-            .and_then(|id| Uuid::parse_str(&id).ok())
+            .and_then(|id| RoomId::parse(&id).ok())
     });
     view! {
         <div class="chat-layout" class:room-open=move || room.get().is_some()>

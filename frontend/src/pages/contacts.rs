@@ -5,16 +5,16 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use protocol::validate::Username;
 use protocol::{FriendRequest, User};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::status::{ErrorNote, FetchedList, FormError, Loading};
+use protocol::UserId;
 
 /// Opens (or creates) the direct conversation with `user` and goes there.
 pub fn start_dm(
     chat: Chat,
-    user: Uuid,
+    user: UserId,
     error: RwSignal<Option<String>>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + 'static,
 ) {
@@ -99,7 +99,7 @@ pub fn ContactsPage() -> impl IntoView {
             });
         };
 
-    let dm = move |user: Uuid| start_dm(chat, user, action_error, navigate.clone());
+    let dm = move |user: UserId| start_dm(chat, user, action_error, navigate.clone());
     let dm = StoredValue::new_local(dm);
 
     view! {

@@ -10,6 +10,7 @@ use crate::api;
 use crate::chat::Chat;
 use crate::components::create_room::CreateRoom;
 use crate::components::status::{ErrorNote, FetchedList};
+use protocol::RoomId;
 
 #[component]
 pub fn ExplorePage() -> impl IntoView {
@@ -25,12 +26,12 @@ pub fn ExplorePage() -> impl IntoView {
         async move { api::public_rooms(q.trim()).await }
     });
     let action_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(None::<uuid::Uuid>);
+    let busy = RwSignal::new(None::<RoomId>);
     // Joins and leaves made on this page, by room: shown at once and kept,
     // whatever the list says. The list is refetched after each of them, but
     // a refetch started earlier (a debounced search) may still be on its
     // way with the room as it was.
-    let changed = RwSignal::new(HashMap::<uuid::Uuid, Membership>::new());
+    let changed = RwSignal::new(HashMap::<RoomId, Membership>::new());
 
     let on_input = move |ev| {
         query.set(event_target_value(&ev));
@@ -45,7 +46,7 @@ pub fn ExplorePage() -> impl IntoView {
         debounce.set_value(h);
     };
 
-    let act = move |room: uuid::Uuid, was: Membership| {
+    let act = move |room: RoomId, was: Membership| {
         busy.set(Some(room));
         action_error.set(None);
         leptos::task::spawn_local(async move {

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::status::{ErrorNote, Loading};
 use crate::pages::contacts::start_dm;
 use crate::session::Session;
+use protocol::UserId;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -19,7 +19,7 @@ pub fn ProfilePage() -> impl IntoView {
     let id = Memo::new(move |_| {
         params
             .with(|p| p.get("id"))
-            .and_then(|s| Uuid::parse_str(&s).ok())
+            .and_then(|s| UserId::parse(&s).ok())
     });
     let profile = LocalResource::new(move || {
         let id = id.get();
@@ -36,8 +36,8 @@ pub fn ProfilePage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let info = RwSignal::new(None::<String>);
     let dm =
-        StoredValue::new_local(move |user: Uuid| start_dm(chat, user, error, navigate.clone()));
-    let add_friend = move |user: Uuid| {
+        StoredValue::new_local(move |user: UserId| start_dm(chat, user, error, navigate.clone()));
+    let add_friend = move |user: UserId| {
         leptos::task::spawn_local(async move {
             match api::send_friend_request(user).await {
                 Ok(()) => info.set(Some("Friend request sent.".into())),
@@ -107,7 +107,7 @@ pub fn ProfilePage() -> impl IntoView {
 /// Block / Unblock, reflecting `GET /blocks`.
 #[component]
 fn BlockButton(
-    user: Uuid,
+    user: UserId,
     error: RwSignal<Option<String>>,
     info: RwSignal<Option<String>>,
 ) -> impl IntoView {

@@ -4,16 +4,16 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use protocol::{Message, RoomKind};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::local_offset;
 use crate::components::status::Loading;
 use crate::state::full_time;
+use protocol::RoomId;
 
 /// The path of a search.
-pub fn search_path(q: &str, room: Option<Uuid>) -> String {
+pub fn search_path(q: &str, room: Option<RoomId>) -> String {
     let room = room.map(|r| format!("&room={r}")).unwrap_or_default();
     format!("/search?q={}{room}", api::enc(q.trim()))
 }
@@ -27,7 +27,7 @@ pub fn SearchPage() -> impl IntoView {
     let room = Memo::new(move |_| {
         query
             .with(|p| p.get("room"))
-            .and_then(|r| Uuid::parse_str(&r).ok())
+            .and_then(|r| RoomId::parse(&r).ok())
     });
     let text = RwSignal::new(q.get_untracked());
     let room_choice = RwSignal::new(
@@ -52,7 +52,7 @@ pub fn SearchPage() -> impl IntoView {
     });
     let rooms = Memo::new(move |_| {
         chat.state.with(|s| {
-            let mut list: Vec<(Uuid, String)> = s
+            let mut list: Vec<(RoomId, String)> = s
                 .sorted_rooms()
                 .into_iter()
                 .map(|r| (r.room.id, r.room.name))
@@ -63,13 +63,13 @@ pub fn SearchPage() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let room = Uuid::parse_str(&room_choice.get_untracked()).ok();
+        let room = RoomId::parse(&room_choice.get_untracked()).ok();
         navigate(
             &search_path(&text.get_untracked(), room),
             Default::default(),
         );
     };
-    let room_name = move |id: Uuid| {
+    let room_name = move |id: RoomId| {
         chat.state.with_untracked(|s| {
             s.rooms.get(&id).map(|r| {
                 if r.room.kind == RoomKind::Direct {

@@ -11,6 +11,7 @@ use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
 use crate::components::form::{SelectField, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
+use protocol::RoomId;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -181,7 +182,7 @@ fn RoomLevels() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let rooms = Memo::new(move |_| chat.state.with(|s| s.sorted_rooms()));
     let error = RwSignal::new(None::<String>);
-    let set_level = move |room: uuid::Uuid, level: String| {
+    let set_level = move |room: RoomId, level: String| {
         let Some(level) = NotificationLevel::parse(&level) else {
             return;
         };

@@ -4,7 +4,7 @@
 //! does is tested on the host.
 
 use protocol::{ClientFrame, NotificationKind, ServerEvent};
-use uuid::Uuid;
+use protocol::{MessageId, RoomId};
 
 use super::{Arrival, ChatState, Insert};
 
@@ -12,7 +12,7 @@ use super::{Arrival, ChatState, Insert};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Context {
     /// The room shown in the main pane.
-    pub current_room: Option<Uuid>,
+    pub current_room: Option<RoomId>,
     /// Whether the page is visible (a hidden tab reads nothing).
     pub page_visible: bool,
     /// The wall clock, in ms.
@@ -20,7 +20,7 @@ pub struct Context {
 }
 
 impl Context {
-    fn reading(&self, room: Uuid) -> bool {
+    fn reading(&self, room: RoomId) -> bool {
         self.page_visible && self.current_room == Some(room)
     }
 }
@@ -31,13 +31,13 @@ pub enum Effect {
     /// Fetch the room list again (a room appeared that the state lacks).
     RefreshRooms,
     /// Fetch the room's member list again.
-    LoadMembers(Uuid),
+    LoadMembers(RoomId),
     /// Fetch what was missed in a room after its last known message.
-    CatchUp(Uuid),
+    CatchUp(RoomId),
     /// Tell the server this message was read (paced by the glue).
-    Read { room: Uuid, message: Uuid },
+    Read { room: RoomId, message: MessageId },
     /// Mark the open room read up to its newest message.
-    MarkRoomRead(Uuid),
+    MarkRoomRead(RoomId),
     /// Send a frame on the socket.
     Send(ClientFrame),
     /// Fetch the count of unread notifications.
@@ -78,7 +78,7 @@ impl ChatState {
     pub fn apply(&mut self, event: ServerEvent, cx: &Context) -> Applied {
         match event {
             ServerEvent::Ready { user, rooms } => {
-                let loaded: Vec<Uuid> = self
+                let loaded: Vec<RoomId> = self
                     .timelines
                     .iter()
                     .filter(|(_, t)| t.loaded)

@@ -13,11 +13,11 @@ mod scroll;
 mod tests;
 mod timeline;
 
+use protocol::{MessageId, RoomId, UserId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use protocol::{Message, RoomSummary, UserRef};
-use uuid::Uuid;
 
 pub use events::*;
 pub use rows::*;
@@ -36,13 +36,13 @@ pub struct Typist {
 /// Everything the chat view shows, for every room the user is in.
 #[derive(Debug, Clone, Default)]
 pub struct ChatState {
-    pub me: Option<Uuid>,
-    pub rooms: HashMap<Uuid, RoomSummary>,
+    pub me: Option<UserId>,
+    pub rooms: HashMap<RoomId, RoomSummary>,
     pub rooms_loaded: bool,
-    pub timelines: HashMap<Uuid, Timeline>,
-    pub typing: HashMap<Uuid, Vec<Typist>>,
+    pub timelines: HashMap<RoomId, Timeline>,
+    pub typing: HashMap<RoomId, Vec<Typist>>,
     /// user id -> online, from presence events and member lists.
-    pub presence: HashMap<Uuid, bool>,
+    pub presence: HashMap<UserId, bool>,
 }
 
 /// The time a room last saw activity, for ordering the sidebar.
@@ -69,12 +69,12 @@ impl ChatState {
     /// keeping timelines of rooms still there.
     pub fn set_rooms(&mut self, rooms: Vec<RoomSummary>) {
         self.rooms = rooms.into_iter().map(|r| (r.room.id, r)).collect();
-        let keep: Vec<Uuid> = self.rooms.keys().copied().collect();
+        let keep: Vec<RoomId> = self.rooms.keys().copied().collect();
         self.timelines.retain(|id, _| keep.contains(id));
         self.rooms_loaded = true;
     }
 
-    pub fn remove_room(&mut self, id: Uuid) {
+    pub fn remove_room(&mut self, id: RoomId) {
         self.rooms.remove(&id);
         self.timelines.remove(&id);
         self.typing.remove(&id);
@@ -96,7 +96,7 @@ impl ChatState {
         self.rooms.values().map(|r| r.unread_count.max(0)).sum()
     }
 
-    pub fn timeline(&mut self, room: Uuid) -> &mut Timeline {
+    pub fn timeline(&mut self, room: RoomId) -> &mut Timeline {
         self.timelines.entry(room).or_default()
     }
 
@@ -141,13 +141,14 @@ impl ChatState {
     }
 
     /// The user (on any of their tabs) read `room` up to `message_id`.
-    pub fn mark_read_by_me(&mut self, room: Uuid, message_id: Uuid) {
-        let me = self.me.unwrap_or_default();
+    pub fn mark_read_by_me(&mut self, room: RoomId, message_id: MessageId) {
+        let me = self.me;
         let unread = self
             .timelines
             .get(&room)
             .filter(|t| t.get(message_id).is_some())
-            .map(|t| t.unread_after(Some(message_id), me));
+            .zip(me)
+            .map(|(t, me)| t.unread_after(Some(message_id), me));
         if let Some(r) = self.rooms.get_mut(&room) {
             let is_last = r.last_message.as_ref().map(|m| m.id) == Some(message_id);
             r.unread_count = if is_last { 0 } else { unread.unwrap_or(0) };
@@ -156,7 +157,7 @@ impl ChatState {
         }
     }
 
-    pub fn set_typing(&mut self, room: Uuid, user: UserRef, now_ms: f64) {
+    pub fn set_typing(&mut self, room: RoomId, user: UserRef, now_ms: f64) {
         if Some(user.id) == self.me {
             return;
         }
@@ -181,7 +182,7 @@ impl ChatState {
     }
 
     /// "Ann is typing…", "Ann and Bo are typing…", "3 people are typing…".
-    pub fn typing_text(&self, room: Uuid) -> Option<String> {
+    pub fn typing_text(&self, room: RoomId) -> Option<String> {
         let names: Vec<&str> = self
             .typing
             .get(&room)?
@@ -208,7 +209,7 @@ impl ChatState {
         all
     }
 
-    pub fn set_presence(&mut self, user: Uuid, online: bool) {
+    pub fn set_presence(&mut self, user: UserId, online: bool) {
         self.presence.insert(user, online);
         for t in self.timelines.values_mut() {
             if let Some(members) = &mut t.members {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use protocol::Message;
-use uuid::Uuid;
+use protocol::{MessageId, UserId};
 
 use super::timeline::{MessageStatus, Pending, StatusKey, Timeline};
 
@@ -32,7 +32,7 @@ pub enum Row {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParentPreview {
-    pub id: Uuid,
+    pub id: MessageId,
     pub sender: Option<String>,
     pub body: Option<String>,
     pub deleted: bool,
@@ -108,8 +108,8 @@ pub fn full_time(t: DateTime<Utc>, offset: FixedOffset) -> String {
 }
 
 fn starts_group(
-    prev: Option<(Option<Uuid>, DateTime<Utc>)>,
-    sender: Option<Uuid>,
+    prev: Option<(Option<UserId>, DateTime<Utc>)>,
+    sender: Option<UserId>,
     at: DateTime<Utc>,
 ) -> bool {
     match prev {
@@ -124,13 +124,13 @@ fn starts_group(
 
 /// Lays a timeline out as rows: day separators, sender groups, the status of
 /// the user's latest own message, reply parents.
-pub fn rows(t: &Timeline, me: Uuid, now: DateTime<Utc>, offset: FixedOffset) -> Vec<Row> {
+pub fn rows(t: &Timeline, me: UserId, now: DateTime<Utc>, offset: FixedOffset) -> Vec<Row> {
     let status = t.own_status(me);
     let mut out = Vec::with_capacity(t.len() + t.pending().len() + 4);
-    let mut prev: Option<(Option<Uuid>, DateTime<Utc>)> = None;
+    let mut prev: Option<(Option<UserId>, DateTime<Utc>)> = None;
     let mut last_day = None;
     let mut day_row = |out: &mut Vec<Row>,
-                       prev: &mut Option<(Option<Uuid>, DateTime<Utc>)>,
+                       prev: &mut Option<(Option<UserId>, DateTime<Utc>)>,
                        at: DateTime<Utc>| {
         let day = at.with_timezone(&offset).date_naive();
         if last_day != Some(day) {

@@ -2,7 +2,20 @@
 
 use super::*;
 use chrono::{Duration, FixedOffset, TimeZone};
+use protocol::RoomId;
 use protocol::{NotificationLevel, Room, RoomKind, ServerEvent, Visibility};
+use uuid::Uuid;
+
+/// An id of whatever kind the call site needs, numbered.
+fn nth<T: From<Uuid>>(n: u128) -> T {
+    Uuid::from_u128(n).into()
+}
+
+/// A new random id of whatever kind the call site needs.
+#[allow(dead_code)]
+fn fresh<T: From<Uuid>>() -> T {
+    Uuid::new_v4().into()
+}
 
 fn at(min: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0)
@@ -13,15 +26,15 @@ fn at(min: i64) -> DateTime<Utc> {
 
 fn user(n: u128) -> UserRef {
     UserRef {
-        id: Uuid::from_u128(n),
+        id: nth(n),
         username: format!("u{n}"),
         display_name: format!("User {n}"),
     }
 }
 
-fn msg(room: Uuid, seq: i64, sender: u128, min: i64) -> Message {
+fn msg(room: RoomId, seq: i64, sender: u128, min: i64) -> Message {
     Message {
-        id: Uuid::from_u128(1000 + seq as u128),
+        id: nth(1000 + seq as u128),
         room_id: room,
         seq,
         sender: Some(user(sender)),
@@ -38,7 +51,7 @@ fn msg(room: Uuid, seq: i64, sender: u128, min: i64) -> Message {
 fn summary(id: u128, name: &str, last: Option<Message>) -> RoomSummary {
     RoomSummary {
         room: Room {
-            id: Uuid::from_u128(id),
+            id: nth(id),
             kind: RoomKind::Group,
             name: name.into(),
             topic: String::new(),
@@ -56,7 +69,7 @@ fn summary(id: u128, name: &str, last: Option<Message>) -> RoomSummary {
     }
 }
 
-fn pending(room: Uuid, cid: &str, min: i64) -> Pending {
+fn pending(room: RoomId, cid: &str, min: i64) -> Pending {
     Pending {
         client_id: cid.into(),
         room_id: room,
@@ -67,7 +80,7 @@ fn pending(room: Uuid, cid: &str, min: i64) -> Pending {
     }
 }
 
-const ROOM: Uuid = Uuid::from_u128(7);
+const ROOM: RoomId = RoomId::from_uuid(Uuid::from_u128(7));
 const ME: u128 = 1;
 
 #[test]
@@ -136,12 +149,7 @@ fn ack_replaces_the_optimistic_message_and_is_never_shown_twice() {
     t.merge(vec![stored.clone()]);
     t.insert(stored);
     assert_eq!(t.len(), 1);
-    let r = rows(
-        &t,
-        Uuid::from_u128(ME),
-        at(2),
-        FixedOffset::east_opt(0).expect("utc"),
-    );
+    let r = rows(&t, nth(ME), at(2), FixedOffset::east_opt(0).expect("utc"));
     let bubbles = r.iter().filter(|r| !matches!(r, Row::Day { .. })).count();
     assert_eq!(bubbles, 1);
     // a late retry of an acked client id is not shown again
@@ -162,7 +170,7 @@ fn message_from_another_tab_replaces_pending_by_client_id() {
 
 #[test]
 fn own_status_goes_sending_sent_seen() {
-    let me = Uuid::from_u128(ME);
+    let me = nth(ME);
     let mut t = Timeline::default();
     t.insert(msg(ROOM, 1, 2, 0));
     t.add_pending(pending(ROOM, "c1", 1));
@@ -177,18 +185,18 @@ fn own_status_goes_sending_sent_seen() {
     );
     t.set_read(me, id); // my own marker does not count
     assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Sent));
-    t.set_read(Uuid::from_u128(2), id);
+    t.set_read(nth(2), id);
     assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Seen));
     // markers never move back
-    t.set_read(Uuid::from_u128(2), msg(ROOM, 1, 2, 0).id);
+    t.set_read(nth(2), msg(ROOM, 1, 2, 0).id);
     assert_eq!(t.own_status(me).map(|s| s.1), Some(MessageStatus::Seen));
 }
 
 #[test]
 fn sidebar_orders_by_latest_activity() {
     let mut s = ChatState::default();
-    let a = Uuid::from_u128(10);
-    let b = Uuid::from_u128(11);
+    let a = nth(10);
+    let b = nth(11);
     s.set_rooms(vec![
         summary(10, "alpha", Some(msg(a, 1, 2, 5))),
         summary(11, "beta", Some(msg(b, 1, 2, 9))),
@@ -204,11 +212,11 @@ fn sidebar_orders_by_latest_activity() {
 #[test]
 fn unread_counts_and_total() {
     let mut s = ChatState {
-        me: Some(Uuid::from_u128(ME)),
+        me: Some(nth(ME)),
         ..Default::default()
     };
-    let a = Uuid::from_u128(10);
-    let b = Uuid::from_u128(11);
+    let a = nth(10);
+    let b = nth(11);
     s.set_rooms(vec![summary(10, "a", None), summary(11, "b", None)]);
     s.receive(msg(a, 1, 2, 1), false);
     s.receive(msg(a, 2, 2, 2), false);
@@ -237,7 +245,7 @@ fn unread_after_marker_skips_own_messages() {
         msg(ROOM, 2, ME, 2),
         msg(ROOM, 3, 2, 3),
     ]);
-    let me = Uuid::from_u128(ME);
+    let me = nth(ME);
     assert_eq!(t.unread_after(None, me), 2);
     assert_eq!(t.unread_after(Some(msg(ROOM, 1, 2, 1).id), me), 1);
     assert_eq!(t.unread_after(Some(msg(ROOM, 3, 2, 3).id), me), 0);
@@ -256,7 +264,7 @@ fn scroll_decisions() {
 
 #[test]
 fn grouping_and_day_separators() {
-    let me = Uuid::from_u128(ME);
+    let me = nth(ME);
     let utc = FixedOffset::east_opt(0).expect("utc");
     let mut t = Timeline::default();
     let mut yesterday = msg(ROOM, 1, 2, -24 * 60);
@@ -298,7 +306,7 @@ fn grouping_and_day_separators() {
 
 #[test]
 fn replies_carry_their_parent() {
-    let me = Uuid::from_u128(ME);
+    let me = nth(ME);
     let mut t = Timeline::default();
     let parent = msg(ROOM, 1, 2, 0);
     let mut reply = msg(ROOM, 2, ME, 1);
@@ -330,7 +338,7 @@ fn relative_times() {
 #[test]
 fn typing_expires_and_names_people() {
     let mut s = ChatState {
-        me: Some(Uuid::from_u128(ME)),
+        me: Some(nth(ME)),
         ..Default::default()
     };
     s.set_typing(ROOM, user(ME), 0.0); // never myself
@@ -352,7 +360,7 @@ fn typing_expires_and_names_people() {
 #[test]
 fn outbox_holds_unacked_sends_in_order() {
     let mut s = ChatState::default();
-    let other = Uuid::from_u128(8);
+    let other = nth(8);
     s.timeline(ROOM).add_pending(pending(ROOM, "b", 2));
     s.timeline(other).add_pending(pending(other, "a", 1));
     s.timeline(ROOM).add_pending(pending(ROOM, "c", 3));
@@ -366,7 +374,7 @@ fn outbox_holds_unacked_sends_in_order() {
 fn me() -> protocol::Me {
     protocol::Me {
         user: protocol::User {
-            id: Uuid::from_u128(ME),
+            id: nth(ME),
             username: "me".into(),
             display_name: "Me".into(),
             bio: None,
@@ -380,7 +388,7 @@ fn me() -> protocol::Me {
     }
 }
 
-fn reading(room: Option<Uuid>) -> Context {
+fn reading(room: Option<RoomId>) -> Context {
     Context {
         current_room: room,
         page_visible: true,
@@ -391,7 +399,7 @@ fn reading(room: Option<Uuid>) -> Context {
 /// A state signed in as `ME`, in `ROOM`, whose timeline holds seqs 1 and 2.
 fn signed_in() -> ChatState {
     let mut s = ChatState {
-        me: Some(Uuid::from_u128(ME)),
+        me: Some(nth(ME)),
         ..ChatState::default()
     };
     s.set_rooms(vec![summary(7, "general", Some(msg(ROOM, 2, 2, 2)))]);
@@ -450,7 +458,7 @@ fn a_message_after_a_gap_asks_to_catch_up_and_one_from_a_new_room_for_the_room_l
     );
     assert_eq!(out.effects, vec![Effect::CatchUp(ROOM)]);
 
-    let elsewhere = Uuid::from_u128(99);
+    let elsewhere = nth(99);
     let out = s.apply(
         ServerEvent::Message {
             message: msg(elsewhere, 1, 2, 6),
@@ -491,7 +499,7 @@ fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room
 fn a_mention_lights_the_badge_unless_its_room_is_being_read() {
     let mention = |read: bool| ServerEvent::Notification {
         notification: protocol::Notification {
-            id: Uuid::from_u128(500),
+            id: nth(500),
             kind: protocol::NotificationKind::Mention,
             actor: None,
             room_id: Some(ROOM),

@@ -1,19 +1,19 @@
 //! One room's messages: ordered by `seq`, with the user's sends that are
 //! not acknowledged yet, read markers and the sender's own status.
 
+use protocol::{MessageId, RoomId, UserId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use protocol::{Member, Message};
-use uuid::Uuid;
 
 /// A message the user sent that the server has not acknowledged yet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub client_id: String,
-    pub room_id: Uuid,
+    pub room_id: RoomId,
     pub body: String,
-    pub reply_to: Option<Uuid>,
+    pub reply_to: Option<MessageId>,
     pub created_at: DateTime<Utc>,
     /// The server refused it (e.g. rate limited); shown with a retry hint.
     pub failed: Option<String>,
@@ -30,7 +30,7 @@ pub enum Insert {
     Inserted,
     /// The message's seq jumped past `last + 1`: the messages in between were
     /// missed and must be fetched with `after=<last id>`.
-    Gap { after: Uuid },
+    Gap { after: MessageId },
 }
 
 /// The messages of one room, ordered by `seq`, plus optimistic sends.
@@ -46,7 +46,7 @@ pub struct Timeline {
     pub loading: bool,
     pub error: Option<String>,
     /// user id -> seq of the message their read marker points at.
-    pub read_seq: HashMap<Uuid, i64>,
+    pub read_seq: HashMap<UserId, i64>,
     pub members: Option<Vec<Member>>,
 }
 
@@ -71,7 +71,7 @@ impl Timeline {
         self.messages.values().next_back()
     }
 
-    pub fn get(&self, id: Uuid) -> Option<&Message> {
+    pub fn get(&self, id: MessageId) -> Option<&Message> {
         self.messages.values().find(|m| m.id == id)
     }
 
@@ -121,7 +121,7 @@ impl Timeline {
         }
     }
 
-    pub fn mark_deleted(&mut self, id: Uuid) {
+    pub fn mark_deleted(&mut self, id: MessageId) {
         if let Some(m) = self.messages.values_mut().find(|m| m.id == id) {
             m.deleted = true;
             m.body.clear();
@@ -161,7 +161,7 @@ impl Timeline {
     }
 
     /// Records where `user` has read up to; markers only move forward.
-    pub fn set_read(&mut self, user: Uuid, message_id: Uuid) {
+    pub fn set_read(&mut self, user: UserId, message_id: MessageId) {
         let seq = self.get(message_id).map(|m| m.seq).unwrap_or(0);
         let entry = self.read_seq.entry(user).or_insert(0);
         if seq > *entry {
@@ -170,7 +170,7 @@ impl Timeline {
     }
 
     /// Unread messages after `marker` (a message id), not sent by `me`.
-    pub fn unread_after(&self, marker: Option<Uuid>, me: Uuid) -> i64 {
+    pub fn unread_after(&self, marker: Option<MessageId>, me: UserId) -> i64 {
         let from = marker
             .and_then(|id| self.get(id))
             .map(|m| m.seq)
@@ -184,7 +184,7 @@ impl Timeline {
     /// The status shown on the user's own latest message, if the room's
     /// latest own item is theirs: pending → sending, stored → sent, read by
     /// another member → seen.
-    pub fn own_status(&self, me: Uuid) -> Option<(StatusKey, MessageStatus)> {
+    pub fn own_status(&self, me: UserId) -> Option<(StatusKey, MessageStatus)> {
         if let Some(p) = self.pending.last() {
             return Some((
                 StatusKey::Pending(p.client_id.clone()),
@@ -212,7 +212,7 @@ impl Timeline {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusKey {
     Pending(String),
-    Message(Uuid),
+    Message(MessageId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

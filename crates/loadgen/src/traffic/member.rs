@@ -132,7 +132,7 @@ pub(super) async fn next_tick(ticks: &mut Option<Interval>) {
 pub(super) fn send_frame(plan: &Plan, n: u32) -> WsMessage {
     let member = plan.member;
     socket::frame(&ClientFrame::Send {
-        room_id: plan.room_id,
+        room_id: plan.room_id.into(),
         body: format!("{} {member} {n}", unix_micros()),
         client_id: format!("{member}-{n}"),
         reply_to: None,
@@ -141,8 +141,8 @@ pub(super) fn send_frame(plan: &Plan, n: u32) -> WsMessage {
 
 pub(super) fn read_frame(room_id: Uuid, message_id: Uuid) -> WsMessage {
     socket::frame(&ClientFrame::Read {
-        room_id,
-        message_id,
+        room_id: room_id.into(),
+        message_id: message_id.into(),
     })
 }
 

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use uuid::Uuid;
+use protocol::{SessionId, UserId};
 
 use crate::domain::error::DomainError;
 use crate::domain::live;
@@ -14,14 +14,8 @@ use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy)]
 pub struct AuthUser {
-    pub id: Uuid,
-    pub session_id: Uuid,
-}
-
-impl AuthUser {
-    pub fn id_str(&self) -> String {
-        self.id.to_string()
-    }
+    pub id: UserId,
+    pub session_id: SessionId,
 }
 
 /// The token of an `Authorization: Bearer …` header, if any.

@@ -6,16 +6,16 @@
 use std::path::Path;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use protocol::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::config::{Secret, Settings};
 use crate::domain::error::DomainError;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
-    sub: Uuid,
-    sid: Uuid,
+    sub: UserId,
+    sid: SessionId,
     iat: i64,
     exp: i64,
 }
@@ -23,8 +23,8 @@ struct Claims {
 /// Who a valid access token speaks for.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenSubject {
-    pub user_id: Uuid,
-    pub session_id: Uuid,
+    pub user_id: UserId,
+    pub session_id: SessionId,
 }
 
 #[derive(Clone)]
@@ -51,7 +51,7 @@ impl TokenKeys {
         self.ttl_secs
     }
 
-    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> Result<String, DomainError> {
+    pub fn issue(&self, user_id: UserId, session_id: SessionId) -> Result<String, DomainError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn access_tokens_round_trip_and_reject_tampering() {
         let keys = TokenKeys::new(&Secret::new("k".repeat(32)), 60);
-        let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
+        let (user, session) = (
+            UserId::from(uuid::Uuid::new_v4()),
+            SessionId::from(uuid::Uuid::new_v4()),
+        );
         let token = keys.issue(user, session).expect("issue");
         let subject = keys.verify(&token).expect("verify");
         assert_eq!((subject.user_id, subject.session_id), (user, session));

@@ -4,7 +4,7 @@
 //! route answers 404. Public rooms are visible to all, but reading their
 //! history or posting needs membership (403 `not_a_member`).
 
-use protocol::Role;
+use protocol::{Role, RoomId, UserId};
 
 use crate::db::DbConn;
 use crate::db::models::{MembershipRow, RoomRow};
@@ -52,7 +52,11 @@ impl RoomAccess {
 
 /// Loads a room the user may see: a room that does not exist and a private
 /// room they are not in look the same.
-pub fn visible_room(conn: &mut DbConn, room_id: &str, user_id: &str) -> DomainResult<RoomAccess> {
+pub fn visible_room(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    user_id: UserId,
+) -> DomainResult<RoomAccess> {
     let (room, membership) = rooms::find_with_membership(conn, room_id, user_id)?
         .ok_or(DomainError::NotFound(Missing::Room))?;
     if membership.is_none() && !room.is_public() {

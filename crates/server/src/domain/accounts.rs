@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::Duration;
 use protocol::ErrorCode;
 use protocol::validate::{self, DisplayName, Username};
-use protocol::{Activity, ActivityKind, Me, UpdateMeRequest, User};
+use protocol::{
+    Activity, ActivityId, ActivityKind, Me, RoomId, ServerEvent, SessionId, UpdateMeRequest, User,
+    UserId,
+};
 
 use super::Presence;
 use super::events::Outbound;
@@ -19,21 +22,15 @@ use crate::domain::error::{DomainError, DomainResult, Missing};
 /// A session just opened or refreshed: the refresh token to hand out once.
 pub struct IssuedSession {
     pub user: UserRow,
-    pub session_id: String,
+    pub session_id: SessionId,
     pub refresh_token: String,
-}
-
-impl IssuedSession {
-    pub fn session_uuid(&self) -> uuid::Uuid {
-        crate::db::models::id(&self.session_id)
-    }
 }
 
 /// A session that just ended: whose, and which.
 #[derive(Debug, Clone, Copy)]
 pub struct EndedSession {
-    pub user_id: uuid::Uuid,
-    pub session_id: uuid::Uuid,
+    pub user_id: UserId,
+    pub session_id: SessionId,
 }
 
 /// The account a sign-in names (any case), if there is one.
@@ -50,8 +47,8 @@ fn open_session(
     let (refresh_token, token_hash) = new_refresh_token();
     let created = now();
     let row = SessionRow {
-        id: new_id(),
-        user_id: user.id.clone(),
+        id: Stored(new_id()),
+        user_id: user.id,
         token_hash,
         client: client.chars().take(200).collect(),
         created_at: created,
@@ -64,11 +61,11 @@ fn open_session(
     sessions::insert(conn, &row)?;
     activity::insert(
         conn,
-        &ActivityRow::new(&user.id, ActivityKind::Login, None, None),
+        &ActivityRow::new(*user.id, ActivityKind::Login, None, None),
     )?;
     Ok(IssuedSession {
         user,
-        session_id: row.id,
+        session_id: *row.id,
         refresh_token,
     })
 }
@@ -86,7 +83,7 @@ pub fn register(
     policy: SessionPolicy,
 ) -> DomainResult<IssuedSession> {
     let row = UserRow {
-        id: new_id(),
+        id: Stored(new_id()),
         username_key: new.username.key(),
         username: new.username.into_inner(),
         password_hash: new.password_hash,
@@ -165,15 +162,15 @@ pub fn refresh(
     let Some(session) = sessions::find_live_by_hash(conn, &old_hash)? else {
         return replayed(conn, &old_hash, policy);
     };
-    let user = users::find(conn, &session.user_id)?.ok_or(DomainError::InvalidToken)?;
+    let user = users::find(conn, *session.user_id)?.ok_or(DomainError::InvalidToken)?;
     let (new_token, new_hash) = new_refresh_token();
     let expires = (now() + policy.idle()).min(session.created_at + policy.max_age());
-    if !sessions::rotate(conn, &session.id, &old_hash, &new_hash, expires)? {
+    if !sessions::rotate(conn, *session.id, &old_hash, &new_hash, expires)? {
         return Err(DomainError::InvalidToken);
     }
     Ok(Refreshed::Issued(Box::new(IssuedSession {
         user,
-        session_id: session.id,
+        session_id: *session.id,
         refresh_token: new_token,
     })))
 }
@@ -189,11 +186,11 @@ fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> DomainResul
     if session.revoked_at.is_some() || racing {
         return Err(DomainError::InvalidToken);
     }
-    tracing::warn!(session = %session.id, "a rotated refresh token was reused; revoking the session");
-    sessions::revoke(conn, &session.id)?;
+    tracing::warn!(session = %*session.id, "a rotated refresh token was reused; revoking the session");
+    sessions::revoke(conn, *session.id)?;
     Ok(Refreshed::Revoked(EndedSession {
-        user_id: crate::db::models::id(&session.user_id),
-        session_id: crate::db::models::id(&session.id),
+        user_id: *session.user_id,
+        session_id: *session.id,
     }))
 }
 
@@ -201,26 +198,26 @@ fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> DomainResul
 pub fn logout(conn: &mut DbConn, refresh_token: &str) -> DomainResult<EndedSession> {
     let hash = hash_refresh_token(refresh_token);
     let session = sessions::find_live_by_hash(conn, &hash)?.ok_or(DomainError::InvalidToken)?;
-    sessions::revoke(conn, &session.id)?;
+    sessions::revoke(conn, *session.id)?;
     Ok(EndedSession {
-        user_id: crate::db::models::id(&session.user_id),
-        session_id: crate::db::models::id(&session.id),
+        user_id: *session.user_id,
+        session_id: *session.id,
     })
 }
 
-pub fn me(conn: &mut DbConn, user_id: &str, presence: &dyn Presence) -> DomainResult<Me> {
+pub fn me(conn: &mut DbConn, user_id: UserId, presence: &dyn Presence) -> DomainResult<Me> {
     let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
-    Ok(user.to_me(presence.is_online(user.uuid())))
+    Ok(user.to_me(presence.is_online(*user.id)))
 }
 
-pub fn find_user(conn: &mut DbConn, user_id: &str) -> DomainResult<UserRow> {
+pub fn find_user(conn: &mut DbConn, user_id: UserId) -> DomainResult<UserRow> {
     users::find(conn, user_id)?.ok_or(DomainError::NotFound(Missing::User))
 }
 
 /// Checks every field before changing any, so a bad field changes nothing.
 pub fn update_me(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: UserId,
     req: UpdateMeRequest,
     presence: &dyn Presence,
 ) -> DomainResult<Me> {
@@ -261,8 +258,8 @@ pub fn update_me(
 /// every other device.
 pub fn change_password(
     conn: &mut DbConn,
-    user_id: &str,
-    keep_session: &str,
+    user_id: UserId,
+    keep_session: SessionId,
     new_hash: &str,
 ) -> DomainResult<()> {
     users::set_password(conn, user_id, new_hash)?;
@@ -273,13 +270,12 @@ pub fn change_password(
 /// After the password was verified: the person is gone, their messages stay
 /// with no sender, their username stays reserved. Returns the rooms they
 /// left, for the live `member_left` events.
-pub fn delete_account(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<Outbound>> {
-    let uuid = crate::db::models::id(user_id);
+pub fn delete_account(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<Outbound>> {
     let room_ids = members::room_ids_of(conn, user_id)?;
-    let rooms_left: Vec<(String, Option<String>)> = room_ids
+    let rooms_left: Vec<(RoomId, Option<UserId>)> = room_ids
         .into_iter()
         .map(|room| {
-            let heir = super::rooms::hand_over_if_owner(conn, &room, user_id)?;
+            let heir = super::rooms::hand_over_if_owner(conn, room, user_id)?;
             Ok((room, heir))
         })
         .collect::<DomainResult<_>>()?;
@@ -291,10 +287,10 @@ pub fn delete_account(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<Outb
         .into_iter()
         .map(|(room, _)| {
             Outbound::room(
-                crate::db::models::id(&room),
-                protocol::ServerEvent::MemberLeft {
-                    room_id: crate::db::models::id(&room),
-                    user_id: uuid,
+                room,
+                ServerEvent::MemberLeft {
+                    room_id: room,
+                    user_id,
                 },
             )
         })
@@ -304,8 +300,8 @@ pub fn delete_account(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<Outb
 /// A profile as `viewer` may see it.
 pub fn profile(
     conn: &mut DbConn,
-    viewer: &str,
-    user_id: &str,
+    viewer: UserId,
+    user_id: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<User> {
     let user = find_user(conn, user_id)?;
@@ -314,7 +310,7 @@ pub fn profile(
 
 pub fn search(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     q: &str,
     limit: i64,
     presence: &dyn Presence,
@@ -332,15 +328,15 @@ pub fn search(
 /// results name one person a row). Missing and deleted accounts are absent.
 pub fn visible_profiles(
     conn: &mut DbConn,
-    viewer: &str,
-    ids: &[&str],
+    viewer: UserId,
+    ids: &[UserId],
     presence: &dyn Presence,
-) -> DomainResult<HashMap<String, User>> {
+) -> DomainResult<HashMap<UserId, User>> {
     let ids = super::distinct_ids(ids.iter().copied());
     let rows = users::find_many(conn, &ids)?;
     Ok(visible_rows(conn, viewer, &rows, presence)?
         .into_iter()
-        .map(|view| (view.id.to_string(), view))
+        .map(|view| (view.id, view))
         .collect())
 }
 
@@ -350,19 +346,15 @@ pub fn visible_profiles(
 /// whose visibility depends on it.
 fn visible_rows(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     rows: &[UserRow],
     presence: &dyn Presence,
 ) -> DomainResult<Vec<User>> {
     let open = |user: &UserRow| {
-        user.id == viewer || user.visibility() == protocol::ProfileVisibility::Public
+        *user.id == viewer || user.visibility() == protocol::ProfileVisibility::Public
     };
-    let ask: Vec<String> = rows
-        .iter()
-        .filter(|u| !open(u))
-        .map(|u| u.id.clone())
-        .collect();
-    let friends: HashSet<String> = if ask.is_empty() {
+    let ask: Vec<UserId> = rows.iter().filter(|u| !open(u)).map(|u| *u.id).collect();
+    let friends: HashSet<UserId> = if ask.is_empty() {
         HashSet::new()
     } else {
         social::friends_among(conn, viewer, &ask)?
@@ -372,8 +364,8 @@ fn visible_rows(
     Ok(rows
         .iter()
         .map(|user| {
-            let online = presence.is_online(user.uuid());
-            if open(user) || friends.contains(&user.id) {
+            let online = presence.is_online(*user.id);
+            if open(user) || friends.contains(&*user.id) {
                 user.to_user(online)
             } else {
                 user.to_limited_user(online)
@@ -386,7 +378,7 @@ fn visible_rows(
 /// only the basics of a `friends`-only stranger.
 pub fn visible_profile(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     user: UserRow,
     presence: &dyn Presence,
 ) -> DomainResult<User> {
@@ -398,8 +390,8 @@ pub fn visible_profile(
 
 pub fn activity(
     conn: &mut DbConn,
-    user_id: &str,
-    before: Option<&str>,
+    user_id: UserId,
+    before: Option<ActivityId>,
     limit: i64,
 ) -> DomainResult<Vec<Activity>> {
     Ok(activity::list(conn, user_id, before, limit)?

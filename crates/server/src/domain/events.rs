@@ -4,7 +4,7 @@
 //! Defined here, below `realtime`, so that domain code describes events
 //! without knowing how they travel; `realtime` delivers them after commit.
 
-use protocol::ServerEvent;
+use protocol::{RoomId, ServerEvent, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,9 +15,9 @@ pub type ConnId = u64;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     /// Every connection of every member of the room.
-    Room(Uuid),
+    Room(RoomId),
     /// Every connection of one user.
-    User(Uuid),
+    User(UserId),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,13 +27,13 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    pub fn room(room_id: Uuid, event: ServerEvent) -> Self {
+    pub fn room(room_id: RoomId, event: ServerEvent) -> Self {
         Self {
             audience: Audience::Room(room_id),
             event,
         }
     }
-    pub fn user(user_id: Uuid, event: ServerEvent) -> Self {
+    pub fn user(user_id: UserId, event: ServerEvent) -> Self {
         Self {
             audience: Audience::User(user_id),
             event,

@@ -22,15 +22,15 @@ pub mod rooms;
 pub mod search;
 pub mod social;
 
-use uuid::Uuid;
+use protocol::UserId;
 
 /// Answers "is this user online?" for the `online` fields.
 pub trait Presence: Send + Sync {
-    fn is_online(&self, user_id: Uuid) -> bool;
+    fn is_online(&self, user_id: UserId) -> bool;
 }
 
-/// Distinct ids, sorted, as the text the queries take.
-pub(crate) fn distinct_ids<T: Ord + ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+/// Distinct ids, sorted.
+pub(crate) fn distinct_ids<T: Ord>(items: impl IntoIterator<Item = T>) -> Vec<T> {
     let set: std::collections::BTreeSet<T> = items.into_iter().collect();
-    set.into_iter().map(|id| id.to_string()).collect()
+    set.into_iter().collect()
 }

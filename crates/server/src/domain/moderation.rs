@@ -4,8 +4,8 @@
 //! members may do none of it. Every act lands in the room's audit log.
 
 use protocol::{
-    ActivityKind, AuditAction, AuditEntry, Member, RemoveMemberRequest, Role, RoomKind,
-    ServerEvent, validate,
+    ActivityKind, AuditAction, AuditEntry, AuditEntryId, Member, RemoveMemberRequest, Role, RoomId,
+    RoomKind, ServerEvent, UserId, validate,
 };
 
 use super::Presence;
@@ -14,22 +14,22 @@ use super::accounts::{visible_profile, visible_profiles};
 use super::events::Outbound;
 use super::rooms::audit;
 use crate::db::DbConn;
-use crate::db::models::{ActivityRow, AuditRow, BanRow, id, now, opt_id, utc};
+use crate::db::models::{ActivityRow, AuditRow, BanRow, Stored, now, utc};
 use crate::db::queries::{activity, audit as audit_log, members, users};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 pub fn set_role(
     conn: &mut DbConn,
-    actor: &str,
-    room_id: &str,
-    target: &str,
-    role: &str,
+    actor: UserId,
+    room_id: RoomId,
+    target: UserId,
+    role: Role,
     presence: &dyn Presence,
 ) -> DomainResult<Member> {
     let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
-    let role = match Role::parse(role) {
-        Some(role @ (Role::Moderator | Role::Member)) => role,
-        _ => {
+    let role = match role {
+        Role::Moderator | Role::Member => role,
+        Role::Owner => {
             return Err(DomainError::validation(
                 "role must be `moderator` or `member`",
             ));
@@ -46,7 +46,7 @@ pub fn set_role(
     let membership =
         members::find(conn, room_id, target)?.ok_or(DomainError::NotFound(Missing::Member))?;
     if membership.role() != role {
-        members::set_role(conn, room_id, target, role.as_str())?;
+        members::set_role(conn, room_id, target, role)?;
         audit(
             conn,
             room_id,
@@ -58,7 +58,7 @@ pub fn set_role(
         )?;
     }
     let user = users::find(conn, target)?.ok_or(DomainError::NotFound(Missing::Member))?;
-    let online = presence.is_online(user.uuid());
+    let online = presence.is_online(*user.id);
     Ok(Member {
         user: visible_profile(conn, actor, user, presence)?,
         role,
@@ -71,9 +71,9 @@ pub fn set_role(
 /// to keep them out.
 pub fn remove_member(
     conn: &mut DbConn,
-    actor: &str,
-    room_id: &str,
-    target: &str,
+    actor: UserId,
+    room_id: RoomId,
+    target: UserId,
     req: RemoveMemberRequest,
 ) -> DomainResult<Vec<Outbound>> {
     let (room, actor_membership) = visible_room(conn, room_id, actor)?.moderator()?;
@@ -116,9 +116,9 @@ pub fn remove_member(
         && members::add_ban(
             conn,
             &BanRow {
-                room_id: room_id.to_owned(),
-                user_id: target.to_owned(),
-                actor_id: Some(actor.to_owned()),
+                room_id: Stored(room_id),
+                user_id: Stored(target),
+                actor_id: Stored(Some(actor)),
                 reason: reason.clone(),
                 created_at: now(),
             },
@@ -154,15 +154,20 @@ pub fn remove_member(
         &ActivityRow::new(target, activity_kind, Some(room_id), Some(actor)),
     )?;
     Ok(vec![Outbound::room(
-        room.uuid(),
+        room_id,
         ServerEvent::MemberLeft {
-            room_id: room.uuid(),
-            user_id: id(target),
+            room_id,
+            user_id: target,
         },
     )])
 }
 
-pub fn unban(conn: &mut DbConn, actor: &str, room_id: &str, target: &str) -> DomainResult<()> {
+pub fn unban(
+    conn: &mut DbConn,
+    actor: UserId,
+    room_id: RoomId,
+    target: UserId,
+) -> DomainResult<()> {
     visible_room(conn, room_id, actor)?.moderator()?;
     if !members::remove_ban(conn, room_id, target)? {
         return Err(DomainError::NotFound(Missing::Ban));
@@ -181,19 +186,19 @@ pub fn unban(conn: &mut DbConn, actor: &str, room_id: &str, target: &str) -> Dom
 
 pub fn audit_entries(
     conn: &mut DbConn,
-    viewer: &str,
-    room_id: &str,
-    before: Option<&str>,
+    viewer: UserId,
+    room_id: RoomId,
+    before: Option<AuditEntryId>,
     limit: i64,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<AuditEntry>> {
     visible_room(conn, room_id, viewer)?.moderator()?;
     let rows = audit_log::list(conn, room_id, before, limit)?;
-    let actors: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
+    let actors: Vec<UserId> = rows.iter().filter_map(|r| *r.actor_id).collect();
     let profiles = visible_profiles(conn, viewer, &actors, presence)?;
     rows.into_iter()
         .map(|row| {
-            let actor = row.actor_id.as_ref().and_then(|a| profiles.get(a).cloned());
+            let actor = row.actor_id.and_then(|a| profiles.get(&a).cloned());
             entry(row, actor)
         })
         .collect()
@@ -201,12 +206,12 @@ pub fn audit_entries(
 
 fn entry(row: AuditRow, actor: Option<protocol::User>) -> DomainResult<AuditEntry> {
     Ok(AuditEntry {
-        action: row.action.0,
-        id: id(&row.id),
-        room_id: id(&row.room_id),
+        action: *row.action,
+        id: *row.id,
+        room_id: *row.room_id,
         actor,
-        target_user_id: opt_id(row.target_user_id.as_deref()),
-        message_id: opt_id(row.message_id.as_deref()),
+        target_user_id: *row.target_user_id,
+        message_id: *row.message_id,
         detail: row.detail,
         created_at: utc(row.created_at),
     })

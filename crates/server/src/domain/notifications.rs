@@ -1,37 +1,39 @@
 //! Stored notifications, each also pushed live to its recipient.
 
-use protocol::{Notification, NotificationKind, ServerEvent};
+use protocol::{
+    MessageId, Notification, NotificationId, NotificationKind, RoomId, ServerEvent, UserId,
+};
 
 use super::Presence;
 use super::accounts::visible_profiles;
 use super::events::Outbound;
 use crate::db::DbConn;
-use crate::db::models::{NotificationRow, Stored, id, new_id, now, opt_id, utc};
+use crate::db::models::{NotificationRow, Stored, new_id, now, utc};
 use crate::db::queries::notifications;
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// What a notification is about.
-pub struct About<'a> {
+pub struct About {
     pub kind: NotificationKind,
-    pub actor: Option<&'a str>,
-    pub room: Option<&'a str>,
-    pub message: Option<&'a str>,
+    pub actor: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub message: Option<MessageId>,
 }
 
 /// Stores a notification for `recipient` and returns its live event.
 pub fn notify(
     conn: &mut DbConn,
-    recipient: &str,
-    about: About<'_>,
+    recipient: UserId,
+    about: About,
     presence: &dyn Presence,
 ) -> DomainResult<Outbound> {
     let row = NotificationRow {
-        id: new_id(),
-        user_id: recipient.to_owned(),
+        id: Stored(new_id()),
+        user_id: Stored(recipient),
         kind: Stored(about.kind),
-        actor_id: about.actor.map(str::to_owned),
-        room_id: about.room.map(str::to_owned),
-        message_id: about.message.map(str::to_owned),
+        actor_id: Stored(about.actor),
+        room_id: Stored(about.room),
+        message_id: Stored(about.message),
         created_at: now(),
         read: false,
     };
@@ -40,7 +42,7 @@ pub fn notify(
         .pop()
         .ok_or_else(|| DomainError::internal("a notification went missing"))?;
     Ok(Outbound::user(
-        id(recipient),
+        recipient,
         ServerEvent::Notification { notification },
     ))
 }
@@ -48,18 +50,15 @@ pub fn notify(
 /// Notifications as their recipient sees them, their actors read at once.
 fn views(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     rows: Vec<NotificationRow>,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Notification>> {
-    let actors: Vec<&str> = rows.iter().filter_map(|r| r.actor_id.as_deref()).collect();
+    let actors: Vec<UserId> = rows.iter().filter_map(|r| *r.actor_id).collect();
     let profiles = visible_profiles(conn, viewer, &actors, presence)?;
     rows.into_iter()
         .map(|row| {
-            let actor = row
-                .actor_id
-                .as_ref()
-                .and_then(|actor| profiles.get(actor).cloned());
+            let actor = row.actor_id.and_then(|actor| profiles.get(&actor).cloned());
             view(row, actor)
         })
         .collect()
@@ -67,11 +66,11 @@ fn views(
 
 fn view(row: NotificationRow, actor: Option<protocol::User>) -> DomainResult<Notification> {
     Ok(Notification {
-        id: id(&row.id),
-        kind: row.kind.0,
+        id: *row.id,
+        kind: *row.kind,
         actor,
-        room_id: opt_id(row.room_id.as_deref()),
-        message_id: opt_id(row.message_id.as_deref()),
+        room_id: *row.room_id,
+        message_id: *row.message_id,
         created_at: utc(row.created_at),
         read: row.read,
     })
@@ -80,9 +79,9 @@ fn view(row: NotificationRow, actor: Option<protocol::User>) -> DomainResult<Not
 /// A page of notifications and the user's total unread count.
 pub fn list(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: UserId,
     unread_only: bool,
-    before: Option<&str>,
+    before: Option<NotificationId>,
     limit: i64,
     presence: &dyn Presence,
 ) -> DomainResult<(Vec<Notification>, i64)> {
@@ -91,7 +90,11 @@ pub fn list(
     Ok((list, notifications::unread_count(conn, user_id)?))
 }
 
-pub fn mark_read(conn: &mut DbConn, user_id: &str, notification_id: &str) -> DomainResult<()> {
+pub fn mark_read(
+    conn: &mut DbConn,
+    user_id: UserId,
+    notification_id: NotificationId,
+) -> DomainResult<()> {
     if notifications::mark_read(conn, user_id, notification_id)? {
         Ok(())
     } else {
@@ -99,6 +102,6 @@ pub fn mark_read(conn: &mut DbConn, user_id: &str, notification_id: &str) -> Dom
     }
 }
 
-pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> DomainResult<()> {
+pub fn mark_all_read(conn: &mut DbConn, user_id: UserId) -> DomainResult<()> {
     Ok(notifications::mark_all_read(conn, user_id)?)
 }

@@ -19,8 +19,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use protocol::{RoomId, UserId};
 use tokio::sync::{mpsc, oneshot};
-use uuid::Uuid;
 
 use super::Presence;
 use super::events::{Origin, Outbound};
@@ -100,16 +100,16 @@ impl Poster {
     /// Queuing happens now, so posts are stored in the order of the calls.
     pub fn submit(
         &self,
-        sender: Uuid,
-        room_id: Uuid,
+        sender: UserId,
+        room_id: RoomId,
         draft: Draft,
         origin: Option<Origin>,
     ) -> impl Future<Output = DomainResult<Posted>> + Send + 'static {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             post: NewPost {
-                sender: sender.to_string(),
-                room_id: room_id.to_string(),
+                sender,
+                room_id,
                 draft,
             },
             origin,
@@ -132,9 +132,9 @@ impl Poster {
 }
 
 impl Poster {
-    fn queue_of(&self, room_id: Uuid) -> &mpsc::Sender<Job> {
+    fn queue_of(&self, room_id: RoomId) -> &mpsc::Sender<Job> {
         // UUIDv7's low bits are random: an even spread over the writers.
-        let n = (room_id.as_u128() % self.queues.len() as u128) as usize;
+        let n = (room_id.uuid().as_u128() % self.queues.len() as u128) as usize;
         &self.queues[n]
     }
 }

@@ -14,20 +14,18 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use protocol::ServerEvent;
-use uuid::Uuid;
+use protocol::{MessageId, RoomId, ServerEvent, UserId};
 
 use super::distinct_ids;
 use super::events::{Origin, Outbound};
 use crate::db::DbConn;
-use crate::db::models::id;
 use crate::db::queries::{members, messages};
 use crate::domain::error::DomainResult;
 
 /// The latest report of one user in one room.
 #[derive(Debug, Clone, Copy)]
 struct Report {
-    message_id: Uuid,
+    message_id: MessageId,
     /// The connection that sent it: it hears no echo of its own marker.
     origin: Option<Origin>,
 }
@@ -35,15 +33,15 @@ struct Report {
 /// Reports waiting for the next flush.
 #[derive(Clone, Default)]
 pub struct ReadQueue {
-    pending: Arc<Mutex<HashMap<(Uuid, Uuid), Report>>>,
+    pending: Arc<Mutex<HashMap<(RoomId, UserId), Report>>>,
 }
 
 /// One report taken out of the queue for writing.
 #[derive(Debug, Clone, Copy)]
 pub struct PendingRead {
-    pub room_id: Uuid,
-    pub user_id: Uuid,
-    pub message_id: Uuid,
+    pub room_id: RoomId,
+    pub user_id: UserId,
+    pub message_id: MessageId,
     pub origin: Option<Origin>,
 }
 
@@ -59,7 +57,13 @@ impl ReadQueue {
     /// Keeps the report if it is the user's latest for the room. Message ids
     /// are time-ordered, so a larger id is (nearly always) a later message;
     /// the flush compares the real `seq` and never moves a marker back.
-    pub fn report(&self, room_id: Uuid, user_id: Uuid, message_id: Uuid, origin: Option<Origin>) {
+    pub fn report(
+        &self,
+        room_id: RoomId,
+        user_id: UserId,
+        message_id: MessageId,
+        origin: Option<Origin>,
+    ) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let report = Report { message_id, origin };
         pending
@@ -95,30 +99,19 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
         return Ok(flushed);
     }
     let message_ids = distinct_ids(reads.iter().map(|r| r.message_id));
-    let pairs: Vec<(String, String)> = reads
-        .iter()
-        .map(|r| (r.room_id.to_string(), r.user_id.to_string()))
-        .collect();
-    let asked: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(r, u)| (r.as_str(), u.as_str()))
-        .collect();
-    let seqs: HashMap<String, (String, i64)> = messages::find_many(conn, &message_ids)?
+    let asked: Vec<(RoomId, UserId)> = reads.iter().map(|r| (r.room_id, r.user_id)).collect();
+    let seqs: HashMap<MessageId, (RoomId, i64)> = messages::find_many(conn, &message_ids)?
         .into_iter()
-        .map(|m| (m.id, (m.room_id, m.seq)))
+        .map(|m| (*m.id, (*m.room_id, m.seq)))
         .collect();
     // A member who left since reporting has no marker to move.
-    let members: HashSet<(String, String)> = members::find_pairs(conn, &asked)?
+    let members: HashSet<(RoomId, UserId)> = members::find_pairs(conn, &asked)?
         .into_iter()
-        .map(|m| (m.room_id, m.user_id))
+        .map(|m| (*m.room_id, *m.user_id))
         .collect();
     for read in reads {
-        let (room, user, message) = (
-            read.room_id.to_string(),
-            read.user_id.to_string(),
-            read.message_id.to_string(),
-        );
-        if !members.contains(&(room.clone(), user.clone())) {
+        let (room, user, message) = (read.room_id, read.user_id, read.message_id);
+        if !members.contains(&(room, user)) {
             continue;
         }
         let seq = match seqs.get(&message) {
@@ -128,7 +121,7 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
                 continue;
             }
         };
-        if messages::advance_marker(conn, &room, &user, &message, seq)? {
+        if messages::advance_marker(conn, room, user, message, seq)? {
             let event = ServerEvent::Read {
                 room_id: read.room_id,
                 user_id: read.user_id,
@@ -136,7 +129,7 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
             };
             flushed
                 .events
-                .push((Outbound::room(id(&room), event), read.origin));
+                .push((Outbound::room(room, event), read.origin));
         }
     }
     Ok(flushed)
@@ -145,16 +138,17 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     #[test]
     fn only_the_latest_report_per_user_and_room_is_kept() {
         let queue = ReadQueue::default();
-        let (room, user) = (Uuid::new_v4(), Uuid::new_v4());
-        let first = Uuid::now_v7();
-        let second = Uuid::now_v7();
+        let (room, user) = (RoomId::from(Uuid::new_v4()), UserId::from(Uuid::new_v4()));
+        let first = MessageId::from(Uuid::now_v7());
+        let second = MessageId::from(Uuid::now_v7());
         queue.report(room, user, second, None);
         queue.report(room, user, first, None);
-        let other_room = Uuid::new_v4();
+        let other_room = RoomId::from(Uuid::new_v4());
         queue.report(other_room, user, first, None);
         let mut taken = queue.take();
         taken.sort_by_key(|r| r.room_id == other_room);

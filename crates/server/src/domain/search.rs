@@ -6,6 +6,8 @@ use super::access::visible_room;
 use crate::db::DbConn;
 use crate::db::queries::{members, messages};
 use crate::domain::error::{DomainError, DomainResult, Missing};
+use protocol::MessageId;
+use protocol::{RoomId, UserId};
 
 /// Words of a query: letters and digits only, so operators and SQL
 /// metacharacters in the input are just separators.
@@ -19,10 +21,10 @@ pub fn words(q: &str) -> Vec<String> {
 
 pub fn search(
     conn: &mut DbConn,
-    user: &str,
+    user: UserId,
     q: &str,
-    room: Option<&str>,
-    before: Option<&str>,
+    room: Option<RoomId>,
+    before: Option<MessageId>,
     limit: i64,
 ) -> DomainResult<Vec<Message>> {
     let q = protocol::validate::search_query(q)?;
@@ -34,14 +36,14 @@ pub fn search(
         // A cursor must be a message the caller can read.
         let cursor =
             messages::find(conn, before)?.ok_or(DomainError::NotFound(Missing::Message))?;
-        visible_room(conn, &cursor.room_id, user)
+        visible_room(conn, *cursor.room_id, user)
             .and_then(|access| access.member())
             .map_err(|_| DomainError::NotFound(Missing::Message))?;
     }
     let rooms = match room {
         Some(room) => {
             visible_room(conn, room, user)?.member()?;
-            vec![room.to_owned()]
+            vec![room]
         }
         None => members::room_ids_of(conn, user)?,
     };

@@ -2,8 +2,8 @@
 
 use protocol::ErrorCode;
 use protocol::{
-    ActivityKind, FriendRequest, FriendRequests, NotificationKind, Role, Room, RoomKind,
-    ServerEvent, User, Visibility,
+    ActivityKind, FriendRequest, FriendRequestId, FriendRequests, NotificationKind, Role, Room,
+    RoomKind, ServerEvent, User, UserId, Visibility,
 };
 
 use super::Presence;
@@ -12,7 +12,7 @@ use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
 use crate::db::models::{
-    ActivityRow, FriendRequestRow, MembershipRow, RoomRow, Stored, id, new_id, now, utc,
+    ActivityRow, FriendRequestRow, MembershipRow, RoomRow, Stored, new_id, now, utc,
 };
 use crate::db::queries::{activity, members, rooms, social};
 use crate::db::{DbError, UniqueKey};
@@ -24,7 +24,7 @@ fn not_yourself(what: &str) -> DomainError {
 
 fn request_view(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     row: &FriendRequestRow,
     presence: &dyn Presence,
 ) -> DomainResult<FriendRequest> {
@@ -37,29 +37,26 @@ fn request_view(
 /// A request whose sender or recipient is gone is left out.
 fn request_views(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     rows: &[FriendRequestRow],
     presence: &dyn Presence,
 ) -> DomainResult<Vec<FriendRequest>> {
-    let people: Vec<&str> = rows
-        .iter()
-        .flat_map(|r| [r.from_id.as_str(), r.to_id.as_str()])
-        .collect();
+    let people: Vec<UserId> = rows.iter().flat_map(|r| [*r.from_id, *r.to_id]).collect();
     let profiles = visible_profiles(conn, viewer, &people, presence)?;
     Ok(rows
         .iter()
         .filter_map(|row| {
             Some(FriendRequest {
-                id: id(&row.id),
-                from: profiles.get(&row.from_id)?.clone(),
-                to: profiles.get(&row.to_id)?.clone(),
+                id: *row.id,
+                from: profiles.get(&*row.from_id)?.clone(),
+                to: profiles.get(&*row.to_id)?.clone(),
                 created_at: utc(row.created_at),
             })
         })
         .collect())
 }
 
-fn befriend(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
+fn befriend(conn: &mut DbConn, a: UserId, b: UserId) -> DomainResult<()> {
     social::add_friendship(conn, a, b)?;
     social::delete_requests_between(conn, a, b)?;
     for (user, other) in [(a, b), (b, a)] {
@@ -74,8 +71,8 @@ fn befriend(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
 /// The events of `accepter` accepting `requester`'s request.
 fn accepted(
     conn: &mut DbConn,
-    accepter: &str,
-    requester: &str,
+    accepter: UserId,
+    requester: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Outbound>> {
     let accepter_row = find_user(conn, accepter)?;
@@ -87,7 +84,7 @@ fn accepted(
         message: None,
     };
     Ok(vec![
-        Outbound::user(id(requester), ServerEvent::FriendAccepted { user }),
+        Outbound::user(requester, ServerEvent::FriendAccepted { user }),
         notify(conn, requester, about, presence)?,
     ])
 }
@@ -101,8 +98,8 @@ pub enum RequestOutcome {
 
 pub fn send_request(
     conn: &mut DbConn,
-    from: &str,
-    to: &str,
+    from: UserId,
+    to: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<(RequestOutcome, Vec<Outbound>)> {
     if from == to {
@@ -133,9 +130,9 @@ pub fn send_request(
         return Ok((RequestOutcome::Befriended(view), events));
     }
     let row = FriendRequestRow {
-        id: new_id(),
-        from_id: from.to_owned(),
-        to_id: to.to_owned(),
+        id: Stored(new_id()),
+        from_id: Stored(from),
+        to_id: Stored(to),
         created_at: now(),
     };
     match social::insert_request(conn, &row) {
@@ -156,7 +153,7 @@ pub fn send_request(
     };
     let events = vec![
         Outbound::user(
-            id(to),
+            to,
             ServerEvent::FriendRequest {
                 request: for_recipient,
             },
@@ -179,7 +176,7 @@ fn taken(existed: bool) -> DomainResult<()> {
 }
 
 /// The lock that serialises decisions about one pair of users.
-fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
+fn lock_pair(conn: &mut DbConn, a: UserId, b: UserId) -> DomainResult<()> {
     let key = if a < b {
         format!("pair:{a}:{b}")
     } else {
@@ -189,56 +186,60 @@ fn lock_pair(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<()> {
 }
 
 /// A request `user` is party to; anyone else's looks like no request at all.
-fn my_request(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<FriendRequestRow> {
+fn my_request(
+    conn: &mut DbConn,
+    user: UserId,
+    request_id: FriendRequestId,
+) -> DomainResult<FriendRequestRow> {
     match social::find_request(conn, request_id)? {
-        Some(row) if row.from_id == user || row.to_id == user => Ok(row),
+        Some(row) if *row.from_id == user || *row.to_id == user => Ok(row),
         _ => Err(DomainError::NotFound(Missing::FriendRequest)),
     }
 }
 
 pub fn accept(
     conn: &mut DbConn,
-    user: &str,
-    request_id: &str,
+    user: UserId,
+    request_id: FriendRequestId,
     presence: &dyn Presence,
 ) -> DomainResult<(User, Vec<Outbound>)> {
     let row = my_request(conn, user, request_id)?;
-    if row.to_id != user {
+    if *row.to_id != user {
         return Err(DomainError::forbidden(
             "only the recipient may accept a request",
         ));
     }
     // Taking the request out first makes a double accept a clean 404.
-    taken(social::delete_request(conn, &row.id)?)?;
-    befriend(conn, user, &row.from_id)?;
-    let events = accepted(conn, user, &row.from_id, presence)?;
-    let requester = find_user(conn, &row.from_id)?;
+    taken(social::delete_request(conn, *row.id)?)?;
+    befriend(conn, user, *row.from_id)?;
+    let events = accepted(conn, user, *row.from_id, presence)?;
+    let requester = find_user(conn, *row.from_id)?;
     Ok((visible_profile(conn, user, requester, presence)?, events))
 }
 
-pub fn decline(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<()> {
+pub fn decline(conn: &mut DbConn, user: UserId, request_id: FriendRequestId) -> DomainResult<()> {
     let row = my_request(conn, user, request_id)?;
-    if row.to_id != user {
+    if *row.to_id != user {
         return Err(DomainError::forbidden(
             "only the recipient may decline a request",
         ));
     }
-    taken(social::delete_request(conn, &row.id)?)
+    taken(social::delete_request(conn, *row.id)?)
 }
 
-pub fn cancel(conn: &mut DbConn, user: &str, request_id: &str) -> DomainResult<()> {
+pub fn cancel(conn: &mut DbConn, user: UserId, request_id: FriendRequestId) -> DomainResult<()> {
     let row = my_request(conn, user, request_id)?;
-    if row.from_id != user {
+    if *row.from_id != user {
         return Err(DomainError::forbidden(
             "only the sender may cancel a request",
         ));
     }
-    taken(social::delete_request(conn, &row.id)?)
+    taken(social::delete_request(conn, *row.id)?)
 }
 
 pub fn requests(
     conn: &mut DbConn,
-    user: &str,
+    user: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<FriendRequests> {
     let incoming = social::incoming_requests(conn, user)?;
@@ -251,8 +252,8 @@ pub fn requests(
 /// A page of the user's friends by username, after the friend `after`.
 pub fn friends(
     conn: &mut DbConn,
-    user: &str,
-    after: Option<&str>,
+    user: UserId,
+    after: Option<UserId>,
     limit: i64,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<User>> {
@@ -262,11 +263,11 @@ pub fn friends(
     };
     Ok(social::friends_of(conn, user, after_key.as_deref(), limit)?
         .iter()
-        .map(|u| u.to_user(presence.is_online(u.uuid())))
+        .map(|u| u.to_user(presence.is_online(*u.id)))
         .collect())
 }
 
-fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
+fn end_friendship(conn: &mut DbConn, a: UserId, b: UserId) -> DomainResult<bool> {
     if !social::remove_friendship(conn, a, b)? {
         return Ok(false);
     }
@@ -279,7 +280,7 @@ fn end_friendship(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
     Ok(true)
 }
 
-pub fn unfriend(conn: &mut DbConn, user: &str, friend: &str) -> DomainResult<()> {
+pub fn unfriend(conn: &mut DbConn, user: UserId, friend: UserId) -> DomainResult<()> {
     if end_friendship(conn, user, friend)? {
         Ok(())
     } else {
@@ -288,7 +289,7 @@ pub fn unfriend(conn: &mut DbConn, user: &str, friend: &str) -> DomainResult<()>
 }
 
 /// Blocking ends any friendship and pending request between the two.
-pub fn block(conn: &mut DbConn, user: &str, target: &str) -> DomainResult<()> {
+pub fn block(conn: &mut DbConn, user: UserId, target: UserId) -> DomainResult<()> {
     if user == target {
         return Err(not_yourself("block"));
     }
@@ -299,11 +300,11 @@ pub fn block(conn: &mut DbConn, user: &str, target: &str) -> DomainResult<()> {
     Ok(())
 }
 
-pub fn unblock(conn: &mut DbConn, user: &str, target: &str) -> DomainResult<()> {
+pub fn unblock(conn: &mut DbConn, user: UserId, target: UserId) -> DomainResult<()> {
     Ok(social::unblock(conn, user, target)?)
 }
 
-pub fn blocked_users(conn: &mut DbConn, user: &str) -> DomainResult<Vec<User>> {
+pub fn blocked_users(conn: &mut DbConn, user: UserId) -> DomainResult<Vec<User>> {
     Ok(social::blocked_by(conn, user)?
         .iter()
         .map(|u| u.to_limited_user(false))
@@ -315,8 +316,8 @@ pub fn blocked_users(conn: &mut DbConn, user: &str) -> DomainResult<Vec<User>> {
 /// winner's room. Returns the room and whether this call created it.
 pub fn open_direct(
     conn: &mut DbConn,
-    user: &str,
-    other: &str,
+    user: UserId,
+    other: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<(Room, bool, Vec<Outbound>)> {
     if user == other {
@@ -336,7 +337,7 @@ pub fn open_direct(
         // Someone who left the conversation is brought back into it.
         let mut events = Vec::new();
         for member in [user, other] {
-            if members::find(conn, &room.id, member)?.is_none() {
+            if members::find(conn, *room.id, member)?.is_none() {
                 events.extend(add_direct_member(conn, &room, member, presence)?);
             }
         }
@@ -345,13 +346,13 @@ pub fn open_direct(
     }
     let created = now();
     let room = RoomRow {
-        id: new_id(),
+        id: Stored(new_id()),
         kind: Stored(RoomKind::Direct),
         name: String::new(),
         topic: String::new(),
         visibility: Stored(Visibility::Private),
         direct_key: Some(key),
-        created_by: Some(user.to_owned()),
+        created_by: Stored(Some(user)),
         created_at: created,
         last_seq: 0,
         last_activity_at: created,
@@ -370,14 +371,14 @@ pub fn open_direct(
 fn add_direct_member(
     conn: &mut DbConn,
     room: &RoomRow,
-    user: &str,
+    user: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Outbound>> {
     let inserted = members::insert(
         conn,
         &MembershipRow {
-            room_id: room.id.clone(),
-            user_id: user.to_owned(),
+            room_id: room.id,
+            user_id: Stored(user),
             role: Stored(Role::Member),
             notification_level: Stored(protocol::NotificationLevel::All),
             joined_at: now(),
@@ -388,10 +389,10 @@ fn add_direct_member(
     }
     let row = find_user(conn, user)?;
     Ok(vec![Outbound::room(
-        room.uuid(),
+        *room.id,
         ServerEvent::MemberJoined {
-            room_id: room.uuid(),
-            user: row.to_user_for_anyone(presence.is_online(row.uuid())),
+            room_id: *room.id,
+            user: row.to_user_for_anyone(presence.is_online(*row.id)),
         },
     )])
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::{Envelope, Hub, Origin, Outbound};
 use crate::domain::posting::Outlet;
+use protocol::UserId;
 
 /// The names of this deployment's channel and keys in Redis.
 #[derive(Clone)]
@@ -87,7 +88,7 @@ impl Bus {
         let _: i64 = conn.sadd(keys.nodes(), me.to_string()).await?;
         for node in live_nodes(&mut conn, &keys).await? {
             let users: Vec<String> = conn.hkeys(keys.presence(node)).await?;
-            for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
+            for user in users.iter().filter_map(|u| UserId::parse(u).ok()) {
                 hub.set_online(user, true);
             }
         }
@@ -142,7 +143,7 @@ impl Bus {
     }
 
     /// Counts a connection in; true when it is the user's first anywhere.
-    pub async fn connection_opened(&self, user: Uuid, first_here: bool) -> bool {
+    pub async fn connection_opened(&self, user: UserId, first_here: bool) -> bool {
         let Some(link) = &self.redis else {
             return first_here;
         };
@@ -165,7 +166,7 @@ impl Bus {
     }
 
     /// Counts a connection out; true when it was the user's last anywhere.
-    pub async fn connection_closed(&self, user: Uuid, last_here: bool) -> bool {
+    pub async fn connection_closed(&self, user: UserId, last_here: bool) -> bool {
         let Some(link) = &self.redis else {
             return last_here;
         };
@@ -216,7 +217,7 @@ impl Bus {
 
     /// Finds nodes whose lease ran out, claims each (one node wins), and
     /// returns their users who are not online anywhere else.
-    pub async fn reap_dead_nodes(&self) -> redis::RedisResult<Vec<Uuid>> {
+    pub async fn reap_dead_nodes(&self) -> redis::RedisResult<Vec<UserId>> {
         let Some(link) = &self.redis else {
             return Ok(Vec::new());
         };
@@ -236,7 +237,7 @@ impl Bus {
             tracing::warn!(%node, "a node stopped renewing its lease; its users go offline");
             let users: Vec<String> = conn.hkeys(keys.presence(node)).await?;
             let _: i64 = conn.del(keys.presence(node)).await?;
-            for user in users.iter().filter_map(|u| Uuid::parse_str(u).ok()) {
+            for user in users.iter().filter_map(|u| UserId::parse(u).ok()) {
                 let here: Option<i64> = conn.hget(keys.presence(me), user.to_string()).await?;
                 if here.unwrap_or(0) <= 0 && !online_elsewhere(&mut conn, keys, me, user).await? {
                     gone.push(user);
@@ -274,7 +275,7 @@ async fn online_elsewhere(
     conn: &mut ConnectionManager,
     keys: &Keys,
     me: Uuid,
-    user: Uuid,
+    user: UserId,
 ) -> redis::RedisResult<bool> {
     for node in live_nodes(conn, keys).await? {
         if node == me {

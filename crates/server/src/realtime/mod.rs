@@ -19,8 +19,8 @@ pub use hub::Hub;
 // this layer.
 pub use crate::domain::events::{Audience, ConnId, Origin, Outbound};
 
+use protocol::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// One publication: events in order, and where they came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,7 +29,7 @@ pub struct Envelope {
     pub origin: Option<Origin>,
     /// A user came online or went offline, cluster-wide.
     #[serde(default)]
-    pub presence: Option<(Uuid, bool)>,
+    pub presence: Option<(UserId, bool)>,
     /// Sessions that ended: every node closes their sockets.
     #[serde(default)]
     pub revoke: Option<Revocation>,
@@ -57,16 +57,16 @@ impl Envelope {
 /// every node (a token stays valid until it expires, a socket would forever).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revocation {
-    pub user: Uuid,
+    pub user: UserId,
     pub sessions: RevokedSessions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RevokedSessions {
     /// Sign-out of one device.
-    One(Uuid),
+    One(SessionId),
     /// A password change: every device but the one that changed it.
-    AllBut(Uuid),
+    AllBut(SessionId),
     /// The account is gone.
     All,
 }

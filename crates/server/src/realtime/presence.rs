@@ -8,15 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use protocol::ServerEvent;
-use uuid::Uuid;
 
 use super::{Envelope, Outbound};
 use crate::domain::live;
 use crate::state::AppState;
+use protocol::UserId;
 
 /// Publishes `user`'s new presence to friends and co-members, and to every
 /// node's idea of who is online.
-pub async fn announce(state: &AppState, user: Uuid, online: bool) {
+pub async fn announce(state: &AppState, user: UserId, online: bool) {
     let audience = state
         .db
         .run(move |c| live::presence_audience(c, user))

@@ -13,10 +13,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use uuid::Uuid;
-
 use crate::domain::live;
 use crate::state::AppState;
+use protocol::{SessionId, UserId};
 
 /// Runs for the life of the server.
 pub async fn run(state: Arc<AppState>) {
@@ -37,7 +36,7 @@ pub async fn reconcile_rooms(state: &AppState) {
     if before.is_empty() {
         return;
     }
-    let users: HashSet<Uuid> = before.values().map(|(user, _)| *user).collect();
+    let users: HashSet<UserId> = before.values().map(|(user, _)| *user).collect();
     let memberships = state
         .db
         .run(move |conn| live::memberships(conn, &users))
@@ -62,12 +61,12 @@ pub async fn sweep_once(state: &AppState) {
     if open.is_empty() {
         return;
     }
-    let asked: HashSet<Uuid> = open.iter().copied().collect();
+    let asked: HashSet<SessionId> = open.iter().copied().collect();
     let live = state
         .db
         .run(move |conn| live::live_sessions(conn, &asked))
         .await;
-    let live: HashSet<Uuid> = match live {
+    let live: HashSet<SessionId> = match live {
         Ok(live) => live,
         Err(e) => {
             // Storage away: nobody is cut off for that.
@@ -75,7 +74,7 @@ pub async fn sweep_once(state: &AppState) {
             return;
         }
     };
-    let ended: HashSet<Uuid> = open.into_iter().filter(|s| !live.contains(s)).collect();
+    let ended: HashSet<SessionId> = open.into_iter().filter(|s| !live.contains(s)).collect();
     if !ended.is_empty() {
         let closed = state.hub.close_sessions(&ended);
         tracing::info!(closed, "closed sockets whose session ended");

@@ -29,14 +29,12 @@ fn client_of(req: &HttpRequest) -> String {
 }
 
 fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, DomainError> {
-    let access_token = state
-        .tokens
-        .issue(issued.user.uuid(), issued.session_uuid())?;
+    let access_token = state.tokens.issue(*issued.user.id, issued.session_id)?;
     Ok(AuthResponse {
         access_token,
         refresh_token: issued.refresh_token,
         expires_in: state.tokens.ttl_secs(),
-        user: issued.user.to_me(state.hub.is_online(issued.user.uuid())),
+        user: issued.user.to_me(state.hub.is_online(*issued.user.id)),
     })
 }
 

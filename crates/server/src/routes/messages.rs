@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use protocol::{
     ApiError, EditMessageRequest, Message, PostMessageRequest, ReadMarker, ReadRequest, Thread,
 };
-use uuid::Uuid;
 
 use super::Json;
 use super::{Page, no_content};
@@ -13,6 +12,7 @@ use crate::auth::AuthUser;
 use crate::domain::error::DomainError;
 use crate::domain::messages::{self, Draft};
 use crate::state::AppState;
+use protocol::{MessageId, RoomId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -36,14 +36,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub async fn history(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     page: web::Query<Page>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
-    let (before, after, limit) = (page.before, page.after, page.limit());
+    let room_id = path.into_inner();
+    let (before, after, limit) = (
+        page.before.map(Into::into),
+        page.after.map(Into::into),
+        page.limit(),
+    );
     let list = state
         .db
-        .run(move |conn| messages::history(conn, &user.id_str(), &room_id, before, after, limit))
+        .run(move |conn| messages::history(conn, user.id, room_id, before, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -56,7 +60,7 @@ pub async fn history(
 pub async fn post(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     body: Json<PostMessageRequest>,
 ) -> Result<HttpResponse, DomainError> {
     state.limiter.check(&user.id)?;
@@ -85,14 +89,14 @@ pub async fn post(
 pub async fn edit(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<MessageId>,
     body: Json<EditMessageRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner().to_string();
+    let message_id = path.into_inner();
     let body = body.into_inner().body;
     let filter = state.profanity.clone();
     let message = state
-        .commit(move |conn| messages::edit(conn, &user.id_str(), &message_id, &body, &filter))
+        .commit(move |conn| messages::edit(conn, user.id, message_id, &body, &filter))
         .await?;
     Ok(HttpResponse::Ok().json(message))
 }
@@ -103,11 +107,11 @@ pub async fn edit(
 pub async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<MessageId>,
 ) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner().to_string();
+    let message_id = path.into_inner();
     state
-        .commit(move |conn| messages::delete(conn, &user.id_str(), &message_id))
+        .commit(move |conn| messages::delete(conn, user.id, message_id))
         .await?;
     Ok(no_content())
 }
@@ -118,12 +122,12 @@ pub async fn delete(
 pub async fn thread(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<MessageId>,
 ) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner().to_string();
+    let message_id = path.into_inner();
     let thread = state
         .db
-        .run(move |conn| messages::thread(conn, &user.id_str(), &message_id))
+        .run(move |conn| messages::thread(conn, user.id, message_id))
         .await?;
     Ok(HttpResponse::Ok().json(thread))
 }
@@ -134,13 +138,13 @@ pub async fn thread(
 pub async fn mark_read(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     body: Json<ReadRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let message_id = body.message_id;
     state
-        .commit(move |conn| messages::mark_read(conn, &user.id_str(), &room_id, message_id))
+        .commit(move |conn| messages::mark_read(conn, user.id, room_id, message_id))
         .await?;
     Ok(no_content())
 }
@@ -151,16 +155,14 @@ pub async fn mark_read(
 pub async fn read_markers(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     page: web::Query<super::PeoplePage>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |conn| {
-            messages::read_markers(conn, &user.id_str(), &room_id, after.as_deref(), limit)
-        })
+        .run(move |conn| messages::read_markers(conn, user.id, room_id, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -161,8 +161,8 @@ impl PeoplePage {
         self.limit.unwrap_or(most).clamp(1, most)
     }
 
-    pub fn after(&self) -> Option<String> {
-        self.after.map(|id| id.to_string())
+    pub fn after(&self) -> Option<protocol::UserId> {
+        self.after.map(Into::into)
     }
 }
 

@@ -14,6 +14,7 @@ use crate::auth::AuthUser;
 use crate::domain::error::DomainError;
 use crate::domain::{moderation, rooms};
 use crate::state::AppState;
+use protocol::{RoomId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -53,7 +54,7 @@ pub async fn create(
     let req = body.into_inner();
     let hub = state.hub.clone();
     let room = state
-        .commit(move |conn| rooms::create(conn, &user.id_str(), req, &hub))
+        .commit(move |conn| rooms::create(conn, user.id, req, &hub))
         .await?;
     Ok(HttpResponse::Created().json(room))
 }
@@ -76,12 +77,10 @@ pub async fn explore(
 ) -> Result<HttpResponse, DomainError> {
     let ExploreQuery { q, limit, before } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
-    let before = before.map(|b| b.to_string());
+    let before = before.map(Into::into);
     let list = state
         .db
-        .run(move |conn| {
-            rooms::explore(conn, &user.id_str(), q.as_deref(), before.as_deref(), limit)
-        })
+        .run(move |conn| rooms::explore(conn, user.id, q.as_deref(), before, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -92,12 +91,12 @@ pub async fn explore(
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let room = state
         .db
-        .run(move |conn| rooms::get(conn, &user.id_str(), &room_id))
+        .run(move |conn| rooms::get(conn, user.id, room_id))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -108,13 +107,13 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     body: Json<UpdateRoomRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let req = body.into_inner();
     let room = state
-        .commit(move |conn| rooms::update(conn, &user.id_str(), &room_id, req))
+        .commit(move |conn| rooms::update(conn, user.id, room_id, req))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -125,11 +124,11 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     state
-        .commit(move |conn| rooms::delete(conn, &user.id_str(), &room_id))
+        .commit(move |conn| rooms::delete(conn, user.id, room_id))
         .await?;
     Ok(no_content())
 }
@@ -140,12 +139,12 @@ pub async fn delete(
 pub async fn join(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let hub = state.hub.clone();
     let room = state
-        .commit(move |conn| rooms::join(conn, &user.id_str(), &room_id, &hub))
+        .commit(move |conn| rooms::join(conn, user.id, room_id, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -156,11 +155,11 @@ pub async fn join(
 pub async fn leave(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     state
-        .commit(move |conn| rooms::leave(conn, &user.id_str(), &room_id))
+        .commit(move |conn| rooms::leave(conn, user.id, room_id))
         .await?;
     Ok(no_content())
 }
@@ -171,24 +170,15 @@ pub async fn leave(
 pub async fn members(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     page: web::Query<super::PeoplePage>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let hub = state.hub.clone();
     let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |conn| {
-            rooms::members_of(
-                conn,
-                &user.id_str(),
-                &room_id,
-                after.as_deref(),
-                limit,
-                &hub,
-            )
-        })
+        .run(move |conn| rooms::members_of(conn, user.id, room_id, after, limit, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -199,14 +189,14 @@ pub async fn members(
 pub async fn invite(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     body: Json<UserIdRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
-    let invitee = body.user_id.to_string();
+    let room_id = path.into_inner();
+    let invitee = body.user_id;
     let hub = state.hub.clone();
     state
-        .commit(move |conn| rooms::invite(conn, &user.id_str(), &room_id, &invitee, &hub))
+        .commit(move |conn| rooms::invite(conn, user.id, room_id, invitee, &hub))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "invited": true })))
 }
@@ -217,14 +207,14 @@ pub async fn invite(
 pub async fn notification_level(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     body: Json<NotificationLevelRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
+    let room_id = path.into_inner();
     let level = body.level;
     let summary = state
         .db
-        .write(move |conn| rooms::set_notification_level(conn, &user.id_str(), &room_id, level))
+        .write(move |conn| rooms::set_notification_level(conn, user.id, room_id, level))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
@@ -235,16 +225,15 @@ pub async fn notification_level(
 pub async fn set_role(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoomId, UserId)>,
     body: Json<RoleRequest>,
 ) -> Result<HttpResponse, DomainError> {
     let (room_id, target) = path.into_inner();
-    let (room_id, target) = (room_id.to_string(), target.to_string());
     let role = body.into_inner().role;
     let hub = state.hub.clone();
     let member = state
         .db
-        .write(move |c| moderation::set_role(c, &user.id_str(), &room_id, &target, &role, &hub))
+        .write(move |c| moderation::set_role(c, user.id, room_id, target, role, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }
@@ -255,14 +244,13 @@ pub async fn set_role(
 pub async fn remove_member(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoomId, UserId)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, DomainError> {
     let req: RemoveMemberRequest = super::optional_json(&body)?;
     let (room_id, target) = path.into_inner();
-    let (room_id, target) = (room_id.to_string(), target.to_string());
     state
-        .commit(move |c| moderation::remove_member(c, &user.id_str(), &room_id, &target, req))
+        .commit(move |c| moderation::remove_member(c, user.id, room_id, target, req))
         .await?;
     Ok(no_content())
 }
@@ -273,13 +261,12 @@ pub async fn remove_member(
 pub async fn unban(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(RoomId, UserId)>,
 ) -> Result<HttpResponse, DomainError> {
     let (room_id, target) = path.into_inner();
-    let (room_id, target) = (room_id.to_string(), target.to_string());
     state
         .db
-        .write(move |c| moderation::unban(c, &user.id_str(), &room_id, &target))
+        .write(move |c| moderation::unban(c, user.id, room_id, target))
         .await?;
     Ok(no_content())
 }
@@ -290,17 +277,15 @@ pub async fn unban(
 pub async fn audit_log(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<RoomId>,
     page: web::Query<Page>,
 ) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner().to_string();
-    let (before, limit) = (page.before.map(|b| b.to_string()), page.limit());
+    let room_id = path.into_inner();
+    let (before, limit) = (page.before.map(Into::into), page.limit());
     let hub = state.hub.clone();
     let list = state
         .db
-        .run(move |c| {
-            moderation::audit_entries(c, &user.id_str(), &room_id, before.as_deref(), limit, &hub)
-        })
+        .run(move |c| moderation::audit_entries(c, user.id, room_id, before, limit, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -13,6 +13,7 @@ use crate::domain::error::{DomainError, Race};
 use crate::domain::social::{self, RequestOutcome};
 use crate::domain::{notifications, search as search_rules};
 use crate::state::AppState;
+use protocol::{FriendRequestId, NotificationId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/friends").route(web::get().to(friends)));
@@ -50,7 +51,7 @@ pub async fn friends(
     let (after, limit) = (page.after(), page.limit());
     let list = state
         .db
-        .run(move |c| social::friends(c, &user.id_str(), after.as_deref(), limit, &hub))
+        .run(move |c| social::friends(c, user.id, after, limit, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -64,7 +65,7 @@ pub async fn requests(
     let hub = state.hub.clone();
     let list = state
         .db
-        .run(move |c| social::requests(c, &user.id_str(), &hub))
+        .run(move |c| social::requests(c, user.id, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -78,10 +79,10 @@ pub async fn send_request(
     user: AuthUser,
     body: Json<UserIdRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let target = body.user_id.to_string();
+    let target = body.user_id;
     let hub = state.hub.clone();
     let outcome = state
-        .commit(move |c| social::send_request(c, &user.id_str(), &target, &hub))
+        .commit(move |c| social::send_request(c, user.id, target, &hub))
         .await?;
     Ok(match outcome {
         RequestOutcome::Sent(request) => HttpResponse::Created().json(request),
@@ -95,12 +96,12 @@ pub async fn send_request(
 pub async fn accept(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<FriendRequestId>,
 ) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner().to_string();
+    let request = path.into_inner();
     let hub = state.hub.clone();
     let friend = state
-        .commit(move |c| social::accept(c, &user.id_str(), &request, &hub))
+        .commit(move |c| social::accept(c, user.id, request, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(friend))
 }
@@ -111,12 +112,12 @@ pub async fn accept(
 pub async fn decline(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<FriendRequestId>,
 ) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner().to_string();
+    let request = path.into_inner();
     state
         .db
-        .write(move |c| social::decline(c, &user.id_str(), &request))
+        .write(move |c| social::decline(c, user.id, request))
         .await?;
     Ok(no_content())
 }
@@ -127,12 +128,12 @@ pub async fn decline(
 pub async fn cancel(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<FriendRequestId>,
 ) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner().to_string();
+    let request = path.into_inner();
     state
         .db
-        .write(move |c| social::cancel(c, &user.id_str(), &request))
+        .write(move |c| social::cancel(c, user.id, request))
         .await?;
     Ok(no_content())
 }
@@ -143,12 +144,12 @@ pub async fn cancel(
 pub async fn unfriend(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, DomainError> {
-    let friend = path.into_inner().to_string();
+    let friend = path.into_inner();
     state
         .db
-        .write(move |c| social::unfriend(c, &user.id_str(), &friend))
+        .write(move |c| social::unfriend(c, user.id, friend))
         .await?;
     Ok(no_content())
 }
@@ -161,7 +162,7 @@ pub async fn blocked(
 ) -> Result<HttpResponse, DomainError> {
     let list = state
         .db
-        .run(move |c| social::blocked_users(c, &user.id_str()))
+        .run(move |c| social::blocked_users(c, user.id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -174,10 +175,10 @@ pub async fn block(
     user: AuthUser,
     body: Json<UserIdRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let target = body.user_id.to_string();
+    let target = body.user_id;
     state
         .db
-        .write(move |c| social::block(c, &user.id_str(), &target))
+        .write(move |c| social::block(c, user.id, target))
         .await?;
     Ok(no_content())
 }
@@ -187,12 +188,12 @@ pub async fn block(
 pub async fn unblock(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, DomainError> {
-    let target = path.into_inner().to_string();
+    let target = path.into_inner();
     state
         .db
-        .write(move |c| social::unblock(c, &user.id_str(), &target))
+        .write(move |c| social::unblock(c, user.id, target))
         .await?;
     Ok(no_content())
 }
@@ -206,12 +207,12 @@ pub async fn open_direct(
     user: AuthUser,
     body: Json<UserIdRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let other = body.user_id.to_string();
-    let attempt = |other: String| {
+    let other = body.user_id;
+    let attempt = |other: UserId| {
         let hub = state.hub.clone();
-        state.commit(move |c| social::open_direct(c, &user.id_str(), &other, &hub))
+        state.commit(move |c| social::open_direct(c, user.id, other, &hub))
     };
-    let (room, created) = match attempt(other.clone()).await {
+    let (room, created) = match attempt(other).await {
         // Two first calls at once: the loser finds the winner's room.
         Err(DomainError::Race(Race::DirectRoom)) => attempt(other).await?,
         result => result?,
@@ -245,20 +246,11 @@ pub async fn list_notifications(
         limit,
     } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
-    let before = before.map(|b| b.to_string());
+    let before = before.map(Into::into);
     let hub = state.hub.clone();
     let (list, unread) = state
         .db
-        .run(move |c| {
-            notifications::list(
-                c,
-                &user.id_str(),
-                unread_only,
-                before.as_deref(),
-                limit,
-                &hub,
-            )
-        })
+        .run(move |c| notifications::list(c, user.id, unread_only, before, limit, &hub))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("X-Unread-Count", unread.to_string()))
@@ -270,12 +262,12 @@ pub async fn list_notifications(
 pub async fn read_one(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<NotificationId>,
 ) -> Result<HttpResponse, DomainError> {
-    let id = path.into_inner().to_string();
+    let id = path.into_inner();
     state
         .db
-        .write(move |c| notifications::mark_read(c, &user.id_str(), &id))
+        .write(move |c| notifications::mark_read(c, user.id, id))
         .await?;
     Ok(no_content())
 }
@@ -288,7 +280,7 @@ pub async fn read_all(
 ) -> Result<HttpResponse, DomainError> {
     state
         .db
-        .write(move |c| notifications::mark_all_read(c, &user.id_str()))
+        .write(move |c| notifications::mark_all_read(c, user.id))
         .await?;
     Ok(no_content())
 }
@@ -316,21 +308,11 @@ pub async fn search(
         limit,
     } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
-    let (room, before) = (
-        room_id.map(|r| r.to_string()),
-        before.map(|b| b.to_string()),
-    );
+    let (room, before) = (room_id.map(Into::into), before.map(Into::into));
     let list = state
         .db
         .run(move |c| {
-            search_rules::search(
-                c,
-                &user.id_str(),
-                q.as_deref().unwrap_or(""),
-                room.as_deref(),
-                before.as_deref(),
-                limit,
-            )
+            search_rules::search(c, user.id, q.as_deref().unwrap_or(""), room, before, limit)
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))

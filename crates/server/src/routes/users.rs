@@ -8,7 +8,6 @@ use protocol::{
     UpdateMeRequest, User,
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::Json;
 use super::{Page, no_content};
@@ -18,6 +17,7 @@ use crate::domain::error::DomainError;
 use crate::domain::{accounts, rooms};
 use crate::realtime::RevokedSessions;
 use crate::state::AppState;
+use protocol::UserId;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // `/users/me…` before `/users/{id}`, which would reject "me" as a UUID.
@@ -43,7 +43,7 @@ pub async fn get_me(
     let hub = state.hub.clone();
     let me = state
         .db
-        .run(move |conn| accounts::me(conn, &user.id_str(), &hub))
+        .run(move |conn| accounts::me(conn, user.id, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(me))
 }
@@ -60,7 +60,7 @@ pub async fn update_me(
     let req = body.into_inner();
     let me = state
         .db
-        .write(move |conn| accounts::update_me(conn, &user.id_str(), req, &hub))
+        .write(move |conn| accounts::update_me(conn, user.id, req, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(me))
 }
@@ -75,10 +75,10 @@ async fn verify_password(
     password: String,
 ) -> Result<(), DomainError> {
     state.auth_throttle.by_address.check(&address.0)?;
-    state.auth_throttle.by_account.check(&user.id_str())?;
+    state.auth_throttle.by_account.check(&user.id.to_string())?;
     let row = state
         .db
-        .run(move |conn| accounts::find_user(conn, &user.id_str()))
+        .run(move |conn| accounts::find_user(conn, user.id))
         .await?;
     let hasher = state.hasher.clone();
     let ok = state
@@ -116,9 +116,7 @@ pub async fn change_password(
         .await??;
     state
         .db
-        .write(move |conn| {
-            accounts::change_password(conn, &user.id_str(), &user.session_id.to_string(), &hash)
-        })
+        .write(move |conn| accounts::change_password(conn, user.id, user.session_id, &hash))
         .await?;
     state.end_sessions(user.id, RevokedSessions::AllBut(user.session_id));
     Ok(no_content())
@@ -137,7 +135,7 @@ pub async fn delete_me(
     verify_password(&state, user, address, body.into_inner().password).await?;
     let events = state
         .db
-        .write(move |conn| accounts::delete_account(conn, &user.id_str()))
+        .write(move |conn| accounts::delete_account(conn, user.id))
         .await?;
     state.end_sessions(user.id, RevokedSessions::All);
     state.publish(events, None);
@@ -150,10 +148,7 @@ pub async fn my_rooms(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> Result<HttpResponse, DomainError> {
-    let list = state
-        .db
-        .run(move |conn| rooms::mine(conn, &user.id_str()))
-        .await?;
+    let list = state.db.run(move |conn| rooms::mine(conn, user.id)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -165,10 +160,10 @@ pub async fn activity(
     page: web::Query<Page>,
 ) -> Result<HttpResponse, DomainError> {
     let limit = page.limit();
-    let before = page.before.map(|b| b.to_string());
+    let before = page.before.map(Into::into);
     let list = state
         .db
-        .run(move |conn| accounts::activity(conn, &user.id_str(), before.as_deref(), limit))
+        .run(move |conn| accounts::activity(conn, user.id, before, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -192,15 +187,7 @@ pub async fn search(
     let hub = state.hub.clone();
     let list = state
         .db
-        .run(move |conn| {
-            accounts::search(
-                conn,
-                &user.id_str(),
-                q.as_deref().unwrap_or(""),
-                limit,
-                &hub,
-            )
-        })
+        .run(move |conn| accounts::search(conn, user.id, q.as_deref().unwrap_or(""), limit, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -211,13 +198,13 @@ pub async fn search(
 pub async fn get_user(
     state: web::Data<AppState>,
     user: AuthUser,
-    path: web::Path<Uuid>,
+    path: web::Path<UserId>,
 ) -> Result<HttpResponse, DomainError> {
-    let target = path.into_inner().to_string();
+    let target = path.into_inner();
     let hub = state.hub.clone();
     let profile = state
         .db
-        .run(move |conn| accounts::profile(conn, &user.id_str(), &target, &hub))
+        .run(move |conn| accounts::profile(conn, user.id, target, &hub))
         .await?;
     Ok(HttpResponse::Ok().json(profile))
 }

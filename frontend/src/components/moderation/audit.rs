@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use protocol::{AuditAction, AuditEntry};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::local_offset;
 use crate::components::status::{ErrorNote, FetchedList};
 use crate::state::full_time;
+use protocol::{RoomId, UserId};
 
 /// Words for an audit entry's action.
 pub fn action_text(a: AuditAction) -> &'static str {
@@ -23,7 +23,7 @@ pub fn action_text(a: AuditAction) -> &'static str {
 }
 
 #[component]
-pub(super) fn AuditLog(room: Uuid) -> impl IntoView {
+pub(super) fn AuditLog(room: RoomId) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let log = LocalResource::new(move || {
         version.track();
@@ -31,7 +31,7 @@ pub(super) fn AuditLog(room: Uuid) -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     let offset = local_offset();
-    let unban = move |user: Uuid| {
+    let unban = move |user: UserId| {
         error.set(None);
         leptos::task::spawn_local(async move {
             match api::unban(room, user).await {
@@ -84,7 +84,7 @@ pub(super) fn AuditLog(room: Uuid) -> impl IntoView {
 /// A user's display name: from the room's members, else fetched; a deleted
 /// or hidden account reads "a former member".
 #[component]
-fn UserName(room: Uuid, user: Uuid) -> impl IntoView {
+fn UserName(room: RoomId, user: UserId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let known = chat.state.with_untracked(|s| {
         s.timelines

@@ -2,14 +2,14 @@
 
 use leptos::prelude::*;
 use protocol::User;
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::status::ErrorNote;
+use protocol::{RoomId, UserId};
 
 #[component]
-pub(super) fn InviteForm(room: Uuid) -> impl IntoView {
+pub(super) fn InviteForm(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(None::<Vec<User>>);
@@ -26,7 +26,7 @@ pub(super) fn InviteForm(room: Uuid) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::search_users(&q).await {
                 Ok(list) => {
-                    let members: Vec<Uuid> = chat.state.with_untracked(|s| {
+                    let members: Vec<UserId> = chat.state.with_untracked(|s| {
                         s.timelines
                             .get(&room)
                             .and_then(|t| t.members.as_ref())

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use protocol::{Role, RoomKind, Visibility};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::status::ErrorNote;
+use protocol::RoomId;
 
 use super::audit::AuditLog;
 use super::invites::InviteForm;
@@ -16,7 +16,7 @@ use super::*;
 
 /// The "Manage" panel: settings, invites (private rooms), audit log, delete.
 #[component]
-pub fn ManagePanel(room: Uuid, on_close: Callback<()>) -> impl IntoView {
+pub fn ManagePanel(room: RoomId, on_close: Callback<()>) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let role = my_role(chat, room);
     let private = Memo::new(move |_| {
@@ -52,7 +52,7 @@ pub fn ManagePanel(room: Uuid, on_close: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn DeleteRoom(room: Uuid) -> impl IntoView {
+pub(super) fn DeleteRoom(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let navigate = use_navigate();
     let confirming = RwSignal::new(false);

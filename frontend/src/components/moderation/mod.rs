@@ -13,16 +13,16 @@ pub use manage::ManagePanel;
 use leptos::prelude::*;
 use protocol::validate::{self};
 use protocol::{Role, User};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::status::ErrorNote;
+use protocol::RoomId;
 
 pub use crate::state::can_act_on;
 /// The caller's role in a room: from the member list when loaded (it follows
 /// role changes), else from the room summary.
-pub fn my_role(chat: Chat, room: Uuid) -> Memo<Option<Role>> {
+pub fn my_role(chat: Chat, room: RoomId) -> Memo<Option<Role>> {
     Memo::new(move |_| {
         let me = chat.me();
         chat.state.with(|s| {
@@ -39,7 +39,7 @@ pub fn my_role(chat: Chat, room: Uuid) -> Memo<Option<Role>> {
 
 /// Role select, kick and ban for one member, as far as `mine` allows.
 #[component]
-pub fn MemberActions(room: Uuid, user: User, role: Role, mine: Role) -> impl IntoView {
+pub fn MemberActions(room: RoomId, user: User, role: Role, mine: Role) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let uid = user.id;
     let name = user.display_name.clone();

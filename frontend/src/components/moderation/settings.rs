@@ -3,15 +3,15 @@
 use leptos::prelude::*;
 use protocol::validate::{self, RoomName};
 use protocol::{UpdateRoomRequest, Visibility};
-use uuid::Uuid;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::form::{ROOM_VISIBILITIES, SelectField, TextField};
 use crate::components::status::ErrorNote;
+use protocol::RoomId;
 
 #[component]
-pub(super) fn RoomSettings(room: Uuid) -> impl IntoView {
+pub(super) fn RoomSettings(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let current = chat
         .state

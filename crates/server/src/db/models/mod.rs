@@ -5,28 +5,17 @@
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use protocol::{
-    Activity, ActivityKind, AuditAction, Member, Message, NotificationKind, NotificationLevel,
-    ProfileVisibility, Role, Room, RoomKind, User, UserRef, Visibility,
+    Activity, ActivityId, ActivityKind, AuditAction, AuditEntryId, FriendRequestId, Member,
+    Message, MessageId, NotificationId, NotificationKind, NotificationLevel, ProfileVisibility,
+    Role, Room, RoomId, RoomKind, SessionId, User, UserId, UserRef, Visibility,
 };
 use uuid::Uuid;
 
 use super::schema::*;
 
-mod stored_enum;
+mod stored;
 
-pub use stored_enum::{Stored, TextEnum};
-
-/// Ids are stored as text (the portable type); we only ever write valid ones.
-pub fn id(text: &str) -> Uuid {
-    Uuid::try_parse(text).unwrap_or_else(|_| {
-        tracing::error!(id = text, "malformed id in the database");
-        Uuid::nil()
-    })
-}
-
-pub fn opt_id(text: Option<&str>) -> Option<Uuid> {
-    text.map(id)
-}
+pub use stored::{Stored, StoredText};
 
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
@@ -41,14 +30,15 @@ pub fn now() -> NaiveDateTime {
 }
 
 /// A fresh id whose text sorts by creation time, so `id` doubles as a cursor.
-pub fn new_id() -> String {
-    Uuid::now_v7().to_string()
+pub fn new_id<T: From<Uuid>>() -> T {
+    Uuid::now_v7().into()
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<UserId>,
     pub username: String,
     pub username_key: String,
     pub password_hash: String,
@@ -64,10 +54,6 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    pub fn uuid(&self) -> Uuid {
-        id(&self.id)
-    }
-
     pub fn visibility(&self) -> ProfileVisibility {
         self.profile_visibility.0
     }
@@ -79,7 +65,7 @@ impl UserRow {
     /// The full public profile.
     pub fn to_user(&self, online: bool) -> User {
         User {
-            id: self.uuid(),
+            id: *self.id,
             username: self.username.clone(),
             display_name: self.display_name.clone(),
             bio: Some(self.bio.clone()),
@@ -123,8 +109,10 @@ impl UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
-    pub id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<SessionId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
     pub token_hash: String,
     pub client: String,
     pub created_at: NaiveDateTime,
@@ -139,7 +127,8 @@ pub struct SessionRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rooms)]
 pub struct RoomRow {
-    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<RoomId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub kind: Stored<RoomKind>,
     pub name: String,
@@ -147,16 +136,14 @@ pub struct RoomRow {
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub visibility: Stored<Visibility>,
     pub direct_key: Option<String>,
-    pub created_by: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub created_by: Stored<Option<UserId>>,
     pub created_at: NaiveDateTime,
     pub last_seq: i64,
     pub last_activity_at: NaiveDateTime,
 }
 
 impl RoomRow {
-    pub fn uuid(&self) -> Uuid {
-        id(&self.id)
-    }
     pub fn kind(&self) -> RoomKind {
         self.kind.0
     }
@@ -164,8 +151,15 @@ impl RoomRow {
         self.visibility.0
     }
     /// The two members of a direct room (its key names them).
-    pub fn direct_pair(&self) -> Option<(&str, &str)> {
-        self.direct_key.as_deref()?.split_once(':')
+    pub fn direct_pair(&self) -> Option<(UserId, UserId)> {
+        let (a, b) = self.direct_key.as_deref()?.split_once(':')?;
+        match (UserId::parse(a), UserId::parse(b)) {
+            (Ok(a), Ok(b)) => Some((a, b)),
+            _ => {
+                tracing::error!(room = %*self.id, "malformed direct_key");
+                None
+            }
+        }
     }
     pub fn is_public(&self) -> bool {
         self.kind() == RoomKind::Group && self.visibility() == Visibility::Public
@@ -175,7 +169,7 @@ impl RoomRow {
     /// display name.
     pub fn to_room(&self, name: String, member_count: i64, my_role: Option<Role>) -> Room {
         Room {
-            id: self.uuid(),
+            id: *self.id,
             kind: self.kind(),
             name,
             topic: self.topic.clone(),
@@ -191,8 +185,10 @@ impl RoomRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = memberships)]
 pub struct MembershipRow {
-    pub room_id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub role: Stored<Role>,
     #[diesel(deserialize_as = String, serialize_as = String)]
@@ -226,9 +222,12 @@ impl MembershipRow {
 #[diesel(table_name = membership_events)]
 pub struct MembershipEventRow {
     pub id: String,
-    pub room_id: String,
-    pub user_id: String,
-    pub actor_id: Option<String>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub actor_id: Stored<Option<UserId>>,
     pub kind: String,
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
@@ -237,13 +236,17 @@ pub struct MembershipEventRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
 pub struct MessageRow {
-    pub id: String,
-    pub room_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<MessageId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
     pub seq: i64,
-    pub sender_id: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub sender_id: Stored<Option<UserId>>,
     pub body: String,
     pub client_id: Option<String>,
-    pub reply_to: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub reply_to: Stored<Option<MessageId>>,
     pub reply_count: i64,
     pub deleted: bool,
     pub created_at: NaiveDateTime,
@@ -254,7 +257,8 @@ pub struct MessageRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct SenderRow {
-    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<UserId>,
     pub username: String,
     pub display_name: String,
 }
@@ -262,11 +266,11 @@ pub struct SenderRow {
 impl MessageRow {
     pub fn into_message(self, sender: Option<SenderRow>) -> Message {
         Message {
-            id: id(&self.id),
-            room_id: id(&self.room_id),
+            id: *self.id,
+            room_id: *self.room_id,
             seq: self.seq,
             sender: sender.map(|s| UserRef {
-                id: id(&s.id),
+                id: *s.id,
                 username: s.username,
                 display_name: s.display_name,
             }),
@@ -279,7 +283,7 @@ impl MessageRow {
             created_at: utc(self.created_at),
             edited_at: self.edited_at.map(utc),
             deleted: self.deleted,
-            reply_to: opt_id(self.reply_to.as_deref()),
+            reply_to: *self.reply_to,
             reply_count: self.reply_count,
             client_id: self.client_id,
         }
@@ -289,9 +293,12 @@ impl MessageRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = read_markers)]
 pub struct ReadMarkerRow {
-    pub room_id: String,
-    pub user_id: String,
-    pub message_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub message_id: Stored<MessageId>,
     pub seq: i64,
     pub updated_at: NaiveDateTime,
 }
@@ -299,27 +306,36 @@ pub struct ReadMarkerRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = mentions)]
 pub struct MentionRow {
-    pub message_id: String,
-    pub user_id: String,
-    pub room_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub message_id: Stored<MessageId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
     pub seq: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = invites)]
 pub struct InviteRow {
-    pub room_id: String,
-    pub user_id: String,
-    pub inviter_id: Option<String>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub inviter_id: Stored<Option<UserId>>,
     pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = room_bans)]
 pub struct BanRow {
-    pub room_id: String,
-    pub user_id: String,
-    pub actor_id: Option<String>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub actor_id: Stored<Option<UserId>>,
     pub reason: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -327,13 +343,18 @@ pub struct BanRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
-    pub id: String,
-    pub room_id: String,
-    pub actor_id: Option<String>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<AuditEntryId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub actor_id: Stored<Option<UserId>>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub action: Stored<AuditAction>,
-    pub target_user_id: Option<String>,
-    pub message_id: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub target_user_id: Stored<Option<UserId>>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub message_id: Stored<Option<MessageId>>,
     pub detail: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -341,38 +362,42 @@ pub struct AuditRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = activities)]
 pub struct ActivityRow {
-    pub id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<ActivityId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub kind: Stored<ActivityKind>,
-    pub room_id: Option<String>,
-    pub other_user_id: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub room_id: Stored<Option<RoomId>>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub other_user_id: Stored<Option<UserId>>,
     pub created_at: NaiveDateTime,
 }
 
 impl ActivityRow {
     pub fn new(
-        user_id: &str,
+        user_id: UserId,
         kind: ActivityKind,
-        room_id: Option<&str>,
-        other_user_id: Option<&str>,
+        room_id: Option<RoomId>,
+        other_user_id: Option<UserId>,
     ) -> Self {
         Self {
-            id: new_id(),
-            user_id: user_id.to_owned(),
+            id: Stored(new_id()),
+            user_id: Stored(user_id),
             kind: Stored(kind),
-            room_id: room_id.map(str::to_owned),
-            other_user_id: other_user_id.map(str::to_owned),
+            room_id: Stored(room_id),
+            other_user_id: Stored(other_user_id),
             created_at: now(),
         }
     }
 
     pub fn into_activity(self) -> Activity {
         Activity {
-            id: id(&self.id),
+            id: *self.id,
             kind: self.kind.0,
-            room_id: opt_id(self.room_id.as_deref()),
-            other_user_id: opt_id(self.other_user_id.as_deref()),
+            room_id: *self.room_id,
+            other_user_id: *self.other_user_id,
             created_at: utc(self.created_at),
         }
     }
@@ -381,22 +406,30 @@ impl ActivityRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = friend_requests)]
 pub struct FriendRequestRow {
-    pub id: String,
-    pub from_id: String,
-    pub to_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<FriendRequestId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub from_id: Stored<UserId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub to_id: Stored<UserId>,
     pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
-    pub id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<NotificationId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub kind: Stored<NotificationKind>,
-    pub actor_id: Option<String>,
-    pub room_id: Option<String>,
-    pub message_id: Option<String>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub actor_id: Stored<Option<UserId>>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub room_id: Stored<Option<RoomId>>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub message_id: Stored<Option<MessageId>>,
     pub created_at: NaiveDateTime,
     pub read: bool,
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::models::ActivityRow;
 use crate::db::schema::activities;
 use crate::db::{DbConn, DbResult};
+use protocol::{ActivityId, UserId};
 
 pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> DbResult<()> {
     Ok(diesel::insert_into(activities::table)
@@ -16,15 +17,15 @@ pub fn insert(conn: &mut DbConn, row: &ActivityRow) -> DbResult<()> {
 /// Newest first; ids are time-ordered so `before` is a plain comparison.
 pub fn list(
     conn: &mut DbConn,
-    user_id: &str,
-    before: Option<&str>,
+    user_id: UserId,
+    before: Option<ActivityId>,
     limit: i64,
 ) -> DbResult<Vec<ActivityRow>> {
     let mut query = activities::table
-        .filter(activities::user_id.eq(user_id))
+        .filter(activities::user_id.eq(user_id.to_string()))
         .into_boxed();
     if let Some(before) = before {
-        query = query.filter(activities::id.lt(before.to_owned()));
+        query = query.filter(activities::id.lt(before.to_string()));
     }
     Ok(query
         .order(activities::id.desc())

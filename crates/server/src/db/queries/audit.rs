@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::models::AuditRow;
 use crate::db::schema::audit_log;
 use crate::db::{DbConn, DbResult};
+use protocol::{AuditEntryId, RoomId};
 
 pub fn insert(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
     Ok(diesel::insert_into(audit_log::table)
@@ -15,15 +16,15 @@ pub fn insert(conn: &mut DbConn, row: &AuditRow) -> DbResult<()> {
 
 pub fn list(
     conn: &mut DbConn,
-    room_id: &str,
-    before: Option<&str>,
+    room_id: RoomId,
+    before: Option<AuditEntryId>,
     limit: i64,
 ) -> DbResult<Vec<AuditRow>> {
     let mut query = audit_log::table
-        .filter(audit_log::room_id.eq(room_id))
+        .filter(audit_log::room_id.eq(room_id.to_string()))
         .into_boxed();
     if let Some(before) = before {
-        query = query.filter(audit_log::id.lt(before.to_owned()));
+        query = query.filter(audit_log::id.lt(before.to_string()));
     }
     Ok(query
         .order(audit_log::id.desc())

@@ -4,18 +4,25 @@ use std::collections::{BTreeSet, HashSet};
 
 use diesel::prelude::*;
 
+use crate::db::models::Stored;
 use crate::db::models::{
     BanRow, InviteRow, MembershipEventRow, MembershipRow, MessageRow, ReadMarkerRow, RoomRow,
-    SenderRow, UserRow, new_id, now,
+    SenderRow, UserRow, now,
 };
+use crate::db::queries::{keys, parsed};
 use crate::db::schema::{
     invites, membership_events, memberships, messages, read_markers, room_bans, rooms, users,
 };
 use crate::db::{DbConn, DbResult, on_backend};
+use protocol::{Role, RoomId, UserId};
 
-pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<Option<MembershipRow>> {
+pub fn find(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    user_id: UserId,
+) -> DbResult<Option<MembershipRow>> {
     Ok(memberships::table
-        .find((room_id, user_id))
+        .find((room_id.to_string(), user_id.to_string()))
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()?)
@@ -24,17 +31,17 @@ pub fn find(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<Option<
 /// The memberships among these `(room, user)` pairs that exist: one
 /// statement on PostgreSQL; on SQLite a cached primary-key lookup per pair,
 /// cheaper in process than preparing an `IN` list afresh each time.
-pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> DbResult<Vec<MembershipRow>> {
+pub fn find_pairs(conn: &mut DbConn, pairs: &[(RoomId, UserId)]) -> DbResult<Vec<MembershipRow>> {
     if let DbConn::Sqlite(_) = conn {
         let mut found = Vec::new();
-        for (room, user) in pairs {
+        for &(room, user) in pairs {
             found.extend(find(conn, room, user)?);
         }
         return Ok(found);
     }
-    let rooms: BTreeSet<&str> = pairs.iter().map(|(room, _)| *room).collect();
-    let users: BTreeSet<&str> = pairs.iter().map(|(_, user)| *user).collect();
-    let wanted: HashSet<&(&str, &str)> = pairs.iter().collect();
+    let rooms: BTreeSet<String> = pairs.iter().map(|(room, _)| room.to_string()).collect();
+    let users: BTreeSet<String> = pairs.iter().map(|(_, user)| user.to_string()).collect();
+    let wanted: HashSet<&(RoomId, UserId)> = pairs.iter().collect();
     let rows: Vec<MembershipRow> = memberships::table
         .filter(memberships::room_id.eq_any(rooms))
         .filter(memberships::user_id.eq_any(users))
@@ -42,7 +49,7 @@ pub fn find_pairs(conn: &mut DbConn, pairs: &[(&str, &str)]) -> DbResult<Vec<Mem
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|m| wanted.contains(&(m.room_id.as_str(), m.user_id.as_str())))
+        .filter(|m| wanted.contains(&(*m.room_id, *m.user_id)))
         .collect())
 }
 
@@ -57,17 +64,19 @@ pub fn insert(conn: &mut DbConn, row: &MembershipRow) -> DbResult<bool> {
     )
 }
 
-pub fn delete(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
-    Ok(diesel::delete(memberships::table.find((room_id, user_id)))
-        .execute(conn)
-        .map(|n| n > 0)?)
+pub fn delete(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResult<bool> {
+    Ok(
+        diesel::delete(memberships::table.find((room_id.to_string(), user_id.to_string())))
+            .execute(conn)
+            .map(|n| n > 0)?,
+    )
 }
 
 /// Members with their accounts, owners first, then by join time.
-pub fn list(conn: &mut DbConn, room_id: &str) -> DbResult<Vec<(MembershipRow, UserRow)>> {
+pub fn list(conn: &mut DbConn, room_id: RoomId) -> DbResult<Vec<(MembershipRow, UserRow)>> {
     Ok(memberships::table
         .inner_join(users::table)
-        .filter(memberships::room_id.eq(room_id))
+        .filter(memberships::room_id.eq(room_id.to_string()))
         .order((memberships::joined_at.asc(), memberships::user_id.asc()))
         .select((MembershipRow::as_select(), UserRow::as_select()))
         .load(conn)?)
@@ -78,13 +87,13 @@ pub fn list(conn: &mut DbConn, room_id: &str) -> DbResult<Vec<(MembershipRow, Us
 /// join time; after the member `after` when given.
 pub fn page(
     conn: &mut DbConn,
-    room_id: &str,
+    room_id: RoomId,
     after: Option<&MembershipRow>,
     limit: i64,
 ) -> DbResult<Vec<(MembershipRow, UserRow)>> {
     let mut query = memberships::table
         .inner_join(users::table)
-        .filter(memberships::room_id.eq(room_id))
+        .filter(memberships::room_id.eq(room_id.to_string()))
         .into_boxed();
     if let Some(cursor) = after {
         query = query.filter(
@@ -95,7 +104,7 @@ pub fn page(
                         .gt(cursor.joined_at)
                         .or(memberships::joined_at
                             .eq(cursor.joined_at)
-                            .and(memberships::user_id.gt(cursor.user_id.clone()))),
+                            .and(memberships::user_id.gt(cursor.user_id.to_string()))),
                 )),
         );
     }
@@ -111,27 +120,28 @@ pub fn page(
 }
 
 /// Every room the user is in.
-pub fn rooms_of(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<(MembershipRow, RoomRow)>> {
+pub fn rooms_of(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<(MembershipRow, RoomRow)>> {
     Ok(memberships::table
         .inner_join(rooms::table)
-        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::user_id.eq(user_id.to_string()))
         .select((MembershipRow::as_select(), RoomRow::as_select()))
         .load(conn)?)
 }
 
 /// Every membership of these users, with the room's newest seq:
 /// `(user, room, last_seq)`.
-pub fn of_users(conn: &mut DbConn, user_ids: &[String]) -> DbResult<Vec<(String, String, i64)>> {
+pub fn of_users(conn: &mut DbConn, user_ids: &[UserId]) -> DbResult<Vec<(UserId, RoomId, i64)>> {
     let mut found = Vec::new();
     // SQLite binds at most 32,766 parameters in one statement.
     for chunk in user_ids.chunks(1000) {
-        found.extend(
-            memberships::table
-                .inner_join(rooms::table)
-                .filter(memberships::user_id.eq_any(chunk))
-                .select((memberships::user_id, memberships::room_id, rooms::last_seq))
-                .load::<(String, String, i64)>(conn)?,
-        );
+        let rows = memberships::table
+            .inner_join(rooms::table)
+            .filter(memberships::user_id.eq_any(keys(chunk)))
+            .select((memberships::user_id, memberships::room_id, rooms::last_seq))
+            .load::<(String, String, i64)>(conn)?;
+        for (user, room, seq) in rows {
+            found.push((*Stored::try_from(user)?, *Stored::try_from(room)?, seq));
+        }
     }
     Ok(found)
 }
@@ -148,7 +158,7 @@ pub type SidebarRow = (
 
 /// Every room of the user with what the sidebar shows of it, in one
 /// statement (a fixed one, so the database keeps it prepared).
-pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<SidebarRow>> {
+pub fn sidebar_rows(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<SidebarRow>> {
     Ok(memberships::table
         .inner_join(rooms::table)
         .left_join(
@@ -162,7 +172,7 @@ pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<SidebarRow
                 .and(messages::seq.eq(rooms::last_seq))),
         )
         .left_join(users::table.on(users::id.nullable().eq(messages::sender_id)))
-        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::user_id.eq(user_id.to_string()))
         .select((
             MembershipRow::as_select(),
             RoomRow::as_select(),
@@ -176,16 +186,16 @@ pub fn sidebar_rows(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<SidebarRow
 /// `user`'s memberships among `room_ids`.
 pub fn of_user_in(
     conn: &mut DbConn,
-    user_id: &str,
-    room_ids: &[String],
+    user_id: UserId,
+    room_ids: &[RoomId],
 ) -> DbResult<Vec<MembershipRow>> {
     let mut found = Vec::new();
     // SQLite binds at most 32,766 parameters in one statement.
     for chunk in room_ids.chunks(1000) {
         found.extend(
             memberships::table
-                .filter(memberships::user_id.eq(user_id))
-                .filter(memberships::room_id.eq_any(chunk))
+                .filter(memberships::user_id.eq(user_id.to_string()))
+                .filter(memberships::room_id.eq_any(keys(chunk)))
                 .select(MembershipRow::as_select())
                 .load(conn)?,
         );
@@ -193,77 +203,85 @@ pub fn of_user_in(
     Ok(found)
 }
 
-pub fn room_ids_of(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
-    Ok(memberships::table
-        .filter(memberships::user_id.eq(user_id))
-        .select(memberships::room_id)
-        .load(conn)?)
+pub fn room_ids_of(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<RoomId>> {
+    parsed(
+        memberships::table
+            .filter(memberships::user_id.eq(user_id.to_string()))
+            .select(memberships::room_id)
+            .load(conn)?,
+    )
 }
 
-pub fn set_role(conn: &mut DbConn, room_id: &str, user_id: &str, role: &str) -> DbResult<()> {
-    Ok(diesel::update(memberships::table.find((room_id, user_id)))
-        .set(memberships::role.eq(role))
-        .execute(conn)
-        .map(drop)?)
-}
-
-pub fn set_level(conn: &mut DbConn, room_id: &str, user_id: &str, level: &str) -> DbResult<()> {
-    Ok(diesel::update(memberships::table.find((room_id, user_id)))
-        .set(memberships::notification_level.eq(level))
-        .execute(conn)
-        .map(drop)?)
-}
-
-pub fn remove_all_of(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+pub fn set_role(conn: &mut DbConn, room_id: RoomId, user_id: UserId, role: Role) -> DbResult<()> {
     Ok(
-        diesel::delete(memberships::table.filter(memberships::user_id.eq(user_id)))
+        diesel::update(memberships::table.find((room_id.to_string(), user_id.to_string())))
+            .set(memberships::role.eq(role.as_str()))
+            .execute(conn)
+            .map(drop)?,
+    )
+}
+
+pub fn set_level(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    user_id: UserId,
+    level: protocol::NotificationLevel,
+) -> DbResult<()> {
+    Ok(
+        diesel::update(memberships::table.find((room_id.to_string(), user_id.to_string())))
+            .set(memberships::notification_level.eq(level.as_str()))
+            .execute(conn)
+            .map(drop)?,
+    )
+}
+
+pub fn remove_all_of(conn: &mut DbConn, user_id: UserId) -> DbResult<()> {
+    Ok(
+        diesel::delete(memberships::table.filter(memberships::user_id.eq(user_id.to_string())))
             .execute(conn)
             .map(drop)?,
     )
 }
 
 /// Who would inherit the room: moderators before members, oldest first.
-pub fn successor(conn: &mut DbConn, room_id: &str) -> DbResult<Option<MembershipRow>> {
+pub fn successor(conn: &mut DbConn, room_id: RoomId) -> DbResult<Option<MembershipRow>> {
     let rows: Vec<MembershipRow> = memberships::table
-        .filter(memberships::room_id.eq(room_id))
-        .filter(memberships::role.ne("owner"))
+        .filter(memberships::room_id.eq(room_id.to_string()))
+        .filter(memberships::role.ne(Role::Owner.as_str()))
         .order((memberships::joined_at.asc(), memberships::user_id.asc()))
         .select(MembershipRow::as_select())
         .load(conn)?;
-    let moderator = rows
-        .iter()
-        .find(|m| m.role() == protocol::Role::Moderator)
-        .cloned();
+    let moderator = rows.iter().find(|m| m.role() == Role::Moderator).cloned();
     Ok(moderator.or_else(|| rows.into_iter().next()))
 }
 
 pub fn record_event(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-    actor_id: Option<&str>,
+    room_id: RoomId,
+    user_id: UserId,
+    actor_id: Option<UserId>,
     kind: &str,
     reason: Option<&str>,
 ) -> DbResult<()> {
     let row = MembershipEventRow {
-        id: new_id(),
-        room_id: room_id.to_owned(),
-        user_id: user_id.to_owned(),
-        actor_id: actor_id.map(str::to_owned),
+        id: uuid::Uuid::now_v7().to_string(),
+        room_id: Stored(room_id),
+        user_id: Stored(user_id),
+        actor_id: Stored(actor_id),
         kind: kind.to_owned(),
         reason: reason.map(str::to_owned),
         created_at: now(),
     };
     Ok(diesel::insert_into(membership_events::table)
-        .values(&row)
+        .values(row)
         .execute(conn)
         .map(drop)?)
 }
 
-pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
+pub fn has_invite(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResult<bool> {
     let n: i64 = invites::table
-        .filter(invites::room_id.eq(room_id))
-        .filter(invites::user_id.eq(user_id))
+        .filter(invites::room_id.eq(room_id.to_string()))
+        .filter(invites::user_id.eq(user_id.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -273,22 +291,24 @@ pub fn has_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<b
 /// False when the user was invited to the room already.
 pub fn add_invite(conn: &mut DbConn, row: &InviteRow) -> DbResult<bool> {
     Ok(on_backend!(conn, |c| diesel::insert_into(invites::table)
-        .values(row)
+        .values(row.clone())
         .on_conflict_do_nothing()
         .execute(c))
     .map(|n| n > 0)?)
 }
 
-pub fn remove_invite(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<()> {
-    Ok(diesel::delete(invites::table.find((room_id, user_id)))
-        .execute(conn)
-        .map(drop)?)
+pub fn remove_invite(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResult<()> {
+    Ok(
+        diesel::delete(invites::table.find((room_id.to_string(), user_id.to_string())))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
-pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
+pub fn is_banned(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResult<bool> {
     let n: i64 = room_bans::table
-        .filter(room_bans::room_id.eq(room_id))
-        .filter(room_bans::user_id.eq(user_id))
+        .filter(room_bans::room_id.eq(room_id.to_string()))
+        .filter(room_bans::user_id.eq(user_id.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -297,24 +317,28 @@ pub fn is_banned(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bo
 /// Returns false when the user was already banned.
 pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> DbResult<bool> {
     Ok(on_backend!(conn, |c| diesel::insert_into(room_bans::table)
-        .values(row)
+        .values(row.clone())
         .on_conflict_do_nothing()
         .execute(c))
     .map(|n| n > 0)?)
 }
 
-pub fn remove_ban(conn: &mut DbConn, room_id: &str, user_id: &str) -> DbResult<bool> {
-    Ok(diesel::delete(room_bans::table.find((room_id, user_id)))
-        .execute(conn)
-        .map(|n| n > 0)?)
+pub fn remove_ban(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResult<bool> {
+    Ok(
+        diesel::delete(room_bans::table.find((room_id.to_string(), user_id.to_string())))
+            .execute(conn)
+            .map(|n| n > 0)?,
+    )
 }
 
 /// Everyone who shares a room with the user (the user included).
-pub fn co_member_ids(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
+pub fn co_member_ids(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<UserId>> {
     let my_rooms = room_ids_of(conn, user_id)?;
-    Ok(memberships::table
-        .filter(memberships::room_id.eq_any(my_rooms))
-        .select(memberships::user_id)
-        .distinct()
-        .load(conn)?)
+    parsed(
+        memberships::table
+            .filter(memberships::room_id.eq_any(keys(&my_rooms)))
+            .select(memberships::user_id)
+            .distinct()
+            .load(conn)?,
+    )
 }

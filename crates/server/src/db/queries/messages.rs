@@ -1,15 +1,16 @@
 //! Messages, mentions and read markers.
 
 use diesel::prelude::*;
-use protocol::Message;
+use protocol::{Message, MessageId, RoomId, UserId};
 
-use crate::db::models::{MentionRow, MessageRow, ReadMarkerRow, SenderRow, now};
+use crate::db::models::{MentionRow, MessageRow, ReadMarkerRow, SenderRow, Stored, now};
+use crate::db::queries::keys;
 use crate::db::schema::{mentions, messages, read_markers, users};
 use crate::db::{DbConn, DbResult, on_backend};
 
 pub fn insert(conn: &mut DbConn, row: &MessageRow) -> DbResult<()> {
     Ok(diesel::insert_into(messages::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }
@@ -22,7 +23,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[MessageRow]) -> DbResult<()> {
     match conn {
         DbConn::Pg(c) if !rows.is_empty() => {
             diesel::insert_into(messages::table)
-                .values(rows)
+                .values(rows.to_vec())
                 .execute(c)?;
             Ok(())
         }
@@ -31,9 +32,9 @@ pub fn insert_many(conn: &mut DbConn, rows: &[MessageRow]) -> DbResult<()> {
     }
 }
 
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<MessageRow>> {
+pub fn find_many(conn: &mut DbConn, ids: &[MessageId]) -> DbResult<Vec<MessageRow>> {
     Ok(messages::table
-        .filter(messages::id.eq_any(ids))
+        .filter(messages::id.eq_any(keys(ids)))
         .select(MessageRow::as_select())
         .load(conn)?)
 }
@@ -41,8 +42,8 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<MessageRow>>
 /// A `client_id` names one send of one sender into one room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClientKey<'a> {
-    pub room_id: &'a str,
-    pub sender_id: &'a str,
+    pub room_id: RoomId,
+    pub sender_id: UserId,
     pub client_id: &'a str,
 }
 
@@ -65,17 +66,17 @@ pub fn find_by_client_ids(conn: &mut DbConn, keys: &[ClientKey<'_>]) -> DbResult
     for key in keys {
         query = query.or_filter(
             messages::room_id
-                .eq(key.room_id)
-                .and(messages::sender_id.eq(key.sender_id))
+                .eq(key.room_id.to_string())
+                .and(messages::sender_id.eq(key.sender_id.to_string()))
                 .and(messages::client_id.eq(key.client_id)),
         );
     }
     Ok(query.load(conn)?)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<MessageRow>> {
+pub fn find(conn: &mut DbConn, id: MessageId) -> DbResult<Option<MessageRow>> {
     Ok(messages::table
-        .find(id)
+        .find(id.to_string())
         .select(MessageRow::as_select())
         .first(conn)
         .optional()?)
@@ -83,8 +84,8 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<MessageRow>> {
 
 pub fn find_by_client_id(conn: &mut DbConn, key: ClientKey<'_>) -> DbResult<Option<MessageRow>> {
     Ok(messages::table
-        .filter(messages::room_id.eq(key.room_id))
-        .filter(messages::sender_id.eq(key.sender_id))
+        .filter(messages::room_id.eq(key.room_id.to_string()))
+        .filter(messages::sender_id.eq(key.sender_id.to_string()))
         .filter(messages::client_id.eq(key.client_id))
         .select(MessageRow::as_select())
         .first(conn)
@@ -104,9 +105,9 @@ fn into_messages(rows: Vec<(MessageRow, Option<SenderRow>)>) -> Vec<Message> {
     rows.into_iter().map(|(m, s)| m.into_message(s)).collect()
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> DbResult<Option<Message>> {
+pub fn load(conn: &mut DbConn, id: MessageId) -> DbResult<Option<Message>> {
     let row = with_sender!()
-        .filter(messages::id.eq(id))
+        .filter(messages::id.eq(id.to_string()))
         .first::<(MessageRow, Option<SenderRow>)>(conn)
         .optional()?;
     Ok(row.map(|(m, s)| m.into_message(s)))
@@ -121,20 +122,20 @@ diesel::alias!(messages as cursor: CursorMessages);
 /// the room matches nothing, so the page comes back empty.
 pub fn page(
     conn: &mut DbConn,
-    room_id: &str,
-    before: Option<&str>,
-    after: Option<&str>,
+    room_id: RoomId,
+    before: Option<MessageId>,
+    after: Option<MessageId>,
     limit: i64,
 ) -> DbResult<Vec<Message>> {
-    let seq_of = |id: &str| {
+    let seq_of = |id: MessageId| {
         cursor
-            .filter(cursor.field(messages::id).eq(id.to_owned()))
-            .filter(cursor.field(messages::room_id).eq(room_id.to_owned()))
+            .filter(cursor.field(messages::id).eq(id.to_string()))
+            .filter(cursor.field(messages::room_id).eq(room_id.to_string()))
             .select(cursor.field(messages::seq))
             .single_value()
     };
     let mut query = with_sender!()
-        .filter(messages::room_id.eq(room_id))
+        .filter(messages::room_id.eq(room_id.to_string()))
         .into_boxed();
     if let Some(before) = before {
         query = query.filter(messages::seq.nullable().lt(seq_of(before)));
@@ -157,36 +158,36 @@ pub fn page(
     Ok(into_messages(rows))
 }
 
-pub fn replies(conn: &mut DbConn, root_id: &str, limit: i64) -> DbResult<Vec<Message>> {
+pub fn replies(conn: &mut DbConn, root_id: MessageId, limit: i64) -> DbResult<Vec<Message>> {
     let rows = with_sender!()
-        .filter(messages::reply_to.eq(root_id))
+        .filter(messages::reply_to.eq(root_id.to_string()))
         .order(messages::seq.asc())
         .limit(limit)
         .load(conn)?;
     Ok(into_messages(rows))
 }
 
-pub fn set_body(conn: &mut DbConn, id: &str, body: &str) -> DbResult<()> {
-    Ok(diesel::update(messages::table.find(id))
+pub fn set_body(conn: &mut DbConn, id: MessageId, body: &str) -> DbResult<()> {
+    Ok(diesel::update(messages::table.find(id.to_string()))
         .set((messages::body.eq(body), messages::edited_at.eq(Some(now()))))
         .execute(conn)
         .map(drop)?)
 }
 
 /// Keeps the row (its place in the room) and drops the content.
-pub fn mark_deleted(conn: &mut DbConn, id: &str) -> DbResult<()> {
-    diesel::update(messages::table.find(id))
+pub fn mark_deleted(conn: &mut DbConn, id: MessageId) -> DbResult<()> {
+    diesel::update(messages::table.find(id.to_string()))
         .set((messages::deleted.eq(true), messages::body.eq("")))
         .execute(conn)?;
     Ok(
-        diesel::delete(mentions::table.filter(mentions::message_id.eq(id)))
+        diesel::delete(mentions::table.filter(mentions::message_id.eq(id.to_string())))
             .execute(conn)
             .map(drop)?,
     )
 }
 
-pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> DbResult<()> {
-    Ok(diesel::update(messages::table.find(root_id))
+pub fn add_replies(conn: &mut DbConn, root_id: MessageId, count: i64) -> DbResult<()> {
+    Ok(diesel::update(messages::table.find(root_id.to_string()))
         .set(messages::reply_count.eq(messages::reply_count + count))
         .execute(conn)
         .map(drop)?)
@@ -195,26 +196,26 @@ pub fn add_replies(conn: &mut DbConn, root_id: &str, count: i64) -> DbResult<()>
 /// Messages after `after_seq` that others sent (deleted ones don't count).
 pub fn unread_count(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
+    room_id: RoomId,
+    user_id: UserId,
     after_seq: i64,
 ) -> DbResult<i64> {
     Ok(messages::table
-        .filter(messages::room_id.eq(room_id))
+        .filter(messages::room_id.eq(room_id.to_string()))
         .filter(messages::seq.gt(after_seq))
         .filter(messages::deleted.eq(false))
         .filter(
             messages::sender_id
                 .is_null()
-                .or(messages::sender_id.ne(user_id)),
+                .or(messages::sender_id.ne(user_id.to_string())),
         )
         .count()
         .get_result(conn)?)
 }
 
-pub fn forget_sender(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+pub fn forget_sender(conn: &mut DbConn, user_id: UserId) -> DbResult<()> {
     Ok(
-        diesel::update(messages::table.filter(messages::sender_id.eq(user_id)))
+        diesel::update(messages::table.filter(messages::sender_id.eq(user_id.to_string())))
             .set(messages::sender_id.eq(None::<String>))
             .execute(conn)
             .map(drop)?,
@@ -223,20 +224,20 @@ pub fn forget_sender(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
 
 pub fn insert_mention(conn: &mut DbConn, row: &MentionRow) -> DbResult<()> {
     Ok(diesel::insert_into(mentions::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }
 
 pub fn mention_count(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
+    room_id: RoomId,
+    user_id: UserId,
     after_seq: i64,
 ) -> DbResult<i64> {
     Ok(mentions::table
-        .filter(mentions::user_id.eq(user_id))
-        .filter(mentions::room_id.eq(room_id))
+        .filter(mentions::user_id.eq(user_id.to_string()))
+        .filter(mentions::room_id.eq(room_id.to_string()))
         .filter(mentions::seq.gt(after_seq))
         .count()
         .get_result(conn)?)
@@ -247,20 +248,20 @@ pub fn mention_count(
 /// concurrent reads from several devices cannot collide or move it back.
 pub fn advance_marker(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-    message_id: &str,
+    room_id: RoomId,
+    user_id: UserId,
+    message_id: MessageId,
     seq: i64,
 ) -> DbResult<bool> {
     let row = ReadMarkerRow {
-        room_id: room_id.to_owned(),
-        user_id: user_id.to_owned(),
-        message_id: message_id.to_owned(),
+        room_id: Stored(room_id),
+        user_id: Stored(user_id),
+        message_id: Stored(message_id),
         seq,
         updated_at: now(),
     };
     let inserted = on_backend!(conn, |c| diesel::insert_into(read_markers::table)
-        .values(&row)
+        .values(row.clone())
         .on_conflict_do_nothing()
         .execute(c))?;
     if inserted > 0 {
@@ -268,12 +269,12 @@ pub fn advance_marker(
     }
     let moved = diesel::update(
         read_markers::table
-            .filter(read_markers::room_id.eq(room_id))
-            .filter(read_markers::user_id.eq(user_id))
+            .filter(read_markers::room_id.eq(room_id.to_string()))
+            .filter(read_markers::user_id.eq(user_id.to_string()))
             .filter(read_markers::seq.lt(seq)),
     )
     .set((
-        read_markers::message_id.eq(message_id),
+        read_markers::message_id.eq(message_id.to_string()),
         read_markers::seq.eq(seq),
         read_markers::updated_at.eq(now()),
     ))
@@ -284,15 +285,15 @@ pub fn advance_marker(
 /// A page of a room's read markers by user id, after the user `after`.
 pub fn markers(
     conn: &mut DbConn,
-    room_id: &str,
-    after: Option<&str>,
+    room_id: RoomId,
+    after: Option<UserId>,
     limit: i64,
 ) -> DbResult<Vec<ReadMarkerRow>> {
     let mut query = read_markers::table
-        .filter(read_markers::room_id.eq(room_id))
+        .filter(read_markers::room_id.eq(room_id.to_string()))
         .into_boxed();
     if let Some(user) = after {
-        query = query.filter(read_markers::user_id.gt(user.to_owned()));
+        query = query.filter(read_markers::user_id.gt(user.to_string()));
     }
     Ok(query
         .order(read_markers::user_id.asc())
@@ -306,9 +307,9 @@ pub fn markers(
 /// tsvector column, or SQLite's FTS5 index (see the search migrations).
 pub fn search(
     conn: &mut DbConn,
-    room_ids: &[String],
+    room_ids: &[RoomId],
     words: &[String],
-    before: Option<&str>,
+    before: Option<MessageId>,
     limit: i64,
 ) -> DbResult<Vec<Message>> {
     use diesel::dsl::sql;
@@ -333,12 +334,12 @@ pub fn search(
         }
     };
     let mut query = with_sender!()
-        .filter(messages::room_id.eq_any(room_ids))
+        .filter(messages::room_id.eq_any(keys(room_ids)))
         .filter(messages::deleted.eq(false))
         .filter(matcher)
         .into_boxed();
     if let Some(before) = before {
-        query = query.filter(messages::id.lt(before.to_owned()));
+        query = query.filter(messages::id.lt(before.to_string()));
     }
     let rows = query.order(messages::id.desc()).limit(limit).load(conn)?;
     Ok(into_messages(rows))

@@ -10,6 +10,24 @@ pub mod sessions;
 pub mod social;
 pub mod users;
 
+use std::fmt::Display;
+
+use crate::db::DbResult;
+use crate::db::models::{Stored, StoredText};
+
+/// The text of each id, for an `IN` list.
+pub fn keys<T: Display>(ids: &[T]) -> Vec<String> {
+    ids.iter().map(ToString::to_string).collect()
+}
+
+/// Ids read from a column selected on its own: each must parse.
+pub fn parsed<T: StoredText>(texts: Vec<String>) -> DbResult<Vec<T>> {
+    texts
+        .into_iter()
+        .map(|text| Stored::<T>::try_from(text).map(|Stored(id)| id))
+        .collect()
+}
+
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// A `LIKE` pattern matching `needle` anywhere, with its wildcards escaped

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::models::NotificationRow;
 use crate::db::schema::notifications;
 use crate::db::{DbConn, DbResult};
+use protocol::{NotificationId, UserId};
 
 pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> DbResult<()> {
     Ok(diesel::insert_into(notifications::table)
@@ -16,19 +17,19 @@ pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> DbResult<()> {
 /// Newest first.
 pub fn list(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: UserId,
     unread_only: bool,
-    before: Option<&str>,
+    before: Option<NotificationId>,
     limit: i64,
 ) -> DbResult<Vec<NotificationRow>> {
     let mut query = notifications::table
-        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::user_id.eq(user_id.to_string()))
         .into_boxed();
     if unread_only {
         query = query.filter(notifications::read.eq(false));
     }
     if let Some(before) = before {
-        query = query.filter(notifications::id.lt(before.to_owned()));
+        query = query.filter(notifications::id.lt(before.to_string()));
     }
     Ok(query
         .order(notifications::id.desc())
@@ -37,34 +38,34 @@ pub fn list(
         .load(conn)?)
 }
 
-pub fn unread_count(conn: &mut DbConn, user_id: &str) -> DbResult<i64> {
+pub fn unread_count(conn: &mut DbConn, user_id: UserId) -> DbResult<i64> {
     Ok(notifications::table
-        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::user_id.eq(user_id.to_string()))
         .filter(notifications::read.eq(false))
         .count()
         .get_result(conn)?)
 }
 
 /// Marks one of the user's notifications read; false if it is not theirs.
-pub fn mark_read(conn: &mut DbConn, user_id: &str, id: &str) -> DbResult<bool> {
+pub fn mark_read(conn: &mut DbConn, user_id: UserId, id: NotificationId) -> DbResult<bool> {
     let mine: i64 = notifications::table
-        .filter(notifications::id.eq(id))
-        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::id.eq(id.to_string()))
+        .filter(notifications::user_id.eq(user_id.to_string()))
         .count()
         .get_result(conn)?;
     if mine == 0 {
         return Ok(false);
     }
-    diesel::update(notifications::table.find(id))
+    diesel::update(notifications::table.find(id.to_string()))
         .set(notifications::read.eq(true))
         .execute(conn)?;
     Ok(true)
 }
 
-pub fn mark_all_read(conn: &mut DbConn, user_id: &str) -> DbResult<()> {
+pub fn mark_all_read(conn: &mut DbConn, user_id: UserId) -> DbResult<()> {
     Ok(diesel::update(
         notifications::table
-            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::user_id.eq(user_id.to_string()))
             .filter(notifications::read.eq(false)),
     )
     .set(notifications::read.eq(true))

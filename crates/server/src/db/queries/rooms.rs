@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
+use crate::db::models::Stored;
 use crate::db::models::{MembershipRow, RoomRow, now};
+use crate::db::queries::keys;
 use crate::db::schema::{memberships, rooms};
 use crate::db::{DbConn, DbResult};
+use protocol::{RoomId, RoomKind, UserId, Visibility};
 
 pub fn insert(conn: &mut DbConn, row: &RoomRow) -> DbResult<()> {
     Ok(diesel::insert_into(rooms::table)
@@ -16,9 +19,9 @@ pub fn insert(conn: &mut DbConn, row: &RoomRow) -> DbResult<()> {
         .map(drop)?)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<RoomRow>> {
+pub fn find(conn: &mut DbConn, id: RoomId) -> DbResult<Option<RoomRow>> {
     Ok(rooms::table
-        .find(id)
+        .find(id.to_string())
         .select(RoomRow::as_select())
         .first(conn)
         .optional()?)
@@ -28,25 +31,25 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<RoomRow>> {
 /// route starts with this check.
 pub fn find_with_membership(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
+    room_id: RoomId,
+    user_id: UserId,
 ) -> DbResult<Option<(RoomRow, Option<MembershipRow>)>> {
     Ok(rooms::table
         .left_join(
             memberships::table.on(memberships::room_id
                 .eq(rooms::id)
-                .and(memberships::user_id.eq(user_id))),
+                .and(memberships::user_id.eq(user_id.to_string()))),
         )
-        .filter(rooms::id.eq(room_id))
+        .filter(rooms::id.eq(room_id.to_string()))
         .select((RoomRow::as_select(), Option::<MembershipRow>::as_select()))
         .first(conn)
         .optional()?)
 }
 
 /// The rooms among `ids` that exist.
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<RoomRow>> {
+pub fn find_many(conn: &mut DbConn, ids: &[RoomId]) -> DbResult<Vec<RoomRow>> {
     Ok(rooms::table
-        .filter(rooms::id.eq_any(ids))
+        .filter(rooms::id.eq_any(keys(ids)))
         .select(RoomRow::as_select())
         .load(conn)?)
 }
@@ -63,12 +66,12 @@ pub fn find_direct(conn: &mut DbConn, key: &str) -> DbResult<Option<RoomRow>> {
 pub fn explore(
     conn: &mut DbConn,
     q: Option<&str>,
-    before: Option<&str>,
+    before: Option<RoomId>,
     limit: i64,
 ) -> DbResult<Vec<RoomRow>> {
     let mut query = rooms::table
-        .filter(rooms::kind.eq("group"))
-        .filter(rooms::visibility.eq("public"))
+        .filter(rooms::kind.eq(RoomKind::Group.as_str()))
+        .filter(rooms::visibility.eq(Visibility::Public.as_str()))
         .into_boxed();
     if let Some(q) = q {
         let pattern = contains_pattern(&q.to_lowercase());
@@ -80,7 +83,7 @@ pub fn explore(
         );
     }
     if let Some(before) = before {
-        query = query.filter(rooms::id.lt(before.to_owned()));
+        query = query.filter(rooms::id.lt(before.to_string()));
     }
     Ok(query
         .order(rooms::id.desc())
@@ -97,18 +100,18 @@ pub struct RoomChanges {
     pub visibility: Option<String>,
 }
 
-pub fn update(conn: &mut DbConn, id: &str, changes: &RoomChanges) -> DbResult<()> {
+pub fn update(conn: &mut DbConn, id: RoomId, changes: &RoomChanges) -> DbResult<()> {
     if changes.name.is_none() && changes.topic.is_none() && changes.visibility.is_none() {
         return Ok(());
     }
-    Ok(diesel::update(rooms::table.find(id))
+    Ok(diesel::update(rooms::table.find(id.to_string()))
         .set(changes)
         .execute(conn)
         .map(drop)?)
 }
 
-pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<()> {
-    Ok(diesel::delete(rooms::table.find(id))
+pub fn delete(conn: &mut DbConn, id: RoomId) -> DbResult<()> {
+    Ok(diesel::delete(rooms::table.find(id.to_string()))
         .execute(conn)
         .map(drop)?)
 }
@@ -119,8 +122,8 @@ pub fn delete(conn: &mut DbConn, id: &str) -> DbResult<()> {
 /// Reserves `count` consecutive numbers in the room and returns the last.
 /// The row stays locked until the transaction ends, which is what keeps
 /// `seq` gap-free and ordered; a rollback gives the numbers back.
-pub fn take_seqs(conn: &mut DbConn, id: &str, count: i64) -> DbResult<i64> {
-    Ok(diesel::update(rooms::table.find(id))
+pub fn take_seqs(conn: &mut DbConn, id: RoomId, count: i64) -> DbResult<i64> {
+    Ok(diesel::update(rooms::table.find(id.to_string()))
         .set((
             rooms::last_seq.eq(rooms::last_seq + count),
             rooms::last_activity_at.eq(now()),
@@ -129,18 +132,20 @@ pub fn take_seqs(conn: &mut DbConn, id: &str, count: i64) -> DbResult<i64> {
         .get_result(conn)?)
 }
 
-pub fn member_count(conn: &mut DbConn, room_id: &str) -> DbResult<i64> {
+pub fn member_count(conn: &mut DbConn, room_id: RoomId) -> DbResult<i64> {
     Ok(memberships::table
-        .filter(memberships::room_id.eq(room_id))
+        .filter(memberships::room_id.eq(room_id.to_string()))
         .count()
         .get_result(conn)?)
 }
 
-pub fn member_counts(conn: &mut DbConn, room_ids: &[String]) -> DbResult<HashMap<String, i64>> {
+pub fn member_counts(conn: &mut DbConn, room_ids: &[RoomId]) -> DbResult<HashMap<RoomId, i64>> {
     let rows: Vec<(String, i64)> = memberships::table
-        .filter(memberships::room_id.eq_any(room_ids))
+        .filter(memberships::room_id.eq_any(keys(room_ids)))
         .group_by(memberships::room_id)
         .select((memberships::room_id, diesel::dsl::count_star()))
         .load(conn)?;
-    Ok(rows.into_iter().collect())
+    rows.into_iter()
+        .map(|(room, count)| Ok((*Stored::<RoomId>::try_from(room)?, count)))
+        .collect()
 }

@@ -3,12 +3,14 @@
 use diesel::prelude::*;
 
 use crate::db::models::{SessionRow, now};
+use crate::db::queries::{keys, parsed};
 use crate::db::schema::{sessions, users};
 use crate::db::{DbConn, DbResult};
+use protocol::{SessionId, UserId};
 
 pub fn insert(conn: &mut DbConn, row: &SessionRow) -> DbResult<()> {
     Ok(diesel::insert_into(sessions::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }
@@ -16,11 +18,11 @@ pub fn insert(conn: &mut DbConn, row: &SessionRow) -> DbResult<()> {
 /// The session exists, is not revoked or expired, and its user still exists.
 ///
 /// A count, not `live_user`'s row: every authenticated request asks this.
-pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> DbResult<bool> {
+pub fn is_live(conn: &mut DbConn, session_id: SessionId, user_id: UserId) -> DbResult<bool> {
     let count: i64 = sessions::table
         .inner_join(users::table)
-        .filter(sessions::id.eq(session_id))
-        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::id.eq(session_id.to_string()))
+        .filter(sessions::user_id.eq(user_id.to_string()))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now()))
         .filter(users::deleted_at.is_null())
@@ -32,13 +34,13 @@ pub fn is_live(conn: &mut DbConn, session_id: &str, user_id: &str) -> DbResult<b
 /// The user of a live session (as [`is_live`] has it), in one statement.
 pub fn live_user(
     conn: &mut DbConn,
-    session_id: &str,
-    user_id: &str,
+    session_id: SessionId,
+    user_id: UserId,
 ) -> DbResult<Option<crate::db::models::UserRow>> {
     Ok(sessions::table
         .inner_join(users::table)
-        .filter(sessions::id.eq(session_id))
-        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::id.eq(session_id.to_string()))
+        .filter(sessions::user_id.eq(user_id.to_string()))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now()))
         .filter(users::deleted_at.is_null())
@@ -48,14 +50,14 @@ pub fn live_user(
 }
 
 /// Which of these sessions are live (as [`is_live`] has it).
-pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> DbResult<Vec<String>> {
+pub fn live_among(conn: &mut DbConn, session_ids: &[SessionId]) -> DbResult<Vec<SessionId>> {
     // SQLite binds at most 32,766 parameters in one statement.
     let mut live = Vec::new();
     for chunk in session_ids.chunks(1000) {
         live.extend(
             sessions::table
                 .inner_join(users::table)
-                .filter(sessions::id.eq_any(chunk))
+                .filter(sessions::id.eq_any(keys(chunk)))
                 .filter(sessions::revoked_at.is_null())
                 .filter(sessions::expires_at.gt(now()))
                 .filter(users::deleted_at.is_null())
@@ -63,7 +65,7 @@ pub fn live_among(conn: &mut DbConn, session_ids: &[String]) -> DbResult<Vec<Str
                 .load::<String>(conn)?,
         );
     }
-    Ok(live)
+    parsed(live)
 }
 
 pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> DbResult<Option<SessionRow>> {
@@ -90,7 +92,7 @@ pub fn find_by_previous_hash(conn: &mut DbConn, hash: &str) -> DbResult<Option<S
 /// kept to recognise it if it ever comes back.
 pub fn rotate(
     conn: &mut DbConn,
-    session_id: &str,
+    session_id: SessionId,
     old_hash: &str,
     new_hash: &str,
     expires_at: chrono::NaiveDateTime,
@@ -98,7 +100,7 @@ pub fn rotate(
     let at = now();
     let changed = diesel::update(
         sessions::table
-            .filter(sessions::id.eq(session_id))
+            .filter(sessions::id.eq(session_id.to_string()))
             .filter(sessions::token_hash.eq(old_hash))
             .filter(sessions::revoked_at.is_null()),
     )
@@ -113,19 +115,19 @@ pub fn rotate(
     Ok(changed == 1)
 }
 
-pub fn revoke(conn: &mut DbConn, session_id: &str) -> DbResult<()> {
-    Ok(diesel::update(sessions::table.find(session_id))
+pub fn revoke(conn: &mut DbConn, session_id: SessionId) -> DbResult<()> {
+    Ok(diesel::update(sessions::table.find(session_id.to_string()))
         .set(sessions::revoked_at.eq(Some(now())))
         .execute(conn)
         .map(drop)?)
 }
 
 /// Every session of the user but `keep` (when given).
-pub fn revoke_all(conn: &mut DbConn, user_id: &str, keep: Option<&str>) -> DbResult<()> {
+pub fn revoke_all(conn: &mut DbConn, user_id: UserId, keep: Option<SessionId>) -> DbResult<()> {
     let target = sessions::table
-        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::user_id.eq(user_id.to_string()))
         .filter(sessions::revoked_at.is_null())
-        .filter(sessions::id.ne(keep.unwrap_or("")));
+        .filter(sessions::id.ne(keep.map(|id| id.to_string()).unwrap_or_default()));
     Ok(diesel::update(target)
         .set(sessions::revoked_at.eq(Some(now())))
         .execute(conn)

@@ -3,41 +3,45 @@
 use diesel::prelude::*;
 
 use crate::db::models::{FriendRequestRow, UserRow};
+use crate::db::queries::{keys, parsed};
 use crate::db::schema::{blocks, friend_requests, friendships, users};
 use crate::db::{DbConn, DbResult, on_backend};
+use protocol::{FriendRequestId, UserId};
 
-pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
+pub fn are_friends(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<bool> {
     let n: i64 = friendships::table
-        .filter(friendships::user_id.eq(a))
-        .filter(friendships::friend_id.eq(b))
+        .filter(friendships::user_id.eq(a.to_string()))
+        .filter(friendships::friend_id.eq(b.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
 }
 
 /// Which of `others` are friends of `user`.
-pub fn friends_among(conn: &mut DbConn, user: &str, others: &[String]) -> DbResult<Vec<String>> {
+pub fn friends_among(conn: &mut DbConn, user: UserId, others: &[UserId]) -> DbResult<Vec<UserId>> {
     let mut found = Vec::new();
     for chunk in others.chunks(1000) {
         found.extend(
             friendships::table
-                .filter(friendships::user_id.eq(user))
-                .filter(friendships::friend_id.eq_any(chunk))
+                .filter(friendships::user_id.eq(user.to_string()))
+                .filter(friendships::friend_id.eq_any(keys(chunk)))
                 .select(friendships::friend_id)
                 .load::<String>(conn)?,
         );
     }
-    Ok(found)
+    parsed(found)
 }
 
 /// Whether either user blocked the other.
-pub fn blocked_either_way(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
+pub fn blocked_either_way(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<bool> {
     let n: i64 = blocks::table
         .filter(
             blocks::blocker_id
-                .eq(a)
-                .and(blocks::blocked_id.eq(b))
-                .or(blocks::blocker_id.eq(b).and(blocks::blocked_id.eq(a))),
+                .eq(a.to_string())
+                .and(blocks::blocked_id.eq(b.to_string()))
+                .or(blocks::blocker_id
+                    .eq(b.to_string())
+                    .and(blocks::blocked_id.eq(a.to_string()))),
         )
         .count()
         .get_result(conn)?;
@@ -47,29 +51,33 @@ pub fn blocked_either_way(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool>
 /// Users among `candidates` who blocked `sender`.
 pub fn blockers_of(
     conn: &mut DbConn,
-    sender: &str,
-    candidates: &[String],
-) -> DbResult<Vec<String>> {
-    Ok(blocks::table
-        .filter(blocks::blocked_id.eq(sender))
-        .filter(blocks::blocker_id.eq_any(candidates))
-        .select(blocks::blocker_id)
-        .load(conn)?)
+    sender: UserId,
+    candidates: &[UserId],
+) -> DbResult<Vec<UserId>> {
+    parsed(
+        blocks::table
+            .filter(blocks::blocked_id.eq(sender.to_string()))
+            .filter(blocks::blocker_id.eq_any(keys(candidates)))
+            .select(blocks::blocker_id)
+            .load(conn)?,
+    )
 }
 
-pub fn friend_ids(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<String>> {
-    Ok(friendships::table
-        .filter(friendships::user_id.eq(user_id))
-        .select(friendships::friend_id)
-        .load(conn)?)
+pub fn friend_ids(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<UserId>> {
+    parsed(
+        friendships::table
+            .filter(friendships::user_id.eq(user_id.to_string()))
+            .select(friendships::friend_id)
+            .load(conn)?,
+    )
 }
 
-pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<()> {
+pub fn add_friendship(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<()> {
     let now = crate::db::models::now();
     for (user, friend) in [(a, b), (b, a)] {
         let row = (
-            friendships::user_id.eq(user),
-            friendships::friend_id.eq(friend),
+            friendships::user_id.eq(user.to_string()),
+            friendships::friend_id.eq(friend.to_string()),
             friendships::created_at.eq(now),
         );
         on_backend!(conn, |c| diesel::insert_into(friendships::table)
@@ -81,13 +89,15 @@ pub fn add_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<()> {
 }
 
 /// Ends a friendship both ways; returns whether there was one.
-pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> {
+pub fn remove_friendship(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<bool> {
     let removed = diesel::delete(
         friendships::table.filter(
             friendships::user_id
-                .eq(a)
-                .and(friendships::friend_id.eq(b))
-                .or(friendships::user_id.eq(b).and(friendships::friend_id.eq(a))),
+                .eq(a.to_string())
+                .and(friendships::friend_id.eq(b.to_string()))
+                .or(friendships::user_id
+                    .eq(b.to_string())
+                    .and(friendships::friend_id.eq(a.to_string()))),
         ),
     )
     .execute(conn)?;
@@ -98,13 +108,13 @@ pub fn remove_friendship(conn: &mut DbConn, a: &str, b: &str) -> DbResult<bool> 
 /// username key is `after`.
 pub fn friends_of(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: UserId,
     after: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<UserRow>> {
     let mut query = friendships::table
         .inner_join(users::table.on(users::id.eq(friendships::friend_id)))
-        .filter(friendships::user_id.eq(user_id))
+        .filter(friendships::user_id.eq(user_id.to_string()))
         .filter(users::deleted_at.is_null())
         .into_boxed();
     if let Some(key) = after {
@@ -119,14 +129,14 @@ pub fn friends_of(
 
 pub fn insert_request(conn: &mut DbConn, row: &FriendRequestRow) -> DbResult<()> {
     Ok(diesel::insert_into(friend_requests::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)
         .map(drop)?)
 }
 
-pub fn find_request(conn: &mut DbConn, id: &str) -> DbResult<Option<FriendRequestRow>> {
+pub fn find_request(conn: &mut DbConn, id: FriendRequestId) -> DbResult<Option<FriendRequestRow>> {
     Ok(friend_requests::table
-        .find(id)
+        .find(id.to_string())
         .select(FriendRequestRow::as_select())
         .first(conn)
         .optional()?)
@@ -134,12 +144,12 @@ pub fn find_request(conn: &mut DbConn, id: &str) -> DbResult<Option<FriendReques
 
 pub fn request_between(
     conn: &mut DbConn,
-    from: &str,
-    to: &str,
+    from: UserId,
+    to: UserId,
 ) -> DbResult<Option<FriendRequestRow>> {
     Ok(friend_requests::table
-        .filter(friend_requests::from_id.eq(from))
-        .filter(friend_requests::to_id.eq(to))
+        .filter(friend_requests::from_id.eq(from.to_string()))
+        .filter(friend_requests::to_id.eq(to.to_string()))
         .select(FriendRequestRow::as_select())
         .first(conn)
         .optional()?)
@@ -147,31 +157,31 @@ pub fn request_between(
 
 /// Returns whether there was such a request (a concurrent call may have
 /// taken it first).
-pub fn delete_request(conn: &mut DbConn, id: &str) -> DbResult<bool> {
-    Ok(diesel::delete(friend_requests::table.find(id))
+pub fn delete_request(conn: &mut DbConn, id: FriendRequestId) -> DbResult<bool> {
+    Ok(diesel::delete(friend_requests::table.find(id.to_string()))
         .execute(conn)
         .map(|n| n > 0)?)
 }
 
 /// Pending requests either way between two users.
-pub fn delete_requests_between(conn: &mut DbConn, a: &str, b: &str) -> DbResult<()> {
+pub fn delete_requests_between(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<()> {
     Ok(diesel::delete(
         friend_requests::table.filter(
             friend_requests::from_id
-                .eq(a)
-                .and(friend_requests::to_id.eq(b))
+                .eq(a.to_string())
+                .and(friend_requests::to_id.eq(b.to_string()))
                 .or(friend_requests::from_id
-                    .eq(b)
-                    .and(friend_requests::to_id.eq(a))),
+                    .eq(b.to_string())
+                    .and(friend_requests::to_id.eq(a.to_string()))),
         ),
     )
     .execute(conn)
     .map(drop)?)
 }
 
-pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<FriendRequestRow>> {
+pub fn incoming_requests(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<FriendRequestRow>> {
     Ok(friend_requests::table
-        .filter(friend_requests::to_id.eq(user_id))
+        .filter(friend_requests::to_id.eq(user_id.to_string()))
         .order(friend_requests::id.desc())
         // The newest pending ones; older ones show as these are answered.
         .limit(protocol::limits::PAGE_MAX)
@@ -179,28 +189,28 @@ pub fn incoming_requests(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<Frien
         .load(conn)?)
 }
 
-pub fn outgoing_requests(conn: &mut DbConn, user_id: &str) -> DbResult<Vec<FriendRequestRow>> {
+pub fn outgoing_requests(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<FriendRequestRow>> {
     Ok(friend_requests::table
-        .filter(friend_requests::from_id.eq(user_id))
+        .filter(friend_requests::from_id.eq(user_id.to_string()))
         .order(friend_requests::id.desc())
         .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
         .load(conn)?)
 }
 
-pub fn has_blocked(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<bool> {
+pub fn has_blocked(conn: &mut DbConn, blocker: UserId, blocked: UserId) -> DbResult<bool> {
     let n: i64 = blocks::table
-        .filter(blocks::blocker_id.eq(blocker))
-        .filter(blocks::blocked_id.eq(blocked))
+        .filter(blocks::blocker_id.eq(blocker.to_string()))
+        .filter(blocks::blocked_id.eq(blocked.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
 }
 
-pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<()> {
+pub fn block(conn: &mut DbConn, blocker: UserId, blocked: UserId) -> DbResult<()> {
     let row = (
-        blocks::blocker_id.eq(blocker),
-        blocks::blocked_id.eq(blocked),
+        blocks::blocker_id.eq(blocker.to_string()),
+        blocks::blocked_id.eq(blocked.to_string()),
         blocks::created_at.eq(crate::db::models::now()),
     );
     Ok(on_backend!(conn, |c| diesel::insert_into(blocks::table)
@@ -210,16 +220,18 @@ pub fn block(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<()> {
     .map(drop)?)
 }
 
-pub fn unblock(conn: &mut DbConn, blocker: &str, blocked: &str) -> DbResult<()> {
-    Ok(diesel::delete(blocks::table.find((blocker, blocked)))
-        .execute(conn)
-        .map(drop)?)
+pub fn unblock(conn: &mut DbConn, blocker: UserId, blocked: UserId) -> DbResult<()> {
+    Ok(
+        diesel::delete(blocks::table.find((blocker.to_string(), blocked.to_string())))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
-pub fn blocked_by(conn: &mut DbConn, blocker: &str) -> DbResult<Vec<UserRow>> {
+pub fn blocked_by(conn: &mut DbConn, blocker: UserId) -> DbResult<Vec<UserRow>> {
     Ok(blocks::table
         .inner_join(users::table.on(users::id.eq(blocks::blocked_id)))
-        .filter(blocks::blocker_id.eq(blocker))
+        .filter(blocks::blocker_id.eq(blocker.to_string()))
         .select(UserRow::as_select())
         .load(conn)?)
 }

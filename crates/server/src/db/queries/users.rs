@@ -4,8 +4,10 @@ use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
 use crate::db::models::{SenderRow, UserRow, now};
+use crate::db::queries::keys;
 use crate::db::schema::users;
 use crate::db::{DbConn, DbResult};
+use protocol::UserId;
 
 pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
     Ok(diesel::insert_into(users::table)
@@ -15,9 +17,9 @@ pub fn insert(conn: &mut DbConn, row: &UserRow) -> DbResult<()> {
 }
 
 /// A live (not deleted) account.
-pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
+pub fn find(conn: &mut DbConn, id: UserId) -> DbResult<Option<UserRow>> {
     Ok(users::table
-        .find(id)
+        .find(id.to_string())
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .first(conn)
@@ -25,13 +27,13 @@ pub fn find(conn: &mut DbConn, id: &str) -> DbResult<Option<UserRow>> {
 }
 
 /// The live accounts among `ids` (missing and deleted ones are left out).
-pub fn find_many(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<UserRow>> {
+pub fn find_many(conn: &mut DbConn, ids: &[UserId]) -> DbResult<Vec<UserRow>> {
     let mut found = Vec::with_capacity(ids.len());
     // SQLite binds at most 32,766 parameters in one statement.
     for chunk in ids.chunks(1000) {
         found.extend(
             users::table
-                .filter(users::id.eq_any(chunk))
+                .filter(users::id.eq_any(keys(chunk)))
                 .filter(users::deleted_at.is_null())
                 .select(UserRow::as_select())
                 .load(conn)?,
@@ -60,12 +62,12 @@ pub fn find_by_usernames(conn: &mut DbConn, keys: &[String]) -> DbResult<Vec<Use
 
 /// The sender columns of the accounts among `ids`, as messages show them.
 /// On SQLite a cached lookup per id (see `messages::insert_many`).
-pub fn senders(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<SenderRow>> {
+pub fn senders(conn: &mut DbConn, ids: &[UserId]) -> DbResult<Vec<SenderRow>> {
     if let DbConn::Sqlite(_) = conn {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
             let sender = users::table
-                .find(id)
+                .find(id.to_string())
                 .select(SenderRow::as_select())
                 .first(conn)
                 .optional()?;
@@ -74,7 +76,7 @@ pub fn senders(conn: &mut DbConn, ids: &[String]) -> DbResult<Vec<SenderRow>> {
         return Ok(found);
     }
     Ok(users::table
-        .filter(users::id.eq_any(ids))
+        .filter(users::id.eq_any(keys(ids)))
         .select(SenderRow::as_select())
         .load(conn)?)
 }
@@ -108,7 +110,7 @@ pub struct ProfileChanges {
     pub profile_visibility: Option<String>,
 }
 
-pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> DbResult<()> {
+pub fn update_profile(conn: &mut DbConn, id: UserId, changes: &ProfileChanges) -> DbResult<()> {
     if changes.display_name.is_none()
         && changes.bio.is_none()
         && changes.interests.is_none()
@@ -118,22 +120,22 @@ pub fn update_profile(conn: &mut DbConn, id: &str, changes: &ProfileChanges) -> 
     {
         return Ok(()); // Diesel rejects an empty SET.
     }
-    Ok(diesel::update(users::table.find(id))
+    Ok(diesel::update(users::table.find(id.to_string()))
         .set(changes)
         .execute(conn)
         .map(drop)?)
 }
 
-pub fn set_password(conn: &mut DbConn, id: &str, hash: &str) -> DbResult<()> {
-    Ok(diesel::update(users::table.find(id))
+pub fn set_password(conn: &mut DbConn, id: UserId, hash: &str) -> DbResult<()> {
+    Ok(diesel::update(users::table.find(id.to_string()))
         .set(users::password_hash.eq(hash))
         .execute(conn)
         .map(drop)?)
 }
 
 /// Erases the person but keeps the row, so the username stays reserved.
-pub fn tombstone(conn: &mut DbConn, id: &str) -> DbResult<()> {
-    Ok(diesel::update(users::table.find(id))
+pub fn tombstone(conn: &mut DbConn, id: UserId) -> DbResult<()> {
+    Ok(diesel::update(users::table.find(id.to_string()))
         .set((
             users::deleted_at.eq(Some(now())),
             users::password_hash.eq(""),

@@ -1,12 +1,14 @@
 //! The one write path for new messages: a batch of posts from any rooms
 //! and transports, checked together and stored in one transaction.
 
-use protocol::{NotificationKind, NotificationLevel, RoomKind, ServerEvent};
+use protocol::{
+    MessageId, NotificationKind, NotificationLevel, RoomId, RoomKind, ServerEvent, UserId,
+};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Draft, Posted, load};
-use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, id, new_id, now};
+use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, Stored, new_id, now};
 use crate::db::queries::messages::ClientKey;
 use crate::db::queries::{members, messages, rooms, social, users};
 use crate::db::{DbConn, DbError, UniqueKey};
@@ -19,8 +21,8 @@ use crate::domain::{Presence, distinct_ids};
 /// One message to store: who sends what where.
 #[derive(Debug, Clone)]
 pub struct NewPost {
-    pub sender: String,
-    pub room_id: String,
+    pub sender: UserId,
+    pub room_id: RoomId,
     pub draft: Draft,
 }
 
@@ -28,8 +30,8 @@ impl NewPost {
     /// What makes a repeat of this post a repeat, when it has a `client_id`.
     fn client_key(&self) -> Option<ClientKey<'_>> {
         Some(ClientKey {
-            room_id: &self.room_id,
-            sender_id: &self.sender,
+            room_id: self.room_id,
+            sender_id: self.sender,
             client_id: self.draft.client_id.as_deref()?,
         })
     }
@@ -59,25 +61,20 @@ pub fn post_batch(
     posts: &[NewPost],
     presence: &dyn Presence,
 ) -> DomainResult<Vec<DomainResult<Posted>>> {
-    let room_ids = distinct_ids(posts.iter().map(|p| p.room_id.as_str()));
-    let sender_ids = distinct_ids(posts.iter().map(|p| p.sender.as_str()));
-    let rooms: HashMap<String, RoomRow> = rooms::find_many(conn, &room_ids)?
+    let room_ids = distinct_ids(posts.iter().map(|p| p.room_id));
+    let sender_ids = distinct_ids(posts.iter().map(|p| p.sender));
+    let rooms: HashMap<RoomId, RoomRow> = rooms::find_many(conn, &room_ids)?
         .into_iter()
-        .map(|r| (r.id.clone(), r))
+        .map(|r| (*r.id, r))
         .collect();
-    let asked: Vec<(&str, &str)> = posts
-        .iter()
-        .map(|p| (p.room_id.as_str(), p.sender.as_str()))
-        .collect::<BTreeSet<_>>()
+    let asked = distinct_ids(posts.iter().map(|p| (p.room_id, p.sender)));
+    let memberships: HashSet<(RoomId, UserId)> = members::find_pairs(conn, &asked)?
         .into_iter()
+        .map(|m| (*m.room_id, *m.user_id))
         .collect();
-    let memberships: HashSet<(String, String)> = members::find_pairs(conn, &asked)?
+    let senders: HashMap<UserId, SenderRow> = users::senders(conn, &sender_ids)?
         .into_iter()
-        .map(|m| (m.room_id, m.user_id))
-        .collect();
-    let senders: HashMap<String, SenderRow> = users::senders(conn, &sender_ids)?
-        .into_iter()
-        .map(|s| (s.id.clone(), s))
+        .map(|s| (*s.id, s))
         .collect();
     let keys: Vec<ClientKey<'_>> = posts
         .iter()
@@ -85,34 +82,30 @@ pub fn post_batch(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let stored: HashMap<(String, String, String), MessageRow> =
+    let stored: HashMap<(RoomId, UserId, String), MessageRow> =
         messages::find_by_client_ids(conn, &keys)?
             .into_iter()
             .filter_map(|m| {
-                let key = (
-                    m.room_id.clone(),
-                    m.sender_id.clone()?,
-                    m.client_id.clone()?,
-                );
+                let key = (*m.room_id, (*m.sender_id)?, m.client_id.clone()?);
                 Some((key, m))
             })
             .collect();
     // A direct room stays, but nobody talks in it while one blocked the other.
-    let mut blocked_rooms: HashSet<&str> = HashSet::new();
+    let mut blocked_rooms: HashSet<RoomId> = HashSet::new();
     for room in rooms.values() {
         if let Some((a, b)) = room.direct_pair()
             && social::blocked_either_way(conn, a, b)?
         {
-            blocked_rooms.insert(room.id.as_str());
+            blocked_rooms.insert(*room.id);
         }
     }
-    let root_ids = distinct_ids(posts.iter().filter_map(|p| p.draft.reply_to.as_deref()));
-    let roots: HashMap<String, MessageRow> = if root_ids.is_empty() {
+    let root_ids = distinct_ids(posts.iter().filter_map(|p| p.draft.reply_to));
+    let roots: HashMap<MessageId, MessageRow> = if root_ids.is_empty() {
         HashMap::new()
     } else {
         messages::find_many(conn, &root_ids)?
             .into_iter()
-            .map(|m| (m.id.clone(), m))
+            .map(|m| (*m.id, m))
             .collect()
     };
 
@@ -120,40 +113,37 @@ pub fn post_batch(
     let mut claimed: HashMap<ClientKey<'_>, usize> = HashMap::new();
     let mut plans: Vec<Plan> = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
-        let sender = post.sender.as_str();
+        let sender = post.sender;
         let plan = match rooms.get(&post.room_id) {
             None => Plan::Settled(Err(DomainError::NotFound(Missing::Room))),
-            Some(room) if !memberships.contains(&(room.id.clone(), post.sender.clone())) => {
+            Some(room) if !memberships.contains(&(*room.id, post.sender)) => {
                 Plan::Settled(Err(if room.is_public() {
                     DomainError::not_a_member()
                 } else {
                     DomainError::NotFound(Missing::Room)
                 }))
             }
-            Some(room) if blocked_rooms.contains(room.id.as_str()) => {
+            Some(room) if blocked_rooms.contains(&*room.id) => {
                 Plan::Settled(Err(DomainError::blocked()))
             }
             Some(_) => {
                 let key = post.client_key();
-                let repeat = key.and_then(|k| {
-                    stored.get(&(
-                        k.room_id.to_owned(),
-                        k.sender_id.to_owned(),
-                        k.client_id.to_owned(),
-                    ))
-                });
+                let repeat =
+                    key.and_then(|k| stored.get(&(k.room_id, k.sender_id, k.client_id.to_owned())));
                 let earlier = key.and_then(|k| claimed.get(&k).copied());
                 if let Some(row) = repeat {
                     Plan::Settled(Ok(Posted {
-                        message: row.clone().into_message(senders.get(sender).cloned()),
+                        message: row.clone().into_message(senders.get(&sender).cloned()),
                         created: false,
                         events: Vec::new(),
                     }))
                 } else if let Some(first) = earlier {
                     Plan::SameAs(first)
                 } else {
-                    match &post.draft.reply_to {
-                        Some(root) if roots.get(root).is_none_or(|r| r.room_id != post.room_id) => {
+                    match post.draft.reply_to {
+                        Some(root)
+                            if roots.get(&root).is_none_or(|r| *r.room_id != post.room_id) =>
+                        {
                             Plan::Settled(Err(DomainError::NotFound(Missing::Message)))
                         }
                         reply_to => {
@@ -161,13 +151,13 @@ pub fn post_batch(
                                 claimed.insert(k, i);
                             }
                             Plan::New(MessageRow {
-                                id: new_id(),
-                                room_id: post.room_id.clone(),
+                                id: Stored(new_id()),
+                                room_id: Stored(post.room_id),
                                 seq: 0,
-                                sender_id: Some(post.sender.clone()),
+                                sender_id: Stored(Some(post.sender)),
                                 body: post.draft.body.clone(),
                                 client_id: post.draft.client_id.clone(),
-                                reply_to: reply_to.clone(),
+                                reply_to: Stored(reply_to),
                                 reply_count: 0,
                                 deleted: false,
                                 created_at,
@@ -182,13 +172,13 @@ pub fn post_batch(
     }
 
     // Numbers, room by room in a fixed order, in arrival order within a room.
-    let mut by_room: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by_room: BTreeMap<RoomId, Vec<usize>> = BTreeMap::new();
     for (i, plan) in plans.iter().enumerate() {
         if let Plan::New(row) = plan {
-            by_room.entry(row.room_id.clone()).or_default().push(i);
+            by_room.entry(*row.room_id).or_default().push(i);
         }
     }
-    for (room_id, indices) in &by_room {
+    for (&room_id, indices) in &by_room {
         let count = indices.len() as i64;
         let last = rooms::take_seqs(conn, room_id, count)?;
         for (offset, &i) in indices.iter().enumerate() {
@@ -209,14 +199,14 @@ pub fn post_batch(
         other => other.into(),
     })?;
 
-    let mut replies: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut replies: BTreeMap<MessageId, i64> = BTreeMap::new();
     for row in &rows {
-        if let Some(root) = &row.reply_to {
-            *replies.entry(root.as_str()).or_default() += 1;
+        if let Some(root) = *row.reply_to {
+            *replies.entry(root).or_default() += 1;
         }
     }
-    for (root, count) in &replies {
-        messages::add_replies(conn, root, *count)?;
+    for (&root, &count) in &replies {
+        messages::add_replies(conn, root, count)?;
     }
 
     let mut answers: Vec<DomainResult<Posted>> = Vec::with_capacity(plans.len());
@@ -224,8 +214,8 @@ pub fn post_batch(
         answers.push(match plan {
             Plan::Settled(result) => result,
             Plan::New(row) => {
-                let sender = row.sender_id.as_deref().and_then(|s| senders.get(s));
-                announce(conn, &rooms[&row.room_id], row, sender, presence)
+                let sender = row.sender_id.and_then(|s| senders.get(&s));
+                announce(conn, &rooms[&*row.room_id], row, sender, presence)
             }
             // Earlier in the batch, so already answered.
             Plan::SameAs(first) => match &answers[first] {
@@ -253,17 +243,17 @@ fn announce(
     presence: &dyn Presence,
 ) -> DomainResult<Posted> {
     let mentioned = record_mentions(conn, &row)?;
-    let room_uuid = id(&row.room_id);
+    let room_id = *row.room_id;
     let message = row.clone().into_message(sender.cloned());
     let mut events = vec![Outbound::room(
-        room_uuid,
+        room_id,
         ServerEvent::Message {
             message: message.clone(),
         },
     )];
-    if let Some(root) = &row.reply_to {
+    if let Some(root) = *row.reply_to {
         events.push(Outbound::room(
-            room_uuid,
+            room_id,
             ServerEvent::MessageUpdated {
                 message: load(conn, root)?,
             },
@@ -283,19 +273,22 @@ fn notify_recipients(
     conn: &mut DbConn,
     room: &RoomRow,
     row: &MessageRow,
-    mentioned: &[String],
+    mentioned: &[UserId],
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Outbound>> {
-    let sender = row.sender_id.as_deref().unwrap_or_default();
+    // Every new message has a sender; only old ones of deleted accounts lack one.
+    let Some(sender) = *row.sender_id else {
+        return Ok(Vec::new());
+    };
     let mut events = Vec::new();
     let about = |kind| About {
         kind,
         actor: Some(sender),
-        room: Some(&row.room_id),
-        message: Some(&row.id),
+        room: Some(*row.room_id),
+        message: Some(*row.id),
     };
-    for user in mentioned {
-        let muted = members::find(conn, &row.room_id, user)?
+    for &user in mentioned {
+        let muted = members::find(conn, *row.room_id, user)?
             .is_none_or(|m| m.level() == NotificationLevel::None);
         if !muted {
             events.push(notify(
@@ -307,18 +300,19 @@ fn notify_recipients(
         }
     }
     if room.kind() == RoomKind::Direct {
-        for (membership, user) in members::list(conn, &row.room_id)? {
-            let offline = !presence.is_online(user.uuid());
+        for (membership, user) in members::list(conn, *row.room_id)? {
+            let user = *user.id;
+            let offline = !presence.is_online(user);
             let wants = membership.level() != NotificationLevel::None;
-            if user.id != sender
+            if user != sender
                 && offline
                 && wants
-                && !mentioned.contains(&user.id)
-                && !social::has_blocked(conn, &user.id, sender)?
+                && !mentioned.contains(&user)
+                && !social::has_blocked(conn, user, sender)?
             {
                 events.push(notify(
                     conn,
-                    &user.id,
+                    user,
                     about(NotificationKind::DirectMessage),
                     presence,
                 )?);
@@ -330,27 +324,30 @@ fn notify_recipients(
 
 /// Mentions count only for members of the room, never the sender, and never
 /// someone who blocked the sender.
-fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<String>> {
+fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<UserId>> {
     let names = mentions::extract(&row.body);
+    let Some(sender) = *row.sender_id else {
+        return Ok(Vec::new());
+    };
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let sender = row.sender_id.as_deref().unwrap_or_default();
-    let mut mentioned: Vec<String> = Vec::new();
+    let mut mentioned: Vec<UserId> = Vec::new();
     for user in users::find_by_usernames(conn, &names)? {
-        if user.id != sender && members::find(conn, &row.room_id, &user.id)?.is_some() {
-            mentioned.push(user.id);
+        let user = *user.id;
+        if user != sender && members::find(conn, *row.room_id, user)?.is_some() {
+            mentioned.push(user);
         }
     }
     let blockers = social::blockers_of(conn, sender, &mentioned)?;
     mentioned.retain(|u| !blockers.contains(u));
-    for user_id in &mentioned {
+    for &user_id in &mentioned {
         messages::insert_mention(
             conn,
             &MentionRow {
-                message_id: row.id.clone(),
-                user_id: user_id.clone(),
-                room_id: row.room_id.clone(),
+                message_id: row.id,
+                user_id: Stored(user_id),
+                room_id: row.room_id,
                 seq: row.seq,
             },
         )?;

@@ -5,35 +5,36 @@ mod batch;
 pub use batch::{NewPost, post_batch};
 
 use protocol::validate::{self, MessageBody};
-use protocol::{AuditAction, Message, ReadMarker, ServerEvent, Thread};
+use protocol::{AuditAction, Message, MessageId, ReadMarker, RoomId, ServerEvent, Thread, UserId};
 
 use super::access::visible_room;
 use super::events::Outbound;
 use super::profanity::ProfanityFilter;
 use crate::db::DbConn;
-use crate::db::models::{MessageRow, RoomRow, id};
+use crate::db::models::{MessageRow, RoomRow};
 use crate::db::queries::messages;
 use crate::domain::error::{DomainError, DomainResult, Missing};
+
 /// A message to post, checked and cleaned before any transaction starts.
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub body: String,
     pub client_id: Option<String>,
-    pub reply_to: Option<String>,
+    pub reply_to: Option<MessageId>,
 }
 
 impl Draft {
     pub fn parse(
         body: &str,
         client_id: Option<&str>,
-        reply_to: Option<uuid::Uuid>,
+        reply_to: Option<MessageId>,
         filter: &ProfanityFilter,
     ) -> DomainResult<Self> {
         let body = MessageBody::parse(body)?;
         Ok(Self {
             body: filter.apply(body.as_str()),
             client_id: client_id.map(validate::client_id).transpose()?,
-            reply_to: reply_to.map(|r| r.to_string()),
+            reply_to,
         })
     }
 }
@@ -48,11 +49,11 @@ pub struct Posted {
 /// A message of a room the caller may read, and that room.
 fn readable_message(
     conn: &mut DbConn,
-    user_id: &str,
-    message_id: &str,
+    user_id: UserId,
+    message_id: MessageId,
 ) -> DomainResult<(MessageRow, RoomRow, crate::db::models::MembershipRow)> {
     let row = messages::find(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))?;
-    let (room, membership) = visible_room(conn, &row.room_id, user_id)
+    let (room, membership) = visible_room(conn, *row.room_id, user_id)
         .map_err(|e| match e {
             DomainError::NotFound(_) => DomainError::NotFound(Missing::Message),
             other => other,
@@ -61,58 +62,58 @@ fn readable_message(
     Ok((row, room, membership))
 }
 
-fn load(conn: &mut DbConn, message_id: &str) -> DomainResult<Message> {
+fn load(conn: &mut DbConn, message_id: MessageId) -> DomainResult<Message> {
     messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))
 }
 
 /// A cursor must be a message of this very room.
 fn cursor_seq(
     conn: &mut DbConn,
-    room_id: &str,
-    message_id: Option<uuid::Uuid>,
+    room_id: RoomId,
+    message_id: Option<MessageId>,
 ) -> DomainResult<Option<i64>> {
     let Some(message_id) = message_id else {
         return Ok(None);
     };
-    match messages::find(conn, &message_id.to_string())? {
-        Some(m) if m.room_id == room_id => Ok(Some(m.seq)),
+    match messages::find(conn, message_id)? {
+        Some(m) if *m.room_id == room_id => Ok(Some(m.seq)),
         _ => Err(DomainError::NotFound(Missing::Message)),
     }
 }
 
 pub fn history(
     conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    before: Option<uuid::Uuid>,
-    after: Option<uuid::Uuid>,
+    user_id: UserId,
+    room_id: RoomId,
+    before: Option<MessageId>,
+    after: Option<MessageId>,
     limit: i64,
 ) -> DomainResult<Vec<Message>> {
     visible_room(conn, room_id, user_id)?.member()?;
-    let (before, after) = (before.map(|b| b.to_string()), after.map(|a| a.to_string()));
-    let page = messages::page(conn, room_id, before.as_deref(), after.as_deref(), limit)?;
+    let page = messages::page(conn, room_id, before, after, limit)?;
     if page.is_empty() {
         // Empty because a cursor names no message of this room? That is a
         // 404 (checked only here: a page with messages proves its cursors).
-        for cursor in [&before, &after].into_iter().flatten() {
+        for cursor in [before, after].into_iter().flatten() {
             match messages::find(conn, cursor)? {
-                Some(m) if m.room_id == room_id => {}
+                Some(m) if *m.room_id == room_id => {}
                 _ => return Err(DomainError::NotFound(Missing::Message)),
             }
         }
     }
     Ok(page)
 }
+
 pub fn edit(
     conn: &mut DbConn,
-    user_id: &str,
-    message_id: &str,
+    user_id: UserId,
+    message_id: MessageId,
     body: &str,
     filter: &ProfanityFilter,
 ) -> DomainResult<(Message, Vec<Outbound>)> {
     let body = MessageBody::parse(body)?;
     let (row, _, _) = readable_message(conn, user_id, message_id)?;
-    if row.sender_id.as_deref() != Some(user_id) {
+    if *row.sender_id != Some(user_id) {
         return Err(DomainError::forbidden("only the author may edit a message"));
     }
     if row.deleted {
@@ -129,9 +130,13 @@ pub fn edit(
     Ok((message, vec![event]))
 }
 
-pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Vec<Outbound>> {
+pub fn delete(
+    conn: &mut DbConn,
+    user_id: UserId,
+    message_id: MessageId,
+) -> DomainResult<Vec<Outbound>> {
     let (row, room, membership) = readable_message(conn, user_id, message_id)?;
-    let own = row.sender_id.as_deref() == Some(user_id);
+    let own = *row.sender_id == Some(user_id);
     if !own && !membership.role().can_moderate() {
         return Err(DomainError::forbidden(
             "only the author or a moderator may delete a message",
@@ -144,25 +149,25 @@ pub fn delete(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResul
     if !own {
         super::rooms::audit(
             conn,
-            &room.id,
+            *room.id,
             user_id,
             AuditAction::MessageDelete,
-            row.sender_id.as_deref(),
+            *row.sender_id,
             Some(message_id),
             None,
         )?;
     }
-    let room_id = room.uuid();
+    let room_id = *room.id;
     Ok(vec![Outbound::room(
         room_id,
         ServerEvent::MessageDeleted {
             room_id,
-            message_id: id(message_id),
+            message_id,
         },
     )])
 }
 
-pub fn thread(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResult<Thread> {
+pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> DomainResult<Thread> {
     readable_message(conn, user_id, message_id)?;
     Ok(Thread {
         root: load(conn, message_id)?,
@@ -173,22 +178,22 @@ pub fn thread(conn: &mut DbConn, user_id: &str, message_id: &str) -> DomainResul
 /// Moves the caller's marker forward (never back).
 pub fn mark_read(
     conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    message_id: uuid::Uuid,
+    user_id: UserId,
+    room_id: RoomId,
+    message_id: MessageId,
 ) -> DomainResult<Vec<Outbound>> {
     visible_room(conn, room_id, user_id)?.member()?;
     let Some(seq) = cursor_seq(conn, room_id, Some(message_id))? else {
         return Ok(Vec::new());
     };
-    if !messages::advance_marker(conn, room_id, user_id, &message_id.to_string(), seq)? {
+    if !messages::advance_marker(conn, room_id, user_id, message_id, seq)? {
         return Ok(Vec::new());
     }
     Ok(vec![Outbound::room(
-        id(room_id),
+        room_id,
         ServerEvent::Read {
-            room_id: id(room_id),
-            user_id: id(user_id),
+            room_id,
+            user_id,
             message_id,
         },
     )])
@@ -196,17 +201,17 @@ pub fn mark_read(
 
 pub fn read_markers(
     conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
-    after: Option<&str>,
+    user_id: UserId,
+    room_id: RoomId,
+    after: Option<UserId>,
     limit: i64,
 ) -> DomainResult<Vec<ReadMarker>> {
     visible_room(conn, room_id, user_id)?.member()?;
     Ok(messages::markers(conn, room_id, after, limit)?
         .into_iter()
         .map(|m| ReadMarker {
-            user_id: id(&m.user_id),
-            message_id: id(&m.message_id),
+            user_id: *m.user_id,
+            message_id: *m.message_id,
         })
         .collect())
 }

@@ -4,13 +4,13 @@
 use protocol::ErrorCode;
 
 use protocol::{
-    ActivityKind, AuditAction, Member, NotificationLevel, Role, Room, RoomKind, RoomSummary,
-    ServerEvent,
+    ActivityKind, AuditAction, Member, NotificationLevel, Role, Room, RoomId, RoomKind,
+    RoomSummary, ServerEvent, UserId,
 };
 
 use super::*;
 use crate::db::DbConn;
-use crate::db::models::{ActivityRow, InviteRow, MembershipRow, Stored, id, now};
+use crate::db::models::{ActivityRow, InviteRow, MembershipRow, Stored, now};
 use crate::db::queries::{activity, members, rooms, social, users};
 use crate::domain::Presence;
 use crate::domain::access::visible_room;
@@ -20,16 +20,16 @@ use crate::domain::events::Outbound;
 /// Adds a membership and records the join everywhere it shows.
 pub(super) fn add_member(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
+    room_id: RoomId,
+    user_id: UserId,
     role: Role,
-    actor: Option<&str>,
+    actor: Option<UserId>,
 ) -> DomainResult<bool> {
     let inserted = members::insert(
         conn,
         &MembershipRow {
-            room_id: room_id.to_owned(),
-            user_id: user_id.to_owned(),
+            room_id: Stored(room_id),
+            user_id: Stored(user_id),
             role: Stored(role),
             notification_level: Stored(NotificationLevel::All),
             joined_at: now(),
@@ -48,8 +48,8 @@ pub(super) fn add_member(
 
 pub fn join(
     conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
+    user_id: UserId,
+    room_id: RoomId,
     presence: &dyn Presence,
 ) -> DomainResult<(Room, Vec<Outbound>)> {
     let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
@@ -80,7 +80,7 @@ pub fn join(
 pub(super) fn member_joined(
     conn: &mut DbConn,
     view: &Room,
-    user_id: &str,
+    user_id: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<Outbound> {
     let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
@@ -88,7 +88,7 @@ pub(super) fn member_joined(
         view.id,
         ServerEvent::MemberJoined {
             room_id: view.id,
-            user: user.to_user_for_anyone(presence.is_online(user.uuid())),
+            user: user.to_user_for_anyone(presence.is_online(*user.id)),
         },
     ))
 }
@@ -97,9 +97,9 @@ pub(super) fn member_joined(
 /// nobody is left in is kept, for its history.
 pub fn hand_over_if_owner(
     conn: &mut DbConn,
-    room_id: &str,
-    user_id: &str,
-) -> DomainResult<Option<String>> {
+    room_id: RoomId,
+    user_id: UserId,
+) -> DomainResult<Option<UserId>> {
     let Some(m) = members::find(conn, room_id, user_id)? else {
         return Ok(None);
     };
@@ -109,20 +109,21 @@ pub fn hand_over_if_owner(
     let Some(heir) = members::successor(conn, room_id)? else {
         return Ok(None);
     };
-    members::set_role(conn, room_id, &heir.user_id, Role::Owner.as_str())?;
+    let heir = *heir.user_id;
+    members::set_role(conn, room_id, heir, Role::Owner)?;
     audit(
         conn,
         room_id,
         user_id,
         AuditAction::RoleChange,
-        Some(&heir.user_id),
+        Some(heir),
         None,
         Some("owner (inherited)".into()),
     )?;
-    Ok(Some(heir.user_id))
+    Ok(Some(heir))
 }
 
-pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> DomainResult<Vec<Outbound>> {
+pub fn leave(conn: &mut DbConn, user_id: UserId, room_id: RoomId) -> DomainResult<Vec<Outbound>> {
     let room = rooms::find(conn, room_id)?.ok_or(DomainError::NotFound(Missing::Room))?;
     if members::find(conn, room_id, user_id)?.is_none() {
         // Leaving twice is fine, but a private room stays invisible.
@@ -139,13 +140,10 @@ pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> DomainResult<Ve
         conn,
         &ActivityRow::new(user_id, ActivityKind::Leave, Some(room_id), None),
     )?;
-    let room_id = room.uuid();
+    let room_id = *room.id;
     Ok(vec![Outbound::room(
         room_id,
-        ServerEvent::MemberLeft {
-            room_id,
-            user_id: id(user_id),
-        },
+        ServerEvent::MemberLeft { room_id, user_id },
     )])
 }
 
@@ -153,9 +151,9 @@ pub fn leave(conn: &mut DbConn, user_id: &str, room_id: &str) -> DomainResult<Ve
 /// join time; after the member `after` (404 when that is not a member).
 pub fn members_of(
     conn: &mut DbConn,
-    viewer: &str,
-    room_id: &str,
-    after: Option<&str>,
+    viewer: UserId,
+    room_id: RoomId,
+    after: Option<UserId>,
     limit: i64,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Member>> {
@@ -166,22 +164,22 @@ pub fn members_of(
         ),
         None => None,
     };
-    let friends: std::collections::HashSet<String> =
+    let friends: std::collections::HashSet<UserId> =
         social::friend_ids(conn, viewer)?.into_iter().collect();
     Ok(members::page(conn, room_id, cursor.as_ref(), limit)?
         .into_iter()
         .map(|(m, u)| {
-            let full = u.id == viewer || friends.contains(&u.id);
-            m.to_member(&u, presence.is_online(u.uuid()), full)
+            let full = *u.id == viewer || friends.contains(&*u.id);
+            m.to_member(&u, presence.is_online(*u.id), full)
         })
         .collect())
 }
 
 pub fn invite(
     conn: &mut DbConn,
-    actor: &str,
-    room_id: &str,
-    invitee: &str,
+    actor: UserId,
+    room_id: RoomId,
+    invitee: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<Vec<Outbound>> {
     let (room, _) = visible_room(conn, room_id, actor)?.moderator()?;
@@ -209,9 +207,9 @@ pub fn invite(
     let fresh = members::add_invite(
         conn,
         &InviteRow {
-            room_id: room_id.to_owned(),
-            user_id: invitee.to_owned(),
-            inviter_id: Some(actor.to_owned()),
+            room_id: Stored(room_id),
+            user_id: Stored(invitee),
+            inviter_id: Stored(Some(actor)),
             created_at: now(),
         },
     )?;
@@ -232,14 +230,14 @@ pub fn invite(
 
 pub fn set_notification_level(
     conn: &mut DbConn,
-    user_id: &str,
-    room_id: &str,
+    user_id: UserId,
+    room_id: RoomId,
     level: NotificationLevel,
 ) -> DomainResult<RoomSummary> {
     visible_room(conn, room_id, user_id)?.member()?;
-    members::set_level(conn, room_id, user_id, level.as_str())?;
+    members::set_level(conn, room_id, user_id, level)?;
     mine(conn, user_id)?
         .into_iter()
-        .find(|s| s.room.id.to_string() == room_id)
+        .find(|s| s.room.id == room_id)
         .ok_or(DomainError::NotFound(Missing::Room))
 }

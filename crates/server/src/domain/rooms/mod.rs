@@ -8,29 +8,30 @@ use std::cmp::Reverse;
 
 use protocol::validate::{self, RoomName};
 use protocol::{
-    AuditAction, CreateRoomRequest, Role, Room, RoomKind, RoomSummary, ServerEvent,
-    UpdateRoomRequest, Visibility,
+    AuditAction, CreateRoomRequest, MessageId, Role, Room, RoomId, RoomKind, RoomSummary,
+    ServerEvent, UpdateRoomRequest, UserId, Visibility,
 };
 
 use super::Presence;
 use super::access::visible_room;
 use super::events::Outbound;
 use crate::db::DbConn;
-use crate::db::models::{AuditRow, RoomRow, Stored, id, new_id, now};
+use crate::db::models::{AuditRow, RoomRow, Stored, new_id, now};
 use crate::db::queries::{members, messages, rooms, social};
 use crate::domain::error::{DomainError, DomainResult, Missing};
-pub fn are_friends(conn: &mut DbConn, a: &str, b: &str) -> DomainResult<bool> {
+
+pub fn are_friends(conn: &mut DbConn, a: UserId, b: UserId) -> DomainResult<bool> {
     Ok(social::are_friends(conn, a, b)?)
 }
 
 /// The name `viewer` sees: a direct room is named for the other person.
-fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: &str) -> DomainResult<String> {
+fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: UserId) -> DomainResult<String> {
     if room.kind() != RoomKind::Direct {
         return Ok(room.name.clone());
     }
-    let other = members::list(conn, &room.id)?
+    let other = members::list(conn, *room.id)?
         .into_iter()
-        .find(|(m, _)| m.user_id != viewer)
+        .find(|(m, _)| *m.user_id != viewer)
         .map(|(_, u)| u.display_name);
     Ok(other.unwrap_or_else(|| "Deleted user".to_owned()))
 }
@@ -38,10 +39,10 @@ fn name_for(conn: &mut DbConn, room: &RoomRow, viewer: &str) -> DomainResult<Str
 pub fn room_view(
     conn: &mut DbConn,
     room: &RoomRow,
-    viewer: &str,
+    viewer: UserId,
     role: Option<Role>,
 ) -> DomainResult<Room> {
-    let count = rooms::member_count(conn, &room.id)?;
+    let count = rooms::member_count(conn, *room.id)?;
     let name = name_for(conn, room, viewer)?;
     Ok(room.to_room(name, count, role))
 }
@@ -50,7 +51,7 @@ pub fn room_view(
 /// makes the owner's open connections follow the new room.
 pub fn create(
     conn: &mut DbConn,
-    owner: &str,
+    owner: UserId,
     req: CreateRoomRequest,
     presence: &dyn Presence,
 ) -> DomainResult<(Room, Vec<Outbound>)> {
@@ -59,19 +60,19 @@ pub fn create(
     let visibility = req.visibility.unwrap_or(Visibility::Public);
     let created = now();
     let room = RoomRow {
-        id: new_id(),
+        id: Stored(new_id()),
         kind: Stored(RoomKind::Group),
         name: name.into_inner(),
         topic,
         visibility: Stored(visibility),
         direct_key: None,
-        created_by: Some(owner.to_owned()),
+        created_by: Stored(Some(owner)),
         created_at: created,
         last_seq: 0,
         last_activity_at: created,
     };
     rooms::insert(conn, &room)?;
-    add_member(conn, &room.id, owner, Role::Owner, None)?;
+    add_member(conn, *room.id, owner, Role::Owner, None)?;
     let view = room_view(conn, &room, owner, Some(Role::Owner))?;
     let event = membership::member_joined(conn, &view, owner, presence)?;
     Ok((view, vec![event]))
@@ -79,35 +80,35 @@ pub fn create(
 
 pub fn explore(
     conn: &mut DbConn,
-    viewer: &str,
+    viewer: UserId,
     q: Option<&str>,
-    before: Option<&str>,
+    before: Option<RoomId>,
     limit: i64,
 ) -> DomainResult<Vec<Room>> {
     let q = q.map(protocol::validate::search_query).transpose()?;
     let q = q.as_deref().filter(|q| !q.is_empty());
     let found = rooms::explore(conn, q, before, limit)?;
-    let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<RoomId> = found.iter().map(|r| *r.id).collect();
     let counts = rooms::member_counts(conn, &ids)?;
-    let roles: std::collections::HashMap<String, Role> = members::of_user_in(conn, viewer, &ids)?
+    let roles: std::collections::HashMap<RoomId, Role> = members::of_user_in(conn, viewer, &ids)?
         .into_iter()
-        .map(|m| (m.room_id.clone(), m.role()))
+        .map(|m| (*m.room_id, m.role()))
         .collect();
     Ok(found
         .iter()
         .map(|room| {
-            let count = counts.get(&room.id).copied().unwrap_or(0);
-            room.to_room(room.name.clone(), count, roles.get(&room.id).copied())
+            let count = counts.get(&*room.id).copied().unwrap_or(0);
+            room.to_room(room.name.clone(), count, roles.get(&*room.id).copied())
         })
         .collect())
 }
 
 /// The sidebar: every room the user is in, most recently active first.
-pub fn mine(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<RoomSummary>> {
+pub fn mine(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<RoomSummary>> {
     // Rooms, markers and newest messages in one statement; the two counts
     // stay per room, each an index range from the marker on.
     let rows = members::sidebar_rows(conn, user_id)?;
-    let ids: Vec<String> = rows.iter().map(|(_, r, ..)| r.id.clone()).collect();
+    let ids: Vec<RoomId> = rows.iter().map(|(_, r, ..)| *r.id).collect();
     let counts = rooms::member_counts(conn, &ids)?;
     let mut out = Vec::with_capacity(rows.len());
     for (membership, room, marker, newest, sender) in rows {
@@ -116,13 +117,13 @@ pub fn mine(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<RoomSummary>> 
         let summary = RoomSummary {
             room: room.to_room(
                 name_for(conn, &room, user_id)?,
-                counts.get(&room.id).copied().unwrap_or(0),
+                counts.get(&*room.id).copied().unwrap_or(0),
                 Some(membership.role()),
             ),
-            unread_count: messages::unread_count(conn, &room.id, user_id, read_seq)?,
-            mention_count: messages::mention_count(conn, &room.id, user_id, read_seq)?,
+            unread_count: messages::unread_count(conn, *room.id, user_id, read_seq)?,
+            mention_count: messages::mention_count(conn, *room.id, user_id, read_seq)?,
             last_message,
-            last_read_message_id: marker.map(|m| id(&m.message_id)),
+            last_read_message_id: marker.map(|m| *m.message_id),
             notification_level: membership.level(),
         };
         let active = room.last_activity_at.max(membership.joined_at);
@@ -132,15 +133,15 @@ pub fn mine(conn: &mut DbConn, user_id: &str) -> DomainResult<Vec<RoomSummary>> 
     Ok(out.into_iter().map(|(_, s)| s).collect())
 }
 
-pub fn get(conn: &mut DbConn, viewer: &str, room_id: &str) -> DomainResult<Room> {
+pub fn get(conn: &mut DbConn, viewer: UserId, room_id: RoomId) -> DomainResult<Room> {
     let access = visible_room(conn, room_id, viewer)?;
     room_view(conn, &access.room, viewer, access.role())
 }
 
 pub fn update(
     conn: &mut DbConn,
-    actor: &str,
-    room_id: &str,
+    actor: UserId,
+    room_id: RoomId,
     req: UpdateRoomRequest,
 ) -> DomainResult<(Room, Vec<Outbound>)> {
     let (room, membership) = visible_room(conn, room_id, actor)?.moderator()?;
@@ -193,10 +194,10 @@ pub fn update(
     Ok((view, vec![event]))
 }
 
-pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> DomainResult<Vec<Outbound>> {
+pub fn delete(conn: &mut DbConn, actor: UserId, room_id: RoomId) -> DomainResult<Vec<Outbound>> {
     let (room, _) = visible_room(conn, room_id, actor)?.owner()?;
     rooms::delete(conn, room_id)?;
-    let room_id = room.uuid();
+    let room_id = *room.id;
     Ok(vec![Outbound::room(
         room_id,
         ServerEvent::RoomDeleted { room_id },
@@ -206,22 +207,22 @@ pub fn delete(conn: &mut DbConn, actor: &str, room_id: &str) -> DomainResult<Vec
 /// Appends to the room's moderation log.
 pub fn audit(
     conn: &mut DbConn,
-    room_id: &str,
-    actor: &str,
+    room_id: RoomId,
+    actor: UserId,
     action: AuditAction,
-    target_user: Option<&str>,
-    message_id: Option<&str>,
+    target_user: Option<UserId>,
+    message_id: Option<MessageId>,
     detail: Option<String>,
 ) -> DomainResult<()> {
     crate::db::queries::audit::insert(
         conn,
         &AuditRow {
-            id: new_id(),
-            room_id: room_id.to_owned(),
-            actor_id: Some(actor.to_owned()),
+            id: Stored(new_id()),
+            room_id: Stored(room_id),
+            actor_id: Stored(Some(actor)),
             action: Stored(action),
-            target_user_id: target_user.map(str::to_owned),
-            message_id: message_id.map(str::to_owned),
+            target_user_id: Stored(target_user),
+            message_id: Stored(message_id),
             detail,
             created_at: now(),
         },

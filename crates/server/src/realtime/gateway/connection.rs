@@ -10,7 +10,6 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use protocol::{ErrorCode, ServerEvent, UserRef};
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 use super::registration::Registration;
 use super::{CLOSE_UNAUTHORIZED, close_for_error};
@@ -21,6 +20,7 @@ use crate::domain::messages::Posted;
 use crate::realtime::hub::{CloseWhy, Closer, ConnHandle, Frame, frame_of};
 use crate::realtime::{ConnId, Origin};
 use crate::state::AppState;
+use protocol::RoomId;
 
 /// How long one socket write may take before the client counts as gone.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -31,7 +31,7 @@ pub(super) const TYPING_INTERVAL: Duration = Duration::from_millis(1000);
 pub(super) const MAX_SENDS_IN_FLIGHT: usize = 256;
 
 /// A send on its way to storage: its `client_id`, room and outcome.
-pub(super) type PendingSend = BoxFuture<'static, (String, Uuid, DomainResult<Posted>)>;
+pub(super) type PendingSend = BoxFuture<'static, (String, RoomId, DomainResult<Posted>)>;
 pub(super) struct Connection {
     pub(super) state: Arc<AppState>,
     pub(super) session: Session,
@@ -41,7 +41,7 @@ pub(super) struct Connection {
     pub(super) registration: Registration,
     pub(super) rx: mpsc::Receiver<Frame>,
     pub(super) closer: Arc<Closer>,
-    pub(super) last_typing: std::collections::HashMap<Uuid, Instant>,
+    pub(super) last_typing: std::collections::HashMap<RoomId, Instant>,
     /// Sends being stored. The loop keeps reading and writing meanwhile:
     /// awaiting the store inline would stop this socket from draining.
     pub(super) sending: FuturesUnordered<PendingSend>,
@@ -75,7 +75,7 @@ impl Connection {
             return None;
         };
         state.hub.follow(id, &follow);
-        let followed: std::collections::HashSet<Uuid> =
+        let followed: std::collections::HashSet<RoomId> =
             follow.iter().map(|(room, _)| *room).collect();
 
         let frames_per_sec = state.settings.ws_frames_per_sec;

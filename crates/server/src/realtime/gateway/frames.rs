@@ -3,12 +3,12 @@
 use std::time::Instant;
 
 use protocol::{ClientFrame, ErrorCode, ServerEvent};
-use uuid::Uuid;
 
 use super::connection::{Connection, MAX_SENDS_IN_FLIGHT, TYPING_INTERVAL};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 use crate::domain::messages::{Draft, Posted};
 use crate::realtime::Outbound;
+use protocol::{MessageId, RoomId};
 
 impl Connection {
     pub(super) async fn handle(&mut self, text: &str) {
@@ -54,10 +54,10 @@ impl Connection {
 
     pub(super) async fn on_send(
         &mut self,
-        room_id: Uuid,
+        room_id: RoomId,
         body: String,
         client_id: String,
-        reply_to: Option<Uuid>,
+        reply_to: Option<MessageId>,
     ) {
         if self.state.limiter.check(&self.user.id).is_err() {
             let msg = "too many messages, slow down";
@@ -95,7 +95,7 @@ impl Connection {
     pub(super) async fn on_stored(
         &mut self,
         client_id: String,
-        room_id: Uuid,
+        room_id: RoomId,
         result: DomainResult<Posted>,
     ) {
         match result {
@@ -115,7 +115,7 @@ impl Connection {
     }
 
     /// True when this socket follows `room_id`; else says so to the client.
-    async fn in_room(&mut self, room_id: Uuid) -> bool {
+    async fn in_room(&mut self, room_id: RoomId) -> bool {
         if self.state.hub.follows(self.id(), room_id) {
             return true;
         }
@@ -124,7 +124,7 @@ impl Connection {
         false
     }
 
-    pub(super) async fn on_typing(&mut self, room_id: Uuid) {
+    pub(super) async fn on_typing(&mut self, room_id: RoomId) {
         if !self.in_room(room_id).await {
             return;
         }
@@ -147,7 +147,7 @@ impl Connection {
 
     /// Kept in memory and written with the others a few times a second
     /// (see `read_flush`); the `read` event follows the write.
-    pub(super) async fn on_read(&mut self, room_id: Uuid, message_id: Uuid) {
+    pub(super) async fn on_read(&mut self, room_id: RoomId, message_id: MessageId) {
         if !self.in_room(room_id).await {
             return;
         }

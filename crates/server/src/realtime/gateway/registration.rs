@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use uuid::Uuid;
-
 use crate::auth::AuthUser;
 use crate::realtime::ConnId;
 use crate::realtime::hub::ConnHandle;
 use crate::state::AppState;
+use protocol::UserId;
 
 /// A socket's place on this node: its entry in the hub, its count in the
 /// connections gauge and its share of its user's presence. Dropping it
@@ -17,7 +16,7 @@ use crate::state::AppState;
 pub(super) struct Registration {
     state: Arc<AppState>,
     pub(super) id: ConnId,
-    user: Uuid,
+    user: UserId,
 }
 
 impl Registration {

@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use protocol::ServerEvent;
-use uuid::Uuid;
 
 use super::{CloseWhy, Frame, Hub};
 use crate::realtime::{Audience, ConnId, Envelope, Origin, Outbound};
+use protocol::RoomId;
 
 /// How long a message ahead of a gap waits for the gap to fill.
 const REORDER_WAIT: Duration = Duration::from_millis(500);
@@ -40,7 +40,7 @@ struct Prepared {
 impl Hub {
     /// Starts ordering a room's messages after `last_seq`, unless its order
     /// is already being kept (another connection follows it).
-    pub(super) fn expect_after(&self, room: Uuid, last_seq: i64) {
+    pub(super) fn expect_after(&self, room: RoomId, last_seq: i64) {
         let state = self.room_order(room);
         let mut state = lock(&state);
         if state.next.is_none() {
@@ -82,7 +82,7 @@ impl Hub {
     /// Holds the room's ordering lock while delivering, so two threads
     /// releasing consecutive messages cannot overtake each other on the way
     /// out; other rooms are not held up.
-    fn deliver_in_order(&self, room: Uuid, seq: i64, prepared: Prepared) {
+    fn deliver_in_order(&self, room: RoomId, seq: i64, prepared: Prepared) {
         if !self.read().by_room.contains_key(&room) {
             return; // nobody here follows the room: nothing to order
         }
@@ -109,7 +109,7 @@ impl Hub {
     }
 
     /// Gives up waiting for a gap: everything up to `seq` goes out.
-    fn flush_later(&self, room: Uuid, seq: i64) {
+    fn flush_later(&self, room: RoomId, seq: i64) {
         let hub = self.clone();
         let Some(runtime) = &self.runtime else {
             // Only outside a server (unit tests): the gap waits for its fill.
@@ -121,7 +121,7 @@ impl Hub {
         });
     }
 
-    pub(super) fn flush(&self, room: Uuid, up_to: i64) {
+    pub(super) fn flush(&self, room: RoomId, up_to: i64) {
         let Some(state) = self.order_of(room) else {
             return;
         };
@@ -240,7 +240,7 @@ impl Hub {
     }
 
     /// The room's ordering state, created on first use.
-    fn room_order(&self, room: Uuid) -> RoomOrderLock {
+    fn room_order(&self, room: RoomId) -> RoomOrderLock {
         if let Some(state) = self.order_of(room) {
             return state;
         }
@@ -248,14 +248,14 @@ impl Hub {
         order.entry(room).or_default().clone()
     }
 
-    fn order_of(&self, room: Uuid) -> Option<RoomOrderLock> {
+    fn order_of(&self, room: RoomId) -> Option<RoomOrderLock> {
         let order = self.order.read().unwrap_or_else(|p| p.into_inner());
         order.get(&room).cloned()
     }
 
     /// Rooms nobody here follows any more need no ordering state; it is made
     /// afresh from the room's newest seq when someone follows again.
-    pub(super) fn forget_order(&self, rooms: &[Uuid]) {
+    pub(super) fn forget_order(&self, rooms: &[RoomId]) {
         if rooms.is_empty() {
             return;
         }

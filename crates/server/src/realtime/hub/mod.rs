@@ -12,6 +12,7 @@
 //! node died between commit and publish) it goes out anyway, and clients
 //! fill the gap over REST since they see the jump in `seq`.
 
+use protocol::{RoomId, SessionId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -30,36 +31,36 @@ pub use delivery::frame_of;
 use super::{ConnId, Origin, Revocation, RevokedSessions};
 
 struct Conn {
-    user_id: Uuid,
-    session_id: Uuid,
+    user_id: UserId,
+    session_id: SessionId,
     handle: ConnHandle,
 }
 
 #[derive(Default)]
 struct Registry {
     conns: HashMap<ConnId, Conn>,
-    by_user: HashMap<Uuid, HashSet<ConnId>>,
-    by_room: HashMap<Uuid, HashSet<ConnId>>,
-    rooms_of_conn: HashMap<ConnId, HashSet<Uuid>>,
+    by_user: HashMap<UserId, HashSet<ConnId>>,
+    by_room: HashMap<RoomId, HashSet<ConnId>>,
+    rooms_of_conn: HashMap<ConnId, HashSet<RoomId>>,
 }
 
 #[derive(Clone)]
 pub struct Hub {
     node: Uuid,
     registry: Arc<RwLock<Registry>>,
-    order: Arc<RwLock<HashMap<Uuid, RoomOrderLock>>>,
+    order: Arc<RwLock<HashMap<RoomId, RoomOrderLock>>>,
     /// Where gap timers run: delivery may happen on a thread outside the
     /// runtime (the message writer's).
     runtime: Option<tokio::runtime::Handle>,
     /// Users connected to any node (kept from presence envelopes).
-    online: Arc<RwLock<HashSet<Uuid>>>,
+    online: Arc<RwLock<HashSet<UserId>>>,
     /// Flips to true when the server shuts down: every connection closes.
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     next_id: Arc<AtomicU64>,
 }
 
 impl crate::domain::Presence for Hub {
-    fn is_online(&self, user_id: Uuid) -> bool {
+    fn is_online(&self, user_id: UserId) -> bool {
         Hub::is_online(self, user_id)
     }
 }
@@ -109,9 +110,9 @@ impl Hub {
     /// its id and whether it is the user's first connection on this node.
     pub fn register(
         &self,
-        user_id: Uuid,
-        session_id: Uuid,
-        rooms: &[(Uuid, i64)],
+        user_id: UserId,
+        session_id: SessionId,
+        rooms: &[(RoomId, i64)],
         handle: ConnHandle,
     ) -> (ConnId, bool) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
@@ -135,7 +136,7 @@ impl Hub {
     }
 
     /// Adds rooms (id and newest seq) to a registered connection.
-    pub fn follow(&self, id: ConnId, rooms: &[(Uuid, i64)]) {
+    pub fn follow(&self, id: ConnId, rooms: &[(RoomId, i64)]) {
         for (room, last_seq) in rooms {
             self.expect_after(*room, *last_seq);
         }
@@ -151,7 +152,7 @@ impl Hub {
 
     /// What every connection here follows, and whose it is: the "before"
     /// of a [`reconcile`](Self::reconcile).
-    pub fn follows_snapshot(&self) -> HashMap<ConnId, (Uuid, HashSet<Uuid>)> {
+    pub fn follows_snapshot(&self) -> HashMap<ConnId, (UserId, HashSet<RoomId>)> {
         let reg = self.read();
         reg.conns
             .iter()
@@ -168,20 +169,25 @@ impl Hub {
     /// Only what stayed as it was in `before` is corrected: a room joined
     /// or left since then was announced by its own event, which the hub
     /// applied and which storage may not have shown yet.
-    pub fn reconcile(&self, id: ConnId, before: &HashSet<Uuid>, members_of: &HashMap<Uuid, i64>) {
-        let now: HashSet<Uuid> = {
+    pub fn reconcile(
+        &self,
+        id: ConnId,
+        before: &HashSet<RoomId>,
+        members_of: &HashMap<RoomId, i64>,
+    ) {
+        let now: HashSet<RoomId> = {
             let reg = self.read();
             match reg.rooms_of_conn.get(&id) {
                 Some(rooms) => rooms.clone(),
                 None => return,
             }
         };
-        let stale: Vec<Uuid> = before
+        let stale: Vec<RoomId> = before
             .iter()
             .filter(|room| now.contains(room) && !members_of.contains_key(room))
             .copied()
             .collect();
-        let missing: Vec<(Uuid, i64)> = members_of
+        let missing: Vec<(RoomId, i64)> = members_of
             .iter()
             .filter(|(room, _)| !before.contains(room) && !now.contains(room))
             .map(|(room, seq)| (*room, *seq))
@@ -204,7 +210,7 @@ impl Hub {
         }
     }
 
-    fn unfollow(&self, id: ConnId, rooms: &[Uuid]) {
+    fn unfollow(&self, id: ConnId, rooms: &[RoomId]) {
         let mut reg = self.write();
         let mut nobody_left = Vec::new();
         for room in rooms {
@@ -254,7 +260,7 @@ impl Hub {
         last
     }
 
-    pub fn is_online(&self, user_id: Uuid) -> bool {
+    pub fn is_online(&self, user_id: UserId) -> bool {
         self.read().by_user.contains_key(&user_id)
             || self
                 .online
@@ -264,7 +270,7 @@ impl Hub {
     }
 
     /// Connections per user on this node.
-    pub fn local_counts(&self) -> Vec<(Uuid, usize)> {
+    pub fn local_counts(&self) -> Vec<(UserId, usize)> {
         self.read()
             .by_user
             .iter()
@@ -272,7 +278,7 @@ impl Hub {
             .collect()
     }
 
-    pub fn set_online(&self, user_id: Uuid, online: bool) {
+    pub fn set_online(&self, user_id: UserId, online: bool) {
         let mut set = self.online.write().unwrap_or_else(|p| p.into_inner());
         if online {
             set.insert(user_id);
@@ -303,7 +309,7 @@ impl Hub {
     }
 
     /// The user's connections on this node.
-    pub fn connections_of(&self, user_id: Uuid) -> usize {
+    pub fn connections_of(&self, user_id: UserId) -> usize {
         self.read().by_user.get(&user_id).map_or(0, HashSet::len)
     }
 
@@ -312,7 +318,7 @@ impl Hub {
     }
 
     /// Whether the connection follows the room (its user is a member).
-    pub fn follows(&self, id: ConnId, room_id: Uuid) -> bool {
+    pub fn follows(&self, id: ConnId, room_id: RoomId) -> bool {
         self.read()
             .rooms_of_conn
             .get(&id)
@@ -330,9 +336,9 @@ impl Hub {
     }
 
     /// The sessions of this node's connections, each once.
-    pub fn local_sessions(&self) -> Vec<Uuid> {
+    pub fn local_sessions(&self) -> Vec<SessionId> {
         let reg = self.read();
-        let sessions: HashSet<Uuid> = reg.conns.values().map(|c| c.session_id).collect();
+        let sessions: HashSet<SessionId> = reg.conns.values().map(|c| c.session_id).collect();
         sessions.into_iter().collect()
     }
 
@@ -359,7 +365,7 @@ impl Hub {
     }
 
     /// Closes the connections of sessions that are no longer live.
-    pub fn close_sessions(&self, ended: &HashSet<Uuid>) -> usize {
+    pub fn close_sessions(&self, ended: &HashSet<SessionId>) -> usize {
         let reg = self.read();
         let mut closed = 0;
         for conn in reg.conns.values() {

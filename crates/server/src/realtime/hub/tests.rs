@@ -3,16 +3,20 @@
 use super::*;
 use crate::realtime::{Envelope, Outbound};
 use chrono::Utc;
-use protocol::Message;
-use protocol::ServerEvent;
+use protocol::{Message, RoomId, ServerEvent, UserId};
 use tokio::sync::mpsc;
 
-fn message(room: Uuid, seq: i64) -> Outbound {
+/// A new random id of whatever kind the call site needs.
+fn fresh<T: From<Uuid>>() -> T {
+    Uuid::new_v4().into()
+}
+
+fn message(room: RoomId, seq: i64) -> Outbound {
     Outbound::room(
         room,
         ServerEvent::Message {
             message: Message {
-                id: Uuid::new_v4(),
+                id: fresh(),
                 room_id: room,
                 seq,
                 sender: None,
@@ -28,13 +32,13 @@ fn message(room: Uuid, seq: i64) -> Outbound {
     )
 }
 
-fn connect(hub: &Hub, user: Uuid, rooms: &[(Uuid, i64)]) -> (ConnId, mpsc::Receiver<Frame>) {
+fn connect(hub: &Hub, user: UserId, rooms: &[(RoomId, i64)]) -> (ConnId, mpsc::Receiver<Frame>) {
     let (tx, rx) = mpsc::channel(16);
     let handle = ConnHandle {
         tx,
         closer: Arc::default(),
     };
-    (hub.register(user, Uuid::new_v4(), rooms, handle).0, rx)
+    (hub.register(user, fresh(), rooms, handle).0, rx)
 }
 
 fn seqs(rx: &mut mpsc::Receiver<Frame>) -> Vec<i64> {
@@ -49,8 +53,8 @@ fn seqs(rx: &mut mpsc::Receiver<Frame>) -> Vec<i64> {
 #[test]
 fn messages_out_of_order_are_delivered_in_seq_order() {
     let hub = Hub::new();
-    let room = Uuid::new_v4();
-    let (_, mut rx) = connect(&hub, Uuid::new_v4(), &[(room, 0)]);
+    let room = fresh();
+    let (_, mut rx) = connect(&hub, fresh(), &[(room, 0)]);
     for seq in [2, 3, 1, 5, 4] {
         hub.deliver(Envelope::new(vec![message(room, seq)], None));
     }
@@ -60,8 +64,8 @@ fn messages_out_of_order_are_delivered_in_seq_order() {
 #[test]
 fn a_gap_that_never_fills_is_given_up_on() {
     let hub = Hub::new();
-    let room = Uuid::new_v4();
-    let (_, mut rx) = connect(&hub, Uuid::new_v4(), &[(room, 0)]);
+    let room = fresh();
+    let (_, mut rx) = connect(&hub, fresh(), &[(room, 0)]);
     hub.deliver(Envelope::new(
         vec![message(room, 2), message(room, 3)],
         None,
@@ -76,8 +80,8 @@ fn a_gap_that_never_fills_is_given_up_on() {
 #[test]
 fn the_origin_gets_an_ack_and_others_the_message() {
     let hub = Hub::new();
-    let room = Uuid::new_v4();
-    let user = Uuid::new_v4();
+    let room = fresh();
+    let user = fresh();
     let (sender, mut sender_rx) = connect(&hub, user, &[(room, 0)]);
     let (_, mut other_rx) = connect(&hub, user, &[(room, 0)]);
     hub.deliver(Envelope::new(
@@ -95,7 +99,7 @@ fn the_origin_gets_an_ack_and_others_the_message() {
 #[test]
 fn congestion_means_many_queues_filling_not_one() {
     let hub = Hub::new();
-    let room = Uuid::new_v4();
+    let room = fresh();
     let mut queues = Vec::new();
     for _ in 0..10 {
         let (tx, rx) = mpsc::channel(4);
@@ -103,7 +107,7 @@ fn congestion_means_many_queues_filling_not_one() {
             tx,
             closer: Arc::default(),
         };
-        hub.register(Uuid::new_v4(), Uuid::new_v4(), &[(room, 0)], handle);
+        hub.register(fresh(), fresh(), &[(room, 0)], handle);
         queues.push(rx);
     }
     hub.deliver(Envelope::new(
@@ -123,12 +127,12 @@ fn congestion_means_many_queues_filling_not_one() {
 #[test]
 fn a_full_queue_marks_the_connection_too_slow() {
     let hub = Hub::new();
-    let room = Uuid::new_v4();
+    let room = fresh();
     let (tx, _rx) = mpsc::channel(1);
     let closer = Arc::new(Closer::default());
     hub.register(
-        Uuid::new_v4(),
-        Uuid::new_v4(),
+        fresh(),
+        fresh(),
         &[(room, 0)],
         ConnHandle {
             tx,
@@ -146,8 +150,8 @@ fn a_full_queue_marks_the_connection_too_slow() {
 #[test]
 fn a_revocation_closes_exactly_the_sessions_it_names() {
     let hub = Hub::new();
-    let user = Uuid::new_v4();
-    let (kept, ended) = (Uuid::new_v4(), Uuid::new_v4());
+    let user = fresh();
+    let (kept, ended) = (fresh(), fresh());
     let mut closers = Vec::new();
     for session in [kept, ended, ended] {
         let (tx, _rx) = mpsc::channel(1);
@@ -165,7 +169,7 @@ fn a_revocation_closes_exactly_the_sessions_it_names() {
         tx,
         closer: bystander.clone(),
     };
-    hub.register(Uuid::new_v4(), ended, &[], handle);
+    hub.register(fresh(), ended, &[], handle);
 
     let revocation = Revocation {
         user,
