@@ -100,6 +100,22 @@ impl TestApp {
             .expect("remove the membership");
     }
 
+    /// Runs one statement on the app's database behind its back: how a
+    /// test puts a value there that the app itself would never write.
+    pub async fn execute_in_storage(&self, sql: String) {
+        use diesel::RunQueryDsl;
+        self.storage()
+            .write(move |conn| {
+                diesel::sql_query(sql)
+                    .execute(conn)
+                    .map(drop)
+                    .map_err(server::db::DbError::from)
+                    .map_err(server::domain::error::DomainError::from)
+            })
+            .await
+            .expect("run the statement");
+    }
+
     /// An owned, cheaply cloneable client, e.g. to move into `tokio::spawn`.
     pub fn api(&self) -> ApiClient {
         self.api_client.clone()

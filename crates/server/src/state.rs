@@ -65,6 +65,25 @@ impl AppState {
             .publish(Envelope::revocation(Revocation { user, sessions }));
     }
 
+    /// Hashes a new password on the hashing pool.
+    pub async fn hash_password(&self, password: String) -> Result<String, DomainError> {
+        let hasher = self.hasher.clone();
+        self.cpu(move || hasher.hash(&password)).await?
+    }
+
+    /// Whether `password` matches `stored`, on the hashing pool. With no
+    /// stored hash (no such account) a dummy one is checked, so the answer
+    /// takes as long either way.
+    pub async fn password_matches(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, DomainError> {
+        let hasher = self.hasher.clone();
+        self.cpu(move || hasher.verify(&password, stored.as_deref()))
+            .await
+    }
+
     /// Runs password hashing on its own bounded pool, without holding a
     /// database connection meanwhile.
     pub async fn cpu<T, F>(&self, f: F) -> Result<T, DomainError>

@@ -66,8 +66,7 @@ impl Chat {
     /// markers, then marks it read.
     pub fn open_room(&self, room: RoomId) {
         self.current_room.set(Some(room));
-        self.reply_to.set(None);
-        self.editing.set(None);
+        self.clear_composer();
         let chat = *self;
         let (loaded, loading) = self.state.with_untracked(|s| {
             s.timelines

@@ -51,6 +51,24 @@ fn page_visible() -> bool {
 }
 
 impl Chat {
+    /// The composer answers `message` (and stops editing).
+    pub fn start_reply(&self, message: Message) {
+        self.editing.set(None);
+        self.reply_to.set(Some(message));
+    }
+
+    /// The composer edits `message` (and stops replying).
+    pub fn start_edit(&self, message: Message) {
+        self.reply_to.set(None);
+        self.editing.set(Some(message));
+    }
+
+    /// The composer goes back to writing a new message.
+    pub fn clear_composer(&self) {
+        self.reply_to.set(None);
+        self.editing.set(None);
+    }
+
     pub fn new() -> Self {
         let chat = Self {
             state: RwSignal::new(ChatState::default()),

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use protocol::Message;
 
 use crate::chat::Chat;
+use crate::components::controls::LinkButton;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
 use protocol::RoomId;
@@ -54,7 +55,7 @@ pub fn Bubble(
     let for_edit = message.clone();
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
-    let on_delete = move |_| {
+    let on_delete = move || {
         leptos::task::spawn_local(async move {
             if crate::api::delete_message(id).await.is_ok() {
                 chat.state.update(|s| {
@@ -150,52 +151,20 @@ pub fn Bubble(
                                 </button>
                             }
                         })}
-                    {status
-                        .map(|s| {
-                            view! {
-                                <span class=format!("message-status status-{}", s.as_str()) data-testid="message-status">
-                                    {s.as_str()}
-                                </span>
-                            }
-                        })}
+                    {status.map(|s| view! { <StatusMark status=s /> })}
                     {(!deleted)
                         .then(|| {
                             view! {
                                 <span class="message-actions">
-                                    <button
-                                        type="button"
-                                        class="link-button"
-                                        aria-label="Reply"
-                                        on:click=move |_| {
-                                            chat.editing.set(None);
-                                            chat.reply_to.set(Some(for_reply.clone()));
-                                        }
-                                    >
-                                        "Reply"
-                                    </button>
+                                    <LinkButton label="Reply"
+                                        on_click=move || chat.start_reply(for_reply.clone()) />
                                     {mine
                                         .then(|| {
                                             let for_edit = for_edit.clone();
                                             view! {
-                                                <button
-                                                    type="button"
-                                                    class="link-button"
-                                                    aria-label="Edit"
-                                                    on:click=move |_| {
-                                                        chat.reply_to.set(None);
-                                                        chat.editing.set(Some(for_edit.clone()));
-                                                    }
-                                                >
-                                                    "Edit"
-                                                </button>
-                                                <button
-                                                    type="button"
-                                                    class="link-button"
-                                                    aria-label="Delete"
-                                                    on:click=on_delete
-                                                >
-                                                    "Delete"
-                                                </button>
+                                                <LinkButton label="Edit"
+                                                    on_click=move || chat.start_edit(for_edit.clone()) />
+                                                <LinkButton label="Delete" on_click=on_delete />
                                             }
                                         })}
                                 </span>
@@ -235,14 +204,7 @@ pub fn PendingBubble(
                 <p class="message-body" data-testid="message-body">{pending.body.clone()}</p>
                 <footer class="message-meta">
                     <Time at=pending.created_at />
-                    {status
-                        .map(|s| {
-                            view! {
-                                <span class=format!("message-status status-{}", s.as_str()) data-testid="message-status">
-                                    {s.as_str()}
-                                </span>
-                            }
-                        })}
+                    {status.map(|s| view! { <StatusMark status=s /> })}
                     {failed
                         .map(|reason| {
                             view! {
@@ -260,5 +222,15 @@ pub fn PendingBubble(
                 </footer>
             </article>
         </li>
+    }
+}
+
+/// Where one of my messages is: sending, sent, seen, failed.
+#[component]
+fn StatusMark(status: MessageStatus) -> impl IntoView {
+    view! {
+        <span class=format!("message-status status-{}", status.as_str()) data-testid="message-status">
+            {status.as_str()}
+        </span>
     }
 }

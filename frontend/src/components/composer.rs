@@ -37,8 +37,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         if chat.editing.get_untracked().is_some() {
             text.set(String::new());
         }
-        chat.editing.set(None);
-        chat.reply_to.set(None);
+        chat.clear_composer();
         error.set(None);
     };
 
@@ -92,8 +91,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             });
             if let Some(m) = last_own {
                 ev.prevent_default();
-                chat.reply_to.set(None);
-                chat.editing.set(Some(m));
+                chat.start_edit(m);
             }
         }
         "Escape" => {

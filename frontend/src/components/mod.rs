@@ -3,6 +3,7 @@
 pub mod account;
 pub mod bubble;
 pub mod composer;
+pub mod controls;
 pub mod create_room;
 pub mod form;
 pub mod member_list;

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::chat::Chat;
+use crate::components::controls::UnreadBadge;
+use crate::components::form::BareInput;
 use crate::session::Session;
 
 #[component]
@@ -55,21 +57,7 @@ pub fn Nav() -> impl IntoView {
                 <nav class="nav-links" aria-label="Main">
                     <a href="/" class="nav-chats">
                         "Chats"
-                        {move || {
-                            let n = total.get();
-                            (n > 0)
-                                .then(|| {
-                                    view! {
-                                        <span
-                                            class="badge"
-                                            data-testid="nav-unread-total"
-                                            aria-label=format!("{n} unread")
-                                        >
-                                            {n.to_string()}
-                                        </span>
-                                    }
-                                })
-                        }}
+                        <UnreadBadge count=total testid="nav-unread-total" />
                     </a>
                     <a href="/explore" data-testid="explore-link">"Explore"</a>
                     <a href="/contacts" data-testid="contacts-link">"Contacts"</a>
@@ -101,14 +89,8 @@ pub fn Nav() -> impl IntoView {
                     <a href="/settings">"Settings"</a>
                 </nav>
                 <form class="nav-search" role="search" novalidate=true on:submit=search.clone()>
-                    <input
-                        type="search"
-                        data-testid="search-input"
-                        placeholder="Search messages"
-                        aria-label="Search messages"
-                        prop:value=move || search_text.get()
-                        on:input=move |ev| search_text.set(event_target_value(&ev))
-                    />
+                    <BareInput kind="search" testid="search-input" label="Search messages"
+                        value=search_text />
                 </form>
                 <div class="nav-right">
                     <span

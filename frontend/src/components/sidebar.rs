@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use protocol::{RoomKind, RoomSummary};
 
 use crate::chat::Chat;
+use crate::components::controls::UnreadBadge;
 use crate::components::create_room::CreateRoom;
 use crate::components::status::Loading;
 
@@ -111,18 +112,7 @@ fn RoomItem(room: RoomSummary) -> impl IntoView {
                             </span>
                         }
                     })}
-                {(unread > 0)
-                    .then(|| {
-                        view! {
-                            <span
-                                class="badge"
-                                data-testid="unread-badge"
-                                aria-label=format!("{unread} unread")
-                            >
-                                {unread.to_string()}
-                            </span>
-                        }
-                    })}
+                <UnreadBadge count=unread testid="unread-badge" />
             </a>
         </li>
     }

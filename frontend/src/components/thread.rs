@@ -6,6 +6,7 @@ use protocol::Message;
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::controls::PanelHead;
 use crate::components::local_offset;
 use crate::components::status::Loading;
 use crate::state::full_time;
@@ -68,18 +69,8 @@ pub fn ThreadPanel(room: RoomId, root: MessageId) -> impl IntoView {
     });
     view! {
         <aside class="side-panel thread-panel" data-testid="thread-panel" aria-label="Thread">
-            <div class="side-head">
-                <h3>"Thread"</h3>
-                <button
-                    type="button"
-                    class="link-button close-button"
-                    data-testid="thread-close"
-                    aria-label="Close thread"
-                    on:click=move |_| open.0.set(None)
-                >
-                    "✕"
-                </button>
-            </div>
+            <PanelHead title="Thread" close_label="Close thread" close_testid="thread-close"
+                on_close=move || open.0.set(None) />
             <Suspense fallback=|| view! { <Loading label="Loading thread…" /> }>
                 {move || {
                     thread
@@ -112,10 +103,7 @@ pub fn ThreadPanel(room: RoomId, root: MessageId) -> impl IntoView {
                                                     type="button"
                                                     class="button small"
                                                     data-testid="thread-reply"
-                                                    on:click=move |_| {
-                                                        chat.editing.set(None);
-                                                        chat.reply_to.set(Some(root_message.clone()));
-                                                    }
+                                                    on:click=move |_| chat.start_reply(root_message.clone())
                                                 >
                                                     "Reply in thread"
                                                 </button>

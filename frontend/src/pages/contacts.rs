@@ -8,6 +8,7 @@ use protocol::{FriendRequest, User};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::form::TextField;
 use crate::components::status::{ErrorNote, FetchedList, FormError, Loading};
 use protocol::UserId;
 
@@ -106,16 +107,8 @@ pub fn ContactsPage() -> impl IntoView {
         <section class="page contacts-page">
             <h1>"Contacts"</h1>
             <form class="card form inline-form" novalidate=true on:submit=add>
-                <label>
-                    "Add a friend by username"
-                    <input
-                        type="text"
-                        data-testid="add-friend-input"
-                        placeholder="username"
-                        prop:value=move || add_name.get()
-                        on:input=move |ev| add_name.set(event_target_value(&ev))
-                    />
-                </label>
+                <TextField label="Add a friend by username" value=add_name testid="add-friend-input"
+                    placeholder="username" />
                 <button type="submit" class="button" data-testid="add-friend-submit" disabled=move || adding.get()>
                     {move || if adding.get() { "Sending…" } else { "Send request" }}
                 </button>

@@ -1,58 +1,30 @@
 //! Sign in.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use protocol::LoginRequest;
 use protocol::validate::{Password, Username};
 
-use crate::app::safe_next;
+use super::sign_in_flow::SignInFlow;
 use crate::components::form::{SubmitButton, TextField};
 use crate::components::status::FormError;
-use crate::session::Session;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let session = expect_context::<Session>();
-    let navigate = use_navigate();
-    let query = use_query_map();
+    let flow = SignInFlow::new();
+    let (error, busy) = (flow.error, flow.busy);
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
 
+    let sign_up = flow.link_to("/register");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let user = match Username::parse(username.get_untracked().trim()) {
-            Ok(u) => u,
-            Err(e) => return error.set(Some(e.0)),
+        let check = || {
+            Ok(LoginRequest {
+                username: Username::parse(username.get_untracked().trim())?.into_inner(),
+                password: Password::parse(&password.get_untracked())?.into_inner(),
+            })
         };
-        let pass = match Password::parse(&password.get_untracked()) {
-            Ok(p) => p,
-            Err(e) => return error.set(Some(e.0)),
-        };
-        error.set(None);
-        busy.set(true);
-        let navigate = navigate.clone();
-        let target = next();
-        leptos::task::spawn_local(async move {
-            let req = LoginRequest {
-                username: user.into_inner(),
-                password: pass.into_inner(),
-            };
-            let result = crate::api::login(&req).await;
-            busy.set(false);
-            match result {
-                Ok(auth) => {
-                    session.set_auth(auth);
-                    navigate(&target, Default::default());
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+        flow.send(check(), |req| async move { crate::api::login(&req).await });
     };
 
     view! {
@@ -68,9 +40,7 @@ pub fn LoginPage() -> impl IntoView {
             </form>
             <p>
                 "No account yet? "
-                <a href=move || {
-                    format!("/register?next={}", crate::api::enc(&next()))
-                }>"Sign up"</a>
+                <a href=sign_up>"Sign up"</a>
             </p>
         </section>
     }

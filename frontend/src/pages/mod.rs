@@ -9,3 +9,4 @@ pub mod profile;
 pub mod register;
 pub mod search;
 pub mod settings;
+mod sign_in_flow;

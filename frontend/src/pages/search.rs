@@ -7,6 +7,7 @@ use protocol::{Message, RoomKind};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::form::BareInput;
 use crate::components::local_offset;
 use crate::components::status::Loading;
 use crate::state::full_time;
@@ -113,15 +114,8 @@ pub fn SearchPage() -> impl IntoView {
         <section class="page search-page">
             <h1>"Search messages"</h1>
             <form class="row" role="search" novalidate=true on:submit=submit>
-                <input
-                    type="search"
-                    class="grow"
-                    data-testid="search-page-input"
-                    placeholder="Words to find"
-                    aria-label="Words to find"
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
-                />
+                <BareInput kind="search" class="grow" testid="search-page-input"
+                    label="Words to find" value=text />
                 <select
                     data-testid="search-room"
                     aria-label="Room"

@@ -8,7 +8,7 @@ use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, Upda
 use crate::api;
 use crate::chat::Chat;
 use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
-use crate::components::form::{SelectField, SubmitButton, TextField};
+use crate::components::form::{Saved, SelectField, Submission, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
 use protocol::RoomId;
@@ -38,9 +38,8 @@ fn ProfileForm() -> impl IntoView {
     let avatar = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let visibility = RwSignal::new("public".to_owned());
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let form = Submission::default();
+    let (error, busy) = (form.error, form.busy);
     Effect::new(move |_| {
         if let Some(Ok(m)) = me.get() {
             display_name.set(m.user.display_name.clone());
@@ -53,7 +52,6 @@ fn ProfileForm() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
         let check = || -> Result<UpdateMeRequest, validate::Invalid> {
             let list: Vec<String> = interests
                 .get_untracked()
@@ -81,23 +79,13 @@ fn ProfileForm() -> impl IntoView {
                 }),
             })
         };
-        let req = match check() {
-            Ok(r) => r,
-            Err(e) => return error.set(Some(e.0)),
-        };
-        error.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::update_me(&req).await;
-            busy.set(false);
-            match result {
-                Ok(m) => {
-                    session.set_me(m);
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+        form.send(
+            check(),
+            |req| async move { api::update_me(&req).await },
+            move |m| {
+                session.set_me(m);
+            },
+        );
     };
     view! {
         <h2>"Profile and privacy"</h2>
@@ -120,7 +108,7 @@ fn ProfileForm() -> impl IntoView {
             <SelectField label="Who can see your profile" value=visibility testid="settings-visibility"
                 options=&[("public", "Everyone"), ("friends", "Friends only")] />
             <FormError message=error />
-            {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Saved."</p> })}
+            <Saved form=form text="Saved." />
             <SubmitButton busy=busy testid="settings-save" label="Save profile" busy_label="Saving…" />
         </form>
     }
@@ -130,37 +118,27 @@ fn ProfileForm() -> impl IntoView {
 fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let form = Submission::default();
+    let (error, busy) = (form.error, form.busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
-        if current.get_untracked().is_empty() {
-            return error.set(Some("enter your current password".into()));
-        }
-        let new_password = match Password::parse(&new.get_untracked()) {
-            Ok(p) => p.into_inner(),
-            Err(e) => return error.set(Some(e.0)),
-        };
-        error.set(None);
-        busy.set(true);
-        let req = ChangePasswordRequest {
-            current_password: current.get_untracked(),
-            new_password,
-        };
-        leptos::task::spawn_local(async move {
-            let result = api::change_password(&req).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    current.set(String::new());
-                    new.set(String::new());
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.message())),
+        let check = || {
+            if current.get_untracked().is_empty() {
+                return Err(validate::Invalid("enter your current password".into()));
             }
-        });
+            Ok(ChangePasswordRequest {
+                current_password: current.get_untracked(),
+                new_password: Password::parse(&new.get_untracked())?.into_inner(),
+            })
+        };
+        form.send(
+            check(),
+            |req| async move { api::change_password(&req).await },
+            move |()| {
+                current.set(String::new());
+                new.set(String::new());
+            },
+        );
     };
     view! {
         <h2>"Password"</h2>
@@ -170,7 +148,7 @@ fn PasswordForm() -> impl IntoView {
             <TextField label="New password" value=new testid="settings-new-password"
                 kind="password" autocomplete="new-password" />
             <FormError message=error />
-            {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Password changed. Other sessions were signed out."</p> })}
+            <Saved form=form text="Password changed. Other sessions were signed out." />
             <SubmitButton busy=busy testid="settings-password-save" label="Change password"
                 busy_label="Changing password…" />
         </form>

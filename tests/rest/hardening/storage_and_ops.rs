@@ -39,6 +39,46 @@ async fn a_client_id_is_per_room() {
     assert_eq!(app.history(&alice, &first, "").await.len(), 1);
 }
 
+/// A stored id that is not a UUID (written by hand, or by a buggy version)
+/// used to come back as the nil UUID, silently naming nothing; it must fail
+/// the read like any unreadable column, and never reach a client.
+#[tokio::test]
+async fn a_malformed_stored_id_fails_loudly_instead_of_becoming_nil() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Ids", "public").await);
+    let kept = app.post_message(&alice, &room, "kept").await;
+    let broken = app.post_message(&alice, &room, "broken").await;
+    app.execute_in_storage(format!(
+        "UPDATE messages SET id = 'not-a-uuid' WHERE id = '{}'",
+        id_of(&broken)
+    ))
+    .await;
+
+    let page = app
+        .api()
+        .get(&format!("/api/v1/rooms/{room}/messages"), alice.auth())
+        .await;
+    assert_error(&page, 500, "internal_error");
+    assert!(
+        !page
+            .describe()
+            .contains("00000000-0000-0000-0000-000000000000"),
+        "{}",
+        page.describe()
+    );
+    // The rest of the room is untouched: the message before it still reads.
+    let thread = app
+        .api()
+        .get(
+            &format!("/api/v1/messages/{}/thread", id_of(&kept)),
+            alice.auth(),
+        )
+        .await;
+    assert_status(&thread, 200);
+    assert_eq!(thread.body["root"]["body"], "kept");
+}
+
 // ---- metrics -------------------------------------------------------------------------
 
 #[tokio::test]

@@ -58,8 +58,7 @@ pub async fn register(
         Some(name) => DisplayName::parse(name)?,
         None => DisplayName::parse(username.as_str())?,
     };
-    let hasher = state.hasher.clone();
-    let password_hash = state.cpu(move || hasher.hash(password.as_str())).await??;
+    let password_hash = state.hash_password(password.into_inner()).await?;
     let client = client_of(&req);
     let policy = state.settings.session_policy();
     let registration = Registration {
@@ -94,12 +93,9 @@ pub async fn login(
         .db
         .run(move |conn| accounts::find_for_login(conn, &key))
         .await?;
-    let hasher = state.hasher.clone();
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     // Verified even for unknown users, so timing does not reveal accounts.
-    let ok = state
-        .cpu(move || hasher.verify(&password, stored.as_deref()))
-        .await?;
+    let ok = state.password_matches(password, stored).await?;
     let user = user.filter(|_| ok).ok_or(DomainError::InvalidCredentials)?;
     let client = client_of(&req);
     let policy = state.settings.session_policy();

@@ -7,11 +7,9 @@ use protocol::{
 };
 
 use super::Json;
+use super::caller::{Caller, Reply};
 use super::{Page, no_content};
-use crate::auth::AuthUser;
-use crate::domain::error::DomainError;
 use crate::domain::messages::{self, Draft};
-use crate::state::AppState;
 use protocol::{MessageId, RoomId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,21 +31,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path), Page),
     responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn history(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
-    page: web::Query<Page>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+pub async fn history(caller: Caller, room_id: web::Path<RoomId>, page: web::Query<Page>) -> Reply {
     let (before, after, limit) = (
         page.before.map(Into::into),
         page.after.map(Into::into),
         page.limit(),
     );
-    let list = state
-        .db
-        .run(move |conn| messages::history(conn, user.id, room_id, before, after, limit))
+    let list = caller
+        .read(move |conn, me| messages::history(conn, me.id, *room_id, before, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -58,22 +49,22 @@ pub async fn history(
         (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError),
         (status = 429, body = ApiError, description = "flood limit, or the message writers are full; see Retry-After")))]
 pub async fn post(
-    state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     path: web::Path<RoomId>,
     body: Json<PostMessageRequest>,
-) -> Result<HttpResponse, DomainError> {
-    state.limiter.check(&user.id)?;
+) -> Reply {
+    caller.state.limiter.check(&caller.user.id)?;
     let req = body.into_inner();
     let draft = Draft::parse(
         &req.body,
         req.client_id.as_deref(),
         req.reply_to,
-        &state.profanity,
+        &caller.state.profanity,
     )?;
-    let posted = state
+    let posted = caller
+        .state
         .poster
-        .submit(user.id, path.into_inner(), draft, None)
+        .submit(caller.user.id, path.into_inner(), draft, None)
         .await?;
     let mut response = if posted.created {
         HttpResponse::Created()
@@ -87,16 +78,14 @@ pub async fn post(
     params(("id" = Uuid, Path)), request_body = EditMessageRequest,
     responses((status = 200, body = Message), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn edit(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<MessageId>,
+    caller: Caller,
+    message_id: web::Path<MessageId>,
     body: Json<EditMessageRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner();
+) -> Reply {
     let body = body.into_inner().body;
-    let filter = state.profanity.clone();
-    let message = state
-        .commit(move |conn| messages::edit(conn, user.id, message_id, &body, &filter))
+    let filter = caller.state.profanity.clone();
+    let message = caller
+        .commit(move |conn, me| messages::edit(conn, me.id, *message_id, &body, &filter))
         .await?;
     Ok(HttpResponse::Ok().json(message))
 }
@@ -104,14 +93,9 @@ pub async fn edit(
 #[utoipa::path(delete, path = "/api/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<MessageId>,
-) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner();
-    state
-        .commit(move |conn| messages::delete(conn, user.id, message_id))
+pub async fn delete(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
+    caller
+        .commit(move |conn, me| messages::delete(conn, me.id, *message_id))
         .await?;
     Ok(no_content())
 }
@@ -119,15 +103,9 @@ pub async fn delete(
 #[utoipa::path(get, path = "/api/v1/messages/{id}/thread", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Thread), (status = 404, body = ApiError)))]
-pub async fn thread(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<MessageId>,
-) -> Result<HttpResponse, DomainError> {
-    let message_id = path.into_inner();
-    let thread = state
-        .db
-        .run(move |conn| messages::thread(conn, user.id, message_id))
+pub async fn thread(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
+    let thread = caller
+        .read(move |conn, me| messages::thread(conn, me.id, *message_id))
         .await?;
     Ok(HttpResponse::Ok().json(thread))
 }
@@ -136,15 +114,13 @@ pub async fn thread(
     params(("id" = Uuid, Path)), request_body = ReadRequest,
     responses((status = 204), (status = 404, body = ApiError)))]
 pub async fn mark_read(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     body: Json<ReadRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let message_id = body.message_id;
-    state
-        .commit(move |conn| messages::mark_read(conn, user.id, room_id, message_id))
+    caller
+        .commit(move |conn, me| messages::mark_read(conn, me.id, *room_id, message_id))
         .await?;
     Ok(no_content())
 }
@@ -153,16 +129,13 @@ pub async fn mark_read(
     params(("id" = Uuid, Path), super::PeoplePage),
     responses((status = 200, body = [ReadMarker]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn read_markers(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let (after, limit) = (page.after(), page.limit());
-    let list = state
-        .db
-        .run(move |conn| messages::read_markers(conn, user.id, room_id, after, limit))
+    let list = caller
+        .read(move |conn, me| messages::read_markers(conn, me.id, *room_id, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -2,6 +2,7 @@
 //! parse, call the domain on the blocking pool, publish, answer.
 
 pub mod auth;
+mod caller;
 mod error;
 pub mod headers;
 mod json;

@@ -9,11 +9,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::Json;
+use super::caller::{Caller, Reply};
 use super::{Page, no_content};
-use crate::auth::AuthUser;
-use crate::domain::error::DomainError;
 use crate::domain::{moderation, rooms};
-use crate::state::AppState;
 use protocol::{RoomId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -46,15 +44,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/rooms", tag = "rooms", security(("bearer" = [])),
     request_body = CreateRoomRequest,
     responses((status = 201, body = Room), (status = 422, body = ApiError)))]
-pub async fn create(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<CreateRoomRequest>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn create(caller: Caller, body: Json<CreateRoomRequest>) -> Reply {
     let req = body.into_inner();
-    let hub = state.hub.clone();
-    let room = state
-        .commit(move |conn| rooms::create(conn, user.id, req, &hub))
+    let room = caller
+        .commit(move |conn, me| rooms::create(conn, me.id, req, &me.hub))
         .await?;
     Ok(HttpResponse::Created().json(room))
 }
@@ -70,17 +63,12 @@ pub struct ExploreQuery {
 
 #[utoipa::path(get, path = "/api/v1/rooms", tag = "rooms", security(("bearer" = [])),
     params(ExploreQuery), responses((status = 200, body = [Room])))]
-pub async fn explore(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<ExploreQuery>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn explore(caller: Caller, query: web::Query<ExploreQuery>) -> Reply {
     let ExploreQuery { q, limit, before } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
     let before = before.map(Into::into);
-    let list = state
-        .db
-        .run(move |conn| rooms::explore(conn, user.id, q.as_deref(), before, limit))
+    let list = caller
+        .read(move |conn, me| rooms::explore(conn, me.id, q.as_deref(), before, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -88,15 +76,9 @@ pub async fn explore(
 #[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Room), (status = 404, body = ApiError)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
-    let room = state
-        .db
-        .run(move |conn| rooms::get(conn, user.id, room_id))
+pub async fn get(caller: Caller, room_id: web::Path<RoomId>) -> Reply {
+    let room = caller
+        .read(move |conn, me| rooms::get(conn, me.id, *room_id))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -105,15 +87,13 @@ pub async fn get(
     params(("id" = Uuid, Path)), request_body = UpdateRoomRequest,
     responses((status = 200, body = Room), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn update(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     body: Json<UpdateRoomRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let req = body.into_inner();
-    let room = state
-        .commit(move |conn| rooms::update(conn, user.id, room_id, req))
+    let room = caller
+        .commit(move |conn, me| rooms::update(conn, me.id, *room_id, req))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -121,14 +101,9 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/rooms/{id}", tag = "rooms", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
-    state
-        .commit(move |conn| rooms::delete(conn, user.id, room_id))
+pub async fn delete(caller: Caller, room_id: web::Path<RoomId>) -> Reply {
+    caller
+        .commit(move |conn, me| rooms::delete(conn, me.id, *room_id))
         .await?;
     Ok(no_content())
 }
@@ -136,15 +111,9 @@ pub async fn delete(
 #[utoipa::path(post, path = "/api/v1/rooms/{id}/join", tag = "rooms", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Room), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn join(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
-    let hub = state.hub.clone();
-    let room = state
-        .commit(move |conn| rooms::join(conn, user.id, room_id, &hub))
+pub async fn join(caller: Caller, room_id: web::Path<RoomId>) -> Reply {
+    let room = caller
+        .commit(move |conn, me| rooms::join(conn, me.id, *room_id, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(room))
 }
@@ -152,14 +121,9 @@ pub async fn join(
 #[utoipa::path(post, path = "/api/v1/rooms/{id}/leave", tag = "rooms", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ApiError)))]
-pub async fn leave(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
-    state
-        .commit(move |conn| rooms::leave(conn, user.id, room_id))
+pub async fn leave(caller: Caller, room_id: web::Path<RoomId>) -> Reply {
+    caller
+        .commit(move |conn, me| rooms::leave(conn, me.id, *room_id))
         .await?;
     Ok(no_content())
 }
@@ -168,17 +132,13 @@ pub async fn leave(
     params(("id" = Uuid, Path), super::PeoplePage),
     responses((status = 200, body = [Member]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn members(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
-    let hub = state.hub.clone();
+) -> Reply {
     let (after, limit) = (page.after(), page.limit());
-    let list = state
-        .db
-        .run(move |conn| rooms::members_of(conn, user.id, room_id, after, limit, &hub))
+    let list = caller
+        .read(move |conn, me| rooms::members_of(conn, me.id, *room_id, after, limit, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -187,16 +147,13 @@ pub async fn members(
     params(("id" = Uuid, Path)), request_body = UserIdRequest,
     responses((status = 201), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn invite(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     body: Json<UserIdRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let invitee = body.user_id;
-    let hub = state.hub.clone();
-    state
-        .commit(move |conn| rooms::invite(conn, user.id, room_id, invitee, &hub))
+    caller
+        .commit(move |conn, me| rooms::invite(conn, me.id, *room_id, invitee, &me.hub))
         .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "invited": true })))
 }
@@ -205,16 +162,13 @@ pub async fn invite(
     params(("id" = Uuid, Path)), request_body = NotificationLevelRequest,
     responses((status = 200, body = RoomSummary), (status = 422, body = ApiError)))]
 pub async fn notification_level(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     body: Json<NotificationLevelRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let level = body.level;
-    let summary = state
-        .db
-        .write(move |conn| rooms::set_notification_level(conn, user.id, room_id, level))
+    let summary = caller
+        .write(move |conn, me| rooms::set_notification_level(conn, me.id, *room_id, level))
         .await?;
     Ok(HttpResponse::Ok().json(summary))
 }
@@ -223,17 +177,14 @@ pub async fn notification_level(
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = RoleRequest,
     responses((status = 200, body = Member), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn set_role(
-    state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     path: web::Path<(RoomId, UserId)>,
     body: Json<RoleRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Reply {
     let (room_id, target) = path.into_inner();
     let role = body.into_inner().role;
-    let hub = state.hub.clone();
-    let member = state
-        .db
-        .write(move |c| moderation::set_role(c, user.id, room_id, target, role, &hub))
+    let member = caller
+        .write(move |c, me| moderation::set_role(c, me.id, room_id, target, role, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }
@@ -242,15 +193,14 @@ pub async fn set_role(
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body(content = Option<RemoveMemberRequest>, description = "optional"),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn remove_member(
-    state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     path: web::Path<(RoomId, UserId)>,
     body: web::Bytes,
-) -> Result<HttpResponse, DomainError> {
+) -> Reply {
     let req: RemoveMemberRequest = super::optional_json(&body)?;
     let (room_id, target) = path.into_inner();
-    state
-        .commit(move |c| moderation::remove_member(c, user.id, room_id, target, req))
+    caller
+        .commit(move |c, me| moderation::remove_member(c, me.id, room_id, target, req))
         .await?;
     Ok(no_content())
 }
@@ -258,15 +208,10 @@ pub async fn remove_member(
 #[utoipa::path(delete, path = "/api/v1/rooms/{id}/bans/{user_id}", tag = "moderation", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn unban(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<(RoomId, UserId)>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn unban(caller: Caller, path: web::Path<(RoomId, UserId)>) -> Reply {
     let (room_id, target) = path.into_inner();
-    state
-        .db
-        .write(move |c| moderation::unban(c, user.id, room_id, target))
+    caller
+        .write(move |c, me| moderation::unban(c, me.id, room_id, target))
         .await?;
     Ok(no_content())
 }
@@ -275,17 +220,13 @@ pub async fn unban(
     params(("id" = Uuid, Path), Page),
     responses((status = 200, body = [AuditEntry]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn audit_log(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<RoomId>,
+    caller: Caller,
+    room_id: web::Path<RoomId>,
     page: web::Query<Page>,
-) -> Result<HttpResponse, DomainError> {
-    let room_id = path.into_inner();
+) -> Reply {
     let (before, limit) = (page.before.map(Into::into), page.limit());
-    let hub = state.hub.clone();
-    let list = state
-        .db
-        .run(move |c| moderation::audit_entries(c, user.id, room_id, before, limit, &hub))
+    let list = caller
+        .read(move |c, me| moderation::audit_entries(c, me.id, *room_id, before, limit, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -7,12 +7,11 @@ use protocol::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::caller::{Caller, Reply};
 use super::{Json, no_content};
-use crate::auth::AuthUser;
 use crate::domain::error::{DomainError, Race};
 use crate::domain::social::{self, RequestOutcome};
 use crate::domain::{notifications, search as search_rules};
-use crate::state::AppState;
 use protocol::{FriendRequestId, NotificationId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,30 +41,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/friends", tag = "friends", security(("bearer" = [])),
     params(super::PeoplePage),
     responses((status = 200, body = [User]), (status = 404, body = ApiError)))]
-pub async fn friends(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    page: web::Query<super::PeoplePage>,
-) -> Result<HttpResponse, DomainError> {
-    let hub = state.hub.clone();
+pub async fn friends(caller: Caller, page: web::Query<super::PeoplePage>) -> Reply {
     let (after, limit) = (page.after(), page.limit());
-    let list = state
-        .db
-        .run(move |c| social::friends(c, user.id, after, limit, &hub))
+    let list = caller
+        .read(move |c, me| social::friends(c, me.id, after, limit, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/friends/requests", tag = "friends", security(("bearer" = [])),
     responses((status = 200, body = FriendRequests)))]
-pub async fn requests(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<HttpResponse, DomainError> {
-    let hub = state.hub.clone();
-    let list = state
-        .db
-        .run(move |c| social::requests(c, user.id, &hub))
+pub async fn requests(caller: Caller) -> Reply {
+    let list = caller
+        .read(move |c, me| social::requests(c, me.id, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -74,15 +62,10 @@ pub async fn requests(
     request_body = UserIdRequest,
     responses((status = 201, body = FriendRequest), (status = 200, body = FriendRequest, description = "they had asked already: now friends"),
         (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn send_request(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<UserIdRequest>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn send_request(caller: Caller, body: Json<UserIdRequest>) -> Reply {
     let target = body.user_id;
-    let hub = state.hub.clone();
-    let outcome = state
-        .commit(move |c| social::send_request(c, user.id, target, &hub))
+    let outcome = caller
+        .commit(move |c, me| social::send_request(c, me.id, target, &me.hub))
         .await?;
     Ok(match outcome {
         RequestOutcome::Sent(request) => HttpResponse::Created().json(request),
@@ -93,15 +76,9 @@ pub async fn send_request(
 #[utoipa::path(post, path = "/api/v1/friends/requests/{id}/accept", tag = "friends", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = User, description = "the new friend"), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn accept(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<FriendRequestId>,
-) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner();
-    let hub = state.hub.clone();
-    let friend = state
-        .commit(move |c| social::accept(c, user.id, request, &hub))
+pub async fn accept(caller: Caller, request: web::Path<FriendRequestId>) -> Reply {
+    let friend = caller
+        .commit(move |c, me| social::accept(c, me.id, *request, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(friend))
 }
@@ -109,15 +86,9 @@ pub async fn accept(
 #[utoipa::path(post, path = "/api/v1/friends/requests/{id}/decline", tag = "friends", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn decline(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<FriendRequestId>,
-) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner();
-    state
-        .db
-        .write(move |c| social::decline(c, user.id, request))
+pub async fn decline(caller: Caller, request: web::Path<FriendRequestId>) -> Reply {
+    caller
+        .write(move |c, me| social::decline(c, me.id, *request))
         .await?;
     Ok(no_content())
 }
@@ -125,15 +96,9 @@ pub async fn decline(
 #[utoipa::path(delete, path = "/api/v1/friends/requests/{id}", tag = "friends", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn cancel(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<FriendRequestId>,
-) -> Result<HttpResponse, DomainError> {
-    let request = path.into_inner();
-    state
-        .db
-        .write(move |c| social::cancel(c, user.id, request))
+pub async fn cancel(caller: Caller, request: web::Path<FriendRequestId>) -> Reply {
+    caller
+        .write(move |c, me| social::cancel(c, me.id, *request))
         .await?;
     Ok(no_content())
 }
@@ -141,28 +106,18 @@ pub async fn cancel(
 #[utoipa::path(delete, path = "/api/v1/friends/{user_id}", tag = "friends", security(("bearer" = [])),
     params(("user_id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ApiError)))]
-pub async fn unfriend(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<UserId>,
-) -> Result<HttpResponse, DomainError> {
-    let friend = path.into_inner();
-    state
-        .db
-        .write(move |c| social::unfriend(c, user.id, friend))
+pub async fn unfriend(caller: Caller, friend: web::Path<UserId>) -> Reply {
+    caller
+        .write(move |c, me| social::unfriend(c, me.id, *friend))
         .await?;
     Ok(no_content())
 }
 
 #[utoipa::path(get, path = "/api/v1/blocks", tag = "friends", security(("bearer" = [])),
     responses((status = 200, body = [User])))]
-pub async fn blocked(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<HttpResponse, DomainError> {
-    let list = state
-        .db
-        .run(move |c| social::blocked_users(c, user.id))
+pub async fn blocked(caller: Caller) -> Reply {
+    let list = caller
+        .read(move |c, me| social::blocked_users(c, me.id))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -170,30 +125,19 @@ pub async fn blocked(
 #[utoipa::path(post, path = "/api/v1/blocks", tag = "friends", security(("bearer" = [])),
     request_body = UserIdRequest,
     responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn block(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<UserIdRequest>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn block(caller: Caller, body: Json<UserIdRequest>) -> Reply {
     let target = body.user_id;
-    state
-        .db
-        .write(move |c| social::block(c, user.id, target))
+    caller
+        .write(move |c, me| social::block(c, me.id, target))
         .await?;
     Ok(no_content())
 }
 
 #[utoipa::path(delete, path = "/api/v1/blocks/{user_id}", tag = "friends", security(("bearer" = [])),
     params(("user_id" = Uuid, Path)), responses((status = 204)))]
-pub async fn unblock(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<UserId>,
-) -> Result<HttpResponse, DomainError> {
-    let target = path.into_inner();
-    state
-        .db
-        .write(move |c| social::unblock(c, user.id, target))
+pub async fn unblock(caller: Caller, target: web::Path<UserId>) -> Reply {
+    caller
+        .write(move |c, me| social::unblock(c, me.id, *target))
         .await?;
     Ok(no_content())
 }
@@ -202,16 +146,10 @@ pub async fn unblock(
     request_body = UserIdRequest,
     responses((status = 201, body = Room), (status = 200, body = Room, description = "the existing conversation"),
         (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
-pub async fn open_direct(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<UserIdRequest>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn open_direct(caller: Caller, body: Json<UserIdRequest>) -> Reply {
     let other = body.user_id;
-    let attempt = |other: UserId| {
-        let hub = state.hub.clone();
-        state.commit(move |c| social::open_direct(c, user.id, other, &hub))
-    };
+    let attempt =
+        |other: UserId| caller.commit(move |c, me| social::open_direct(c, me.id, other, &me.hub));
     let (room, created) = match attempt(other).await {
         // Two first calls at once: the loser finds the winner's room.
         Err(DomainError::Race(Race::DirectRoom)) => attempt(other).await?,
@@ -235,11 +173,7 @@ pub struct NotificationQuery {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = [])),
     params(NotificationQuery),
     responses((status = 200, body = [Notification], headers(("X-Unread-Count" = i64, description = "all unread notifications")))))]
-pub async fn list_notifications(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<NotificationQuery>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn list_notifications(caller: Caller, query: web::Query<NotificationQuery>) -> Reply {
     let NotificationQuery {
         unread_only,
         before,
@@ -247,10 +181,8 @@ pub async fn list_notifications(
     } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
     let before = before.map(Into::into);
-    let hub = state.hub.clone();
-    let (list, unread) = state
-        .db
-        .run(move |c| notifications::list(c, user.id, unread_only, before, limit, &hub))
+    let (list, unread) = caller
+        .read(move |c, me| notifications::list(c, me.id, unread_only, before, limit, &me.hub))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("X-Unread-Count", unread.to_string()))
@@ -259,28 +191,18 @@ pub async fn list_notifications(
 
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = ApiError)))]
-pub async fn read_one(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<NotificationId>,
-) -> Result<HttpResponse, DomainError> {
-    let id = path.into_inner();
-    state
-        .db
-        .write(move |c| notifications::mark_read(c, user.id, id))
+pub async fn read_one(caller: Caller, id: web::Path<NotificationId>) -> Reply {
+    caller
+        .write(move |c, me| notifications::mark_read(c, me.id, *id))
         .await?;
     Ok(no_content())
 }
 
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications", security(("bearer" = [])),
     responses((status = 204)))]
-pub async fn read_all(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<HttpResponse, DomainError> {
-    state
-        .db
-        .write(move |c| notifications::mark_all_read(c, user.id))
+pub async fn read_all(caller: Caller) -> Reply {
+    caller
+        .write(move |c, me| notifications::mark_all_read(c, me.id))
         .await?;
     Ok(no_content())
 }
@@ -296,11 +218,7 @@ pub struct SearchQuery {
 
 #[utoipa::path(get, path = "/api/v1/search/messages", tag = "messages", security(("bearer" = [])),
     params(SearchQuery), responses((status = 200, body = [Message]), (status = 422, body = ApiError)))]
-pub async fn search(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn search(caller: Caller, query: web::Query<SearchQuery>) -> Reply {
     let SearchQuery {
         q,
         room_id,
@@ -309,10 +227,9 @@ pub async fn search(
     } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
     let (room, before) = (room_id.map(Into::into), before.map(Into::into));
-    let list = state
-        .db
-        .run(move |c| {
-            search_rules::search(c, user.id, q.as_deref().unwrap_or(""), room, before, limit)
+    let list = caller
+        .read(move |c, me| {
+            search_rules::search(c, me.id, q.as_deref().unwrap_or(""), room, before, limit)
         })
         .await?;
     Ok(HttpResponse::Ok().json(list))

@@ -10,6 +10,7 @@ use protocol::{
 use serde::Deserialize;
 
 use super::Json;
+use super::caller::{Caller, Reply};
 use super::{Page, no_content};
 use crate::auth::AuthUser;
 use crate::auth::extractor::ClientAddress;
@@ -36,14 +37,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
-pub async fn get_me(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<HttpResponse, DomainError> {
-    let hub = state.hub.clone();
-    let me = state
-        .db
-        .run(move |conn| accounts::me(conn, user.id, &hub))
+pub async fn get_me(caller: Caller) -> Reply {
+    let me = caller
+        .read(move |conn, me| accounts::me(conn, me.id, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(me))
 }
@@ -51,16 +47,10 @@ pub async fn get_me(
 #[utoipa::path(patch, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
     request_body = UpdateMeRequest,
     responses((status = 200, body = Me), (status = 422, body = ApiError)))]
-pub async fn update_me(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    body: Json<UpdateMeRequest>,
-) -> Result<HttpResponse, DomainError> {
-    let hub = state.hub.clone();
+pub async fn update_me(caller: Caller, body: Json<UpdateMeRequest>) -> Reply {
     let req = body.into_inner();
-    let me = state
-        .db
-        .write(move |conn| accounts::update_me(conn, user.id, req, &hub))
+    let me = caller
+        .write(move |conn, me| accounts::update_me(conn, me.id, req, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(me))
 }
@@ -80,9 +70,8 @@ async fn verify_password(
         .db
         .run(move |conn| accounts::find_user(conn, user.id))
         .await?;
-    let hasher = state.hasher.clone();
     let ok = state
-        .cpu(move || hasher.verify(&password, Some(&row.password_hash)))
+        .password_matches(password, Some(row.password_hash))
         .await?;
     if ok {
         Ok(())
@@ -99,26 +88,27 @@ async fn verify_password(
     responses((status = 204), (status = 403, body = ApiError), (status = 422, body = ApiError),
         (status = 429, body = ApiError, description = "too many password checks; see Retry-After")))]
 pub async fn change_password(
-    state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     address: ClientAddress,
     body: Json<ChangePasswordRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Reply {
     let ChangePasswordRequest {
         current_password,
         new_password,
     } = body.into_inner();
     let new_password = Password::parse(&new_password)?;
-    verify_password(&state, user, address, current_password).await?;
-    let hasher = state.hasher.clone();
-    let hash = state
-        .cpu(move || hasher.hash(new_password.as_str()))
-        .await??;
-    state
-        .db
-        .write(move |conn| accounts::change_password(conn, user.id, user.session_id, &hash))
+    verify_password(&caller.state, caller.user, address, current_password).await?;
+    let hash = caller
+        .state
+        .hash_password(new_password.into_inner())
         .await?;
-    state.end_sessions(user.id, RevokedSessions::AllBut(user.session_id));
+    caller
+        .write(move |conn, me| accounts::change_password(conn, me.id, me.session_id, &hash))
+        .await?;
+    caller.state.end_sessions(
+        caller.user.id,
+        RevokedSessions::AllBut(caller.user.session_id),
+    );
     Ok(no_content())
 }
 
@@ -127,43 +117,43 @@ pub async fn change_password(
     responses((status = 204), (status = 403, body = ApiError),
         (status = 429, body = ApiError, description = "too many password checks; see Retry-After")))]
 pub async fn delete_me(
-    state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     address: ClientAddress,
     body: Json<DeleteAccountRequest>,
-) -> Result<HttpResponse, DomainError> {
-    verify_password(&state, user, address, body.into_inner().password).await?;
-    let events = state
-        .db
-        .write(move |conn| accounts::delete_account(conn, user.id))
+) -> Reply {
+    verify_password(
+        &caller.state,
+        caller.user,
+        address,
+        body.into_inner().password,
+    )
+    .await?;
+    let events = caller
+        .write(move |conn, me| accounts::delete_account(conn, me.id))
         .await?;
-    state.end_sessions(user.id, RevokedSessions::All);
-    state.publish(events, None);
+    caller
+        .state
+        .end_sessions(caller.user.id, RevokedSessions::All);
+    caller.state.publish(events, None);
     Ok(no_content())
 }
 
 #[utoipa::path(get, path = "/api/v1/users/me/rooms", tag = "rooms", security(("bearer" = [])),
     responses((status = 200, body = [RoomSummary])))]
-pub async fn my_rooms(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> Result<HttpResponse, DomainError> {
-    let list = state.db.run(move |conn| rooms::mine(conn, user.id)).await?;
+pub async fn my_rooms(caller: Caller) -> Reply {
+    let list = caller
+        .read(move |conn, me| rooms::mine(conn, me.id))
+        .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/me/activity", tag = "users", security(("bearer" = [])),
     params(Page), responses((status = 200, body = [Activity])))]
-pub async fn activity(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    page: web::Query<Page>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn activity(caller: Caller, page: web::Query<Page>) -> Reply {
     let limit = page.limit();
     let before = page.before.map(Into::into);
-    let list = state
-        .db
-        .run(move |conn| accounts::activity(conn, user.id, before, limit))
+    let list = caller
+        .read(move |conn, me| accounts::activity(conn, me.id, before, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -177,17 +167,13 @@ pub struct SearchQuery {
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(SearchQuery), responses((status = 200, body = [User])))]
-pub async fn search(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    query: web::Query<SearchQuery>,
-) -> Result<HttpResponse, DomainError> {
+pub async fn search(caller: Caller, query: web::Query<SearchQuery>) -> Reply {
     let SearchQuery { q, limit } = query.into_inner();
     let limit = protocol::limits::page_size(limit);
-    let hub = state.hub.clone();
-    let list = state
-        .db
-        .run(move |conn| accounts::search(conn, user.id, q.as_deref().unwrap_or(""), limit, &hub))
+    let list = caller
+        .read(move |conn, me| {
+            accounts::search(conn, me.id, q.as_deref().unwrap_or(""), limit, &me.hub)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -195,16 +181,9 @@ pub async fn search(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
     responses((status = 200, body = User), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn get_user(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<UserId>,
-) -> Result<HttpResponse, DomainError> {
-    let target = path.into_inner();
-    let hub = state.hub.clone();
-    let profile = state
-        .db
-        .run(move |conn| accounts::profile(conn, user.id, target, &hub))
+pub async fn get_user(caller: Caller, target: web::Path<UserId>) -> Reply {
+    let profile = caller
+        .read(move |conn, me| accounts::profile(conn, me.id, *target, &me.hub))
         .await?;
     Ok(HttpResponse::Ok().json(profile))
 }

@@ -5,6 +5,7 @@ use protocol::User;
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::form::BareInput;
 use crate::components::status::ErrorNote;
 use protocol::{RoomId, UserId};
 
@@ -64,14 +65,8 @@ pub(super) fn InviteForm(room: RoomId) -> impl IntoView {
         <section class="side-section" aria-label="Invite">
             <h4>"Invite"</h4>
             <form class="row" role="search" novalidate=true on:submit=search>
-                <input
-                    type="search"
-                    data-testid="invite-search"
-                    placeholder="Username"
-                    aria-label="Find a user to invite"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
-                />
+                <BareInput kind="search" testid="invite-search" placeholder="Username"
+                    label="Find a user to invite" value=query />
                 <button type="submit" class="button small" data-testid="invite-search-submit">"Find"</button>
             </form>
             {move || info.get().map(|m| view! { <p class="status-ok" role="status">{m}</p> })}

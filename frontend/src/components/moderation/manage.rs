@@ -6,6 +6,7 @@ use protocol::{Role, RoomKind, Visibility};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::controls::PanelHead;
 use crate::components::status::ErrorNote;
 use protocol::RoomId;
 
@@ -28,17 +29,7 @@ pub fn ManagePanel(room: RoomId, on_close: Callback<()>) -> impl IntoView {
     });
     view! {
         <aside class="side-panel manage-panel" data-testid="room-manage" aria-label="Manage room">
-            <div class="side-head">
-                <h3>"Manage room"</h3>
-                <button
-                    type="button"
-                    class="link-button close-button"
-                    aria-label="Close manage panel"
-                    on:click=move |_| on_close.run(())
-                >
-                    "✕"
-                </button>
-            </div>
+            <PanelHead title="Manage room" close_label="Close manage panel" on_close=on_close />
             <RoomSettings room=room />
             <Show when=move || private.get()>
                 <InviteForm room=room />

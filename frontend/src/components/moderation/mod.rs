@@ -16,6 +16,8 @@ use protocol::{Role, User};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::controls::LinkButton;
+use crate::components::form::BareInput;
 use crate::components::status::ErrorNote;
 use protocol::RoomId;
 
@@ -100,24 +102,10 @@ pub fn MemberActions(room: RoomId, user: User, role: Role, mine: Role) -> impl I
                         </select>
                     }
                 })}
-            <button
-                type="button"
-                class="link-button"
-                data-testid="kick-button"
-                aria-label=format!("Kick {name}")
-                on:click=move |_| confirm.set(Some(false))
-            >
-                "Kick"
-            </button>
-            <button
-                type="button"
-                class="link-button danger"
-                data-testid="ban-button"
-                aria-label=format!("Ban {name}")
-                on:click=move |_| confirm.set(Some(true))
-            >
-                "Ban"
-            </button>
+            <LinkButton label="Kick" testid="kick-button" aria_label=format!("Kick {name}")
+                on_click=move || confirm.set(Some(false)) />
+            <LinkButton label="Ban" testid="ban-button" tone="danger" aria_label=format!("Ban {name}")
+                on_click=move || confirm.set(Some(true)) />
         </div>
         {move || {
             confirm
@@ -132,14 +120,8 @@ pub fn MemberActions(room: RoomId, user: User, role: Role, mine: Role) -> impl I
                                 remove();
                             }
                         >
-                            <input
-                                type="text"
-                                data-testid="moderation-reason"
-                                placeholder="Reason (optional)"
-                                aria-label="Reason (optional)"
-                                prop:value=move || reason.get()
-                                on:input=move |ev| reason.set(event_target_value(&ev))
-                            />
+                            <BareInput testid="moderation-reason" label="Reason (optional)"
+                                value=reason />
                             <button
                                 type="submit"
                                 class="button small danger"

@@ -6,7 +6,7 @@ use protocol::{UpdateRoomRequest, Visibility};
 
 use crate::api;
 use crate::chat::Chat;
-use crate::components::form::{ROOM_VISIBILITIES, SelectField, TextField};
+use crate::components::form::{ROOM_VISIBILITIES, Saved, SelectField, Submission, TextField};
 use crate::components::status::ErrorNote;
 use protocol::RoomId;
 
@@ -30,12 +30,10 @@ pub(super) fn RoomSettings(room: RoomId) -> impl IntoView {
             .unwrap_or("public")
             .to_owned(),
     );
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let form = Submission::default();
+    let (error, busy) = (form.error, form.busy);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
         let check = || -> Result<UpdateRoomRequest, validate::Invalid> {
             Ok(UpdateRoomRequest {
                 name: Some(RoomName::parse(&name.get_untracked())?.into_inner()),
@@ -43,28 +41,19 @@ pub(super) fn RoomSettings(room: RoomId) -> impl IntoView {
                 visibility: Visibility::parse(&visibility.get_untracked()),
             })
         };
-        let req = match check() {
-            Ok(r) => r,
-            Err(e) => return error.set(Some(e.0)),
-        };
-        error.set(None);
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::update_room(room, &req).await {
-                Ok(updated) => {
-                    chat.state.update(|s| {
-                        if let Some(r) = s.rooms.get_mut(&room) {
-                            let role = r.room.my_role;
-                            r.room = updated;
-                            r.room.my_role = r.room.my_role.or(role);
-                        }
-                    });
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-            busy.set(false);
-        });
+        form.send(
+            check(),
+            move |req| async move { api::update_room(room, &req).await },
+            move |updated| {
+                chat.state.update(|s| {
+                    if let Some(r) = s.rooms.get_mut(&room) {
+                        let role = r.room.my_role;
+                        r.room = updated;
+                        r.room.my_role = r.room.my_role.or(role);
+                    }
+                });
+            },
+        );
     };
     view! {
         <form class="stack side-section" novalidate=true on:submit=submit aria-label="Room settings">
@@ -74,7 +63,7 @@ pub(super) fn RoomSettings(room: RoomId) -> impl IntoView {
             <SelectField label="Visibility" value=visibility testid="room-settings-visibility"
                 options=ROOM_VISIBILITIES />
             <ErrorNote message=error />
-            {move || saved.get().then(|| view! { <p class="status-ok" role="status">"Saved."</p> })}
+            <Saved form=form text="Saved." />
             <button type="submit" class="button small" data-testid="room-settings-save" disabled=move || busy.get()>
                 "Save"
             </button>

@@ -15,17 +15,26 @@ pub fn insert(conn: &mut DbConn, row: &SessionRow) -> DbResult<()> {
         .map(drop)?)
 }
 
-/// The session exists, is not revoked or expired, and its user still exists.
+/// The sessions that still let their user in, joined with that user: not
+/// revoked, not expired, the account not deleted. One rule for every
+/// question below.
+macro_rules! live_sessions {
+    () => {
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now()))
+            .filter(users::deleted_at.is_null())
+    };
+}
+
+/// Whether the session is live and the user's.
 ///
 /// A count, not `live_user`'s row: every authenticated request asks this.
 pub fn is_live(conn: &mut DbConn, session_id: SessionId, user_id: UserId) -> DbResult<bool> {
-    let count: i64 = sessions::table
-        .inner_join(users::table)
+    let count: i64 = live_sessions!()
         .filter(sessions::id.eq(session_id.to_string()))
         .filter(sessions::user_id.eq(user_id.to_string()))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(now()))
-        .filter(users::deleted_at.is_null())
         .count()
         .get_result(conn)?;
     Ok(count > 0)
@@ -37,13 +46,9 @@ pub fn live_user(
     session_id: SessionId,
     user_id: UserId,
 ) -> DbResult<Option<crate::db::models::UserRow>> {
-    Ok(sessions::table
-        .inner_join(users::table)
+    Ok(live_sessions!()
         .filter(sessions::id.eq(session_id.to_string()))
         .filter(sessions::user_id.eq(user_id.to_string()))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(now()))
-        .filter(users::deleted_at.is_null())
         .select(crate::db::models::UserRow::as_select())
         .first(conn)
         .optional()?)
@@ -55,12 +60,8 @@ pub fn live_among(conn: &mut DbConn, session_ids: &[SessionId]) -> DbResult<Vec<
     let mut live = Vec::new();
     for chunk in session_ids.chunks(1000) {
         live.extend(
-            sessions::table
-                .inner_join(users::table)
+            live_sessions!()
                 .filter(sessions::id.eq_any(keys(chunk)))
-                .filter(sessions::revoked_at.is_null())
-                .filter(sessions::expires_at.gt(now()))
-                .filter(users::deleted_at.is_null())
                 .select(sessions::id)
                 .load::<String>(conn)?,
         );
