@@ -129,6 +129,13 @@ pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failur
     .await
 }
 
+/// Adds (`add`) or takes back my reaction; answers the message's reactions.
+pub async fn react(id: MessageId, emoji: &str, add: bool) -> Result<Vec<Reaction>, Failure> {
+    let method = if add { Method::PUT } else { Method::DELETE };
+    let path = format!("/messages/{id}/reactions/{}", enc(emoji));
+    request::<_, ()>(method, &path, None).await
+}
+
 pub async fn delete_message(id: MessageId) -> Result<(), Failure> {
     delete(&format!("/messages/{id}")).await
 }

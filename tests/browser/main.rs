@@ -17,5 +17,6 @@
 mod auth;
 mod chat;
 mod contacts;
+mod reactions;
 mod reconnect;
 mod support;

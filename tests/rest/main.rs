@@ -19,6 +19,7 @@ mod hostile;
 mod messages;
 mod moderation;
 mod notifications;
+mod reactions;
 mod rooms;
 mod search;
 mod social_support;

@@ -276,3 +276,67 @@ async fn a_room_created_while_connected_is_followed_by_that_connection() {
     let event = alice_ws.next_of_type("message", EVENT_TIMEOUT).await;
     assert_eq!(event["message"]["id"], posted["id"]);
 }
+
+// ---- reactions -------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_reaction_reaches_the_room_over_rest_and_from_a_socket() {
+    let (app, alice, bob, carol, room) = chat().await;
+    let message = id_of(&app.post_message(&alice, &room, "react to me").await);
+    let mut alice_ws = WsClient::open(&app, &alice).await;
+    let mut bob_ws = WsClient::open(&app, &bob).await;
+    let mut carol_ws = WsClient::open(&app, &carol).await;
+
+    // Over REST: the room hears of it.
+    let path = format!("/api/v1/messages/{message}/reactions/%F0%9F%91%8D");
+    let put = app
+        .send(app.request(reqwest::Method::PUT, &path, bob.auth()))
+        .await;
+    assert_status(&put, 200);
+    let expected = json!({
+        "type": "reaction",
+        "room_id": room,
+        "message_id": message,
+        "user_id": bob.id,
+        "emoji": "👍",
+        "added": true,
+        "reactions": [{ "emoji": "👍", "count": 1, "user_ids": [bob.id] }],
+    });
+    assert_eq!(
+        alice_ws.next_of_type("reaction", EVENT_TIMEOUT).await,
+        expected
+    );
+    assert_eq!(
+        bob_ws.next_of_type("reaction", EVENT_TIMEOUT).await,
+        expected
+    );
+
+    // From a socket: the sending connection gets the event as its answer.
+    alice_ws
+        .send_json(&json!({ "type": "unreact", "message_id": message, "emoji": "👍" }))
+        .await;
+    // alice had not reacted with 👍: nothing changed, nothing is announced.
+    alice_ws.expect_silence(&["reaction"], SILENCE).await;
+    alice_ws
+        .send_json(&json!({ "type": "react", "message_id": message, "emoji": "🎉" }))
+        .await;
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        let event = ws.next_of_type("reaction", EVENT_TIMEOUT).await;
+        assert_eq!(event["user_id"], alice.id.as_str(), "{event}");
+        assert_eq!(event["emoji"], "🎉", "{event}");
+        assert_eq!(
+            event["reactions"][1]["user_ids"],
+            json!([alice.id]),
+            "{event}"
+        );
+    }
+    carol_ws.expect_silence(&["reaction"], SILENCE).await;
+
+    // A bad one is an error frame; nothing reaches the room.
+    alice_ws
+        .send_json(&json!({ "type": "react", "message_id": message, "emoji": "nope" }))
+        .await;
+    let error = alice_ws.next_of_type("error", EVENT_TIMEOUT).await;
+    assert_ws_error(&error, "validation_failed");
+    bob_ws.expect_silence(&["reaction"], SILENCE).await;
+}

@@ -20,6 +20,10 @@ pub const SEARCH_QUERY_MAX: usize = 200;
 pub const MENTIONS_MAX: usize = 20;
 /// Largest request body and WebSocket frame, in bytes.
 pub const BODY_MAX_BYTES: usize = 64 * 1024;
+/// Different emoji one message may carry.
+pub const REACTIONS_MAX: usize = 20;
+/// Longest emoji sequence accepted as one reaction, in bytes.
+pub const EMOJI_MAX_BYTES: usize = 32;
 pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 200;
 

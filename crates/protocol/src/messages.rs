@@ -22,6 +22,18 @@ pub struct Message {
     pub reply_to: Option<MessageId>,
     pub reply_count: i64,
     pub client_id: Option<String>,
+    /// One entry per emoji, in the order they were first used.
+    pub reactions: Vec<Reaction>,
+}
+
+/// Everyone who reacted to a message with one emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    /// Who reacted, earliest first.
+    pub user_ids: Vec<UserId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

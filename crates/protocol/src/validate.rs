@@ -244,6 +244,83 @@ pub fn client_id(raw: &str) -> Result<String, Invalid> {
     Ok(raw.to_owned())
 }
 
+/// One emoji, as a reaction: a single emoji with its modifiers (skin tone,
+/// presentation selector), a keycap, a flag, or one sequence joined by
+/// zero-width joiners; nothing else, so a reaction can never carry text.
+pub fn emoji(raw: &str) -> Result<String, Invalid> {
+    let refuse = || {
+        invalid(format!(
+            "a reaction is one emoji of at most {EMOJI_MAX_BYTES} bytes"
+        ))
+    };
+    if raw.is_empty() || raw.len() > EMOJI_MAX_BYTES {
+        return refuse();
+    }
+    match emoji_count(raw) {
+        Some(1) => Ok(raw.to_owned()),
+        _ => refuse(),
+    }
+}
+
+/// How many emoji `text` holds, or `None` if it holds anything else.
+fn emoji_count(text: &str) -> Option<usize> {
+    let (mut count, mut joined, mut half_flag, mut keycap_base) = (0, false, false, false);
+    for c in text.chars() {
+        match c {
+            '\u{200D}' => joined = true,
+            // Presentation selectors, skin tones and subdivision-flag tags
+            // modify what came before.
+            '\u{FE0E}' | '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0020}'..='\u{E007F}' => {
+                if count == 0 {
+                    return None;
+                }
+            }
+            '\u{20E3}' if keycap_base => keycap_base = false,
+            // Two regional indicators make one flag.
+            '\u{1F1E6}'..='\u{1F1FF}' => {
+                if half_flag {
+                    half_flag = false;
+                } else {
+                    count += 1;
+                    half_flag = true;
+                }
+            }
+            '0'..='9' | '#' | '*' if !joined => {
+                count += 1;
+                keycap_base = true;
+            }
+            '\u{00A9}'
+            | '\u{00AE}'
+            | '\u{203C}'
+            | '\u{2049}'
+            | '\u{2122}'
+            | '\u{2139}'
+            | '\u{2194}'..='\u{21AA}'
+            | '\u{231A}'..='\u{23FF}'
+            | '\u{24C2}'
+            | '\u{25AA}'..='\u{25FE}'
+            | '\u{2600}'..='\u{27BF}'
+            | '\u{2934}'..='\u{2935}'
+            | '\u{2B05}'..='\u{2B55}'
+            | '\u{3030}'
+            | '\u{303D}'
+            | '\u{3297}'
+            | '\u{3299}'
+            | '\u{1F000}'..='\u{1FAFF}' => {
+                if !joined {
+                    count += 1;
+                }
+                joined = false;
+                half_flag = false;
+            }
+            _ => return None,
+        }
+    }
+    // A keycap base with no keycap is a plain digit, and a lone regional
+    // indicator or a dangling joiner is no emoji.
+    (!keycap_base && !half_flag && !joined).then_some(count)
+}
+
 /// A search query: control characters match nothing anyone wrote (and
 /// PostgreSQL refuses NUL outright), so they are dropped rather than refused.
 pub fn search_query(raw: &str) -> Result<String, Invalid> {
@@ -269,6 +346,34 @@ pub fn reason(raw: &str) -> Result<String, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reaction_is_exactly_one_emoji() {
+        for ok in ["👍", "👍🏽", "❤️", "🇫🇷", "1️⃣", "👨‍👩‍👧", "🏳️‍🌈", "©️", "🏴󠁧󠁢󠁳󠁣󠁴󠁿"]
+        {
+            assert_eq!(emoji(ok).as_deref(), Ok(ok), "{ok:?} is one emoji");
+        }
+        for bad in [
+            "",
+            "a",
+            "1",
+            "👍👍",
+            "🇫",
+            "🇫🇷🇩🇪",
+            "👍 ",
+            " 👍",
+            "\u{200D}👍",
+            "👍\u{200D}",
+            "\u{FE0F}",
+            "\u{3000}",
+            "\u{2066}👍",
+            "<b>",
+            "👍a",
+        ] {
+            assert!(emoji(bad).is_err(), "{bad:?} is refused");
+        }
+        assert!(emoji(&"👍".repeat(9)).is_err(), "too long");
+    }
 
     #[test]
     fn usernames() {

@@ -3,7 +3,7 @@
 use crate::ids::{MessageId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::{FriendRequest, Me, Message, Notification, Room, RoomSummary, User, UserRef};
+use crate::{FriendRequest, Me, Message, Notification, Reaction, Room, RoomSummary, User, UserRef};
 
 /// What a client may send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,16 @@ pub enum ClientFrame {
     Read {
         room_id: RoomId,
         message_id: MessageId,
+    },
+    /// Adds the sender's reaction (see `PUT /messages/{id}/reactions/{emoji}`).
+    React {
+        message_id: MessageId,
+        emoji: String,
+    },
+    /// Takes the sender's reaction back.
+    Unreact {
+        message_id: MessageId,
+        emoji: String,
     },
     Ping,
 }
@@ -63,6 +73,16 @@ pub enum ServerEvent {
     MemberJoined {
         room_id: RoomId,
         user: User,
+    },
+    /// Someone added (`added`) or took back a reaction; `reactions` is the
+    /// message's whole list after the change.
+    Reaction {
+        room_id: RoomId,
+        message_id: MessageId,
+        user_id: UserId,
+        emoji: String,
+        added: bool,
+        reactions: Vec<Reaction>,
     },
     MemberLeft {
         room_id: RoomId,

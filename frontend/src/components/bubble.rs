@@ -7,6 +7,7 @@ use protocol::Message;
 
 use crate::chat::Chat;
 use crate::components::controls::LinkButton;
+use crate::components::reactions::ReactionBar;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
 use protocol::RoomId;
@@ -53,6 +54,7 @@ pub fn Bubble(
     let edited = message.edited_at.is_some();
     let for_reply = message.clone();
     let for_edit = message.clone();
+    let for_reactions = message.clone();
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
     let on_delete = move || {
@@ -171,6 +173,7 @@ pub fn Bubble(
                             }
                         })}
                 </footer>
+                {(!deleted).then(|| view! { <ReactionBar message=for_reactions /> })}
             </article>
         </li>
     }

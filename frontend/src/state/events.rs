@@ -142,6 +142,27 @@ impl ChatState {
                 self.timeline(room_id).mark_deleted(message_id);
                 Applied::changed(Vec::new())
             }
+            ServerEvent::Reaction {
+                room_id,
+                message_id,
+                reactions,
+                ..
+            } => {
+                if let Some(r) = self.rooms.get_mut(&room_id)
+                    && let Some(m) = r.last_message.as_mut().filter(|m| m.id == message_id)
+                {
+                    m.reactions = reactions.clone();
+                }
+                let shown = self
+                    .timelines
+                    .get_mut(&room_id)
+                    .is_some_and(|t| t.set_reactions(message_id, reactions));
+                if shown {
+                    Applied::changed(Vec::new())
+                } else {
+                    Applied::default()
+                }
+            }
             ServerEvent::Typing { room_id, user } => {
                 self.set_typing(room_id, user, cx.now_ms);
                 Applied::changed(Vec::new())

@@ -38,6 +38,14 @@ pub struct ParentPreview {
     pub deleted: bool,
 }
 
+/// A short digest of a message's reactions, so a row redraws when they change.
+fn fingerprint(reactions: &[protocol::Reaction]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    reactions.hash(&mut hasher);
+    hasher.finish()
+}
+
 impl Row {
     /// A key that changes whenever the row must be drawn again.
     pub fn key(&self) -> String {
@@ -50,14 +58,15 @@ impl Row {
                 parent,
                 ..
             } => format!(
-                "m:{}:{}:{}:{}:{}:{:?}:{}",
+                "m:{}:{}:{}:{}:{}:{:?}:{}:{:x}",
                 message.id,
                 message.reply_count,
                 message.edited_at.map(|t| t.timestamp_millis()).unwrap_or(0),
                 message.deleted,
                 starts_group,
                 status,
-                parent.is_some()
+                parent.is_some(),
+                fingerprint(&message.reactions),
             ),
             Row::Pending {
                 pending,

@@ -45,6 +45,7 @@ fn msg(room: RoomId, seq: i64, sender: u128, min: i64) -> Message {
         reply_to: None,
         reply_count: 0,
         client_id: None,
+        reactions: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use protocol::{MessageId, RoomId, UserId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use protocol::{Member, Message};
+use protocol::{Member, Message, Reaction};
 
 /// A message the user sent that the server has not acknowledged yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +125,19 @@ impl Timeline {
         if let Some(m) = self.messages.values_mut().find(|m| m.id == id) {
             m.deleted = true;
             m.body.clear();
+            m.reactions.clear();
+        }
+    }
+
+    /// A message's reactions as the server last stated them; false when
+    /// the message is not loaded here.
+    pub fn set_reactions(&mut self, id: MessageId, reactions: Vec<Reaction>) -> bool {
+        match self.messages.values_mut().find(|m| m.id == id) {
+            Some(m) if m.reactions != reactions => {
+                m.reactions = reactions;
+                true
+            }
+            _ => false,
         }
     }
 

@@ -186,6 +186,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reactions (message_id, emoji, user_id) {
+        message_id -> Text,
+        user_id -> Text,
+        emoji -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -193,6 +202,7 @@ diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (sender_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(notifications -> users (actor_id));
+diesel::joinable!(reactions -> messages (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -211,4 +221,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     blocks,
     notifications,
     activities,
+    reactions,
 );

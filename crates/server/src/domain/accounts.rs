@@ -280,6 +280,7 @@ pub fn delete_account(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<Ou
         })
         .collect::<DomainResult<_>>()?;
     messages::forget_sender(conn, user_id)?;
+    crate::db::queries::reactions::remove_all_of(conn, user_id)?;
     members::remove_all_of(conn, user_id)?;
     sessions::revoke_all(conn, user_id, None)?;
     users::tombstone(conn, user_id)?;

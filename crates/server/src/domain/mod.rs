@@ -16,6 +16,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod posting;
 pub mod profanity;
+pub mod reactions;
 pub mod read_markers;
 pub mod refresh_tokens;
 pub mod rooms;

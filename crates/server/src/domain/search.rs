@@ -47,7 +47,8 @@ pub fn search(
         }
         None => members::room_ids_of(conn, user)?,
     };
-    Ok(messages::search(conn, &rooms, &words, before, limit)?)
+    let found = messages::search(conn, &rooms, &words, before, limit)?;
+    super::reactions::with_reactions(conn, found)
 }
 
 #[cfg(test)]

@@ -3,13 +3,15 @@
 
 use actix_web::{HttpResponse, web};
 use protocol::{
-    ApiError, EditMessageRequest, Message, PostMessageRequest, ReadMarker, ReadRequest, Thread,
+    ApiError, EditMessageRequest, Message, PostMessageRequest, Reaction, ReadMarker, ReadRequest,
+    Thread,
 };
 
 use super::Json;
 use super::caller::{Caller, Reply};
 use super::{Page, no_content};
 use crate::domain::messages::{self, Draft};
+use crate::domain::reactions;
 use protocol::{MessageId, RoomId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -26,6 +28,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
     cfg.service(web::resource("/messages/{id}/thread").route(web::get().to(thread)));
+    cfg.service(
+        web::resource("/messages/{id}/reactions/{emoji}")
+            .route(web::put().to(react))
+            .route(web::delete().to(unreact)),
+    );
+}
+
+#[utoipa::path(put, path = "/api/v1/messages/{id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("emoji" = String, Path, description = "one emoji, percent-encoded")),
+    responses((status = 200, body = [Reaction], description = "the message's reactions after the change"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "flood limit (shared with sending); see Retry-After")))]
+pub async fn react(caller: Caller, path: web::Path<(MessageId, String)>) -> Reply {
+    change_reaction(caller, path.into_inner(), true).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/messages/{id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("emoji" = String, Path, description = "one emoji, percent-encoded")),
+    responses((status = 200, body = [Reaction], description = "the message's reactions after the change"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "flood limit (shared with sending); see Retry-After")))]
+pub async fn unreact(caller: Caller, path: web::Path<(MessageId, String)>) -> Reply {
+    change_reaction(caller, path.into_inner(), false).await
+}
+
+async fn change_reaction(
+    caller: Caller,
+    (message, emoji): (MessageId, String),
+    add: bool,
+) -> Reply {
+    caller.state.limiter.check(&caller.user.id)?;
+    let list = caller
+        .commit(move |conn, me| reactions::react(conn, me.id, message, &emoji, add))
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),

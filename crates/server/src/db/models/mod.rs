@@ -286,6 +286,8 @@ impl MessageRow {
             reply_to: *self.reply_to,
             reply_count: self.reply_count,
             client_id: self.client_id,
+            // Read apart, for a whole page at once (`domain::reactions`).
+            reactions: Vec::new(),
         }
     }
 }
@@ -313,6 +315,17 @@ pub struct MentionRow {
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub room_id: Stored<RoomId>,
     pub seq: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reactions)]
+pub struct ReactionRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub message_id: Stored<MessageId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    pub emoji: String,
+    pub created_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

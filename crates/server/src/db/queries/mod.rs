@@ -5,6 +5,7 @@ pub mod audit;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod reactions;
 pub mod rooms;
 pub mod sessions;
 pub mod social;

@@ -47,7 +47,7 @@ pub struct Posted {
 }
 
 /// A message of a room the caller may read, and that room.
-fn readable_message(
+pub(super) fn readable_message(
     conn: &mut DbConn,
     user_id: UserId,
     message_id: MessageId,
@@ -62,8 +62,12 @@ fn readable_message(
     Ok((row, room, membership))
 }
 
-fn load(conn: &mut DbConn, message_id: MessageId) -> DomainResult<Message> {
-    messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))
+/// One message as clients see it, reactions included.
+pub(super) fn load(conn: &mut DbConn, message_id: MessageId) -> DomainResult<Message> {
+    let mut message =
+        messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))?;
+    super::reactions::attach(conn, [&mut message])?;
+    Ok(message)
 }
 
 /// A cursor must be a message of this very room.
@@ -101,7 +105,7 @@ pub fn history(
             }
         }
     }
-    Ok(page)
+    super::reactions::with_reactions(conn, page)
 }
 
 pub fn edit(
@@ -146,6 +150,7 @@ pub fn delete(
         return Ok(Vec::new());
     }
     messages::mark_deleted(conn, message_id)?;
+    crate::db::queries::reactions::clear(conn, message_id)?;
     if !own {
         super::rooms::audit(
             conn,
@@ -169,9 +174,11 @@ pub fn delete(
 
 pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> DomainResult<Thread> {
     readable_message(conn, user_id, message_id)?;
+    let root = load(conn, message_id)?;
+    let replies = messages::replies(conn, message_id, 1000)?;
     Ok(Thread {
-        root: load(conn, message_id)?,
-        replies: messages::replies(conn, message_id, 1000)?,
+        root,
+        replies: super::reactions::with_reactions(conn, replies)?,
     })
 }
 

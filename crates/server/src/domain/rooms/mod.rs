@@ -129,6 +129,8 @@ pub fn mine(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<RoomSummary>
         let active = room.last_activity_at.max(membership.joined_at);
         out.push((active, summary));
     }
+    let newest = out.iter_mut().filter_map(|(_, s)| s.last_message.as_mut());
+    super::reactions::attach(conn, newest)?;
     out.sort_by_key(|(active, s)| (Reverse(*active), s.room.id));
     Ok(out.into_iter().map(|(_, s)| s).collect())
 }

@@ -38,6 +38,12 @@ impl Connection {
                 room_id,
                 message_id,
             } => self.on_read(room_id, message_id).await,
+            ClientFrame::React { message_id, emoji } => {
+                self.on_react(message_id, emoji, true).await
+            }
+            ClientFrame::Unreact { message_id, emoji } => {
+                self.on_react(message_id, emoji, false).await
+            }
             ClientFrame::Ping => {
                 self.send(&ServerEvent::Pong).await;
             }
@@ -155,6 +161,26 @@ impl Connection {
             .reads
             .report(room_id, self.user.id, message_id, Some(self.origin()));
     }
+    /// The same rule as `PUT`/`DELETE /messages/{id}/reactions/{emoji}`.
+    /// Its `reaction` event reaches this connection too: it is the answer.
+    pub(super) async fn on_react(&mut self, message_id: MessageId, emoji: String, add: bool) {
+        if self.state.limiter.check(&self.user.id).is_err() {
+            let msg = "too many reactions, slow down";
+            self.error(ErrorCode::RateLimited, msg, None).await;
+            return;
+        }
+        let user = self.user.id;
+        let changed = self
+            .state
+            .commit(move |conn| {
+                crate::domain::reactions::react(conn, user, message_id, &emoji, add)
+            })
+            .await;
+        if let Err(e) = changed {
+            self.fail(e, None).await;
+        }
+    }
+
     /// A domain error as an `error` frame. Over the socket, a room one may
     /// not use is simply one one is not a member of.
     pub(super) async fn fail(&mut self, e: DomainError, client_id: Option<String>) {

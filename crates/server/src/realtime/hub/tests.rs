@@ -27,6 +27,7 @@ fn message(room: RoomId, seq: i64) -> Outbound {
                 reply_to: None,
                 reply_count: 0,
                 client_id: None,
+                reactions: Vec::new(),
             },
         },
     )

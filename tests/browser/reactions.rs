@@ -1,0 +1,63 @@
+//! Reactions: one person reacts from the picker, the other sees the chip
+//! arrive live, and a click on one's own chip takes the reaction back.
+
+use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
+use themechat_tests::unique;
+
+use crate::support::{create_room, join_from_explore, register};
+
+/// The chip of `emoji` in the bubble whose body is `body`.
+fn chip(emoji: &str) -> String {
+    format!("{}[data-emoji='{emoji}']", tid("reaction-chip"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    let b = driver.browser(&server.address, "bob's browser").await;
+
+    register(&a, &unique("alice")).await;
+    let name = unique("Reacts ");
+    let room = create_room(&a, &name, "public").await;
+    register(&b, &unique("bob")).await;
+    assert_eq!(join_from_explore(&b, &name).await, room);
+
+    a.send_with_enter("React to this").await;
+    b.wait_for_bubble("from alice", "React to this", |m| !m.mine)
+        .await;
+
+    // B picks 🎉 from the picker under the message.
+    b.click_css(&format!(
+        "{} {}",
+        tid("message-bubble"),
+        tid("react-button")
+    ))
+    .await;
+    b.wait_for("reaction-picker").await;
+    b.click_css(&format!("{}[data-emoji='🎉']", tid("reaction-option")))
+        .await;
+    b.wait_gone("reaction-picker").await;
+    let mine = b.wait_for_css(&chip("🎉")).await;
+    assert_eq!(
+        mine.attr("aria-pressed").await.ok().flatten().as_deref(),
+        Some("true")
+    );
+
+    // A sees it arrive, counted, not as A's own.
+    let theirs = a.wait_for_css_text(&chip("🎉"), "1").await;
+    assert_eq!(
+        theirs.attr("aria-pressed").await.ok().flatten().as_deref(),
+        Some("false")
+    );
+
+    // B takes it back with a click on the chip; it goes on both sides.
+    b.click_css(&chip("🎉")).await;
+    b.wait_gone_css(&chip("🎉")).await;
+    a.wait_gone_css(&chip("🎉")).await;
+
+    a.close().await;
+    b.close().await;
+}
