@@ -129,6 +129,11 @@ pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failur
     .await
 }
 
+/// A message's earlier versions, oldest first.
+pub async fn edits(id: MessageId) -> Result<Vec<MessageVersion>, Failure> {
+    get(&format!("/messages/{id}/edits")).await
+}
+
 /// Adds (`add`) or takes back my reaction; answers the message's reactions.
 pub async fn react(id: MessageId, emoji: &str, add: bool) -> Result<Vec<Reaction>, Failure> {
     let method = if add { Method::PUT } else { Method::DELETE };

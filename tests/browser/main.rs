@@ -17,6 +17,7 @@
 mod auth;
 mod chat;
 mod contacts;
+mod edits;
 mod reactions;
 mod reconnect;
 mod support;

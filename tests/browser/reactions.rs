@@ -4,7 +4,7 @@
 use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
 use themechat_tests::unique;
 
-use crate::support::{create_room, join_from_explore, register};
+use crate::support::{create_room, join_from_explore, register, room_item, room_of};
 
 /// The chip of `emoji` in the bubble whose body is `body`.
 fn chip(emoji: &str) -> String {
@@ -24,6 +24,9 @@ async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     let room = create_room(&a, &name, "public").await;
     register(&b, &unique("bob")).await;
     assert_eq!(join_from_explore(&b, &name).await, room);
+    b.click_css(&room_item(&room)).await;
+    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
+        .await;
 
     a.send_with_enter("React to this").await;
     b.wait_for_bubble("from alice", "React to this", |m| !m.mine)

@@ -12,6 +12,7 @@ mod authz;
 mod blocks;
 mod conventions;
 mod dms;
+mod edits;
 mod friends;
 mod group_commit;
 mod hardening;

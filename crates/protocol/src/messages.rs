@@ -26,6 +26,16 @@ pub struct Message {
     pub reactions: Vec<Reaction>,
 }
 
+/// An earlier version of an edited message: its body from when it was
+/// written until the edit that replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageVersion {
+    pub body: String,
+    pub written_at: DateTime<Utc>,
+    pub replaced_at: DateTime<Utc>,
+}
+
 /// Everyone who reacted to a message with one emoji.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -7,6 +7,7 @@ use protocol::Message;
 
 use crate::chat::Chat;
 use crate::components::controls::LinkButton;
+use crate::components::edit_history::EditedMark;
 use crate::components::reactions::ReactionBar;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
@@ -137,7 +138,7 @@ pub fn Bubble(
                 }}
                 <footer class="message-meta">
                     <Time at=message.created_at />
-                    {edited.then(|| view! { <span class="edited-mark" data-testid="message-edited">"(edited)"</span> })}
+                    {edited.then(|| view! { <EditedMark message=id /> })}
                     {thread
                         .filter(|_| replies > 0)
                         .map(|t| {

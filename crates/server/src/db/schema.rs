@@ -195,6 +195,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    message_edits (id) {
+        id -> Text,
+        message_id -> Text,
+        body -> Text,
+        written_at -> Timestamp,
+        replaced_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -203,6 +213,7 @@ diesel::joinable!(messages -> users (sender_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(notifications -> users (actor_id));
 diesel::joinable!(reactions -> messages (message_id));
+diesel::joinable!(message_edits -> messages (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -222,4 +233,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     activities,
     reactions,
+    message_edits,
 );

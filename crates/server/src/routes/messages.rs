@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use protocol::{
-    ApiError, EditMessageRequest, Message, PostMessageRequest, Reaction, ReadMarker, ReadRequest,
-    Thread,
+    ApiError, EditMessageRequest, Message, MessageVersion, PostMessageRequest, Reaction,
+    ReadMarker, ReadRequest, Thread,
 };
 
 use super::Json;
@@ -28,11 +28,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
     cfg.service(web::resource("/messages/{id}/thread").route(web::get().to(thread)));
+    cfg.service(web::resource("/messages/{id}/edits").route(web::get().to(edits)));
     cfg.service(
         web::resource("/messages/{id}/reactions/{emoji}")
             .route(web::put().to(react))
             .route(web::delete().to(unreact)),
     );
+}
+
+#[utoipa::path(get, path = "/api/v1/messages/{id}/edits", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = [MessageVersion], description = "earlier versions, oldest first"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn edits(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
+    let versions = caller
+        .read(move |conn, me| messages::versions(conn, me.id, *message_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(versions))
 }
 
 #[utoipa::path(put, path = "/api/v1/messages/{id}/reactions/{emoji}", tag = "messages", security(("bearer" = [])),

@@ -17,7 +17,7 @@ use super::{auth, messages, ops, rooms, social, users};
         rooms::join, rooms::leave, rooms::members, rooms::invite, rooms::notification_level,
         messages::history, messages::post, messages::edit, messages::delete,
         messages::thread, messages::mark_read, messages::read_markers,
-        messages::react, messages::unreact,
+        messages::react, messages::unreact, messages::edits,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
         social::friends, social::requests, social::send_request, social::accept, social::decline,
         social::cancel, social::unfriend, social::blocked, social::block, social::unblock,

@@ -317,6 +317,18 @@ pub struct MentionRow {
     pub seq: i64,
 }
 
+/// A message's body as it was before an edit.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = message_edits)]
+pub struct MessageEditRow {
+    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub message_id: Stored<MessageId>,
+    pub body: String,
+    pub written_at: NaiveDateTime,
+    pub replaced_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reactions)]
 pub struct ReactionRow {

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod audit;
+pub mod edits;
 pub mod members;
 pub mod messages;
 pub mod notifications;

@@ -5,14 +5,17 @@ mod batch;
 pub use batch::{NewPost, post_batch};
 
 use protocol::validate::{self, MessageBody};
-use protocol::{AuditAction, Message, MessageId, ReadMarker, RoomId, ServerEvent, Thread, UserId};
+use protocol::{
+    AuditAction, Message, MessageId, MessageVersion, ReadMarker, RoomId, ServerEvent, Thread,
+    UserId,
+};
 
 use super::access::visible_room;
 use super::events::Outbound;
 use super::profanity::ProfanityFilter;
 use crate::db::DbConn;
-use crate::db::models::{MessageRow, RoomRow};
-use crate::db::queries::messages;
+use crate::db::models::{MessageEditRow, MessageRow, RoomRow, now, utc};
+use crate::db::queries::{edits, messages};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// A message to post, checked and cleaned before any transaction starts.
@@ -123,7 +126,20 @@ pub fn edit(
     if row.deleted {
         return Err(DomainError::NotFound(Missing::Message));
     }
-    messages::set_body(conn, message_id, &filter.apply(body.as_str()))?;
+    let body = filter.apply(body.as_str());
+    if body == row.body {
+        // Nothing changed: no new version, nothing to announce.
+        return Ok((load(conn, message_id)?, Vec::new()));
+    }
+    let replaced = MessageEditRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        message_id: row.id,
+        written_at: row.edited_at.unwrap_or(row.created_at),
+        replaced_at: now(),
+        body: row.body,
+    };
+    edits::insert(conn, &replaced)?;
+    messages::set_body(conn, message_id, &body)?;
     let message = load(conn, message_id)?;
     let event = Outbound::room(
         message.room_id,
@@ -150,6 +166,7 @@ pub fn delete(
         return Ok(Vec::new());
     }
     messages::mark_deleted(conn, message_id)?;
+    edits::clear(conn, message_id)?;
     crate::db::queries::reactions::clear(conn, message_id)?;
     if !own {
         super::rooms::audit(
@@ -180,6 +197,27 @@ pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> Doma
         root,
         replies: super::reactions::with_reactions(conn, replies)?,
     })
+}
+
+/// The earlier versions of a message the caller can read, oldest first
+/// (none for a message never edited). A deleted message has none to show.
+pub fn versions(
+    conn: &mut DbConn,
+    user_id: UserId,
+    message_id: MessageId,
+) -> DomainResult<Vec<MessageVersion>> {
+    let (row, _, _) = readable_message(conn, user_id, message_id)?;
+    if row.deleted {
+        return Err(DomainError::NotFound(Missing::Message));
+    }
+    Ok(edits::of_message(conn, message_id)?
+        .into_iter()
+        .map(|e| MessageVersion {
+            body: e.body,
+            written_at: utc(e.written_at),
+            replaced_at: utc(e.replaced_at),
+        })
+        .collect())
 }
 
 /// Moves the caller's marker forward (never back).

@@ -1,0 +1,48 @@
+//! Edit history in the web app: the "(edited)" mark opens what a message
+//! said before.
+
+use fantoccini::key::Key;
+use themechat_tests::browser::{ChromeDriver, WebServer, exclusive};
+use themechat_tests::unique;
+
+use crate::support::{create_room, join_from_explore, register, room_item, room_of};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_edited_mark_shows_what_the_message_said_before() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    let b = driver.browser(&server.address, "bob's browser").await;
+
+    register(&a, &unique("alice")).await;
+    let name = unique("Edits ");
+    let room = create_room(&a, &name, "public").await;
+    register(&b, &unique("bob")).await;
+    assert_eq!(join_from_explore(&b, &name).await, room);
+    b.click_css(&room_item(&room)).await;
+    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
+        .await;
+
+    a.send_with_enter("Teh first draft").await;
+    a.wait_for_bubble("stored", "Teh first draft", |m| m.mine && !m.id.is_empty())
+        .await;
+    // Up in the empty composer edits one's last message; Enter saves it.
+    a.type_into("composer-input", &Key::Up.to_string()).await;
+    a.wait_for_text("composer-send", "Save").await;
+    a.type_into("composer-input", &format!("The first draft{}", Key::Enter))
+        .await;
+    b.wait_for_bubble("edited", "The first draft", |m| !m.mine)
+        .await;
+
+    b.click("message-edited").await;
+    let old = b
+        .wait_for_text("edit-history-item", "Teh first draft")
+        .await;
+    let text = old.text().await.unwrap_or_default();
+    assert!(text.contains("Teh first draft"), "{text:?}");
+    assert_eq!(b.count("edit-history-item").await, 1);
+
+    a.close().await;
+    b.close().await;
+}
