@@ -167,9 +167,15 @@ pub fn replies(conn: &mut DbConn, root_id: MessageId, limit: i64) -> DbResult<Ve
     Ok(into_messages(rows))
 }
 
-pub fn set_body(conn: &mut DbConn, id: MessageId, body: &str) -> DbResult<()> {
+/// An edit: the new body, and when it was made.
+pub fn set_body(
+    conn: &mut DbConn,
+    id: MessageId,
+    body: &str,
+    at: chrono::NaiveDateTime,
+) -> DbResult<()> {
     Ok(diesel::update(messages::table.find(id.to_string()))
-        .set((messages::body.eq(body), messages::edited_at.eq(Some(now()))))
+        .set((messages::body.eq(body), messages::edited_at.eq(Some(at))))
         .execute(conn)
         .map(drop)?)
 }

@@ -131,15 +131,17 @@ pub fn edit(
         // Nothing changed: no new version, nothing to announce.
         return Ok((load(conn, message_id)?, Vec::new()));
     }
+    // One instant: the old version's end is the new one's start.
+    let at = now();
     let replaced = MessageEditRow {
         id: uuid::Uuid::now_v7().to_string(),
         message_id: row.id,
         written_at: row.edited_at.unwrap_or(row.created_at),
-        replaced_at: now(),
+        replaced_at: at,
         body: row.body,
     };
     edits::insert(conn, &replaced)?;
-    messages::set_body(conn, message_id, &body)?;
+    messages::set_body(conn, message_id, &body, at)?;
     let message = load(conn, message_id)?;
     let event = Outbound::room(
         message.room_id,
