@@ -129,6 +129,21 @@ pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failur
     .await
 }
 
+/// A room's pinned messages, newest first.
+pub async fn pins(room: RoomId) -> Result<Vec<Pin>, Failure> {
+    get(&format!("/rooms/{room}/pins")).await
+}
+
+/// Pins (`pin`) or unpins a message of the room.
+pub async fn set_pinned(room: RoomId, message: MessageId, pin: bool) -> Result<(), Failure> {
+    let path = format!("/rooms/{room}/pins/{message}");
+    if pin {
+        request::<Pin, ()>(Method::PUT, &path, None).await.map(drop)
+    } else {
+        delete(&path).await
+    }
+}
+
 /// A message's earlier versions, oldest first.
 pub async fn edits(id: MessageId) -> Result<Vec<MessageVersion>, Failure> {
     get(&format!("/messages/{id}/edits")).await

@@ -18,6 +18,7 @@ mod auth;
 mod chat;
 mod contacts;
 mod edits;
+mod pins;
 mod reactions;
 mod reconnect;
 mod support;

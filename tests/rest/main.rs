@@ -20,6 +20,7 @@ mod hostile;
 mod messages;
 mod moderation;
 mod notifications;
+mod pins;
 mod reactions;
 mod rooms;
 mod search;

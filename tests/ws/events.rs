@@ -340,3 +340,35 @@ async fn a_reaction_reaches_the_room_over_rest_and_from_a_socket() {
     assert_ws_error(&error, "validation_failed");
     bob_ws.expect_silence(&["reaction"], SILENCE).await;
 }
+
+// ---- pins ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn pins_and_unpins_reach_the_room() {
+    let (app, alice, bob, carol, room) = chat().await;
+    let message = id_of(&app.post_message(&bob, &room, "pin me").await);
+    let mut bob_ws = WsClient::open(&app, &bob).await;
+    let mut carol_ws = WsClient::open(&app, &carol).await;
+
+    let path = format!("/api/v1/rooms/{room}/pins/{message}");
+    let pinned = app
+        .send(app.request(reqwest::Method::PUT, &path, alice.auth()))
+        .await;
+    assert_status(&pinned, 200);
+    let event = bob_ws.next_of_type("message_pinned", EVENT_TIMEOUT).await;
+    assert_eq!(
+        event,
+        json!({ "type": "message_pinned", "room_id": room, "pin": pinned.body })
+    );
+
+    let unpinned = app.delete(&path, alice.auth()).await;
+    assert_status(&unpinned, 204);
+    let event = bob_ws.next_of_type("message_unpinned", EVENT_TIMEOUT).await;
+    assert_eq!(
+        event,
+        json!({ "type": "message_unpinned", "room_id": room, "message_id": message })
+    );
+    carol_ws
+        .expect_silence(&["message_pinned", "message_unpinned"], SILENCE)
+        .await;
+}

@@ -20,6 +20,8 @@ pub const SEARCH_QUERY_MAX: usize = 200;
 pub const MENTIONS_MAX: usize = 20;
 /// Largest request body and WebSocket frame, in bytes.
 pub const BODY_MAX_BYTES: usize = 64 * 1024;
+/// Pinned messages one room may have.
+pub const PINS_MAX: usize = 50;
 /// Different emoji one message may carry.
 pub const REACTIONS_MAX: usize = 20;
 /// Longest emoji sequence accepted as one reaction, in bytes.

@@ -26,6 +26,16 @@ pub struct Message {
     pub reactions: Vec<Reaction>,
 }
 
+/// A pinned message of a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pin {
+    pub message: Message,
+    /// Null once the person who pinned it deleted their account.
+    pub pinned_by: Option<UserId>,
+    pub pinned_at: DateTime<Utc>,
+}
+
 /// An earlier version of an edited message: its body from when it was
 /// written until the edit that replaced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,8 @@ string_enum!(AuditAction {
     RoleChange => "role_change",
     MessageDelete => "message_delete",
     RoomUpdate => "room_update",
+    Pin => "pin",
+    Unpin => "unpin",
 });
 
 impl Role {

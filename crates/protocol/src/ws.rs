@@ -3,7 +3,9 @@
 use crate::ids::{MessageId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::{FriendRequest, Me, Message, Notification, Reaction, Room, RoomSummary, User, UserRef};
+use crate::{
+    FriendRequest, Me, Message, Notification, Pin, Reaction, Room, RoomSummary, User, UserRef,
+};
 
 /// What a client may send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +75,16 @@ pub enum ServerEvent {
     MemberJoined {
         room_id: RoomId,
         user: User,
+    },
+    /// A moderator pinned a message (`pin` as `GET /rooms/{id}/pins` lists it).
+    MessagePinned {
+        room_id: RoomId,
+        pin: Pin,
+    },
+    /// A message is no longer pinned.
+    MessageUnpinned {
+        room_id: RoomId,
+        message_id: MessageId,
     },
     /// Someone added (`added`) or took back a reaction; `reactions` is the
     /// message's whole list after the change.

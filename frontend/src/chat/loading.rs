@@ -77,6 +77,7 @@ impl Chat {
         if loaded {
             self.catch_up(room);
             self.load_members(room);
+            self.load_pins(room);
             return;
         }
         if loading {
@@ -114,6 +115,17 @@ impl Chat {
             }
         });
         self.load_members(room);
+        self.load_pins(room);
+    }
+
+    /// The room's pinned messages (kept current by the socket afterwards).
+    pub fn load_pins(&self, room: RoomId) {
+        let chat = *self;
+        spawn_local(async move {
+            if let Ok(pins) = api::pins(room).await {
+                chat.state.update(|s| s.timeline(room).pins = Some(pins));
+            }
+        });
     }
 
     pub fn load_members(&self, room: RoomId) {

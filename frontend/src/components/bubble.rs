@@ -8,6 +8,7 @@ use protocol::Message;
 use crate::chat::Chat;
 use crate::components::controls::LinkButton;
 use crate::components::edit_history::EditedMark;
+use crate::components::pins::PinAction;
 use crate::components::reactions::ReactionBar;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
@@ -56,6 +57,7 @@ pub fn Bubble(
     let for_reply = message.clone();
     let for_edit = message.clone();
     let for_reactions = message.clone();
+    let room_id = message.room_id;
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
     let on_delete = move || {
@@ -161,6 +163,7 @@ pub fn Bubble(
                                 <span class="message-actions">
                                     <LinkButton label="Reply"
                                         on_click=move || chat.start_reply(for_reply.clone()) />
+                                    <PinAction room=room_id message=id />
                                     {mine
                                         .then(|| {
                                             let for_edit = for_edit.clone();

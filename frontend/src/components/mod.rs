@@ -11,6 +11,7 @@ pub mod member_list;
 pub mod message_list;
 pub mod moderation;
 pub mod nav;
+pub mod pins;
 pub mod reactions;
 pub mod room_view;
 pub mod sidebar;

@@ -8,6 +8,7 @@ use crate::components::composer::Composer;
 use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
 use crate::components::moderation::{ManagePanel, my_role};
+use crate::components::pins::{PinnedPanel, pin_count};
 use crate::components::status::Loading;
 use crate::components::thread::{ThreadOpen, ThreadPanel};
 use protocol::{MessageId, RoomId};
@@ -28,17 +29,22 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
     let thread = RwSignal::new(None::<MessageId>);
     provide_context(ThreadOpen(thread));
     let manage = RwSignal::new(false);
+    let pins_open = RwSignal::new(false);
+    let pinned = pin_count(chat, room);
     let role = my_role(chat, room);
     let can_manage = Memo::new(move |_| {
         !is_direct.get() && role.get().is_some_and(protocol::Role::can_moderate)
     });
-    // Opening a thread closes the manage panel and the other way round.
+    // One side panel at a time: opening a thread closes the others.
     Effect::new(move |_| {
         if thread.with(Option::is_some) {
             manage.set(false);
+            pins_open.set(false);
         }
     });
-    let side_open = move || thread.with(Option::is_some) || (manage.get() && can_manage.get());
+    let side_open = move || {
+        thread.with(Option::is_some) || pins_open.get() || (manage.get() && can_manage.get())
+    };
     let typing = Memo::new(move |_| chat.state.with(|s| s.typing_text(room)));
     let joining = RwSignal::new(false);
     let join_error = RwSignal::new(None::<String>);
@@ -119,6 +125,19 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
                                     >
                                         "Members"
                                     </button>
+                                    <button
+                                        type="button"
+                                        class="button small secondary"
+                                        data-testid="pins-open"
+                                        aria-pressed=move || pins_open.get().to_string()
+                                        on:click=move |_| {
+                                            thread.set(None);
+                                            manage.set(false);
+                                            pins_open.update(|v| *v = !*v);
+                                        }
+                                    >
+                                        {move || format!("Pinned ({})", pinned.get())}
+                                    </button>
                                     <Show when=move || can_manage.get()>
                                         <button
                                             type="button"
@@ -127,6 +146,7 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
                                             aria-pressed=move || manage.get().to_string()
                                             on:click=move |_| {
                                                 thread.set(None);
+                                                pins_open.set(false);
                                                 manage.update(|v| *v = !*v);
                                             }
                                         >
@@ -142,6 +162,15 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
                             </div>
                             <MemberList room=room />
                             {move || thread.get().map(|root| view! { <ThreadPanel room=room root=root /> })}
+                            {move || {
+                                pins_open
+                                    .get()
+                                    .then(|| {
+                                        view! {
+                                            <PinnedPanel room=room on_close=Callback::new(move |_| pins_open.set(false)) />
+                                        }
+                                    })
+                            }}
                             {move || {
                                 (manage.get() && can_manage.get())
                                     .then(|| {

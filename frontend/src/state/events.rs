@@ -142,6 +142,17 @@ impl ChatState {
                 self.timeline(room_id).mark_deleted(message_id);
                 Applied::changed(Vec::new())
             }
+            ServerEvent::MessagePinned { room_id, pin } => {
+                self.timeline(room_id).add_pin(pin);
+                Applied::changed(Vec::new())
+            }
+            ServerEvent::MessageUnpinned {
+                room_id,
+                message_id,
+            } => {
+                self.timeline(room_id).remove_pin(message_id);
+                Applied::changed(Vec::new())
+            }
             ServerEvent::Reaction {
                 room_id,
                 message_id,

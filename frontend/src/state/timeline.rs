@@ -5,7 +5,7 @@ use protocol::{MessageId, RoomId, UserId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use protocol::{Member, Message, Reaction};
+use protocol::{Member, Message, Pin, Reaction};
 
 /// A message the user sent that the server has not acknowledged yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,8 @@ pub struct Timeline {
     /// user id -> seq of the message their read marker points at.
     pub read_seq: HashMap<UserId, i64>,
     pub members: Option<Vec<Member>>,
+    /// The room's pinned messages, newest first (`None` until loaded).
+    pub pins: Option<Vec<Pin>>,
 }
 
 impl Timeline {
@@ -126,6 +128,27 @@ impl Timeline {
             m.deleted = true;
             m.body.clear();
             m.reactions.clear();
+        }
+    }
+
+    /// Whether a message is pinned, as far as this client knows.
+    pub fn is_pinned(&self, id: MessageId) -> bool {
+        self.pins
+            .as_ref()
+            .is_some_and(|pins| pins.iter().any(|p| p.message.id == id))
+    }
+
+    /// A pin the server announced (newest first; never listed twice).
+    pub fn add_pin(&mut self, pin: Pin) {
+        if let Some(pins) = &mut self.pins {
+            pins.retain(|p| p.message.id != pin.message.id);
+            pins.insert(0, pin);
+        }
+    }
+
+    pub fn remove_pin(&mut self, id: MessageId) {
+        if let Some(pins) = &mut self.pins {
+            pins.retain(|p| p.message.id != id);
         }
     }
 

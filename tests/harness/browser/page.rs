@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::key::Key;
@@ -261,6 +262,26 @@ impl Browser {
             };
             element.clear().await?;
             element.send_keys(text).await?;
+            Ok(Some(()))
+        })
+        .await
+    }
+
+    /// Moves the mouse over the first element matching `css`: what shows
+    /// only on hover (a message's actions) can then be clicked.
+    pub async fn hover_css(&self, css: &str) {
+        let client = &self.client;
+        self.wait_until(&format!("hovering over `{css}`"), WAIT, || async move {
+            let Some(element) = client.find_all(Locator::Css(css)).await?.into_iter().next() else {
+                return Ok(None);
+            };
+            let over = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+                element,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            });
+            client.perform_actions(over).await?;
             Ok(Some(()))
         })
         .await

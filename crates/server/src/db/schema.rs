@@ -205,6 +205,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pins (message_id) {
+        message_id -> Text,
+        room_id -> Text,
+        pinned_by -> Nullable<Text>,
+        pinned_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(memberships -> rooms (room_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -214,6 +223,7 @@ diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(notifications -> users (actor_id));
 diesel::joinable!(reactions -> messages (message_id));
 diesel::joinable!(message_edits -> messages (message_id));
+diesel::joinable!(pins -> messages (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -234,4 +244,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     reactions,
     message_edits,
+    pins,
 );

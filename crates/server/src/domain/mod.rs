@@ -14,6 +14,7 @@ pub mod mentions;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod pins;
 pub mod posting;
 pub mod profanity;
 pub mod reactions;

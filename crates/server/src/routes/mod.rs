@@ -9,6 +9,7 @@ mod json;
 pub mod messages;
 pub mod openapi;
 pub mod ops;
+pub mod pins;
 pub mod rooms;
 pub mod social;
 pub mod spa;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(users::routes)
             .configure(rooms::routes)
             .configure(messages::routes)
+            .configure(pins::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))

@@ -19,6 +19,8 @@ pub fn action_text(a: AuditAction) -> &'static str {
         AuditAction::RoleChange => "changed the role of",
         AuditAction::MessageDelete => "deleted a message",
         AuditAction::RoomUpdate => "edited the room",
+        AuditAction::Pin => "pinned a message",
+        AuditAction::Unpin => "unpinned a message",
     }
 }
 

@@ -317,6 +317,18 @@ pub struct MentionRow {
     pub seq: i64,
 }
 
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = pins)]
+pub struct PinRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub message_id: Stored<MessageId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub pinned_by: Stored<Option<UserId>>,
+    pub pinned_at: NaiveDateTime,
+}
+
 /// A message's body as it was before an edit.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = message_edits)]

@@ -113,6 +113,19 @@ pub fn load(conn: &mut DbConn, id: MessageId) -> DbResult<Option<Message>> {
     Ok(row.map(|(m, s)| m.into_message(s)))
 }
 
+/// These messages with their senders, in no particular order.
+pub fn load_many(conn: &mut DbConn, ids: &[MessageId]) -> DbResult<Vec<Message>> {
+    let mut found = Vec::with_capacity(ids.len());
+    // SQLite binds at most 32,766 parameters in one statement.
+    for chunk in ids.chunks(1000) {
+        let rows = with_sender!()
+            .filter(messages::id.eq_any(keys(chunk)))
+            .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+        found.extend(into_messages(rows));
+    }
+    Ok(found)
+}
+
 diesel::alias!(messages as cursor: CursorMessages);
 
 /// One page of a room's history between optional cursors (message ids),

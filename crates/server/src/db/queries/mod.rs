@@ -6,6 +6,7 @@ pub mod edits;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod pins;
 pub mod reactions;
 pub mod rooms;
 pub mod sessions;

@@ -170,6 +170,7 @@ pub fn delete(
     messages::mark_deleted(conn, message_id)?;
     edits::clear(conn, message_id)?;
     crate::db::queries::reactions::clear(conn, message_id)?;
+    let was_pinned = crate::db::queries::pins::remove(conn, message_id)?;
     if !own {
         super::rooms::audit(
             conn,
@@ -182,13 +183,21 @@ pub fn delete(
         )?;
     }
     let room_id = *room.id;
-    Ok(vec![Outbound::room(
+    let mut events = vec![Outbound::room(
         room_id,
         ServerEvent::MessageDeleted {
             room_id,
             message_id,
         },
-    )])
+    )];
+    if was_pinned {
+        let unpinned = ServerEvent::MessageUnpinned {
+            room_id,
+            message_id,
+        };
+        events.push(Outbound::room(room_id, unpinned));
+    }
+    Ok(events)
 }
 
 pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> DomainResult<Thread> {
