@@ -2,26 +2,15 @@
 //! sees it in the room's pinned list, live, and it goes when unpinned.
 
 use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
-use themechat_tests::unique;
 
-use crate::support::{create_room, join_from_explore, register, room_item, room_of};
+use crate::support::alice_and_bob_in_a_room;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pinned_message_shows_in_the_rooms_pinned_list() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
     let driver = ChromeDriver::start().await;
-    let a = driver.browser(&server.address, "alice's browser").await;
-    let b = driver.browser(&server.address, "bob's browser").await;
-
-    register(&a, &unique("alice")).await;
-    let name = unique("Pins ");
-    let room = create_room(&a, &name, "public").await;
-    register(&b, &unique("bob")).await;
-    assert_eq!(join_from_explore(&b, &name).await, room);
-    b.click_css(&room_item(&room)).await;
-    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
-        .await;
+    let (a, b, _room) = alice_and_bob_in_a_room(&driver, &server, "Pins ").await;
 
     b.send_with_enter("Worth keeping").await;
     a.wait_for_bubble("from bob", "Worth keeping", |m| !m.mine)

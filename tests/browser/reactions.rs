@@ -2,9 +2,8 @@
 //! arrive live, and a click on one's own chip takes the reaction back.
 
 use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
-use themechat_tests::unique;
 
-use crate::support::{create_room, join_from_explore, register, room_item, room_of};
+use crate::support::alice_and_bob_in_a_room;
 
 /// The chip of `emoji` in the bubble whose body is `body`.
 fn chip(emoji: &str) -> String {
@@ -16,17 +15,7 @@ async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
     let driver = ChromeDriver::start().await;
-    let a = driver.browser(&server.address, "alice's browser").await;
-    let b = driver.browser(&server.address, "bob's browser").await;
-
-    register(&a, &unique("alice")).await;
-    let name = unique("Reacts ");
-    let room = create_room(&a, &name, "public").await;
-    register(&b, &unique("bob")).await;
-    assert_eq!(join_from_explore(&b, &name).await, room);
-    b.click_css(&room_item(&room)).await;
-    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
-        .await;
+    let (a, b, _room) = alice_and_bob_in_a_room(&driver, &server, "Reacts ").await;
 
     a.send_with_enter("React to this").await;
     b.wait_for_bubble("from alice", "React to this", |m| !m.mine)

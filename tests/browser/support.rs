@@ -1,7 +1,8 @@
 //! Steps most scenarios share: signing up, creating and joining rooms.
 
 use themechat_tests::PASSWORD;
-use themechat_tests::browser::{Browser, tid};
+use themechat_tests::browser::{Browser, ChromeDriver, WebServer, tid};
+use themechat_tests::unique;
 
 /// `[data-testid="room-item"][data-room-id="<room>"]`
 pub fn room_item(room: &str) -> String {
@@ -85,4 +86,25 @@ pub async fn join_from_explore(browser: &Browser, name: &str) -> String {
         .wait_for_css(&format!("{card} {}", tid("leave-button")))
         .await;
     room
+}
+
+/// Alice and Bob, each signed up in a browser of their own, both in a new
+/// public room of Alice's (`name` plus a unique suffix) with it open.
+pub async fn alice_and_bob_in_a_room(
+    driver: &ChromeDriver,
+    server: &WebServer,
+    name: &str,
+) -> (Browser, Browser, String) {
+    let a = driver.browser(&server.address, "alice's browser").await;
+    let b = driver.browser(&server.address, "bob's browser").await;
+    register(&a, &unique("alice")).await;
+    let name = unique(name);
+    let room = create_room(&a, &name, "public").await;
+    register(&b, &unique("bob")).await;
+    assert_eq!(join_from_explore(&b, &name).await, room);
+    b.goto("/").await;
+    b.click_css(&room_item(&room)).await;
+    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
+        .await;
+    (a, b, room)
 }
