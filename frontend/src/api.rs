@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{request, request_full};
 pub use crate::http::{Failure, enc};
-use protocol::{FriendRequestId, MessageId, NotificationId, RoomId, UserId};
+use protocol::{FriendRequestId, MessageId, NotificationId, RoomId, SessionId, UserId};
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
     request::<T, ()>(Method::GET, path, None).await
@@ -127,6 +127,21 @@ pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failur
         Some(&EditMessageRequest { body }),
     )
     .await
+}
+
+/// My signed-in devices, most recently seen first.
+pub async fn devices() -> Result<Vec<Device>, Failure> {
+    get("/sessions").await
+}
+
+/// Signs one of my devices out.
+pub async fn revoke_device(id: SessionId) -> Result<(), Failure> {
+    delete(&format!("/sessions/{id}")).await
+}
+
+/// Signs out every device but this one.
+pub async fn revoke_other_devices() -> Result<(), Failure> {
+    request::<(), ()>(Method::POST, "/sessions/revoke-others", None).await
 }
 
 /// A room's pinned messages, newest first.

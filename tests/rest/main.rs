@@ -11,6 +11,7 @@ mod auth;
 mod authz;
 mod blocks;
 mod conventions;
+mod devices;
 mod dms;
 mod edits;
 mod friends;

@@ -192,6 +192,30 @@ async fn signing_out_closes_that_sessions_sockets_only() {
 }
 
 #[tokio::test]
+async fn signing_a_device_out_closes_its_sockets_only() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let phone = app.new_session(&alice).await;
+    let (mut on_phone, _) = WsClient::connect_and_auth(&app, &phone).await;
+    let (mut here, _) = WsClient::connect_and_auth(&app, &alice).await;
+    let devices = app.get("/api/v1/sessions", alice.auth()).await;
+    let phone_id = devices
+        .array()
+        .iter()
+        .find(|d| d["current"] == json!(false))
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .expect("the other device");
+
+    let resp = app
+        .delete(&format!("/api/v1/sessions/{phone_id}"), alice.auth())
+        .await;
+    assert_status(&resp, 204);
+
+    assert_eq!(on_phone.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+    here.ping().await;
+}
+
+#[tokio::test]
 async fn deleting_the_account_closes_every_socket() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;

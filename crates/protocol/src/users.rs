@@ -1,6 +1,6 @@
 //! Accounts, sessions and profiles.
 
-use crate::ids::{ActivityId, RoomId, UserId};
+use crate::ids::{ActivityId, RoomId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +30,22 @@ pub struct Me {
     pub user: User,
     pub profile_visibility: ProfileVisibility,
     pub email: Option<String>,
+}
+
+/// One of my signed-in devices (a session).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    pub id: SessionId,
+    /// The browser or app, as it named itself (its User-Agent).
+    pub client: String,
+    /// The address it last signed in or refreshed from.
+    pub address: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When it last refreshed its access (every few minutes while in use).
+    pub last_seen_at: DateTime<Utc>,
+    /// The session of this very request.
+    pub current: bool,
 }
 
 /// The short form of a user carried by messages and typing events.

@@ -5,6 +5,7 @@ pub mod bubble;
 pub mod composer;
 pub mod controls;
 pub mod create_room;
+pub mod devices;
 pub mod edit_history;
 pub mod form;
 pub mod member_list;

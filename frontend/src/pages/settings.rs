@@ -8,6 +8,7 @@ use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, Upda
 use crate::api;
 use crate::chat::Chat;
 use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
+use crate::components::devices::DeviceList;
 use crate::components::form::{Saved, SelectField, Submission, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
@@ -20,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Settings"</h1>
             <ProfileForm />
             <PasswordForm />
+            <DeviceList />
             <RoomLevels />
             <BlockedList />
             <ActivityList />

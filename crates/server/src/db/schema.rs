@@ -30,6 +30,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         previous_hash -> Nullable<Text>,
         rotated_at -> Nullable<Timestamp>,
+        address -> Nullable<Text>,
     }
 }
 

@@ -6,18 +6,24 @@ use chrono::Duration;
 use protocol::ErrorCode;
 use protocol::validate::{self, DisplayName, Username};
 use protocol::{
-    Activity, ActivityId, ActivityKind, Me, RoomId, ServerEvent, SessionId, UpdateMeRequest, User,
-    UserId,
+    Activity, ActivityId, ActivityKind, Device, Me, RoomId, ServerEvent, SessionId,
+    UpdateMeRequest, User, UserId,
 };
 
 use super::Presence;
 use super::events::Outbound;
 use super::refresh_tokens::{hash_refresh_token, new_refresh_token};
 use crate::db::DbConn;
-use crate::db::models::{ActivityRow, SessionRow, Stored, UserRow, new_id, now};
+use crate::db::models::{ActivityRow, SessionRow, Stored, UserRow, new_id, now, utc};
 use crate::db::queries::{activity, members, messages, sessions, social, users};
 use crate::db::{DbError, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing};
+
+/// Who is signing in: the browser or app as it names itself, and its address.
+pub struct Client {
+    pub agent: String,
+    pub address: String,
+}
 
 /// A session just opened or refreshed: the refresh token to hand out once.
 pub struct IssuedSession {
@@ -41,7 +47,7 @@ pub fn find_for_login(conn: &mut DbConn, username_key: &str) -> DomainResult<Opt
 fn open_session(
     conn: &mut DbConn,
     user: UserRow,
-    client: &str,
+    client: &Client,
     policy: SessionPolicy,
 ) -> DomainResult<IssuedSession> {
     let (refresh_token, token_hash) = new_refresh_token();
@@ -50,13 +56,14 @@ fn open_session(
         id: Stored(new_id()),
         user_id: user.id,
         token_hash,
-        client: client.chars().take(200).collect(),
+        client: client.agent.chars().take(200).collect(),
         created_at: created,
         last_used_at: created,
         expires_at: created + policy.first_lifetime(),
         revoked_at: None,
         previous_hash: None,
         rotated_at: None,
+        address: Some(client.address.clone()),
     };
     sessions::insert(conn, &row)?;
     activity::insert(
@@ -79,7 +86,7 @@ pub struct Registration {
 pub fn register(
     conn: &mut DbConn,
     new: Registration,
-    client: &str,
+    client: &Client,
     policy: SessionPolicy,
 ) -> DomainResult<IssuedSession> {
     let row = UserRow {
@@ -112,7 +119,7 @@ pub fn register(
 pub fn login(
     conn: &mut DbConn,
     user: UserRow,
-    client: &str,
+    client: &Client,
     policy: SessionPolicy,
 ) -> DomainResult<IssuedSession> {
     open_session(conn, user, client, policy)
@@ -156,6 +163,7 @@ pub enum Refreshed {
 pub fn refresh(
     conn: &mut DbConn,
     refresh_token: &str,
+    address: &str,
     policy: SessionPolicy,
 ) -> DomainResult<Refreshed> {
     let old_hash = hash_refresh_token(refresh_token);
@@ -165,7 +173,7 @@ pub fn refresh(
     let user = users::find(conn, *session.user_id)?.ok_or(DomainError::InvalidToken)?;
     let (new_token, new_hash) = new_refresh_token();
     let expires = (now() + policy.idle()).min(session.created_at + policy.max_age());
-    if !sessions::rotate(conn, *session.id, &old_hash, &new_hash, expires)? {
+    if !sessions::rotate(conn, *session.id, &old_hash, &new_hash, expires, address)? {
         return Err(DomainError::InvalidToken);
     }
     Ok(Refreshed::Issued(Box::new(IssuedSession {
@@ -192,6 +200,47 @@ fn replayed(conn: &mut DbConn, hash: &str, policy: SessionPolicy) -> DomainResul
         user_id: *session.user_id,
         session_id: *session.id,
     }))
+}
+
+/// My live sessions, the one asking marked `current`, most recently seen
+/// first.
+pub fn devices(conn: &mut DbConn, user: UserId, current: SessionId) -> DomainResult<Vec<Device>> {
+    Ok(sessions::live_of(conn, user)?
+        .into_iter()
+        .map(|s| Device {
+            id: *s.id,
+            current: *s.id == current,
+            client: s.client,
+            address: s.address,
+            created_at: utc(s.created_at),
+            last_seen_at: utc(s.last_used_at),
+        })
+        .collect())
+}
+
+/// Signs one of my devices out; someone else's, or one signed out
+/// already, is no device of mine (404).
+pub fn end_device(
+    conn: &mut DbConn,
+    user: UserId,
+    session: SessionId,
+) -> DomainResult<EndedSession> {
+    let mine = sessions::live_of(conn, user)?
+        .iter()
+        .any(|s| *s.id == session);
+    if !mine {
+        return Err(DomainError::NotFound(Missing::Session));
+    }
+    sessions::revoke(conn, session)?;
+    Ok(EndedSession {
+        user_id: user,
+        session_id: session,
+    })
+}
+
+/// Signs out every device of mine but `keep`.
+pub fn end_other_devices(conn: &mut DbConn, user: UserId, keep: SessionId) -> DomainResult<()> {
+    Ok(sessions::revoke_all(conn, user, Some(keep))?)
 }
 
 /// Ends the session of a refresh token.

@@ -69,6 +69,8 @@ pub enum Missing {
     Record,
     #[error("room")]
     Room,
+    #[error("session")]
+    Session,
     #[error("route")]
     Route,
     #[error("user")]

@@ -8,7 +8,7 @@ use protocol::{ApiError, AuthResponse, LoginRequest, RefreshRequest, RegisterReq
 use super::Json;
 use super::no_content;
 use crate::auth::extractor::ClientAddress;
-use crate::domain::accounts::{self, IssuedSession, Refreshed, Registration};
+use crate::domain::accounts::{self, Client, IssuedSession, Refreshed, Registration};
 use crate::domain::error::DomainError;
 use crate::realtime::RevokedSessions;
 use crate::state::AppState;
@@ -20,12 +20,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/logout").route(web::post().to(logout)));
 }
 
-fn client_of(req: &HttpRequest) -> String {
-    req.headers()
+/// Who is signing in: the User-Agent, and the address.
+fn client_of(req: &HttpRequest, address: ClientAddress) -> Client {
+    let agent = req
+        .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned()
+        .unwrap_or("");
+    Client {
+        agent: agent.to_owned(),
+        address: address.0.to_string(),
+    }
 }
 
 fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, DomainError> {
@@ -59,7 +64,7 @@ pub async fn register(
         None => DisplayName::parse(username.as_str())?,
     };
     let password_hash = state.hash_password(password.into_inner()).await?;
-    let client = client_of(&req);
+    let client = client_of(&req, address);
     let policy = state.settings.session_policy();
     let registration = Registration {
         username,
@@ -97,7 +102,7 @@ pub async fn login(
     // Verified even for unknown users, so timing does not reveal accounts.
     let ok = state.password_matches(password, stored).await?;
     let user = user.filter(|_| ok).ok_or(DomainError::InvalidCredentials)?;
-    let client = client_of(&req);
+    let client = client_of(&req, address);
     let policy = state.settings.session_policy();
     let issued = state
         .db
@@ -110,13 +115,15 @@ pub async fn login(
     responses((status = 200, body = AuthResponse), (status = 401, body = ApiError)))]
 pub async fn refresh(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, DomainError> {
     let token = body.into_inner().refresh_token;
     let policy = state.settings.session_policy();
+    let from = address.0.to_string();
     let refreshed = state
         .db
-        .write(move |conn| accounts::refresh(conn, &token, policy))
+        .write(move |conn| accounts::refresh(conn, &token, &from, policy))
         .await?;
     match refreshed {
         Refreshed::Issued(issued) => Ok(HttpResponse::Ok().json(answer(&state, *issued)?)),

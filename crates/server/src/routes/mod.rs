@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pins;
 pub mod rooms;
+pub mod sessions;
 pub mod social;
 pub mod spa;
 pub mod users;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(rooms::routes)
             .configure(messages::routes)
             .configure(pins::routes)
+            .configure(sessions::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))

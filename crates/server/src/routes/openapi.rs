@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, messages, ops, pins, rooms, social, users};
+use super::{auth, messages, ops, pins, rooms, sessions, social, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use super::{auth, messages, ops, pins, rooms, social, users};
         messages::thread, messages::mark_read, messages::read_markers,
         messages::react, messages::unreact, messages::edits,
         pins::list, pins::pin, pins::unpin,
+        sessions::list, sessions::revoke, sessions::revoke_others,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
         social::friends, social::requests, social::send_request, social::accept, social::decline,
         social::cancel, social::unfriend, social::blocked, social::block, social::unblock,

@@ -122,6 +122,8 @@ pub struct SessionRow {
     /// The refresh token's hash before the last rotation, and when that was.
     pub previous_hash: Option<String>,
     pub rotated_at: Option<NaiveDateTime>,
+    /// Where it was last used from (signing in, or refreshing).
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

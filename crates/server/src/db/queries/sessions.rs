@@ -97,6 +97,7 @@ pub fn rotate(
     old_hash: &str,
     new_hash: &str,
     expires_at: chrono::NaiveDateTime,
+    address: &str,
 ) -> DbResult<bool> {
     let at = now();
     let changed = diesel::update(
@@ -111,9 +112,19 @@ pub fn rotate(
         sessions::rotated_at.eq(Some(at)),
         sessions::last_used_at.eq(at),
         sessions::expires_at.eq(expires_at),
+        sessions::address.eq(Some(address)),
     ))
     .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// The user's live sessions, most recently used first.
+pub fn live_of(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<SessionRow>> {
+    Ok(live_sessions!()
+        .filter(sessions::user_id.eq(user_id.to_string()))
+        .order((sessions::last_used_at.desc(), sessions::id.desc()))
+        .select(SessionRow::as_select())
+        .load(conn)?)
 }
 
 pub fn revoke(conn: &mut DbConn, session_id: SessionId) -> DbResult<()> {
