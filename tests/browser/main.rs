@@ -21,5 +21,6 @@ mod devices;
 mod edits;
 mod pins;
 mod reactions;
+mod readable;
 mod reconnect;
 mod support;

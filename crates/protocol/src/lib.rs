@@ -11,6 +11,7 @@ pub mod limits;
 pub mod messages;
 pub mod rooms;
 pub mod social;
+pub mod text;
 pub mod users;
 pub mod validate;
 pub mod ws;

@@ -10,6 +10,7 @@ use crate::components::controls::LinkButton;
 use crate::components::edit_history::EditedMark;
 use crate::components::pins::PinAction;
 use crate::components::reactions::ReactionBar;
+use crate::components::rich_text::RichText;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
 use protocol::RoomId;
@@ -135,7 +136,14 @@ pub fn Bubble(
                     }
                         .into_any()
                 } else {
-                    view! { <p class="message-body" data-testid="message-body">{message.body.clone()}</p> }
+                    let me = crate::session::current()
+                        .me_untracked()
+                        .map(|m| m.user.username.to_ascii_lowercase());
+                    view! {
+                        <p class="message-body" data-testid="message-body">
+                            <RichText text=message.body.clone() me=me.unwrap_or_default() />
+                        </p>
+                    }
                         .into_any()
                 }}
                 <footer class="message-meta">

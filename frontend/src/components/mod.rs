@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod nav;
 pub mod pins;
 pub mod reactions;
+pub mod rich_text;
 pub mod room_view;
 pub mod sidebar;
 pub mod status;

@@ -29,6 +29,18 @@ pub fn Nav() -> impl IntoView {
         }
     };
     let total = Memo::new(move |_| chat.state.with(|s| s.total_unread()));
+    // The tab's title carries the unread total, so a tab in the background
+    // shows it too.
+    Effect::new(move |_| {
+        let n = total.get();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&if n > 0 {
+                format!("({n}) ThemeChat")
+            } else {
+                "ThemeChat".to_owned()
+            });
+        }
+    });
     let sign_out = move |_| {
         let refresh = session.refresh_token();
         session.clear();

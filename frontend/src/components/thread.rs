@@ -8,6 +8,7 @@ use crate::api;
 use crate::chat::Chat;
 use crate::components::controls::PanelHead;
 use crate::components::local_offset;
+use crate::components::rich_text::RichText;
 use crate::components::status::Loading;
 use crate::state::full_time;
 use protocol::{MessageId, RoomId};
@@ -36,7 +37,9 @@ fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
                 " "
                 <time class="muted" datetime=message.created_at.to_rfc3339()>{full_time(message.created_at, offset)}</time>
             </div>
-            <p class="message-body" class:deleted-mark=message.deleted>{body}</p>
+            <p class="message-body" class:deleted-mark=message.deleted>
+                {if message.deleted { body.into_any() } else { view! { <RichText text=body /> }.into_any() }}
+            </p>
         </li>
     }
 }

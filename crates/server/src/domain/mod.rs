@@ -10,7 +10,6 @@ pub mod accounts;
 pub mod error;
 pub mod events;
 pub mod live;
-pub mod mentions;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;

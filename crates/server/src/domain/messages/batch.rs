@@ -14,7 +14,6 @@ use crate::db::queries::{members, messages, rooms, social, users};
 use crate::db::{DbConn, DbError, UniqueKey};
 use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 use crate::domain::events::Outbound;
-use crate::domain::mentions;
 use crate::domain::notifications::{About, notify};
 use crate::domain::{Presence, distinct_ids};
 
@@ -325,7 +324,7 @@ fn notify_recipients(
 /// Mentions count only for members of the room, never the sender, and never
 /// someone who blocked the sender.
 fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<UserId>> {
-    let names = mentions::extract(&row.body);
+    let names = protocol::text::mentions(&row.body);
     let Some(sender) = *row.sender_id else {
         return Ok(Vec::new());
     };

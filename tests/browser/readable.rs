@@ -1,0 +1,73 @@
+//! Messages people can read: links open safely in a new tab, a mention of
+//! me stands out, and the tab's title counts what I have not read.
+
+use themechat_tests::browser::{Browser, ChromeDriver, WAIT, WebServer, exclusive, tid};
+use themechat_tests::unique;
+
+use crate::support::{create_room, join_from_explore, register, room_item, room_of};
+
+async fn wait_for_title(browser: &Browser, title: &str) {
+    let client = &browser.client;
+    browser
+        .wait_until(&format!("the title {title:?}"), WAIT, || async move {
+            Ok((client.title().await? == title).then_some(()))
+        })
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_open_safely_mentions_stand_out_and_the_title_counts_unread() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    let b = driver.browser(&server.address, "bob's browser").await;
+    let bob = unique("bob");
+    register(&a, &unique("alice")).await;
+    let name = unique("Readable ");
+    let room = create_room(&a, &name, "public").await;
+    register(&b, &bob).await;
+    assert_eq!(join_from_explore(&b, &name).await, room);
+    b.goto("/").await;
+    b.click_css(&room_item(&room)).await;
+    b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
+        .await;
+
+    let body = format!("read https://example.com/docs?x=1. then ping @{bob}");
+    a.send_with_enter(&body).await;
+    b.wait_for_bubble("from alice", &body, |m| !m.mine).await;
+    let link = b
+        .wait_for_css(&format!("{} a.message-link", tid("message-body")))
+        .await;
+    assert_eq!(
+        link.attr("href").await.ok().flatten().as_deref(),
+        Some("https://example.com/docs?x=1")
+    );
+    assert_eq!(
+        link.attr("rel").await.ok().flatten().as_deref(),
+        Some("noopener noreferrer")
+    );
+    assert_eq!(
+        link.attr("target").await.ok().flatten().as_deref(),
+        Some("_blank")
+    );
+    let mention = b
+        .wait_for_css(&format!("{}.mention-me", tid("mention")))
+        .await;
+    assert_eq!(mention.text().await.unwrap_or_default(), format!("@{bob}"));
+    // On Alice's side it is a mention, but not of her.
+    a.wait_for_css(&tid("mention")).await;
+    assert_eq!(a.count_css(".mention-me").await, 0);
+
+    // Away from the room, Bob's tab title counts what he has not read.
+    b.goto("/settings").await;
+    wait_for_title(&b, "ThemeChat").await;
+    a.send_with_enter("while you were away").await;
+    wait_for_title(&b, "(1) ThemeChat").await;
+    b.goto("/").await;
+    b.click_css(&room_item(&room)).await;
+    wait_for_title(&b, "ThemeChat").await;
+
+    a.close().await;
+    b.close().await;
+}
