@@ -17,6 +17,7 @@
 mod auth;
 mod chat;
 mod contacts;
+mod deleting;
 mod devices;
 mod edits;
 mod pins;

@@ -7,6 +7,7 @@ use protocol::Message;
 
 use crate::chat::Chat;
 use crate::components::controls::LinkButton;
+use crate::components::delete_message::DeleteAction;
 use crate::components::edit_history::EditedMark;
 use crate::components::pins::PinAction;
 use crate::components::reactions::ReactionBar;
@@ -61,17 +62,6 @@ pub fn Bubble(
     let room_id = message.room_id;
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
-    let on_delete = move || {
-        leptos::task::spawn_local(async move {
-            if crate::api::delete_message(id).await.is_ok() {
-                chat.state.update(|s| {
-                    for t in s.timelines.values_mut() {
-                        t.mark_deleted(id);
-                    }
-                });
-            }
-        });
-    };
     view! {
         <li
             class="message-row"
@@ -178,9 +168,9 @@ pub fn Bubble(
                                             view! {
                                                 <LinkButton label="Edit"
                                                     on_click=move || chat.start_edit(for_edit.clone()) />
-                                                <LinkButton label="Delete" on_click=on_delete />
                                             }
                                         })}
+                                    <DeleteAction room=room_id message=id mine=mine />
                                 </span>
                             }
                         })}

@@ -5,6 +5,7 @@ pub mod bubble;
 pub mod composer;
 pub mod controls;
 pub mod create_room;
+pub mod delete_message;
 pub mod devices;
 pub mod edit_history;
 pub mod form;
