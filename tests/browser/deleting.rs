@@ -20,7 +20,9 @@ async fn a_moderator_deletes_a_message_after_confirming() {
     b.send_with_enter("keep me").await;
     b.send_with_enter("spam here").await;
     let keep = a.wait_for_bubble("from bob", "keep me", |m| !m.mine).await;
-    let spam = a.wait_for_bubble("from bob", "spam here", |m| !m.mine).await;
+    let spam = a
+        .wait_for_bubble("from bob", "spam here", |m| !m.mine)
+        .await;
 
     // "Keep" changes nothing.
     a.hover_css(&bubble(&keep.id)).await;
@@ -42,7 +44,8 @@ async fn a_moderator_deletes_a_message_after_confirming() {
             .await;
     }
     // Bob's other message stands.
-    b.wait_for_bubble("still there", "keep me", |m| m.mine).await;
+    b.wait_for_bubble("still there", "keep me", |m| m.mine)
+        .await;
 
     a.close().await;
     b.close().await;
