@@ -170,7 +170,7 @@ pub fn Bubble(
                                                     on_click=move || chat.start_edit(for_edit.clone()) />
                                             }
                                         })}
-                                    <DeleteAction room=room_id message=id mine=mine />
+                                    <DeleteAction message=id mine=mine />
                                 </span>
                             }
                         })}

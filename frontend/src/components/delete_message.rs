@@ -2,18 +2,18 @@
 //! first, and says so when the server refuses.
 
 use leptos::prelude::*;
-use protocol::{MessageId, Role, RoomId};
+use protocol::MessageId;
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::controls::LinkButton;
-use crate::components::moderation::my_role;
+use crate::components::moderation::RoomPowers;
 
 #[component]
-pub fn DeleteAction(room: RoomId, message: MessageId, mine: bool) -> impl IntoView {
+pub fn DeleteAction(message: MessageId, mine: bool) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let role = my_role(chat, room);
-    let allowed = Memo::new(move |_| mine || role.get().is_some_and(Role::can_moderate));
+    let moderate = expect_context::<RoomPowers>().moderate;
+    let allowed = Memo::new(move |_| mine || moderate.get());
     let asking = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let delete = move || {

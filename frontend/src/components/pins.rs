@@ -2,26 +2,12 @@
 //! panel that lists a room's pins.
 
 use leptos::prelude::*;
-use protocol::{MessageId, Pin, Role, RoomId, RoomKind};
+use protocol::{MessageId, Pin, RoomId};
 
 use crate::api;
 use crate::chat::Chat;
 use crate::components::controls::{LinkButton, PanelHead};
-use crate::components::moderation::my_role;
-
-/// Whether I may pin in `room`: a moderator of a group, or either person of
-/// a direct conversation.
-pub fn can_pin(chat: Chat, room: RoomId) -> Memo<bool> {
-    let role = my_role(chat, room);
-    Memo::new(move |_| {
-        let direct = chat.state.with(|s| {
-            s.rooms
-                .get(&room)
-                .is_some_and(|r| r.room.kind == RoomKind::Direct)
-        });
-        direct || role.get().is_some_and(Role::can_moderate)
-    })
-}
+use crate::components::moderation::RoomPowers;
 
 /// Pins or unpins; the socket's event updates every list, this one too.
 fn set_pinned(room: RoomId, message: MessageId, pin: bool, error: RwSignal<Option<String>>) {
@@ -37,7 +23,7 @@ fn set_pinned(room: RoomId, message: MessageId, pin: bool, error: RwSignal<Optio
 #[component]
 pub fn PinAction(room: RoomId, message: MessageId) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let allowed = can_pin(chat, room);
+    let allowed = expect_context::<RoomPowers>().pin;
     let pinned = Memo::new(move |_| {
         chat.state
             .with(|s| s.timelines.get(&room).is_some_and(|t| t.is_pinned(message)))
@@ -73,7 +59,7 @@ pub fn pin_count(chat: Chat, room: RoomId) -> Memo<usize> {
 #[component]
 pub fn PinnedPanel(room: RoomId, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let allowed = can_pin(chat, room);
+    let allowed = expect_context::<RoomPowers>().pin;
     let error = RwSignal::new(None::<String>);
     let pins = Memo::new(move |_| {
         chat.state.with(|s| {

@@ -7,7 +7,7 @@ use crate::chat::Chat;
 use crate::components::composer::Composer;
 use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
-use crate::components::moderation::{ManagePanel, my_role};
+use crate::components::moderation::{ManagePanel, RoomPowers};
 use crate::components::pins::{PinnedPanel, pin_count};
 use crate::components::status::Loading;
 use crate::components::thread::{ThreadOpen, ThreadPanel};
@@ -31,10 +31,9 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
     let manage = RwSignal::new(false);
     let pins_open = RwSignal::new(false);
     let pinned = pin_count(chat, room);
-    let role = my_role(chat, room);
-    let can_manage = Memo::new(move |_| {
-        !is_direct.get() && role.get().is_some_and(protocol::Role::can_moderate)
-    });
+    let powers = RoomPowers::of(chat, room);
+    provide_context(powers);
+    let can_manage = powers.moderate;
     // One side panel at a time: opening a thread closes the others.
     Effect::new(move |_| {
         if thread.with(Option::is_some) {

@@ -22,6 +22,34 @@ use crate::components::status::ErrorNote;
 use protocol::RoomId;
 
 pub use crate::state::can_act_on;
+/// What I may do in the open room, worked out once for all its messages
+/// (each message's actions read it from the context).
+#[derive(Clone, Copy)]
+pub struct RoomPowers {
+    /// The owner or a moderator of a group.
+    pub moderate: Memo<bool>,
+    /// Pin and unpin: a moderator of a group, or either person of a direct
+    /// conversation.
+    pub pin: Memo<bool>,
+}
+
+impl RoomPowers {
+    pub fn of(chat: Chat, room: RoomId) -> Self {
+        let role = my_role(chat, room);
+        let direct = Memo::new(move |_| {
+            chat.state.with(|s| {
+                s.rooms
+                    .get(&room)
+                    .is_some_and(|r| r.room.kind == protocol::RoomKind::Direct)
+            })
+        });
+        let moderate =
+            Memo::new(move |_| !direct.get() && role.get().is_some_and(Role::can_moderate));
+        let pin = Memo::new(move |_| direct.get() || moderate.get());
+        Self { moderate, pin }
+    }
+}
+
 /// The caller's role in a room: from the member list when loaded (it follows
 /// role changes), else from the room summary.
 pub fn my_role(chat: Chat, room: RoomId) -> Memo<Option<Role>> {
