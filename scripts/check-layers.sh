@@ -3,7 +3,7 @@
 # path the code names (`use` lines and inline `crate::…` paths, comments
 # left out) and fails on any that points up or sideways:
 #
-#   server:  routes, realtime (the transports) -> domain -> db
+#   server:  routes, realtime (the transports) -> domain -> db (and files)
 #            protocol is below them all and stays serde-only (checked in .ci/run)
 #   web app: session -> http -> auth -> api -> ws -> chat state -> views
 #
@@ -30,6 +30,9 @@ rule() {
 
 # Storage knows nothing above it, nor HTTP.
 rule "db sees a layer above it" 'actix|crate::(routes|realtime|domain|auth|state|startup)\b' $s/db
+# The file store (uploaded bytes) sits beside storage: it knows no layer
+# above it, no HTTP, and no rows.
+rule "files sees a layer above it" 'actix|crate::(routes|realtime|domain|auth|state|startup|db)\b' $s/files
 # The rules know nothing of transports, HTTP or how events travel.
 rule "domain sees a transport or HTTP" 'actix|crate::(routes|realtime|auth|state|startup)\b' $s/domain
 rule "domain sees Diesel (it goes through db)" '\bdiesel::' $s/domain

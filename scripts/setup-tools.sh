@@ -5,6 +5,7 @@
 #
 #   scripts/setup-tools.sh             # wasm32 target, trunk, wasm-bindgen, wasm-opt
 #   scripts/setup-tools.sh --browser   # ... plus chromium + chromedriver (apt) for browser tests
+#   scripts/setup-tools.sh --s3        # ... plus moto's S3-compatible server (PyPI) for the cluster tests
 #
 # Versions (keep in sync with Trunk.toml [tools] and frontend/Cargo.toml):
 #   trunk 0.21.14          0.22.x needs rustc >= 1.96.1
@@ -15,15 +16,18 @@ set -euo pipefail
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+MOTO_VERSION=5.2.5
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo" # so rustup honours rust-toolchain.toml
 
 browser=0
+s3=0
 for arg in "$@"; do
     case "$arg" in
         --browser) browser=1 ;;
-        -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --s3) s3=1 ;;
+        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup-tools.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -86,5 +90,17 @@ if ((browser)); then
         "${sudo[@]}" apt-get update
         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium chromium-driver
         echo "chromium: installed"
+    fi
+fi
+
+# moto's S3-compatible server, private to the repo, only on request
+if ((s3)); then
+    moto_dir="$repo/.tools/moto"
+    if [[ "$("$moto_dir/bin/python" -m pip show moto 2>/dev/null | sed -n 's/^Version: //p')" == "$MOTO_VERSION" ]]; then
+        echo "moto $MOTO_VERSION: present"
+    else
+        python3 -m venv "$moto_dir"
+        "$moto_dir/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+        echo "moto $MOTO_VERSION: installed"
     fi
 fi

@@ -52,6 +52,66 @@ pub async fn change_password(req: &ChangePasswordRequest) -> Result<(), Failure>
     request(Method::PUT, "/users/me/password", Some(req)).await
 }
 
+/// A form with one file in the part the server reads (`file`).
+fn file_form(file: &web_sys::File) -> Result<web_sys::FormData, Failure> {
+    let form = web_sys::FormData::new()
+        .map_err(|_| Failure::refused(ErrorCode::BadRequest, "Could not read the file."))?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| Failure::refused(ErrorCode::BadRequest, "Could not read the file."))?;
+    Ok(form)
+}
+
+pub async fn set_avatar(file: &web_sys::File) -> Result<Me, Failure> {
+    crate::auth::upload(Method::PUT, "/users/me/avatar", &file_form(file)?).await
+}
+
+pub async fn clear_avatar() -> Result<Me, Failure> {
+    request::<Me, ()>(Method::DELETE, "/users/me/avatar", None).await
+}
+
+pub async fn upload_attachment(room: RoomId, file: &web_sys::File) -> Result<Attachment, Failure> {
+    let path = format!("/rooms/{room}/attachments");
+    crate::auth::upload(Method::POST, &path, &file_form(file)?).await
+}
+
+/// Where an attachment's bytes (or its thumbnail's) are.
+pub fn attachment_path(id: AttachmentId, thumbnail: bool) -> String {
+    if thumbnail {
+        format!("/attachments/{id}/thumbnail")
+    } else {
+        format!("/attachments/{id}")
+    }
+}
+
+/// Where a photo's bytes (or its thumbnail's) are.
+pub fn photo_path(id: PhotoId, thumbnail: bool) -> String {
+    if thumbnail {
+        format!("/photos/{id}/thumbnail")
+    } else {
+        format!("/photos/{id}")
+    }
+}
+
+/// A file that needs the bearer token as an object URL, for `<img src>` or
+/// a download link; the caller revokes it when done.
+pub async fn file_url(path: &str) -> Result<String, Failure> {
+    let blob = crate::auth::blob(path).await?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| Failure::refused(ErrorCode::BadRequest, "Could not show the file."))
+}
+
+pub async fn photos_of(user: UserId) -> Result<Vec<Photo>, Failure> {
+    get(&format!("/users/{user}/photos")).await
+}
+
+pub async fn add_photo(file: &web_sys::File) -> Result<Photo, Failure> {
+    crate::auth::upload(Method::POST, "/users/me/photos", &file_form(file)?).await
+}
+
+pub async fn remove_photo(id: PhotoId) -> Result<(), Failure> {
+    delete(&format!("/users/me/photos/{id}")).await
+}
+
 pub async fn user(id: UserId) -> Result<User, Failure> {
     get(&format!("/users/{id}")).await
 }

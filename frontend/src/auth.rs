@@ -10,7 +10,7 @@ use protocol::{AuthResponse, ErrorCode, RefreshRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::http::{Failure, parse, send_once};
+use crate::http::{Answer, Failure, Fetched, parse, send_form, send_once};
 use crate::session::{self, Session, now_ms};
 
 /// Refresh this long before the access token expires.
@@ -117,23 +117,66 @@ pub async fn request_full<T: DeserializeOwned, B: Serialize>(
         })?),
         None => None,
     };
+    let (method, body) = (&method, body.as_ref());
+    if path.starts_with("/auth/") {
+        return parse(send_once(method, path, body, None).await?);
+    }
+    let raw =
+        authorized(|token| async move { send_once(method, path, body, token.as_deref()).await })
+            .await?;
+    parse(raw)
+}
+
+/// Sends with the current access token and, when that is refused with 401,
+/// once more with a refreshed one (or one another tab refreshed).
+async fn authorized<A, F, Fut>(send: F) -> Result<A, Failure>
+where
+    A: Answer,
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<A, Failure>>,
+{
     let s = session::current();
-    let is_auth = path.starts_with("/auth/");
-    let token = if is_auth { None } else { s.access_token() };
-    let raw = send_once(&method, path, body.as_ref(), token.as_deref()).await?;
-    if raw.status == 401 && !is_auth && token.is_some() {
-        // Another tab may have refreshed already; else refresh ourselves.
+    let token = s.access_token();
+    let answer = send(token.clone()).await?;
+    if answer.status() == 401 && token.is_some() {
         let adopted = s.adopt_stored() && s.access_token() != token;
         if adopted || refresh_session().await.is_ok() {
-            let token = s.access_token();
-            let raw = send_once(&method, path, body.as_ref(), token.as_deref()).await?;
-            if raw.status == 401 {
+            let answer = send(s.access_token()).await?;
+            if answer.status() == 401 {
                 s.clear();
             }
-            return parse(raw);
+            return Ok(answer);
         }
     }
-    parse(raw)
+    Ok(answer)
+}
+
+/// Uploads a form (a file) and reads the JSON answer.
+pub async fn upload<T: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    form: &web_sys::FormData,
+) -> Result<T, Failure> {
+    let method = &method;
+    let raw =
+        authorized(|token| async move { send_form(method, path, form, token.as_deref()).await })
+            .await?;
+    parse(raw).map(|(v, _)| v)
+}
+
+/// A file that needs the bearer token, as a `Blob`.
+pub async fn blob(path: &str) -> Result<web_sys::Blob, Failure> {
+    match authorized(|token| async move { crate::http::fetch_blob(path, token.as_deref()).await })
+        .await?
+    {
+        Fetched::Blob(blob) => Ok(blob),
+        Fetched::Refused(raw) => {
+            let status = raw.status;
+            Err(parse::<()>(raw)
+                .err()
+                .unwrap_or(Failure::Unreadable { status }))
+        }
+    }
 }
 
 pub async fn request<T: DeserializeOwned, B: Serialize>(

@@ -92,6 +92,82 @@ pub async fn send_once(
     })
 }
 
+/// Sends a `multipart/form-data` body (the browser writes its boundary).
+pub async fn send_form(
+    method: &Method,
+    path: &str,
+    form: &web_sys::FormData,
+    token: Option<&str>,
+) -> Result<Raw, Failure> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
+        .method(method.clone())
+        .header("Accept", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("Authorization", &format!("Bearer {t}"));
+    }
+    let request = builder.body(form.clone()).map_err(|_| Failure::Network)?;
+    let response = request.send().await.map_err(|_| Failure::Network)?;
+    let text = response.text().await.unwrap_or_default();
+    Ok(Raw {
+        status: response.status(),
+        text,
+        unread: None,
+    })
+}
+
+/// A file fetched whole, or the answer that refused it.
+pub enum Fetched {
+    Blob(web_sys::Blob),
+    Refused(Raw),
+}
+
+/// GETs a file's bytes as a `Blob` (for an object URL): what an `<img>`
+/// cannot do itself when the file needs a bearer token.
+pub async fn fetch_blob(path: &str, token: Option<&str>) -> Result<Fetched, Failure> {
+    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"));
+    if let Some(t) = token {
+        builder = builder.header("Authorization", &format!("Bearer {t}"));
+    }
+    let response = builder.send().await.map_err(|_| Failure::Network)?;
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        let text = response.text().await.unwrap_or_default();
+        return Ok(Fetched::Refused(Raw {
+            status,
+            text,
+            unread: None,
+        }));
+    }
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let bytes = response.binary().await.map_err(|_| Failure::Network)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&content_type);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map(Fetched::Blob)
+        .map_err(|_| Failure::Unreadable { status })
+}
+
+/// The status of an answer, whatever its body.
+pub trait Answer {
+    fn status(&self) -> u16;
+}
+
+impl Answer for Raw {
+    fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl Answer for Fetched {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Blob(_) => 200,
+            Self::Refused(raw) => raw.status,
+        }
+    }
+}
+
 pub fn parse<T: DeserializeOwned>(raw: Raw) -> Result<(T, Option<i64>), Failure> {
     if (200..300).contains(&raw.status) {
         let text = if raw.text.trim().is_empty() {

@@ -168,3 +168,65 @@ async fn users_of_a_node_that_crashes_go_offline_everywhere() {
     .await;
     bob_ws.close().await;
 }
+
+/// Files kept in a shared S3-compatible bucket: uploaded through one node,
+/// served by the other, and removed from the bucket once their message is
+/// deleted, whichever node sweeps.
+#[tokio::test]
+async fn an_attachment_uploaded_on_one_node_is_served_by_the_other() {
+    let s3 = themechat_tests::services::PrivateS3::start().await;
+    let mut env = s3.env();
+    env.push(("THEMECHAT_FILE_SWEEP_SECS", "1".to_owned()));
+    let cluster = Cluster::start_with_env(2, env).await;
+    let (a, b) = (cluster.node(A), cluster.node(B));
+    let alice = a.register(&unique("alice")).await;
+    let bob = a.register(&unique("bob")).await;
+    let room = a.public_room_with(&alice, "Shared files", &[&bob]).await;
+
+    let upload = files::Upload::png("map.png", 64, 48);
+    let attachment = a.attach(&alice, &room, &upload).await;
+    let id = id_of(&attachment);
+    let mut keys = s3.keys().await;
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            format!("attachments/{id}"),
+            format!("attachments/{id}.thumbnail")
+        ]
+    );
+
+    let sent = a
+        .post_json(
+            &format!("/api/v1/rooms/{room}/messages"),
+            alice.auth(),
+            &json!({ "body": "the map", "attachments": [id] }),
+        )
+        .await;
+    assert_status(&sent, 201);
+    let fetched = b
+        .get(&format!("/api/v1/attachments/{id}"), bob.auth())
+        .await;
+    assert_status(&fetched, 200);
+    assert_eq!(fetched.bytes, upload.bytes);
+    let thumbnail = b
+        .get(&format!("/api/v1/attachments/{id}/thumbnail"), bob.auth())
+        .await;
+    assert_status(&thumbnail, 200);
+
+    let message = id_of(&sent.body);
+    assert_status(
+        &b.delete(&format!("/api/v1/messages/{message}"), alice.auth())
+            .await,
+        204,
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !s3.keys().await.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "files left: {:?}",
+            s3.keys().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -17,6 +17,8 @@ pub struct TestResponse {
     pub body: Value,
     /// The body as text (lossy UTF-8).
     pub text: String,
+    /// The body exactly as it came.
+    pub bytes: Vec<u8>,
     /// `METHOD /path` of the request, for failure messages.
     pub request: String,
     /// The start of the request body, for failure messages.
@@ -151,6 +153,7 @@ impl ApiClient {
             headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
             request: label,
             request_body,
         }
@@ -211,6 +214,35 @@ impl ApiClient {
             .header(CONTENT_TYPE, content_type)
             .body(body.into());
         self.send(builder).await
+    }
+
+    /// Uploads a file as `multipart/form-data` (the part named `file`),
+    /// with the name and type a client would claim.
+    pub async fn upload(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        file: &crate::files::Upload,
+    ) -> TestResponse {
+        let builder = self
+            .request(method, path, token)
+            .header(CONTENT_TYPE, crate::files::multipart_type())
+            .body(file.form());
+        self.send(builder).await
+    }
+
+    /// Uploads a file to a room; asserts 201 and answers the attachment.
+    pub async fn attach(
+        &self,
+        user: &TestUser,
+        room_id: &str,
+        file: &crate::files::Upload,
+    ) -> Value {
+        let path = format!("/api/v1/rooms/{room_id}/attachments");
+        let resp = self.upload(Method::POST, &path, user.auth(), file).await;
+        assert_status(&resp, 201);
+        resp.body
     }
 
     // ---- accounts ------------------------------------------------------------

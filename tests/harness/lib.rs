@@ -11,6 +11,7 @@ pub mod assertions;
 mod backend;
 pub mod browser;
 mod client;
+pub mod files;
 pub mod process;
 pub mod services;
 pub mod socket;
@@ -61,6 +62,11 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Every file the server keeps in its local file store.
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        files::all_files(&self._data_dir.path().join("files"))
+    }
+
     /// The test app's own database, opened beside the server.
     fn storage(&self) -> server::db::Database {
         server::db::Database::connect(

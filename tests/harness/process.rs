@@ -253,9 +253,18 @@ impl Cluster {
     /// Like [`start`](Self::start), on the Redis at `redis` (a private one
     /// a test may stop).
     pub async fn start_with_redis(count: usize, redis: String) -> Self {
+        Self::start_with(count, redis, Vec::new()).await
+    }
+
+    /// Like [`start`](Self::start), with more settings for every node.
+    pub async fn start_with_env(count: usize, extra: Vec<(&'static str, String)>) -> Self {
+        Self::start_with(count, redis_url(), extra).await
+    }
+
+    async fn start_with(count: usize, redis: String, extra: Vec<(&'static str, String)>) -> Self {
         require_postgres();
         let (schema, database_url) = PgSchema::create();
-        let env = vec![
+        let mut env = vec![
             ("DATABASE_URL", database_url),
             ("REDIS_URL", redis),
             ("JWT_SECRET", "cluster-test-secret-".repeat(3)),
@@ -268,6 +277,7 @@ impl Cluster {
             // events, presence or dead nodes.
             ("THEMECHAT_REDIS_PREFIX", unique("cluster")),
         ];
+        env.extend(extra);
         let mut nodes = Vec::with_capacity(count);
         for i in 0..count {
             let name = format!("node-{}", (b'a' + i as u8) as char);

@@ -226,3 +226,95 @@ fn run_as_postgres(program: &Path, args: &[&str]) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// An S3-compatible object store of its own (moto's server, from PyPI,
+/// installed into `.tools/moto` by `scripts/test`, or named by
+/// `THEMECHAT_TEST_MOTO`), with one empty bucket.
+pub struct PrivateS3 {
+    pub port: u16,
+    pub bucket: String,
+    child: Child,
+}
+
+impl PrivateS3 {
+    pub async fn start() -> Self {
+        let program = std::env::var_os("THEMECHAT_TEST_MOTO")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/moto/bin/moto_server")
+            });
+        assert!(
+            program.is_file(),
+            "{} is missing: `scripts/test` installs it (python3 -m venv .tools/moto && \
+             .tools/moto/bin/pip install 'moto[server]'), or set THEMECHAT_TEST_MOTO",
+            program.display()
+        );
+        let port = free_port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        wait_listening(port, "the private S3 server").await;
+        let store = Self {
+            port,
+            bucket: crate::unique("files")
+                .to_ascii_lowercase()
+                .replace('_', "-"),
+            child,
+        };
+        let created = reqwest::Client::new()
+            .put(format!("{}/{}", store.endpoint(), store.bucket))
+            .send()
+            .await
+            .expect("create the bucket");
+        assert!(
+            created.status().is_success(),
+            "creating the bucket: {}",
+            created.status()
+        );
+        store
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The server settings that keep files in this bucket.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("THEMECHAT_S3_BUCKET", self.bucket.clone()),
+            ("THEMECHAT_S3_ENDPOINT", self.endpoint()),
+            ("THEMECHAT_S3_REGION", "us-east-1".to_owned()),
+            ("THEMECHAT_S3_ACCESS_KEY_ID", "test".to_owned()),
+            ("THEMECHAT_S3_SECRET_ACCESS_KEY", "test".to_owned()),
+        ]
+    }
+
+    /// The names of the objects in the bucket.
+    pub async fn keys(&self) -> Vec<String> {
+        let listing = reqwest::Client::new()
+            .get(format!("{}/{}?list-type=2", self.endpoint(), self.bucket))
+            .send()
+            .await
+            .expect("list the bucket")
+            .text()
+            .await
+            .expect("read the listing");
+        listing
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split("</Key>").next())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for PrivateS3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod activity;
+mod attachments;
 mod auth;
 mod authz;
 mod blocks;
@@ -21,6 +22,7 @@ mod hostile;
 mod messages;
 mod moderation;
 mod notifications;
+mod photos;
 mod pins;
 mod reactions;
 mod rooms;

@@ -286,3 +286,40 @@ async fn a_reply_is_acked_and_the_root_s_update_reaches_every_connection() {
         assert_eq!(updated["message"]["reply_count"], json!(1), "{updated}");
     }
 }
+
+#[tokio::test]
+async fn a_send_carries_uploaded_files_to_every_member() {
+    let Chat {
+        app,
+        alice,
+        bob,
+        room,
+        ..
+    } = chat().await;
+    let upload = files::Upload::png("sunset.png", 30, 20);
+    let attachment = app.attach(&alice, &room, &upload).await;
+    let mut alice_ws = WsClient::open(&app, &alice).await.named("alice");
+    let mut bob_ws = WsClient::open(&app, &bob).await.named("bob");
+
+    alice_ws
+        .send_json(&json!({
+            "type": "send", "room_id": room, "body": "", "client_id": "pic-1",
+            "attachments": [attachment["id"]],
+        }))
+        .await;
+    let ack = alice_ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["message"]["attachments"], json!([attachment]));
+    let event = bob_ws.next_of_type("message", EVENT_TIMEOUT).await;
+    assert_eq!(event["message"]["attachments"], json!([attachment]));
+
+    // The same file again is refused, and says why.
+    alice_ws
+        .send_json(&json!({
+            "type": "send", "room_id": room, "body": "again", "client_id": "pic-2",
+            "attachments": [attachment["id"]],
+        }))
+        .await;
+    let refused = alice_ws.next_of_type("error", EVENT_TIMEOUT).await;
+    assert_eq!(refused["code"], "validation_failed");
+    assert_eq!(refused["client_id"], "pic-2");
+}

@@ -329,6 +329,7 @@ async fn send_share(
             body: format!("history seed {member}-{n}: the quick brown fox jumps over the lazy dog"),
             client_id: format!("{member}-{n}"),
             reply_to: None,
+            attachments: Vec::new(),
         });
         if sink.send(frame).await.is_err() {
             break;

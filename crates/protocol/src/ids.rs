@@ -95,6 +95,10 @@ id_type! {
     ActivityId => "activity id";
     /// A signed-in device (a refresh-token family).
     SessionId => "session id";
+    /// An uploaded file, on its own until a message carries it.
+    AttachmentId => "attachment id";
+    /// A picture in someone's photo library.
+    PhotoId => "photo id";
 }
 
 #[cfg(test)]

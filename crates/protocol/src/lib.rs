@@ -18,8 +18,8 @@ pub mod ws;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ids::{
-    ActivityId, AuditEntryId, FriendRequestId, MalformedId, MessageId, NotificationId, RoomId,
-    SessionId, UserId,
+    ActivityId, AttachmentId, AuditEntryId, FriendRequestId, MalformedId, MessageId,
+    NotificationId, PhotoId, RoomId, SessionId, UserId,
 };
 pub use messages::*;
 pub use rooms::*;

@@ -26,6 +26,17 @@ pub const PINS_MAX: usize = 50;
 pub const REACTIONS_MAX: usize = 20;
 /// Longest emoji sequence accepted as one reaction, in bytes.
 pub const EMOJI_MAX_BYTES: usize = 32;
+/// Files one message may carry.
+pub const ATTACHMENTS_MAX: usize = 10;
+/// Longest file name kept for an attachment, in characters (longer ones
+/// are shortened, keeping the extension).
+pub const FILE_NAME_MAX: usize = 200;
+/// Largest side of an attachment's thumbnail, in pixels.
+pub const THUMBNAIL_SIDE: u32 = 320;
+/// Pictures one person's photo library holds.
+pub const PHOTOS_MAX: usize = 200;
+/// Side of a stored avatar (always square), in pixels.
+pub const AVATAR_SIDE: u32 = 256;
 pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 200;
 

@@ -1,6 +1,6 @@
 //! Messages, threads and read markers.
 
-use crate::ids::{MessageId, RoomId, UserId};
+use crate::ids::{AttachmentId, MessageId, RoomId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,39 @@ pub struct Message {
     pub client_id: Option<String>,
     /// One entry per emoji, in the order they were first used.
     pub reactions: Vec<Reaction>,
+    /// Files sent with the message, in the order they were given; none
+    /// once it is deleted.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file uploaded to a room. Its bytes are at
+/// `GET /api/v1/attachments/{id}` (and a small preview of an image at
+/// `…/{id}/thumbnail`), for members of the room only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub room_id: RoomId,
+    /// The uploaded file's name, cleaned of paths and control characters.
+    pub name: String,
+    /// Read from the bytes, never taken from the uploader:
+    /// `application/octet-stream` when nothing is recognised.
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    /// An image's size in pixels (null for other files).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// True when `…/{id}/thumbnail` has a preview (images only).
+    pub thumbnail: bool,
+}
+
+impl Attachment {
+    /// Shown inline (as a picture) rather than offered as a download.
+    pub fn is_image(&self) -> bool {
+        self.width.is_some()
+    }
 }
 
 /// A pinned message of a room.
@@ -59,11 +92,18 @@ pub struct Reaction {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostMessageRequest {
+    /// May be empty when the message carries attachments.
+    #[serde(default)]
     pub body: String,
     #[serde(default)]
     pub client_id: Option<String>,
     #[serde(default)]
     pub reply_to: Option<MessageId>,
+    /// Files uploaded to this room by the sender (`POST
+    /// /rooms/{id}/attachments`) and not yet sent, at most 10.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    pub attachments: Vec<AttachmentId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Accounts, sessions and profiles.
 
-use crate::ids::{ActivityId, RoomId, SessionId, UserId};
+use crate::ids::{ActivityId, PhotoId, RoomId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +32,24 @@ pub struct Me {
     pub email: Option<String>,
 }
 
+/// A picture in someone's photo library. Its bytes are at
+/// `GET /api/v1/photos/{id}` (and a preview at `…/{id}/thumbnail`), for
+/// whoever may see its owner's profile in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Photo {
+    pub id: PhotoId,
+    pub owner_id: UserId,
+    /// Read from the bytes: `image/png`, `image/jpeg`, `image/gif` or
+    /// `image/webp`.
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    pub width: u32,
+    pub height: u32,
+    pub created_at: DateTime<Utc>,
+}
+
 /// One of my signed-in devices (a session).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -55,6 +73,9 @@ pub struct UserRef {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    /// Their avatar, to show beside what they wrote.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

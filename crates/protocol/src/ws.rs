@@ -1,6 +1,6 @@
 //! WebSocket frames: one JSON object per text frame, tagged by `type`.
 
-use crate::ids::{MessageId, RoomId, UserId};
+use crate::ids::{AttachmentId, MessageId, RoomId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -20,6 +20,9 @@ pub enum ClientFrame {
         client_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<MessageId>,
+        /// Uploaded files to send with it (see `POST /rooms/{id}/attachments`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentId>,
     },
     Typing {
         room_id: RoomId,

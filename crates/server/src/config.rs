@@ -140,6 +140,21 @@ pub struct Settings {
     /// With Redis: a node that has not renewed its lease for this long is
     /// taken for dead, and its users for offline.
     pub presence_lease_secs: u64,
+    /// Uploaded files live in `<data_dir>/files`, unless `s3_bucket` names
+    /// an S3-compatible bucket (which several nodes share). Unset S3
+    /// values come from the usual `AWS_*` variables.
+    pub s3_bucket: Option<String>,
+    /// `http(s)://host:port` of a self-hosted S3-compatible service.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Largest upload (an attachment, an avatar), in bytes.
+    pub upload_max_bytes: u64,
+    /// How often each node removes the files of deleted messages, and
+    /// uploads not sent within `unsent_upload_ttl_secs`.
+    pub file_sweep_secs: u64,
+    pub unsent_upload_ttl_secs: u64,
 }
 
 impl Default for Settings {
@@ -181,6 +196,14 @@ impl Default for Settings {
             message_writers: 0,
             write_queue_capacity: 4096,
             presence_lease_secs: 15,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: None,
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            upload_max_bytes: 10 * 1024 * 1024,
+            file_sweep_secs: 60,
+            unsent_upload_ttl_secs: 24 * 3600,
         }
     }
 }
@@ -254,6 +277,12 @@ impl Settings {
                 reason: format!("{bad:?} is not an origin like https://app.example"),
             });
         }
+        if self.upload_max_bytes == 0 || self.file_sweep_secs == 0 {
+            return Err(ConfigError::Invalid {
+                key: "upload_max_bytes",
+                reason: "the upload limit and the sweep interval must be positive".into(),
+            });
+        }
         if self.rate_limit_messages == 0 || self.rate_limit_window_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "rate_limit",
@@ -261,6 +290,20 @@ impl Settings {
             });
         }
         Ok(())
+    }
+
+    /// Where uploaded files go: the configured bucket, or the data dir.
+    pub fn bucket(&self) -> Option<crate::files::Bucket> {
+        Some(crate::files::Bucket {
+            name: self.s3_bucket.clone()?,
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self
+                .s3_secret_access_key
+                .as_ref()
+                .map(|s| s.expose().to_owned()),
+        })
     }
 
     pub fn refresh_token_ttl(&self) -> Duration {

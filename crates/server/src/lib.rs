@@ -6,6 +6,8 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod file_sweep;
+pub mod files;
 pub mod metrics;
 pub mod realtime;
 pub mod routes;

@@ -16,6 +16,7 @@ use crate::domain::error::DomainError;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
+use crate::files::FileStore;
 use crate::metrics::Metrics;
 use crate::realtime::{Bus, Hub};
 use crate::routes;
@@ -77,6 +78,7 @@ impl Application {
             state.clone().into_inner(),
         ));
         tokio::spawn(forget_idle_limits(state.clone().into_inner()));
+        tokio::spawn(crate::file_sweep::run(state.clone().into_inner()));
         if state.bus.is_clustered() {
             tokio::spawn(crate::realtime::presence::keep_leases(
                 state.clone().into_inner(),
@@ -244,7 +246,14 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
     };
     let hashing = HashPool::start(settings.hash_threads, settings.hash_queue)
         .map_err(|e| StartupError::Other(format!("cannot start the hashing threads: {e}")))?;
+    let files = match settings.bucket() {
+        Some(bucket) => FileStore::in_bucket(&bucket),
+        None => FileStore::in_directory(&settings.data_dir.join("files")),
+    }
+    .map_err(|e| StartupError::Other(format!("file store: {e}")))?;
+    tracing::info!(?files, "uploaded files");
     Ok(AppState {
+        files,
         hashing,
         poster,
         reads: ReadQueue::default(),

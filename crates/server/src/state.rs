@@ -10,6 +10,7 @@ use crate::domain::events::Caused;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
+use crate::files::FileStore;
 use crate::metrics::Metrics;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::throttle::{AuthThrottle, SendThrottle};
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Brakes on password guessing, per address and per account.
     pub auth_throttle: AuthThrottle,
     pub metrics: Metrics,
+    /// Where uploaded files' bytes live.
+    pub files: FileStore,
 }
 
 impl AppState {

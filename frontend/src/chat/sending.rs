@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::ClientFrame;
+
 use uuid::Uuid;
 
 use crate::api::{self};
@@ -10,7 +10,7 @@ use crate::read_pacer::ReadAction;
 use crate::session;
 use crate::state::Pending;
 use crate::ws::ConnStatus;
-use protocol::{MessageId, RoomId};
+use protocol::{Attachment, ClientFrame, MessageId, RoomId};
 
 use super::*;
 
@@ -86,24 +86,26 @@ impl Chat {
 
     /// Shows the message at once and sends it; unacknowledged sends stay in
     /// the outbox and go again after a reconnect, with the same client id.
-    pub fn send_message(&self, room: RoomId, body: String, reply_to: Option<MessageId>) {
-        let client_id = Uuid::new_v4().to_string();
+    pub fn send_message(
+        &self,
+        room: RoomId,
+        body: String,
+        reply_to: Option<MessageId>,
+        attachments: Vec<Attachment>,
+    ) {
         let pending = Pending {
-            client_id: client_id.clone(),
+            client_id: Uuid::new_v4().to_string(),
             room_id: room,
-            body: body.clone(),
+            body,
             reply_to,
+            attachments,
             created_at: chrono::Utc::now(),
             failed: None,
         };
+        let frame = pending.frame();
         self.state.update(|s| s.timeline(room).add_pending(pending));
         self.last_typing.set_value((None, 0.0));
-        self.socket.send(ClientFrame::Send {
-            room_id: room,
-            body,
-            client_id,
-            reply_to,
-        });
+        self.socket.send(frame);
     }
 
     /// Re-sends outbox entries that have waited too long for their ack.
@@ -127,12 +129,7 @@ impl Chat {
         }
         self.last_resend.set_value((now_ms, stale.len()));
         for p in stale {
-            self.socket.send(ClientFrame::Send {
-                room_id: p.room_id,
-                body: p.body,
-                client_id: p.client_id,
-                reply_to: p.reply_to,
-            });
+            self.socket.send(p.frame());
         }
     }
 
@@ -146,12 +143,7 @@ impl Chat {
                 .cloned()
         });
         if let Some(Some(p)) = p {
-            self.socket.send(ClientFrame::Send {
-                room_id: p.room_id,
-                body: p.body,
-                client_id: p.client_id,
-                reply_to: p.reply_to,
-            });
+            self.socket.send(p.frame());
         }
     }
 

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use protocol::Message;
 
 use crate::chat::Chat;
+use crate::components::attachments::AttachmentList;
+use crate::components::avatar::Avatar;
 use crate::components::controls::LinkButton;
 use crate::components::delete_message::DeleteAction;
 use crate::components::edit_history::EditedMark;
@@ -53,6 +55,7 @@ pub fn Bubble(
         Some(s) => (s.display_name.clone(), Some(s.id)),
         None => ("Deleted user".to_owned(), None),
     };
+    let sender_avatar = message.sender.as_ref().and_then(|s| s.avatar_url.clone());
     let id = message.id;
     let deleted = message.deleted;
     let edited = message.edited_at.is_some();
@@ -80,6 +83,7 @@ pub fn Bubble(
                 data-mine=mine.to_string()
             >
                 <header class="message-head" class:visually-hidden=!starts_group>
+                    <Avatar url=sender_avatar name=sender_name.clone() class="avatar-small" />
                     {match sender_id {
                         Some(uid) => {
                             view! {
@@ -130,9 +134,11 @@ pub fn Bubble(
                         .me_untracked()
                         .map(|m| m.user.username.to_ascii_lowercase());
                     view! {
-                        <p class="message-body" data-testid="message-body">
+                        <p class="message-body" data-testid="message-body"
+                            class:empty=message.body.is_empty()>
                             <RichText text=message.body.clone() me=me.unwrap_or_default() />
                         </p>
+                        <AttachmentList attachments=message.attachments.clone() />
                     }
                         .into_any()
                 }}
@@ -206,7 +212,9 @@ pub fn PendingBubble(
                 <header class="message-head" class:visually-hidden=!starts_group>
                     <span class="message-sender" data-testid="message-sender">{me_name}</span>
                 </header>
-                <p class="message-body" data-testid="message-body">{pending.body.clone()}</p>
+                <p class="message-body" data-testid="message-body"
+                    class:empty=pending.body.is_empty()>{pending.body.clone()}</p>
+                <AttachmentList attachments=pending.attachments.clone() />
                 <footer class="message-meta">
                     <Time at=pending.created_at />
                     {status.map(|s| view! { <StatusMark status=s /> })}

@@ -1,13 +1,33 @@
 //! The message box: Enter sends, Shift+Enter is a new line, Up edits the
-//! last own message, Escape cancels an edit or a reply.
+//! last own message, Escape cancels an edit or a reply. Files are uploaded
+//! as soon as they are picked and go with the next message.
 
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use protocol::limits::ATTACHMENTS_MAX;
 use protocol::validate::MessageBody;
+use protocol::{Attachment, RoomId};
+use wasm_bindgen::JsCast;
 
 use crate::chat::Chat;
+use crate::components::attachments::human_size;
 use crate::components::status::FormError;
-use protocol::RoomId;
+
+/// A file picked for the next message.
+#[derive(Clone, PartialEq)]
+struct Upload {
+    key: u32,
+    name: String,
+    state: UploadState,
+}
+
+#[derive(Clone, PartialEq)]
+enum UploadState {
+    Sending,
+    Ready(Attachment),
+    Failed(String),
+}
 
 #[component]
 pub fn Composer(room: RoomId) -> impl IntoView {
@@ -15,6 +35,54 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let input: NodeRef<html::Textarea> = NodeRef::new();
+    let picker: NodeRef<html::Input> = NodeRef::new();
+    let uploads = RwSignal::new(Vec::<Upload>::new());
+    let next_key = StoredValue::new(0u32);
+
+    let pick_files = move |ev: leptos::ev::Event| {
+        let Some(field) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = field.files() else {
+            return;
+        };
+        for i in 0..list.length() {
+            let Some(file) = list.get(i) else {
+                continue;
+            };
+            if uploads.with_untracked(Vec::len) >= ATTACHMENTS_MAX {
+                error.set(Some(format!(
+                    "A message carries at most {ATTACHMENTS_MAX} files."
+                )));
+                break;
+            }
+            let key = next_key.get_value();
+            next_key.set_value(key + 1);
+            uploads.update(|u| {
+                u.push(Upload {
+                    key,
+                    name: file.name(),
+                    state: UploadState::Sending,
+                })
+            });
+            spawn_local(async move {
+                let state = match crate::api::upload_attachment(room, &file).await {
+                    Ok(a) => UploadState::Ready(a),
+                    Err(e) => UploadState::Failed(e.message()),
+                };
+                uploads.try_update(|u| {
+                    if let Some(up) = u.iter_mut().find(|up| up.key == key) {
+                        up.state = state;
+                    }
+                });
+            });
+        }
+        // Picking the same file again must fire `change` again.
+        field.set_value("");
+    };
 
     // Starting an edit fills the box with the message.
     Effect::new(move |_| {
@@ -43,14 +111,37 @@ pub fn Composer(room: RoomId) -> impl IntoView {
 
     let submit = move || {
         let raw = text.get_untracked();
-        if raw.trim().is_empty() {
+        let editing = chat.editing.with_untracked(Option::is_some);
+        let files: Vec<Attachment> = if editing {
+            Vec::new()
+        } else {
+            uploads.with_untracked(|u| {
+                u.iter()
+                    .filter_map(|up| match &up.state {
+                        UploadState::Ready(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+        };
+        if !editing
+            && uploads.with_untracked(|u| u.iter().any(|up| up.state == UploadState::Sending))
+        {
+            error.set(Some("Wait until the files are uploaded.".into()));
             return;
         }
-        let body = match MessageBody::parse(&raw) {
-            Ok(b) => b.into_inner(),
-            Err(e) => {
-                error.set(Some(e.0));
-                return;
+        if raw.trim().is_empty() && files.is_empty() {
+            return;
+        }
+        let body = if raw.trim().is_empty() {
+            String::new()
+        } else {
+            match MessageBody::parse(&raw) {
+                Ok(b) => b.into_inner(),
+                Err(e) => {
+                    error.set(Some(e.0));
+                    return;
+                }
             }
         };
         error.set(None);
@@ -71,7 +162,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         let reply_to = chat.reply_to.get_untracked().map(|m| m.id);
         chat.reply_to.set(None);
         text.set(String::new());
-        chat.send_message(room, body, reply_to);
+        uploads.set(Vec::new());
+        chat.send_message(room, body, reply_to, files);
     };
 
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
@@ -140,7 +232,67 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     })
             }}
             <FormError message=error />
+            {move || {
+                let list = uploads.get();
+                (!list.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="composer-files" aria-label="Files to send">
+                                {list
+                                    .into_iter()
+                                    .map(|up| {
+                                        let key = up.key;
+                                        let (status, failed) = match &up.state {
+                                            UploadState::Sending => ("uploading…".to_owned(), false),
+                                            UploadState::Ready(a) => (human_size(a.size), false),
+                                            UploadState::Failed(e) => (e.clone(), true),
+                                        };
+                                        view! {
+                                            <li class="composer-file" class:failed=failed
+                                                data-testid="composer-attachment"
+                                                data-state=match up.state { UploadState::Sending => "uploading", UploadState::Ready(_) => "ready", UploadState::Failed(_) => "failed" }>
+                                                <span class="attachment-name">{up.name.clone()}</span>
+                                                <span class="attachment-size">{format!(" · {status}")}</span>
+                                                <button type="button" class="link-button"
+                                                    data-testid="composer-attachment-remove"
+                                                    aria-label=format!("Remove {}", up.name)
+                                                    on:click=move |_| uploads.update(|u| u.retain(|x| x.key != key))>
+                                                    "×"
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
             <div class="composer-row">
+                <input
+                    type="file"
+                    multiple=true
+                    class="visually-hidden"
+                    node_ref=picker
+                    data-testid="composer-file"
+                    aria-label="Attach files"
+                    tabindex="-1"
+                    on:change=pick_files
+                />
+                <button
+                    type="button"
+                    class="button secondary composer-attach"
+                    data-testid="composer-attach"
+                    aria-label="Attach files"
+                    title="Attach files"
+                    disabled=move || chat.editing.with(Option::is_some)
+                    on:click=move |_| {
+                        if let Some(p) = picker.get_untracked() {
+                            p.click();
+                        }
+                    }
+                >
+                    "📎"
+                </button>
                 <textarea
                     node_ref=input
                     class="composer-input"

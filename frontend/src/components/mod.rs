@@ -1,6 +1,8 @@
 //! Reusable pieces of the views.
 
 pub mod account;
+pub mod attachments;
+pub mod avatar;
 pub mod bubble;
 pub mod composer;
 pub mod controls;
@@ -13,6 +15,7 @@ pub mod member_list;
 pub mod message_list;
 pub mod moderation;
 pub mod nav;
+pub mod photos;
 pub mod pins;
 pub mod reactions;
 pub mod rich_text;

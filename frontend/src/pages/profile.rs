@@ -5,6 +5,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::avatar::Avatar;
+use crate::components::photos::PhotoLibrary;
 use crate::components::status::{ErrorNote, Loading};
 use crate::pages::contacts::start_dm;
 use crate::session::Session;
@@ -61,6 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 };
                                 view! {
                                     <div class="card profile">
+                                        <Avatar url=u.avatar_url.clone() name=u.display_name.clone() class="avatar-large" />
                                         <h1 data-testid="profile-name">{u.display_name.clone()}</h1>
                                         <p class="muted">
                                             {format!("@{}", u.username)} " · "
@@ -92,6 +95,7 @@ pub fn ProfilePage() -> impl IntoView {
                                             })}
                                         {is_me.then(|| view! { <p><a href="/settings">"Edit your profile"</a></p> })}
                                     </div>
+                                    <PhotoLibrary owner=uid mine=is_me />
                                 }
                                     .into_any()
                             }

@@ -8,6 +8,7 @@ use protocol::{ChangePasswordRequest, NotificationLevel, ProfileVisibility, Upda
 use crate::api;
 use crate::chat::Chat;
 use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
+use crate::components::avatar::AvatarPicker;
 use crate::components::devices::DeviceList;
 use crate::components::form::{Saved, SelectField, Submission, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
@@ -94,6 +95,7 @@ fn ProfileForm() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading your profile…" /> }>
             {move || me.get().map(|r| r.err().map(|e| view! { <p class="status-error" role="alert">{e.message()}</p> }))}
         </Suspense>
+        <AvatarPicker url=avatar />
         <form class="card form" novalidate=true on:submit=submit>
             <TextField label="Display name" value=display_name testid="settings-display-name" />
             <label>

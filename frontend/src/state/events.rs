@@ -90,14 +90,7 @@ impl ChatState {
                 // send the outbox again with the same client ids (a repeat
                 // is answered with the original, never stored twice).
                 let mut effects: Vec<Effect> = loaded.into_iter().map(Effect::CatchUp).collect();
-                effects.extend(self.outbox().into_iter().map(|p| {
-                    Effect::Send(ClientFrame::Send {
-                        room_id: p.room_id,
-                        body: p.body,
-                        client_id: p.client_id,
-                        reply_to: p.reply_to,
-                    })
-                }));
+                effects.extend(self.outbox().iter().map(|p| Effect::Send(p.frame())));
                 effects.extend(cx.current_room.map(Effect::MarkRoomRead));
                 effects.push(Effect::RefreshNotificationCount);
                 Applied::changed(effects)

@@ -29,6 +29,7 @@ fn user(n: u128) -> UserRef {
         id: nth(n),
         username: format!("u{n}"),
         display_name: format!("User {n}"),
+        avatar_url: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn msg(room: RoomId, seq: i64, sender: u128, min: i64) -> Message {
         reply_count: 0,
         client_id: None,
         reactions: Vec::new(),
+        attachments: Vec::new(),
     }
 }
 
@@ -76,6 +78,7 @@ fn pending(room: RoomId, cid: &str, min: i64) -> Pending {
         room_id: room,
         body: "hello".into(),
         reply_to: None,
+        attachments: Vec::new(),
         created_at: at(min),
         failed: None,
     }
@@ -489,6 +492,7 @@ fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room
                 body: "hello".into(),
                 client_id: "c-1".into(),
                 reply_to: None,
+                attachments: Vec::new(),
             }),
             Effect::MarkRoomRead(ROOM),
             Effect::RefreshNotificationCount,

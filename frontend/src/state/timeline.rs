@@ -5,7 +5,7 @@ use protocol::{MessageId, RoomId, UserId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use protocol::{Member, Message, Pin, Reaction};
+use protocol::{Attachment, ClientFrame, Member, Message, Pin, Reaction};
 
 /// A message the user sent that the server has not acknowledged yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +14,25 @@ pub struct Pending {
     pub room_id: RoomId,
     pub body: String,
     pub reply_to: Option<MessageId>,
+    /// Files uploaded already, sent with it.
+    pub attachments: Vec<Attachment>,
     pub created_at: DateTime<Utc>,
     /// The server refused it (e.g. rate limited); shown with a retry hint.
     pub failed: Option<String>,
+}
+
+impl Pending {
+    /// The `send` frame for it; every (re)send carries the same client id,
+    /// so the server stores it once.
+    pub fn frame(&self) -> ClientFrame {
+        ClientFrame::Send {
+            room_id: self.room_id,
+            body: self.body.clone(),
+            client_id: self.client_id.clone(),
+            reply_to: self.reply_to,
+            attachments: self.attachments.iter().map(|a| a.id).collect(),
+        }
+    }
 }
 
 /// What inserting a live message did to a timeline.

@@ -136,6 +136,7 @@ pub(super) fn send_frame(plan: &Plan, n: u32) -> WsMessage {
         body: format!("{} {member} {n}", unix_micros()),
         client_id: format!("{member}-{n}"),
         reply_to: None,
+        attachments: Vec::new(),
     })
 }
 

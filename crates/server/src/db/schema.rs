@@ -222,6 +222,36 @@ diesel::joinable!(messages -> rooms (room_id));
 diesel::joinable!(messages -> users (sender_id));
 diesel::joinable!(audit_log -> users (actor_id));
 diesel::joinable!(notifications -> users (actor_id));
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        room_id -> Text,
+        uploader_id -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        position -> Integer,
+        name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        thumbnail -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    photos (id) {
+        id -> Text,
+        owner_id -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(reactions -> messages (message_id));
 diesel::joinable!(message_edits -> messages (message_id));
 diesel::joinable!(pins -> messages (message_id));
@@ -246,4 +276,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reactions,
     message_edits,
     pins,
+    attachments,
+    photos,
 );

@@ -263,6 +263,36 @@ pub fn find_user(conn: &mut DbConn, user_id: UserId) -> DomainResult<UserRow> {
     users::find(conn, user_id)?.ok_or(DomainError::NotFound(Missing::User))
 }
 
+/// Where an uploaded avatar is served (`GET /api/v1/avatars/{id}`).
+pub fn avatar_path(id: uuid::Uuid) -> String {
+    format!("{AVATARS}{id}")
+}
+
+const AVATARS: &str = "/api/v1/avatars/";
+
+/// The uploaded avatar an `avatar_url` names, if it names one of ours.
+fn uploaded_avatar(url: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::try_parse(url.strip_prefix(AVATARS)?).ok()
+}
+
+/// Sets the avatar to an uploaded picture, or clears it. Answers the
+/// profile, and the uploaded avatar it replaced, whose file may go.
+pub fn set_avatar(
+    conn: &mut DbConn,
+    user_id: UserId,
+    avatar: Option<uuid::Uuid>,
+    presence: &dyn Presence,
+) -> DomainResult<(Me, Option<uuid::Uuid>)> {
+    let before = find_user(conn, user_id)?.avatar_url;
+    let changes = users::ProfileChanges {
+        avatar_url: Some(avatar.map(avatar_path)),
+        ..Default::default()
+    };
+    users::update_profile(conn, user_id, &changes)?;
+    let replaced = before.as_deref().and_then(uploaded_avatar);
+    Ok((me(conn, user_id, presence)?, replaced))
+}
+
 /// Checks every field before changing any, so a bad field changes nothing.
 pub fn update_me(
     conn: &mut DbConn,
@@ -317,9 +347,17 @@ pub fn change_password(
 }
 
 /// After the password was verified: the person is gone, their messages stay
-/// with no sender, their username stays reserved. Returns the rooms they
-/// left, for the live `member_left` events.
-pub fn delete_account(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<Outbound>> {
+/// with no sender, their username stays reserved (their photos go with the
+/// next file sweep). Returns their uploaded avatar, whose file may go, and
+/// the rooms they left, for the live `member_left` events.
+pub fn delete_account(
+    conn: &mut DbConn,
+    user_id: UserId,
+) -> DomainResult<(Option<uuid::Uuid>, Vec<Outbound>)> {
+    let avatar = find_user(conn, user_id)?
+        .avatar_url
+        .as_deref()
+        .and_then(uploaded_avatar);
     let room_ids = members::room_ids_of(conn, user_id)?;
     let rooms_left: Vec<(RoomId, Option<UserId>)> = room_ids
         .into_iter()
@@ -333,7 +371,7 @@ pub fn delete_account(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<Ou
     members::remove_all_of(conn, user_id)?;
     sessions::revoke_all(conn, user_id, None)?;
     users::tombstone(conn, user_id)?;
-    Ok(rooms_left
+    let events = rooms_left
         .into_iter()
         .map(|(room, _)| {
             Outbound::room(
@@ -344,7 +382,8 @@ pub fn delete_account(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<Ou
                 },
             )
         })
-        .collect())
+        .collect();
+    Ok((avatar, events))
 }
 
 /// A profile as `viewer` may see it.

@@ -9,6 +9,7 @@ use protocol::ErrorCode;
 use protocol::validate::Invalid;
 
 use crate::db::{DbError, TaskFailed};
+use crate::files::FileError;
 use crate::throttle::RetryAfter;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +32,8 @@ pub enum DomainError {
     /// `already_friends`…).
     #[error("{message}")]
     Conflict { code: ErrorCode, message: String },
-    #[error("the request body is larger than 64 KiB")]
-    PayloadTooLarge,
+    #[error("the request body is larger than {}", in_units(*limit))]
+    PayloadTooLarge { limit: u64 },
     #[error("{0}")]
     Validation(String),
     #[error("too many requests, slow down")]
@@ -53,6 +54,12 @@ pub enum DomainError {
 /// What was not found (or may not be revealed to exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Missing {
+    #[error("attachment")]
+    Attachment,
+    #[error("file")]
+    File,
+    #[error("photo")]
+    Photo,
     #[error("ban")]
     Ban,
     #[error("friend")]
@@ -84,6 +91,8 @@ pub enum Race {
     ClientId,
     #[error("the conversation was just created")]
     DirectRoom,
+    #[error("an attachment was just sent with another message")]
+    Attachment,
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
@@ -139,7 +148,7 @@ impl DomainError {
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
             Self::Refused { code, .. } | Self::Conflict { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             Self::Validation(_) => ErrorCode::ValidationFailed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Race(_) => ErrorCode::Conflict,
@@ -151,6 +160,27 @@ impl DomainError {
     /// The body a client gets: the code and a message safe to show.
     pub fn to_api_error(&self) -> protocol::ApiError {
         protocol::ApiError::new(self.code(), self.to_string())
+    }
+}
+
+/// A size limit as people say it: "10 MiB", "64 KiB", "300 bytes".
+fn in_units(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
+}
+
+impl From<FileError> for DomainError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::NotFound => Self::NotFound(Missing::File),
+            // Like a database away: a moment's outage, come back (503).
+            FileError::Store(cause) => Self::Unavailable(cause),
+        }
     }
 }
 

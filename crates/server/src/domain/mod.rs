@@ -7,12 +7,15 @@
 
 pub mod access;
 pub mod accounts;
+pub mod attachments;
 pub mod error;
 pub mod events;
 pub mod live;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod photos;
+pub mod pictures;
 pub mod pins;
 pub mod posting;
 pub mod profanity;

@@ -8,7 +8,7 @@ use protocol::{AuditAction, MessageId, Pin, RoomId, RoomKind, ServerEvent, UserI
 
 use super::access::visible_room;
 use super::events::Outbound;
-use super::reactions::with_reactions;
+use super::messages::shown::completed;
 use crate::db::DbConn;
 use crate::db::models::{PinRow, RoomRow, Stored, now, utc};
 use crate::db::queries::{messages, pins};
@@ -29,7 +29,7 @@ pub fn list(conn: &mut DbConn, user: UserId, room_id: RoomId) -> DomainResult<Ve
     let rows = pins::of_room(conn, room_id)?;
     let ids: Vec<MessageId> = rows.iter().map(|p| *p.message_id).collect();
     let loaded = messages::load_many(conn, &ids)?;
-    let mut found: HashMap<MessageId, protocol::Message> = with_reactions(conn, loaded)?
+    let mut found: HashMap<MessageId, protocol::Message> = completed(conn, loaded)?
         .into_iter()
         .map(|m| (m.id, m))
         .collect();

@@ -276,7 +276,8 @@ impl Writer {
     }
 }
 
-/// A lost race with another writer: the same batch, retried, sees the winner.
+/// A lost race with another writer (a `client_id`, or an attachment sent
+/// with another message): the same batch, retried, sees the winner.
 fn is_retryable(e: &DomainError) -> bool {
-    matches!(e, DomainError::Race(Race::ClientId))
+    matches!(e, DomainError::Race(Race::ClientId | Race::Attachment))
 }

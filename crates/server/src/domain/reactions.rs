@@ -90,12 +90,6 @@ pub fn attach<'a>(
     Ok(())
 }
 
-/// `messages` with their reactions.
-pub fn with_reactions(conn: &mut DbConn, mut messages: Vec<Message>) -> DomainResult<Vec<Message>> {
-    attach(conn, messages.iter_mut())?;
-    Ok(messages)
-}
-
 /// Each message's reactions, grouped by emoji in the order each emoji was
 /// first used, and each group's people earliest first.
 fn of_messages(

@@ -48,7 +48,7 @@ pub fn search(
         None => members::room_ids_of(conn, user)?,
     };
     let found = messages::search(conn, &rooms, &words, before, limit)?;
-    super::reactions::with_reactions(conn, found)
+    super::messages::shown::completed(conn, found)
 }
 
 #[cfg(test)]

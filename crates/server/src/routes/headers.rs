@@ -34,7 +34,7 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; \
          connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'none'"
     )

@@ -46,7 +46,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    DomainError::PayloadTooLarge
+                    DomainError::PayloadTooLarge {
+                        limit: protocol::limits::BODY_MAX_BYTES as u64,
+                    }
                 } else {
                     DomainError::BadRequest(format!("cannot read the body: {e}"))
                 }

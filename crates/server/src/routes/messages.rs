@@ -108,6 +108,7 @@ pub async fn post(
         &req.body,
         req.client_id.as_deref(),
         req.reply_to,
+        req.attachments,
         &caller.state.profanity,
     )?;
     let posted = caller

@@ -1,7 +1,9 @@
 //! HTTP: routing, request parsing and response shapes. Handlers stay thin:
 //! parse, call the domain on the blocking pool, publish, answer.
 
+pub mod attachments;
 pub mod auth;
+pub mod avatars;
 mod caller;
 mod error;
 pub mod headers;
@@ -9,11 +11,14 @@ mod json;
 pub mod messages;
 pub mod openapi;
 pub mod ops;
+pub mod photos;
 pub mod pins;
 pub mod rooms;
+mod served;
 pub mod sessions;
 pub mod social;
 pub mod spa;
+mod upload;
 pub mod users;
 
 use protocol::ErrorCode;
@@ -43,6 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(rooms::routes)
             .configure(messages::routes)
             .configure(pins::routes)
+            .configure(attachments::routes)
+            .configure(avatars::routes)
+            .configure(photos::routes)
             .configure(sessions::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))

@@ -4,7 +4,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, messages, ops, pins, rooms, sessions, social, users};
+use super::{
+    attachments, auth, avatars, messages, ops, photos, pins, rooms, sessions, social, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +21,9 @@ use super::{auth, messages, ops, pins, rooms, sessions, social, users};
         messages::thread, messages::mark_read, messages::read_markers,
         messages::react, messages::unreact, messages::edits,
         pins::list, pins::pin, pins::unpin,
+        attachments::upload, attachments::download, attachments::thumbnail,
+        avatars::set, avatars::clear, avatars::serve,
+        photos::add, photos::list_mine, photos::list, photos::remove, photos::download, photos::thumbnail,
         sessions::list, sessions::revoke, sessions::revoke_others,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
         social::friends, social::requests, social::send_request, social::accept, social::decline,

@@ -128,9 +128,10 @@ pub async fn delete_me(
         body.into_inner().password,
     )
     .await?;
-    let events = caller
+    let (avatar, events) = caller
         .write(move |conn, me| accounts::delete_account(conn, me.id))
         .await?;
+    super::avatars::forget(&caller.state, avatar).await;
     caller
         .state
         .end_sessions(caller.user.id, RevokedSessions::All);

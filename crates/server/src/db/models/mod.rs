@@ -5,9 +5,10 @@
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use protocol::{
-    Activity, ActivityId, ActivityKind, AuditAction, AuditEntryId, FriendRequestId, Member,
-    Message, MessageId, NotificationId, NotificationKind, NotificationLevel, ProfileVisibility,
-    Role, Room, RoomId, RoomKind, SessionId, User, UserId, UserRef, Visibility,
+    Activity, ActivityId, ActivityKind, Attachment, AttachmentId, AuditAction, AuditEntryId,
+    FriendRequestId, Member, Message, MessageId, NotificationId, NotificationKind,
+    NotificationLevel, Photo, PhotoId, ProfileVisibility, Role, Room, RoomId, RoomKind, SessionId,
+    User, UserId, UserRef, Visibility,
 };
 use uuid::Uuid;
 
@@ -263,6 +264,7 @@ pub struct SenderRow {
     pub id: Stored<UserId>,
     pub username: String,
     pub display_name: String,
+    pub avatar_url: Option<String>,
 }
 
 impl MessageRow {
@@ -275,6 +277,7 @@ impl MessageRow {
                 id: *s.id,
                 username: s.username,
                 display_name: s.display_name,
+                avatar_url: s.avatar_url,
             }),
             // A deleted message keeps its place but nothing of its content.
             body: if self.deleted {
@@ -288,8 +291,9 @@ impl MessageRow {
             reply_to: *self.reply_to,
             reply_count: self.reply_count,
             client_id: self.client_id,
-            // Read apart, for a whole page at once (`domain::reactions`).
+            // Read apart, for a whole page at once (`domain::messages::shown`).
             reactions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -329,6 +333,74 @@ pub struct PinRow {
     #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
     pub pinned_by: Stored<Option<UserId>>,
     pub pinned_at: NaiveDateTime,
+}
+
+/// An uploaded file: where it belongs and what it is. Its bytes are in the
+/// file store under [`AttachmentRow::key`].
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<AttachmentId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub room_id: Stored<RoomId>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub uploader_id: Stored<Option<UserId>>,
+    #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
+    pub message_id: Stored<Option<MessageId>>,
+    pub position: i32,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub thumbnail: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl AttachmentRow {
+    pub fn into_attachment(self) -> Attachment {
+        Attachment {
+            id: *self.id,
+            room_id: *self.room_id,
+            name: self.name,
+            content_type: self.content_type,
+            size: self.size,
+            width: self.width.map(|w| w.max(0) as u32),
+            height: self.height.map(|h| h.max(0) as u32),
+            thumbnail: self.thumbnail,
+        }
+    }
+}
+
+/// A picture of someone's photo library; its bytes are in the file store.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = photos)]
+pub struct PhotoRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<PhotoId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: Stored<UserId>,
+    pub content_type: String,
+    pub size: i64,
+    pub width: i32,
+    pub height: i32,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+impl PhotoRow {
+    pub fn into_photo(self) -> Photo {
+        Photo {
+            id: *self.id,
+            owner_id: *self.owner_id,
+            content_type: self.content_type,
+            size: self.size,
+            width: self.width.max(0) as u32,
+            height: self.height.max(0) as u32,
+            created_at: utc(self.created_at),
+        }
+    }
 }
 
 /// A message's body as it was before an edit.

@@ -4,9 +4,9 @@
 use std::ops::Deref;
 
 use protocol::{
-    ActivityId, ActivityKind, AuditAction, AuditEntryId, FriendRequestId, MessageId,
-    NotificationId, NotificationKind, NotificationLevel, ProfileVisibility, Role, RoomId, RoomKind,
-    SessionId, UserId, Visibility,
+    ActivityId, ActivityKind, AttachmentId, AuditAction, AuditEntryId, FriendRequestId, MessageId,
+    NotificationId, NotificationKind, NotificationLevel, PhotoId, ProfileVisibility, Role, RoomId,
+    RoomKind, SessionId, UserId, Visibility,
 };
 
 use crate::db::{DbError, DbResult};
@@ -72,6 +72,8 @@ macro_rules! text_id {
 }
 
 text_id!(
+    AttachmentId,
+    PhotoId,
     UserId,
     RoomId,
     MessageId,

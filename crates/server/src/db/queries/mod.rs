@@ -1,11 +1,13 @@
 //! Query functions, one module per aggregate. Plain sync Diesel, no HTTP.
 
 pub mod activity;
+pub mod attachments;
 pub mod audit;
 pub mod edits;
 pub mod members;
 pub mod messages;
 pub mod notifications;
+pub mod photos;
 pub mod pins;
 pub mod reactions;
 pub mod rooms;

@@ -2,16 +2,20 @@
 //! and transports, checked together and stored in one transaction.
 
 use protocol::{
-    MessageId, NotificationKind, NotificationLevel, RoomId, RoomKind, ServerEvent, UserId,
+    Attachment, AttachmentId, MessageId, NotificationKind, NotificationLevel, RoomId, RoomKind,
+    ServerEvent, UserId,
 };
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Draft, Posted, load};
-use crate::db::models::{MentionRow, MessageRow, RoomRow, SenderRow, Stored, new_id, now};
+use crate::db::models::{
+    AttachmentRow, MentionRow, MessageRow, RoomRow, SenderRow, Stored, new_id, now,
+};
 use crate::db::queries::messages::ClientKey;
-use crate::db::queries::{members, messages, rooms, social, users};
+use crate::db::queries::{attachments as files, members, messages, rooms, social, users};
 use crate::db::{DbConn, DbError, UniqueKey};
+use crate::domain::attachments;
 use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 use crate::domain::events::Outbound;
 use crate::domain::notifications::{About, notify};
@@ -107,9 +111,24 @@ pub fn post_batch(
             .map(|m| (*m.id, m))
             .collect()
     };
+    let file_ids = distinct_ids(
+        posts
+            .iter()
+            .flat_map(|p| p.draft.attachments.iter().copied()),
+    );
+    let files: HashMap<AttachmentId, AttachmentRow> = if file_ids.is_empty() {
+        HashMap::new()
+    } else {
+        files::find_many(conn, &file_ids)?
+            .into_iter()
+            .map(|f| (*f.id, f))
+            .collect()
+    };
 
     let created_at = now();
     let mut claimed: HashMap<ClientKey<'_>, usize> = HashMap::new();
+    // Files given to an earlier post of this batch.
+    let mut sent_files: HashSet<AttachmentId> = HashSet::new();
     let mut plans: Vec<Plan> = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
         let sender = post.sender;
@@ -145,24 +164,43 @@ pub fn post_batch(
                         {
                             Plan::Settled(Err(DomainError::NotFound(Missing::Message)))
                         }
-                        reply_to => {
-                            if let Some(k) = key {
-                                claimed.insert(k, i);
-                            }
-                            Plan::New(MessageRow {
-                                id: Stored(new_id()),
-                                room_id: Stored(post.room_id),
-                                seq: 0,
-                                sender_id: Stored(Some(post.sender)),
-                                body: post.draft.body.clone(),
-                                client_id: post.draft.client_id.clone(),
-                                reply_to: Stored(reply_to),
-                                reply_count: 0,
-                                deleted: false,
-                                created_at,
-                                edited_at: None,
-                            })
+                        _ if post
+                            .draft
+                            .attachments
+                            .iter()
+                            .any(|f| sent_files.contains(f)) =>
+                        {
+                            Plan::Settled(Err(DomainError::validation(
+                                "an attachment was sent with another message",
+                            )))
                         }
+                        reply_to => match attachments::check_unsent(
+                            &files,
+                            sender,
+                            post.room_id,
+                            &post.draft.attachments,
+                        ) {
+                            Err(e) => Plan::Settled(Err(e)),
+                            Ok(()) => {
+                                if let Some(k) = key {
+                                    claimed.insert(k, i);
+                                }
+                                sent_files.extend(post.draft.attachments.iter().copied());
+                                Plan::New(MessageRow {
+                                    id: Stored(new_id()),
+                                    room_id: Stored(post.room_id),
+                                    seq: 0,
+                                    sender_id: Stored(Some(post.sender)),
+                                    body: post.draft.body.clone(),
+                                    client_id: post.draft.client_id.clone(),
+                                    reply_to: Stored(reply_to),
+                                    reply_count: 0,
+                                    deleted: false,
+                                    created_at,
+                                    edited_at: None,
+                                })
+                            }
+                        },
                     }
                 }
             }
@@ -209,12 +247,24 @@ pub fn post_batch(
     }
 
     let mut answers: Vec<DomainResult<Posted>> = Vec::with_capacity(plans.len());
-    for plan in plans {
+    for (plan, post) in plans.into_iter().zip(posts) {
         answers.push(match plan {
+            // A repeat shows the message as it is now, files and all.
+            Plan::Settled(Ok(mut repeat)) => {
+                super::shown::complete(conn, [&mut repeat.message])?;
+                Ok(repeat)
+            }
             Plan::Settled(result) => result,
             Plan::New(row) => {
+                let asked = &post.draft.attachments;
+                attachments::attach(conn, *row.id, asked)?;
+                let carried = asked
+                    .iter()
+                    .filter_map(|f| files.get(f).cloned())
+                    .map(AttachmentRow::into_attachment)
+                    .collect();
                 let sender = row.sender_id.and_then(|s| senders.get(&s));
-                announce(conn, &rooms[&*row.room_id], row, sender, presence)
+                announce(conn, &rooms[&*row.room_id], row, carried, sender, presence)
             }
             // Earlier in the batch, so already answered.
             Plan::SameAs(first) => match &answers[first] {
@@ -238,12 +288,14 @@ fn announce(
     conn: &mut DbConn,
     room: &RoomRow,
     row: MessageRow,
+    attachments: Vec<Attachment>,
     sender: Option<&SenderRow>,
     presence: &dyn Presence,
 ) -> DomainResult<Posted> {
     let mentioned = record_mentions(conn, &row)?;
     let room_id = *row.room_id;
-    let message = row.clone().into_message(sender.cloned());
+    let mut message = row.clone().into_message(sender.cloned());
+    message.attachments = attachments;
     let mut events = vec![Outbound::room(
         room_id,
         ServerEvent::Message {

@@ -1,13 +1,15 @@
 //! Posting, paging, editing and deleting messages; read markers.
 
 mod batch;
+pub mod shown;
 
 pub use batch::{NewPost, post_batch};
 
+use protocol::limits::ATTACHMENTS_MAX;
 use protocol::validate::{self, MessageBody};
 use protocol::{
-    AuditAction, Message, MessageId, MessageVersion, ReadMarker, RoomId, ServerEvent, Thread,
-    UserId,
+    AttachmentId, AuditAction, Message, MessageId, MessageVersion, ReadMarker, RoomId, ServerEvent,
+    Thread, UserId,
 };
 
 use super::access::visible_room;
@@ -24,20 +26,35 @@ pub struct Draft {
     pub body: String,
     pub client_id: Option<String>,
     pub reply_to: Option<MessageId>,
+    /// Uploads to send with it, in order (checked when it is stored).
+    pub attachments: Vec<AttachmentId>,
 }
 
 impl Draft {
+    /// A message needs words or files: the body may be empty only when it
+    /// carries attachments.
     pub fn parse(
         body: &str,
         client_id: Option<&str>,
         reply_to: Option<MessageId>,
+        attachments: Vec<AttachmentId>,
         filter: &ProfanityFilter,
     ) -> DomainResult<Self> {
-        let body = MessageBody::parse(body)?;
+        let body = if body.trim().is_empty() && !attachments.is_empty() {
+            String::new()
+        } else {
+            filter.apply(MessageBody::parse(body)?.as_str())
+        };
+        if attachments.len() > ATTACHMENTS_MAX {
+            return Err(DomainError::validation(format!(
+                "a message carries at most {ATTACHMENTS_MAX} attachments"
+            )));
+        }
         Ok(Self {
-            body: filter.apply(body.as_str()),
+            body,
             client_id: client_id.map(validate::client_id).transpose()?,
             reply_to,
+            attachments,
         })
     }
 }
@@ -69,7 +86,7 @@ pub(super) fn readable_message(
 pub(super) fn load(conn: &mut DbConn, message_id: MessageId) -> DomainResult<Message> {
     let mut message =
         messages::load(conn, message_id)?.ok_or(DomainError::NotFound(Missing::Message))?;
-    super::reactions::attach(conn, [&mut message])?;
+    shown::complete(conn, [&mut message])?;
     Ok(message)
 }
 
@@ -108,7 +125,7 @@ pub fn history(
             }
         }
     }
-    super::reactions::with_reactions(conn, page)
+    shown::completed(conn, page)
 }
 
 pub fn edit(
@@ -206,7 +223,7 @@ pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> Doma
     let replies = messages::replies(conn, message_id, 1000)?;
     Ok(Thread {
         root,
-        replies: super::reactions::with_reactions(conn, replies)?,
+        replies: shown::completed(conn, replies)?,
     })
 }
 

@@ -130,7 +130,7 @@ pub fn mine(conn: &mut DbConn, user_id: UserId) -> DomainResult<Vec<RoomSummary>
         out.push((active, summary));
     }
     let newest = out.iter_mut().filter_map(|(_, s)| s.last_message.as_mut());
-    super::reactions::attach(conn, newest)?;
+    super::messages::shown::complete(conn, newest)?;
     out.sort_by_key(|(active, s)| (Reverse(*active), s.room.id));
     Ok(out.into_iter().map(|(_, s)| s).collect())
 }

@@ -84,6 +84,7 @@ impl Connection {
                 id: user.id,
                 username: String::new(),
                 display_name: String::new(),
+                avatar_url: None,
             },
             state,
             session,
@@ -119,6 +120,7 @@ impl Connection {
                     id: me.user.id,
                     username: me.user.username.clone(),
                     display_name: me.user.display_name.clone(),
+                    avatar_url: me.user.avatar_url.clone(),
                 };
                 if !conn.send(&ServerEvent::Ready { user: me, rooms }).await {
                     conn.close().await;

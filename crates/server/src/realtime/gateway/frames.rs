@@ -8,7 +8,7 @@ use super::connection::{Connection, MAX_SENDS_IN_FLIGHT, TYPING_INTERVAL};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 use crate::domain::messages::{Draft, Posted};
 use crate::realtime::Outbound;
-use protocol::{MessageId, RoomId};
+use protocol::{AttachmentId, MessageId, RoomId};
 
 impl Connection {
     pub(super) async fn handle(&mut self, text: &str) {
@@ -32,7 +32,11 @@ impl Connection {
                 body,
                 client_id,
                 reply_to,
-            } => self.on_send(room_id, body, client_id, reply_to).await,
+                attachments,
+            } => {
+                self.on_send(room_id, body, client_id, reply_to, attachments)
+                    .await
+            }
             ClientFrame::Typing { room_id } => self.on_typing(room_id).await,
             ClientFrame::Read {
                 room_id,
@@ -64,6 +68,7 @@ impl Connection {
         body: String,
         client_id: String,
         reply_to: Option<MessageId>,
+        attachments: Vec<AttachmentId>,
     ) {
         if self.state.limiter.check(&self.user.id).is_err() {
             let msg = "too many messages, slow down";
@@ -72,7 +77,14 @@ impl Connection {
             return;
         }
         let too_long = body.trim().chars().count() > protocol::limits::MESSAGE_BODY_MAX;
-        let draft = match Draft::parse(&body, Some(&client_id), reply_to, &self.state.profanity) {
+        let parsed = Draft::parse(
+            &body,
+            Some(&client_id),
+            reply_to,
+            attachments,
+            &self.state.profanity,
+        );
+        let draft = match parsed {
             Ok(draft) => draft,
             Err(e) => {
                 let code = if too_long {

@@ -28,6 +28,7 @@ fn message(room: RoomId, seq: i64) -> Outbound {
                 reply_count: 0,
                 client_id: None,
                 reactions: Vec::new(),
+                attachments: Vec::new(),
             },
         },
     )
