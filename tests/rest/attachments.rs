@@ -417,6 +417,10 @@ async fn an_avatar_is_cropped_square_served_to_all_and_replaced_cleanly() {
         .get(&format!("/api/v1/users/{}", alice.id), alice.auth())
         .await;
     assert_eq!(profile.body["avatar_url"], first.as_str());
+    // Shown beside what she writes, too.
+    let room = id_of(&app.create_room(&alice, "Faces", "public").await);
+    let said = app.post_message(&alice, &room, "hi").await;
+    assert_eq!(said["sender"]["avatar_url"], first.as_str());
 
     let not_a_picture = Upload::new("me.png", "image/png", b"GIF89a but not really".to_vec());
     let refused = app

@@ -73,8 +73,10 @@ pub struct UserRef {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
-    /// Their avatar, to show beside what they wrote.
-    #[serde(default)]
+    /// Their avatar, to show beside what they wrote; absent when they have
+    /// none (so a sender without one is exactly `{id, username,
+    /// display_name}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
 

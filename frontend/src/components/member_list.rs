@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use protocol::Member;
 
 use crate::chat::Chat;
+use crate::components::avatar::Avatar;
 use crate::components::moderation::{MemberActions, can_act_on, my_role};
 use crate::components::status::Loading;
 use protocol::RoomId;
@@ -66,6 +67,7 @@ pub fn MemberList(room: RoomId) -> impl IntoView {
                                         role="img"
                                         aria-label=if online { "online" } else { "offline" }
                                     ></span>
+                                    <Avatar url=m.user.avatar_url.clone() name=m.user.display_name.clone() class="avatar-small" />
                                     <a href=format!("/users/{}", m.user.id)>{m.user.display_name.clone()}</a>
                                     <span class="role" data-testid="member-role" data-role=m.role.as_str()>
                                         {m.role.as_str()}

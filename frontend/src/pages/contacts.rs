@@ -8,6 +8,7 @@ use protocol::{FriendRequest, User};
 
 use crate::api;
 use crate::chat::Chat;
+use crate::components::avatar::Avatar;
 use crate::components::form::TextField;
 use crate::components::status::{ErrorNote, FetchedList, FormError, Loading};
 use protocol::UserId;
@@ -189,6 +190,7 @@ pub fn ContactsPage() -> impl IntoView {
                         <li class="card friend-item" data-testid="friend-item" data-online=move || online().to_string()>
                             <span class="dot" class:online=online role="img"
                                 aria-label=move || if online() { "online" } else { "offline" }></span>
+                            <Avatar url=u.avatar_url.clone() name=u.display_name.clone() class="avatar-small" />
                             <a href=format!("/users/{id}")>{u.display_name.clone()}</a>
                             <span class="muted">{format!(" @{}", u.username)}</span>
                             <span class="actions">
