@@ -377,6 +377,32 @@ async fn postgres_stopped_and_restarted_under_load() {
 
 // ---- Redis goes away -----------------------------------------------------------------
 
+/// Redis back after a long outage: the node publishes again at once, but
+/// its subscriber is still waiting to retry (up to seconds). What it
+/// publishes meanwhile never comes back to it, so its own clients must get
+/// their acks and events locally all the same.
+#[tokio::test]
+async fn a_node_acks_at_once_when_redis_is_back_before_it_resubscribed() {
+    let mut redis = PrivateRedis::start().await;
+    let cluster = Cluster::start_with_redis(2, redis.url()).await;
+    let api = cluster.node(A).clone();
+    let alice = api.register(&unique("alice")).await;
+    let bob = api.register(&unique("bob")).await;
+    let room = api.public_room_with(&alice, "Long outage", &[&bob]).await;
+    let mut alice_ws = WsClient::open(&api, &alice).await.named("alice@A");
+    let mut bob_ws = WsClient::open(&api, &bob).await.named("bob@A");
+
+    redis.stop();
+    // Long enough for the subscriber's retries to back off to seconds.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    redis.resume().await;
+    alice_ws.send_message(&room, "back", "back-1").await;
+    let ack = alice_ws.next_of_type("ack", EVENT_TIMEOUT).await;
+    assert_eq!(ack["client_id"], "back-1");
+    let seen = bob_ws.next_of_type("message", EVENT_TIMEOUT).await;
+    assert_eq!(seen["message"]["client_id"], "back-1");
+}
+
 #[tokio::test]
 async fn redis_stopped_and_restarted_with_two_nodes() {
     let mut redis = PrivateRedis::start().await;

@@ -10,6 +10,8 @@
 //! is alive. A node that dies without closing its sockets loses its lease,
 //! and the first node to notice announces its users offline.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -97,12 +99,20 @@ impl Bus {
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(keys.channel()).await?;
         let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
-        tokio::spawn(publisher(conn.clone(), keys.channel(), rx, hub.clone()));
+        let listening = Arc::new(AtomicBool::new(true));
+        tokio::spawn(publisher(
+            conn.clone(),
+            keys.channel(),
+            rx,
+            hub.clone(),
+            listening.clone(),
+        ));
         tokio::spawn(subscriber(
             client.clone(),
             keys.channel(),
             hub.clone(),
             pubsub,
+            listening,
         ));
         Ok(Self {
             hub,
@@ -291,11 +301,16 @@ async fn online_elsewhere(
 
 /// Publishes what is queued, everything waiting at once in one pipeline:
 /// one round trip per batch rather than per envelope, and still one order.
+/// Publishes envelopes in pipelines. What Redis took while this node is
+/// not subscribed (Redis just came back, the subscriber not yet) would
+/// never come back here: those are delivered locally as well, or this
+/// node's own clients would miss their acks and events.
 async fn publisher(
     mut conn: ConnectionManager,
     channel: String,
     mut rx: mpsc::Receiver<(String, Envelope)>,
     hub: Hub,
+    listening: Arc<AtomicBool>,
 ) {
     const MAX_PIPELINE: usize = 512;
     let mut batch = Vec::with_capacity(MAX_PIPELINE);
@@ -305,8 +320,10 @@ async fn publisher(
             pipe.publish(&channel, payload).ignore();
         }
         let sent: redis::RedisResult<()> = pipe.query_async(&mut conn).await;
-        if let Err(e) = sent {
+        if let Err(e) = &sent {
             tracing::error!(error = %e, "publishing to Redis failed; delivering locally");
+        }
+        if sent.is_err() || !listening.load(Ordering::Acquire) {
             for (_, envelope) in batch.drain(..) {
                 hub.deliver(envelope);
             }
@@ -315,7 +332,13 @@ async fn publisher(
     }
 }
 
-async fn subscriber(client: redis::Client, channel: String, hub: Hub, first: redis::aio::PubSub) {
+async fn subscriber(
+    client: redis::Client,
+    channel: String,
+    hub: Hub,
+    first: redis::aio::PubSub,
+    listening: Arc<AtomicBool>,
+) {
     let mut subscribed = Some(first);
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -325,6 +348,7 @@ async fn subscriber(client: redis::Client, channel: String, hub: Hub, first: red
         };
         match pubsub {
             Ok(mut pubsub) => {
+                listening.store(true, Ordering::Release);
                 backoff = Duration::from_millis(100);
                 let mut messages = pubsub.on_message();
                 while let Some(msg) = messages.next().await {
@@ -340,6 +364,7 @@ async fn subscriber(client: redis::Client, channel: String, hub: Hub, first: red
                         Err(e) => tracing::warn!(error = %e, "malformed bus message"),
                     }
                 }
+                listening.store(false, Ordering::Release);
                 tracing::warn!("Redis subscription ended; reconnecting");
             }
             Err(e) => tracing::error!(error = %e, "cannot subscribe to Redis; retrying"),
