@@ -141,6 +141,7 @@ impl Session {
     /// Forgets the session here and in every tab.
     pub fn clear(&self) {
         store(None);
+        crate::drafts::forget_all();
         self.tokens.set(None);
     }
 }

@@ -46,6 +46,11 @@ async fn a_friend_request_is_sent_and_accepted() {
     a.wait_for_text("friend-item", &bob).await;
     a.wait_gone("outgoing-request-item").await;
 
+    // B's profile says so, and offers no "Add friend" any more.
+    a.click_css(&format!("{} a", tid("friend-item"))).await;
+    a.wait_for("friend-badge").await;
+    assert_eq!(a.count("add-friend-button").await, 0);
+
     a.close().await;
     b.close().await;
 }

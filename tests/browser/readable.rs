@@ -71,3 +71,31 @@ async fn links_open_safely_mentions_stand_out_and_the_title_counts_unread() {
     a.close().await;
     b.close().await;
 }
+
+/// The Markdown subset: bold, italic and code as elements; markup typed as
+/// text stays text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bold_italic_and_code_show_as_such_and_html_stays_text() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let (a, b, _room) =
+        crate::support::alice_and_bob_in_a_room(&driver, &server, "Markdown ").await;
+
+    a.send_with_enter("**loud** and *soft* with `x = <b>1</b>` <i>raw</i>")
+        .await;
+    let strong = b.wait_for_text("md-strong", "loud").await;
+    assert_eq!(strong.tag_name().await.unwrap_or_default(), "strong");
+    let em = b.wait_for_text("md-emphasis", "soft").await;
+    assert_eq!(em.tag_name().await.unwrap_or_default(), "em");
+    b.wait_for_text("md-code", "x = <b>1</b>").await;
+    // Nothing typed became an element.
+    let body = format!("{} ", tid("message-body"));
+    assert_eq!(b.count_css(&format!("{body}b")).await, 0);
+    assert_eq!(b.count_css(&format!("{body}i")).await, 0);
+    let text = b.text("message-body").await;
+    assert!(text.contains("<i>raw</i>"), "{text}");
+
+    a.close().await;
+    b.close().await;
+}

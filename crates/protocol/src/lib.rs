@@ -8,6 +8,7 @@
 pub mod error;
 pub mod ids;
 pub mod limits;
+pub mod markup;
 pub mod messages;
 pub mod rooms;
 pub mod social;

@@ -96,18 +96,17 @@ pub fn spans(text: &str) -> Vec<Span<'_>> {
 
 /// Lower-cased usernames mentioned in `body`, without duplicates, at most
 /// [`MENTIONS_MAX`] of them (one message must not be a way to notify a
-/// crowd). Mentions inside links do not count.
+/// crowd). Mentions inside links and code (see [`crate::markup`]) do not
+/// count.
 pub fn mentions(body: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for span in spans(body) {
-        if let Span::Mention(m) = span {
-            let name = mentioned(m);
-            if !found.contains(&name) {
-                found.push(name);
-            }
-            if found.len() == MENTIONS_MAX {
-                break;
-            }
+    for m in crate::markup::mentions_in(&crate::markup::blocks(body)) {
+        let name = mentioned(&m);
+        if !found.contains(&name) {
+            found.push(name);
+        }
+        if found.len() == MENTIONS_MAX {
+            break;
         }
     }
     found

@@ -252,7 +252,7 @@ fn FileDownload(attachment: Attachment) -> impl IntoView {
 }
 
 /// Hands an object URL to the browser as a download named `name`.
-fn save_as(url: &str, name: &str) {
+pub fn save_as(url: &str, name: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -265,16 +265,4 @@ fn save_as(url: &str, name: &str) {
     link.set_href(url);
     link.set_download(name);
     link.click();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_like_a_file_manager() {
-        assert_eq!(human_size(90), "90 bytes");
-        assert_eq!(human_size(812_000), "812 KB");
-        assert_eq!(human_size(2_400_000), "2.4 MB");
-    }
 }

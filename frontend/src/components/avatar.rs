@@ -112,13 +112,3 @@ pub fn AvatarPicker(url: RwSignal<String>) -> impl IntoView {
         </div>
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn initials_come_from_the_first_two_words() {
-        assert_eq!(super::initials("ada lovelace byron"), "AL");
-        assert_eq!(super::initials("Ω"), "Ω");
-        assert_eq!(super::initials(""), "");
-    }
-}

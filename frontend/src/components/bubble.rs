@@ -134,10 +134,10 @@ pub fn Bubble(
                         .me_untracked()
                         .map(|m| m.user.username.to_ascii_lowercase());
                     view! {
-                        <p class="message-body" data-testid="message-body"
+                        <div class="message-body" data-testid="message-body"
                             class:empty=message.body.is_empty()>
                             <RichText text=message.body.clone() me=me.unwrap_or_default() />
-                        </p>
+                        </div>
                         <AttachmentList attachments=message.attachments.clone() />
                     }
                         .into_any()
@@ -212,8 +212,10 @@ pub fn PendingBubble(
                 <header class="message-head" class:visually-hidden=!starts_group>
                     <span class="message-sender" data-testid="message-sender">{me_name}</span>
                 </header>
-                <p class="message-body" data-testid="message-body"
-                    class:empty=pending.body.is_empty()>{pending.body.clone()}</p>
+                <div class="message-body" data-testid="message-body"
+                    class:empty=pending.body.is_empty()>
+                    <RichText text=pending.body.clone() />
+                </div>
                 <AttachmentList attachments=pending.attachments.clone() />
                 <footer class="message-meta">
                     <Time at=pending.created_at />

@@ -32,7 +32,8 @@ enum UploadState {
 #[component]
 pub fn Composer(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let text = RwSignal::new(String::new());
+    // What was being written here before (another room, a reload).
+    let text = RwSignal::new(crate::drafts::load(room));
     let error = RwSignal::new(None::<String>);
     let input: NodeRef<html::Textarea> = NodeRef::new();
     let picker: NodeRef<html::Input> = NodeRef::new();
@@ -103,7 +104,8 @@ pub fn Composer(room: RoomId) -> impl IntoView {
 
     let cancel = move || {
         if chat.editing.get_untracked().is_some() {
-            text.set(String::new());
+            // Back to what was being written before the edit.
+            text.set(crate::drafts::load(room));
         }
         chat.clear_composer();
         error.set(None);
@@ -147,7 +149,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         error.set(None);
         if let Some(editing) = chat.editing.get_untracked() {
             chat.editing.set(None);
-            text.set(String::new());
+            text.set(crate::drafts::load(room));
             if editing.body == body {
                 return;
             }
@@ -163,6 +165,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         chat.reply_to.set(None);
         text.set(String::new());
         uploads.set(Vec::new());
+        crate::drafts::save(room, "");
         chat.send_message(room, body, reply_to, files);
     };
 
@@ -303,7 +306,11 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     aria-label="Message"
                     prop:value=move || text.get()
                     on:input=move |ev| {
-                        text.set(event_target_value(&ev));
+                        let value = event_target_value(&ev);
+                        if chat.editing.with_untracked(Option::is_none) {
+                            crate::drafts::save(room, &value);
+                        }
+                        text.set(value);
                         chat.typing(room);
                     }
                     on:keydown=on_keydown

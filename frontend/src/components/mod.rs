@@ -10,6 +10,7 @@ pub mod create_room;
 pub mod delete_message;
 pub mod devices;
 pub mod edit_history;
+pub mod export;
 pub mod form;
 pub mod member_list;
 pub mod message_list;

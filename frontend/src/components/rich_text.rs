@@ -1,28 +1,66 @@
-//! A message body as people read it: links clickable, mentions
-//! highlighted, everything else as plain text (never as HTML).
+//! A message body as people read it: the small Markdown subset of
+//! `protocol::markup` (bold, italic, code, code blocks, quotes), links
+//! clickable, mentions highlighted. Built as elements from a tree of text:
+//! nothing anyone writes is ever read as HTML.
 
 use leptos::prelude::*;
-use protocol::text::{Span, mentioned, spans};
+use protocol::markup::{Block, Inline, blocks};
+use protocol::text::mentioned;
 
 /// `text`, with `me` (my username, lower case) highlighted more strongly
 /// where it is mentioned.
 #[component]
 pub fn RichText(text: String, #[prop(optional)] me: Option<String>) -> impl IntoView {
-    spans(&text)
+    blocks(&text)
         .into_iter()
-        .map(|span| match span {
-            Span::Text(t) => t.to_owned().into_any(),
-            Span::Link(url) => view! {
-                <a href=url.to_owned() target="_blank" rel="noopener noreferrer" class="message-link">
-                    {url.to_owned()}
-                </a>
+        .map(|block| match block {
+            Block::Paragraph(inlines) => {
+                view! { <div class="md-paragraph">{line(inlines, &me)}</div> }.into_any()
             }
-            .into_any(),
-            Span::Mention(m) => {
-                let mine = me.as_deref() == Some(mentioned(m).as_str());
-                view! { <span class="mention" class:mention-me=mine data-testid="mention">{m.to_owned()}</span> }
+            Block::Quote(inlines) => {
+                view! { <blockquote class="md-quote" data-testid="md-quote">{line(inlines, &me)}</blockquote> }
+                    .into_any()
+            }
+            Block::Code(code) => {
+                view! { <pre class="md-code-block" data-testid="md-code-block"><code>{code}</code></pre> }
                     .into_any()
             }
         })
         .collect_view()
+}
+
+fn line(inlines: Vec<Inline>, me: &Option<String>) -> AnyView {
+    inlines
+        .into_iter()
+        .map(|inline| piece(inline, me))
+        .collect_view()
+        .into_any()
+}
+
+fn piece(inline: Inline, me: &Option<String>) -> AnyView {
+    match inline {
+        Inline::Text(t) => t.into_any(),
+        Inline::LineBreak => view! { <br /> }.into_any(),
+        Inline::Code(code) => {
+            view! { <code class="md-code" data-testid="md-code">{code}</code> }.into_any()
+        }
+        Inline::Strong(inner) => {
+            view! { <strong data-testid="md-strong">{line(inner, me)}</strong> }.into_any()
+        }
+        Inline::Emphasis(inner) => {
+            view! { <em data-testid="md-emphasis">{line(inner, me)}</em> }.into_any()
+        }
+        Inline::Link(url) => {
+            let shown = url.clone();
+            view! {
+                <a href=url target="_blank" rel="noopener noreferrer" class="message-link">{shown}</a>
+            }
+            .into_any()
+        }
+        Inline::Mention(m) => {
+            let mine = me.as_deref() == Some(mentioned(&m).as_str());
+            view! { <span class="mention" class:mention-me=mine data-testid="mention">{m}</span> }
+                .into_any()
+        }
+    }
 }

@@ -37,9 +37,9 @@ fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
                 " "
                 <time class="muted" datetime=message.created_at.to_rfc3339()>{full_time(message.created_at, offset)}</time>
             </div>
-            <p class="message-body" class:deleted-mark=message.deleted>
+            <div class="message-body" class:deleted-mark=message.deleted>
                 {if message.deleted { body.into_any() } else { view! { <RichText text=body /> }.into_any() }}
-            </p>
+            </div>
         </li>
     }
 }

@@ -37,6 +37,14 @@ pub fn ProfilePage() -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     let info = RwSignal::new(None::<String>);
+    // Who is a friend already: no "Add friend" for them.
+    let friends = LocalResource::new(api::friends);
+    let is_friend = move |uid: UserId| {
+        friends
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|list| list.iter().any(|f| f.id == uid))
+    };
     let dm =
         StoredValue::new_local(move |user: UserId| start_dm(chat, user, error, navigate.clone()));
     let add_friend = move |user: UserId| {
@@ -87,8 +95,17 @@ pub fn ProfilePage() -> impl IntoView {
                                                     <div class="row">
                                                         <button type="button" class="button" data-testid="dm-button"
                                                             on:click=move |_| dm.with_value(|f| f(uid))>"Message"</button>
-                                                        <button type="button" class="button secondary" data-testid="add-friend-button"
-                                                            on:click=move |_| add_friend(uid)>"Add friend"</button>
+                                                        {move || {
+                                                            if is_friend(uid) {
+                                                                view! { <span class="chip" data-testid="friend-badge">"Friends"</span> }.into_any()
+                                                            } else {
+                                                                view! {
+                                                                    <button type="button" class="button secondary" data-testid="add-friend-button"
+                                                                        on:click=move |_| add_friend(uid)>"Add friend"</button>
+                                                                }
+                                                                    .into_any()
+                                                            }
+                                                        }}
                                                         <BlockButton user=uid error=error info=info />
                                                     </div>
                                                 }

@@ -10,6 +10,7 @@ use crate::chat::Chat;
 use crate::components::account::{ActivityList, BlockedList, DeleteAccount};
 use crate::components::avatar::AvatarPicker;
 use crate::components::devices::DeviceList;
+use crate::components::export::ExportButton;
 use crate::components::form::{Saved, SelectField, Submission, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
@@ -26,6 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
             <RoomLevels />
             <BlockedList />
             <ActivityList />
+            <YourData />
             <DeleteAccount />
         </section>
     }
@@ -115,6 +117,24 @@ fn ProfileForm() -> impl IntoView {
             <Saved form=form text="Saved." />
             <SubmitButton busy=busy testid="settings-save" label="Save profile" busy_label="Saving…" />
         </form>
+    }
+}
+
+/// Everything of mine as one JSON file.
+#[component]
+fn YourData() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let username = session
+        .me_untracked()
+        .map(|m| m.user.username)
+        .unwrap_or_else(|| "me".into());
+    view! {
+        <h2>"Your data"</h2>
+        <div class="card">
+            <p class="muted">"Your profile, friends, rooms and every message you wrote, as one JSON file."</p>
+            <ExportButton path="/users/me/export".to_owned() file_name=format!("themechat-{username}.json")
+                label="Download my data" testid="export-account" />
+        </div>
     }
 }
 

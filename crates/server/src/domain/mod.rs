@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod live;
 pub mod messages;
 pub mod moderation;

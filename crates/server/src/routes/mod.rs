@@ -6,6 +6,7 @@ pub mod auth;
 pub mod avatars;
 mod caller;
 mod error;
+pub mod export;
 pub mod headers;
 mod json;
 pub mod messages;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(attachments::routes)
             .configure(avatars::routes)
             .configure(photos::routes)
+            .configure(export::routes)
             .configure(sessions::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))

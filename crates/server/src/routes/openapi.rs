@@ -5,7 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    attachments, auth, avatars, messages, ops, photos, pins, rooms, sessions, social, users,
+    attachments, auth, avatars, export, messages, ops, photos, pins, rooms, sessions, social, users,
 };
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use super::{
         pins::list, pins::pin, pins::unpin,
         attachments::upload, attachments::download, attachments::thumbnail,
         avatars::set, avatars::clear, avatars::serve,
+        export::account, export::room,
         photos::add, photos::list_mine, photos::list, photos::remove, photos::download, photos::thumbnail,
         sessions::list, sessions::revoke, sessions::revoke_others,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,

@@ -59,7 +59,7 @@ pub fn picture(bytes: bytes::Bytes, content_type: &str, cache: Cache) -> HttpRes
 
 /// `Content-Disposition` with the name twice: plain ASCII for old
 /// clients, and exact (RFC 5987, UTF-8, percent-encoded) for the rest.
-fn disposition(name: &str, inline: bool) -> ContentDisposition {
+pub fn disposition(name: &str, inline: bool) -> ContentDisposition {
     let ascii: String = name
         .chars()
         .map(|c| match c {

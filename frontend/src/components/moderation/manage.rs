@@ -7,6 +7,7 @@ use protocol::{Role, RoomKind, Visibility};
 use crate::api;
 use crate::chat::Chat;
 use crate::components::controls::PanelHead;
+use crate::components::export::ExportButton;
 use crate::components::status::ErrorNote;
 use protocol::RoomId;
 
@@ -36,6 +37,9 @@ pub fn ManagePanel(room: RoomId, on_close: Callback<()>) -> impl IntoView {
             </Show>
             <AuditLog room=room />
             <Show when=move || role.get() == Some(Role::Owner)>
+                <h3>"History"</h3>
+                <ExportButton path=format!("/rooms/{room}/export") file_name=format!("themechat-room-{room}.json")
+                    label="Export the history" testid="room-export" />
                 <DeleteRoom room=room />
             </Show>
         </aside>

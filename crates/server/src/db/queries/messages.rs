@@ -171,6 +171,37 @@ pub fn page(
     Ok(into_messages(rows))
 }
 
+/// The first `limit` messages of a room.
+pub fn oldest(conn: &mut DbConn, room_id: RoomId, limit: i64) -> DbResult<Vec<Message>> {
+    let rows = with_sender!()
+        .filter(messages::room_id.eq(room_id.to_string()))
+        .order(messages::seq.asc())
+        .limit(limit)
+        .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+    Ok(into_messages(rows))
+}
+
+/// A page of one sender's messages in every room, oldest first, after the
+/// message `after` (ids are time-ordered).
+pub fn by_sender(
+    conn: &mut DbConn,
+    sender: UserId,
+    after: Option<MessageId>,
+    limit: i64,
+) -> DbResult<Vec<Message>> {
+    let mut query = with_sender!()
+        .filter(messages::sender_id.eq(sender.to_string()))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(messages::id.gt(after.to_string()));
+    }
+    let rows = query
+        .order(messages::id.asc())
+        .limit(limit)
+        .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+    Ok(into_messages(rows))
+}
+
 pub fn replies(conn: &mut DbConn, root_id: MessageId, limit: i64) -> DbResult<Vec<Message>> {
     let rows = with_sender!()
         .filter(messages::reply_to.eq(root_id.to_string()))
