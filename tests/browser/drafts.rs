@@ -41,7 +41,12 @@ async fn a_draft_survives_switching_rooms_and_a_reload() {
     .await;
 
     // Sent, it is no draft any more.
-    a.send_with_enter(" finished").await;
+    // Typed on after the draft (not replacing it), then sent.
+    let input = a.wait_for("composer-input").await;
+    input
+        .send_keys(&format!(" finished{}", fantoccini::key::Key::Enter))
+        .await
+        .expect("type into the composer");
     a.wait_for_bubble("sent", "half a thought finished", |m| m.mine)
         .await;
     a.click_css(&room_item(&other)).await;
