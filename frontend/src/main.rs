@@ -32,6 +32,8 @@ mod pages;
 #[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]
+mod theme;
+#[cfg(target_arch = "wasm32")]
 mod timer;
 #[cfg(target_arch = "wasm32")]
 mod ws;
@@ -39,6 +41,8 @@ mod ws;
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
+    // Before the first paint: no flash of the wrong theme.
+    theme::apply(theme::chosen());
     leptos::mount::mount_to_body(app::App);
 }
 

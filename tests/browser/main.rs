@@ -14,6 +14,7 @@
 //! time (see `browser::exclusive`): each starts up to two Chromium instances.
 //! `THEMECHAT_TEST_BACKEND=postgres` runs the server on PostgreSQL.
 
+mod appearance;
 mod attachments;
 mod auth;
 mod chat;

@@ -21,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="page settings-page">
             <h1>"Settings"</h1>
+            <Appearance />
             <ProfileForm />
             <PasswordForm />
             <DeviceList />
@@ -117,6 +118,20 @@ fn ProfileForm() -> impl IntoView {
             <Saved form=form text="Saved." />
             <SubmitButton busy=busy testid="settings-save" label="Save profile" busy_label="Saving…" />
         </form>
+    }
+}
+
+/// Light, dark, or as the system prefers; applied at once.
+#[component]
+fn Appearance() -> impl IntoView {
+    let current = RwSignal::new(crate::theme::chosen().as_str().to_owned());
+    Effect::new(move |_| crate::theme::choose(crate::theme::Theme::parse(&current.get())));
+    view! {
+        <h2>"Appearance"</h2>
+        <div class="card form">
+            <SelectField label="Theme" value=current testid="theme-select"
+                options=&[("system", "As the system prefers"), ("light", "Light"), ("dark", "Dark")] />
+        </div>
     }
 }
 
