@@ -62,18 +62,22 @@ pub struct Raw {
     pub unread: Option<i64>,
 }
 
+/// A request to the API, with the bearer token when there is one.
+fn request(method: &Method, path: &str, token: Option<&str>) -> RequestBuilder {
+    let builder = RequestBuilder::new(&format!("{BASE}{path}")).method(method.clone());
+    match token {
+        Some(t) => builder.header("Authorization", &format!("Bearer {t}")),
+        None => builder,
+    }
+}
+
 pub async fn send_once(
     method: &Method,
     path: &str,
     body: Option<&serde_json::Value>,
     token: Option<&str>,
 ) -> Result<Raw, Failure> {
-    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
-        .method(method.clone())
-        .header("Accept", "application/json");
-    if let Some(t) = token {
-        builder = builder.header("Authorization", &format!("Bearer {t}"));
-    }
+    let builder = request(method, path, token).header("Accept", "application/json");
     let request = match body {
         Some(b) => builder.json(b),
         None => builder.build(),
@@ -99,13 +103,10 @@ pub async fn send_form(
     form: &web_sys::FormData,
     token: Option<&str>,
 ) -> Result<Raw, Failure> {
-    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"))
-        .method(method.clone())
-        .header("Accept", "application/json");
-    if let Some(t) = token {
-        builder = builder.header("Authorization", &format!("Bearer {t}"));
-    }
-    let request = builder.body(form.clone()).map_err(|_| Failure::Network)?;
+    let request = request(method, path, token)
+        .header("Accept", "application/json")
+        .body(form.clone())
+        .map_err(|_| Failure::Network)?;
     let response = request.send().await.map_err(|_| Failure::Network)?;
     let text = response.text().await.unwrap_or_default();
     Ok(Raw {
@@ -124,11 +125,10 @@ pub enum Fetched {
 /// GETs a file's bytes as a `Blob` (for an object URL): what an `<img>`
 /// cannot do itself when the file needs a bearer token.
 pub async fn fetch_blob(path: &str, token: Option<&str>) -> Result<Fetched, Failure> {
-    let mut builder = RequestBuilder::new(&format!("{BASE}{path}"));
-    if let Some(t) = token {
-        builder = builder.header("Authorization", &format!("Bearer {t}"));
-    }
-    let response = builder.send().await.map_err(|_| Failure::Network)?;
+    let response = request(&Method::GET, path, token)
+        .send()
+        .await
+        .map_err(|_| Failure::Network)?;
     let status = response.status();
     if !(200..300).contains(&status) {
         let text = response.text().await.unwrap_or_default();

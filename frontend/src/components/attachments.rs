@@ -251,6 +251,22 @@ fn FileDownload(attachment: Attachment) -> impl IntoView {
     }
 }
 
+/// The files just picked in an `input type=file` (whose `change` this is),
+/// the input emptied so that picking the same file again fires again.
+pub fn picked_files(ev: &leptos::ev::Event) -> Vec<web_sys::File> {
+    let Some(field) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let files = field.files().map_or_else(Vec::new, |list| {
+        (0..list.length()).filter_map(|i| list.get(i)).collect()
+    });
+    field.set_value("");
+    files
+}
+
 /// Hands an object URL to the browser as a download named `name`.
 pub fn save_as(url: &str, name: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {

@@ -4,9 +4,9 @@
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use crate::api;
+use crate::components::attachments::picked_files;
 use crate::components::status::FormError;
 use crate::session::Session;
 
@@ -62,16 +62,9 @@ pub fn AvatarPicker(url: RwSignal<String>) -> impl IntoView {
         }
     };
     let upload = move |ev: leptos::ev::Event| {
-        let Some(field) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = picked_files(&ev).into_iter().next() else {
             return;
         };
-        let Some(file) = field.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        field.set_value("");
         busy.set(true);
         spawn_local(async move { done(api::set_avatar(&file).await) });
     };

@@ -8,10 +8,9 @@ use leptos::task::spawn_local;
 use protocol::limits::ATTACHMENTS_MAX;
 use protocol::validate::MessageBody;
 use protocol::{Attachment, RoomId};
-use wasm_bindgen::JsCast;
 
 use crate::chat::Chat;
-use crate::components::attachments::human_size;
+use crate::components::attachments::{human_size, picked_files};
 use crate::components::status::FormError;
 
 /// A file picked for the next message.
@@ -41,19 +40,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let next_key = StoredValue::new(0u32);
 
     let pick_files = move |ev: leptos::ev::Event| {
-        let Some(field) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(list) = field.files() else {
-            return;
-        };
-        for i in 0..list.length() {
-            let Some(file) = list.get(i) else {
-                continue;
-            };
+        for file in picked_files(&ev) {
             if uploads.with_untracked(Vec::len) >= ATTACHMENTS_MAX {
                 error.set(Some(format!(
                     "A message carries at most {ATTACHMENTS_MAX} files."
@@ -81,8 +68,6 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 });
             });
         }
-        // Picking the same file again must fire `change` again.
-        field.set_value("");
     };
 
     // Starting an edit fills the box with the message.

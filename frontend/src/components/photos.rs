@@ -5,9 +5,9 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use protocol::{ErrorCode, Photo, UserId};
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, Failure};
+use crate::components::attachments::picked_files;
 use crate::components::attachments::{Viewer, object_url};
 use crate::components::status::FormError;
 
@@ -21,16 +21,9 @@ pub fn PhotoLibrary(owner: UserId, mine: bool) -> impl IntoView {
         photos.try_set(Some(api::photos_of(owner).await));
     });
     let add = move |ev: leptos::ev::Event| {
-        let Some(field) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = picked_files(&ev).into_iter().next() else {
             return;
         };
-        let Some(file) = field.files().and_then(|list| list.get(0)) else {
-            return;
-        };
-        field.set_value("");
         busy.set(true);
         spawn_local(async move {
             let added = api::add_photo(&file).await;
