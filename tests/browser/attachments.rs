@@ -158,10 +158,20 @@ async fn a_photo_added_on_ones_profile_is_seen_by_others() {
         tid("message-bubble"),
         tid("message-sender")
     );
+    // Read once the bubble is the stored message (its sender a link), and
+    // again if it was redrawn meanwhile.
     let profile = a
-        .attr_css(&own_sender, "href")
-        .await
-        .expect("a link to my profile");
+        .wait_until("a link to my profile", Duration::from_secs(15), || async {
+            let href = a
+                .execute(
+                    "const l = document.querySelector(arguments[0]);
+                     return l ? l.getAttribute('href') : null;",
+                    vec![json!(own_sender)],
+                )
+                .await;
+            Ok(href.as_str().map(str::to_owned))
+        })
+        .await;
     a.goto(&profile).await;
     a.wait_for("profile-photos-empty").await;
     pick_file(&a, "photo-file", &photo).await;
