@@ -229,14 +229,32 @@ async fn an_upload_is_sent_once_by_its_uploader_to_its_own_room() {
     let other = app.public_room_with(&alice, "Two", &[&bob]).await;
     let file = id_of(&app.attach(&alice, &room, &Upload::png("a.png", 8, 8)).await);
 
+    // Someone else's upload is as unknown as one that never was; one's own
+    // that cannot go here conflicts; a list naming one twice is invalid.
     let refusals = [
-        send_with(&app, &bob, &room, "mine now", &[&file]).await,
-        send_with(&app, &alice, &other, "elsewhere", &[&file]).await,
-        send_with(&app, &alice, &room, "twice", &[&file, &file]).await,
-        send_with(&app, &alice, &room, "unknown", &[&random_id()]).await,
+        (
+            send_with(&app, &bob, &room, "mine now", &[&file]).await,
+            404,
+            "not_found",
+        ),
+        (
+            send_with(&app, &alice, &room, "unknown", &[&random_id()]).await,
+            404,
+            "not_found",
+        ),
+        (
+            send_with(&app, &alice, &other, "elsewhere", &[&file]).await,
+            409,
+            "conflict",
+        ),
+        (
+            send_with(&app, &alice, &room, "twice", &[&file, &file]).await,
+            422,
+            "validation_failed",
+        ),
     ];
-    for refused in &refusals {
-        assert_error(refused, 422, "validation_failed");
+    for (refused, status, code) in &refusals {
+        assert_error(refused, *status, code);
     }
     let eleven: Vec<String> = (0..11).map(|_| random_id()).collect();
     let eleven: Vec<&str> = eleven.iter().map(String::as_str).collect();
@@ -261,7 +279,7 @@ async fn an_upload_is_sent_once_by_its_uploader_to_its_own_room() {
         201,
     );
     let again = send_with(&app, &alice, &room, "second", &[&file]).await;
-    assert_error(&again, 422, "validation_failed");
+    assert_error(&again, 409, "conflict");
 }
 
 #[tokio::test]
@@ -328,6 +346,14 @@ async fn bad_uploads_get_clear_errors_and_leave_nothing_behind() {
             "--themechat-test-boundary-7Hq2\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--themechat-test-boundary-7Hq2--\r\n",
         );
     assert_error(&app.send(other_field).await, 422, "validation_failed");
+    // A form has its one part, `file`: more is a client misreading it.
+    let file_and_more = app
+        .request(Method::POST, &path, alice.auth())
+        .header("content-type", files::multipart_type())
+        .body(
+            "--themechat-test-boundary-7Hq2\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--themechat-test-boundary-7Hq2\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--themechat-test-boundary-7Hq2--\r\n",
+        );
+    assert_error(&app.send(file_and_more).await, 422, "validation_failed");
 
     assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
     // Just under the limit is fine.
@@ -389,7 +415,7 @@ async fn uploads_never_sent_are_swept() {
         "not_found",
     );
     let late = send_with(&app, &alice, &room, "too late", &[&file]).await;
-    assert_error(&late, 422, "validation_failed");
+    assert_error(&late, 404, "not_found");
 }
 
 #[tokio::test]

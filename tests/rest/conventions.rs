@@ -208,6 +208,50 @@ async fn a_wrong_method_is_405_with_an_error_body() {
     }
 }
 
+#[tokio::test]
+async fn a_405_names_the_methods_the_route_takes() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    let trace = |path: &str| app.request(reqwest::Method::TRACE, path, alice.auth());
+    let cases = [
+        (
+            app.send(trace("/api/v1/users/me")).await,
+            "GET, PATCH, DELETE",
+        ),
+        (app.send(trace("/api/v1/sessions")).await, "GET"),
+        (app.delete("/api/v1/rooms", alice.auth()).await, "POST, GET"),
+        (app.send(trace("/healthz")).await, "GET"),
+    ];
+
+    for (resp, allowed) in &cases {
+        assert_error_status(resp, 405);
+        assert_eq!(resp.header("allow"), Some(*allowed), "{}", resp.request);
+    }
+}
+
+#[tokio::test]
+async fn a_body_is_a_json_object() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+
+    // serde reads a struct from an array of its fields too; the API does not.
+    let as_array = app
+        .patch_json("/api/v1/users/me", alice.auth(), &json!(["Alice", "bio"]))
+        .await;
+    let as_string = app
+        .post_json("/api/v1/rooms", alice.auth(), &json!("Room"))
+        .await;
+
+    assert_error(&as_array, 422, "validation_failed");
+    assert_error(&as_string, 422, "validation_failed");
+    assert_eq!(
+        app.me(&alice).await["display_name"],
+        "alice",
+        "nothing changed"
+    );
+}
+
 // ---- operations --------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -320,6 +320,6 @@ async fn a_send_carries_uploaded_files_to_every_member() {
         }))
         .await;
     let refused = alice_ws.next_of_type("error", EVENT_TIMEOUT).await;
-    assert_eq!(refused["code"], "validation_failed");
+    assert_eq!(refused["code"], "conflict");
     assert_eq!(refused["client_id"], "pic-2");
 }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod limits;
 pub mod markup;
 pub mod messages;
+pub mod patterns;
 pub mod rooms;
 pub mod social;
 pub mod text;

@@ -214,7 +214,8 @@ pub fn avatar_url(raw: &str) -> Result<String, Invalid> {
     if !(scheme_ok || path_ok) {
         return invalid("avatar_url must be an http(s):// URL or a path beginning with /");
     }
-    if trimmed.len() > URL_MAX || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if raw.chars().count() > URL_MAX || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return invalid("avatar_url is not a valid URL");
     }
     Ok(trimmed.to_owned())
@@ -222,7 +223,7 @@ pub fn avatar_url(raw: &str) -> Result<String, Invalid> {
 
 pub fn email(raw: &str) -> Result<String, Invalid> {
     let trimmed = raw.trim();
-    let valid = trimmed.len() <= EMAIL_MAX
+    let valid = raw.chars().count() <= EMAIL_MAX
         && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
         && trimmed.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
@@ -238,7 +239,8 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
 
 /// A client-chosen idempotency key for a message send.
 pub fn client_id(raw: &str) -> Result<String, Invalid> {
-    if raw.is_empty() || raw.len() > CLIENT_ID_MAX || raw.chars().any(char::is_control) {
+    let len = raw.chars().count();
+    if len == 0 || len > CLIENT_ID_MAX || raw.chars().any(char::is_control) {
         return invalid(format!("client_id must be 1 to {CLIENT_ID_MAX} characters"));
     }
     Ok(raw.to_owned())
@@ -326,7 +328,8 @@ fn emoji_count(text: &str) -> Option<usize> {
 pub fn search_query(raw: &str) -> Result<String, Invalid> {
     let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
     let trimmed = cleaned.trim();
-    if trimmed.chars().count() > SEARCH_QUERY_MAX {
+    // Counted as sent, so that the limit is one a schema can state.
+    if raw.chars().count() > SEARCH_QUERY_MAX {
         return invalid(format!(
             "a search query must be at most {SEARCH_QUERY_MAX} characters"
         ));

@@ -105,6 +105,7 @@ async fn the_kick_body_is_optional() {
         app.register("user_b").await,
         app.register("user_c").await,
         app.register("user_d").await,
+        app.register("user_e").await,
     ];
     let members: Vec<&TestUser> = users.iter().collect();
     let room = app.public_room_with(&owner, "Kicks", &members).await;
@@ -129,6 +130,11 @@ async fn the_kick_body_is_optional() {
         .delete_json(&path(&users[3]), owner.auth(), &json!({ "ban": false }))
         .await;
     assert_status(&resp, 204);
+    // JSON's own "nothing" (the schema says the body is optional).
+    let resp = app
+        .delete_json(&path(&users[4]), owner.auth(), &json!(null))
+        .await;
+    assert_status(&resp, 204);
 
     // All were kicks, not bans: everyone may come back.
     for user in &users {
@@ -136,7 +142,7 @@ async fn the_kick_body_is_optional() {
     }
     assert_eq!(
         audit_actions(&app, &owner, &room).await,
-        ["kick", "kick", "kick", "kick"]
+        ["kick", "kick", "kick", "kick", "kick"]
     );
 }
 

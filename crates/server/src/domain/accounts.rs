@@ -300,9 +300,10 @@ pub fn update_me(
     req: UpdateMeRequest,
     presence: &dyn Presence,
 ) -> DomainResult<Me> {
-    let empty_clears = |v: String| {
-        let t = v.trim().to_owned();
-        (!t.is_empty()).then_some(t)
+    // A blank value clears; the rules read the value as sent (their length
+    // limits count it whole).
+    let unless_blank = |v: String, rule: fn(&str) -> Result<String, validate::Invalid>| {
+        (!v.trim().is_empty()).then(|| rule(&v)).transpose()
     };
     let changes = users::ProfileChanges {
         display_name: req
@@ -317,15 +318,11 @@ pub fn update_me(
             .map(|list| serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())),
         avatar_url: req
             .avatar_url
-            .map(|a| {
-                empty_clears(a)
-                    .map(|a| validate::avatar_url(&a))
-                    .transpose()
-            })
+            .map(|a| unless_blank(a, validate::avatar_url))
             .transpose()?,
         email: req
             .email
-            .map(|e| empty_clears(e).map(|e| validate::email(&e)).transpose())
+            .map(|e| unless_blank(e, validate::email))
             .transpose()?,
         profile_visibility: req.profile_visibility.map(|v| v.as_str().to_owned()),
     };

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 use protocol::limits::{ATTACHMENTS_MAX, FILE_NAME_MAX};
-use protocol::{Attachment, AttachmentId, Message, MessageId, RoomId, RoomKind, UserId};
+use protocol::{Attachment, AttachmentId, ErrorCode, Message, MessageId, RoomId, RoomKind, UserId};
 
 use super::access::visible_room;
 use super::pictures::{self, Picture};
@@ -175,13 +175,24 @@ pub(super) fn check_unsent(
                 "attachment {id} is listed twice"
             )));
         }
-        let usable = found.get(id).is_some_and(|row| {
-            *row.uploader_id == Some(sender) && *row.room_id == room_id && row.message_id.is_none()
-        });
-        if !usable {
-            return Err(DomainError::validation(format!(
-                "attachment {id} is not an unsent upload of yours to this room"
-            )));
+        // Someone else's upload is as unknown to the sender as one that
+        // never was (or was swept); one of theirs that cannot go with this
+        // message contradicts what is stored.
+        let row = found
+            .get(id)
+            .filter(|row| *row.uploader_id == Some(sender))
+            .ok_or(DomainError::NotFound(Missing::Attachment))?;
+        if row.message_id.is_some() {
+            return Err(DomainError::conflict(
+                ErrorCode::Conflict,
+                format!("attachment {id} was sent already"),
+            ));
+        }
+        if *row.room_id != room_id {
+            return Err(DomainError::conflict(
+                ErrorCode::Conflict,
+                format!("attachment {id} was uploaded to another room"),
+            ));
         }
     }
     Ok(())

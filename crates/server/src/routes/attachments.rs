@@ -77,7 +77,7 @@ pub async fn upload(caller: Caller, room: web::Path<RoomId>, form: Multipart) ->
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>,
+    responses((status = 200, content((Vec<u8> = "*/*")),
             description = "the bytes, typed as read at upload; pictures inline, other files as a download under their name"),
         (status = 404, body = ApiError, description = "no such file, its message deleted, or not a member of its room")))]
 pub async fn download(caller: Caller, id: web::Path<AttachmentId>) -> Reply {
@@ -97,7 +97,7 @@ pub async fn download(caller: Caller, id: web::Path<AttachmentId>) -> Reply {
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}/thumbnail", tag = "attachments", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>,
+    responses((status = 200, content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png")),
             description = "a preview at most 320 pixels a side (JPEG, or PNG where the picture is transparent)"),
         (status = 404, body = ApiError, description = "not a picture, or not readable by you")))]
 pub async fn thumbnail(caller: Caller, id: web::Path<AttachmentId>) -> Reply {

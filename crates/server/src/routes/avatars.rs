@@ -73,7 +73,7 @@ pub(super) async fn forget(state: &AppState, replaced: Option<Uuid>) {
 
 #[utoipa::path(get, path = "/api/v1/avatars/{id}", tag = "users",
     params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>,
+    responses((status = 200, content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png")),
             description = "a square picture, 256 pixels a side (JPEG, or PNG where it is transparent)"),
         (status = 404, body = ApiError)))]
 pub async fn serve(state: web::Data<AppState>, id: web::Path<Uuid>) -> Reply {

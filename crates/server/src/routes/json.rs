@@ -30,10 +30,17 @@ impl<T> Deref for Json<T> {
     }
 }
 
-/// Well-formed JSON or 400; the right shape or 422.
+/// Well-formed JSON or 400; an object of the right shape or 422. (Every
+/// body of the API is an object; serde would also read a struct from an
+/// array of its fields in order, which no schema of ours describes.)
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| DomainError::BadRequest(format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(DomainError::Validation(
+            "the body must be a JSON object".into(),
+        ));
+    }
     T::deserialize(value).map_err(|e| DomainError::Validation(e.to_string()))
 }
 

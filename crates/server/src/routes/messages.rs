@@ -162,7 +162,7 @@ pub async fn thread(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
 
 #[utoipa::path(post, path = "/api/v1/rooms/{id}/read", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = ReadRequest,
-    responses((status = 204), (status = 404, body = ApiError)))]
+    responses((status = 204), (status = 403, body = ApiError, description = "not a member of the room"), (status = 404, body = ApiError)))]
 pub async fn mark_read(
     caller: Caller,
     room_id: web::Path<RoomId>,

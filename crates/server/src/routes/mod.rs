@@ -59,9 +59,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
             .default_service(web::to(unknown_route)),
     )
-    .route("/healthz", web::get().to(ops::healthz));
+    // Resources, not bare routes: another method is then a 405, not the
+    // web app's page.
+    .service(web::resource("/healthz").route(web::get().to(ops::healthz)));
     if public_metrics {
-        cfg.route("/metrics", web::get().to(ops::metrics));
+        cfg.service(web::resource("/metrics").route(web::get().to(ops::metrics)));
     } else {
         // Not here (and not the web app's page either).
         cfg.route("/metrics", web::to(unknown_route));
@@ -71,7 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
 
 /// The metrics listener: `/metrics` and nothing else.
 pub fn metrics_only(cfg: &mut web::ServiceConfig) {
-    cfg.route("/metrics", web::get().to(ops::metrics))
+    cfg.service(web::resource("/metrics").route(web::get().to(ops::metrics)))
         .default_service(web::to(unknown_route));
 }
 
@@ -91,11 +93,12 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Parses an optional JSON body: empty means `T::default()`.
+/// Parses an optional JSON body: empty, or `null`, means `T::default()`.
 pub fn optional_json<T: serde::de::DeserializeOwned + Default>(
     body: &[u8],
 ) -> Result<T, DomainError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    let text = body.trim_ascii();
+    if text.is_empty() || text == b"null" {
         return Ok(T::default());
     }
     json::parse(body)
@@ -136,11 +139,15 @@ pub fn json_error_pages<B: MessageBody + 'static>() -> ErrorHandlers<B> {
                 status.canonical_reason().unwrap_or("error"),
             ),
         };
+        // A 405 names the methods the resource does take (RFC 9110).
+        let allow = res.headers().get(header::ALLOW).cloned();
         let (req, _) = res.into_parts();
         let mut response = HttpResponse::build(status).json(ApiError::new(code, message));
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(allow) = allow {
+            headers.insert(header::ALLOW, allow);
+        }
         Ok(ErrorHandlerResponse::Response(
             ServiceResponse::new(req, response).map_into_right_body(),
         ))

@@ -97,7 +97,7 @@ pub async fn remove(caller: Caller, id: web::Path<PhotoId>) -> Reply {
 
 #[utoipa::path(get, path = "/api/v1/photos/{id}", tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>, description = "the picture as uploaded"),
+    responses((status = 200, content((Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/gif"), (Vec<u8> = "image/webp")), description = "the picture as uploaded"),
         (status = 404, body = ApiError, description = "no such photo, or not for you to see")))]
 pub async fn download(caller: Caller, id: web::Path<PhotoId>) -> Reply {
     let id = id.into_inner();
@@ -116,7 +116,7 @@ pub async fn download(caller: Caller, id: web::Path<PhotoId>) -> Reply {
 
 #[utoipa::path(get, path = "/api/v1/photos/{id}/thumbnail", tag = "users", security(("bearer" = [])),
     params(("id" = Uuid, Path)),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>,
+    responses((status = 200, content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png")),
             description = "a preview at most 320 pixels a side"),
         (status = 404, body = ApiError)))]
 pub async fn thumbnail(caller: Caller, id: web::Path<PhotoId>) -> Reply {

@@ -160,7 +160,9 @@ pub async fn invite(
 
 #[utoipa::path(put, path = "/api/v1/rooms/{id}/notification-level", tag = "rooms", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = NotificationLevelRequest,
-    responses((status = 200, body = RoomSummary), (status = 422, body = ApiError)))]
+    responses((status = 200, body = RoomSummary),
+        (status = 403, body = ApiError, description = "not a member of the room"),
+        (status = 422, body = ApiError)))]
 pub async fn notification_level(
     caller: Caller,
     room_id: web::Path<RoomId>,

@@ -61,7 +61,8 @@ pub async fn requests(caller: Caller) -> Reply {
 #[utoipa::path(post, path = "/api/v1/friends/requests", tag = "friends", security(("bearer" = [])),
     request_body = UserIdRequest,
     responses((status = 201, body = FriendRequest), (status = 200, body = FriendRequest, description = "they had asked already: now friends"),
-        (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+        (status = 403, body = ApiError), (status = 404, body = ApiError, description = "no such user"),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
 pub async fn send_request(caller: Caller, body: Json<UserIdRequest>) -> Reply {
     let target = body.user_id;
     let outcome = caller
@@ -217,7 +218,9 @@ pub struct SearchQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/search/messages", tag = "messages", security(("bearer" = [])),
-    params(SearchQuery), responses((status = 200, body = [Message]), (status = 422, body = ApiError)))]
+    params(SearchQuery), responses((status = 200, body = [Message]),
+        (status = 404, body = ApiError, description = "`room_id` names no room you are in"),
+        (status = 422, body = ApiError)))]
 pub async fn search(caller: Caller, query: web::Query<SearchQuery>) -> Reply {
     let SearchQuery {
         q,

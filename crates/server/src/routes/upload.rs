@@ -17,19 +17,26 @@ pub struct Received {
     pub bytes: Vec<u8>,
 }
 
-/// Reads the `file` part of the body (other parts are skipped), refusing
-/// it once it passes `limit` bytes. A body cut short is an error: nothing
-/// of it is kept.
+/// Reads the form: its one part, `file`, refused once it passes `limit`
+/// bytes. Any other part is refused (the form's schema has only `file`, so
+/// a client sending more has misread it). A body cut short is an error:
+/// nothing of it is kept.
 pub async fn one_file(mut form: Multipart, limit: u64) -> Result<Received, DomainError> {
+    let mut file = None;
     while let Some(mut part) = form.try_next().await.map_err(unreadable)? {
         let disposition = part.content_disposition().cloned();
-        let Some(disposition) = disposition else {
-            continue;
-        };
-        if disposition.get_name() != Some(FIELD) {
-            continue;
+        let field = disposition.as_ref().and_then(|d| d.get_name());
+        if field != Some(FIELD) || file.is_some() {
+            return Err(DomainError::validation(format!(
+                "unexpected part {}: the form has one part, \"{FIELD}\"",
+                field.map_or("without a name".into(), |f| format!("{f:?}"))
+            )));
         }
-        let name = disposition.get_filename().unwrap_or_default().to_owned();
+        let name = disposition
+            .as_ref()
+            .and_then(|d| d.get_filename())
+            .unwrap_or_default()
+            .to_owned();
         let mut bytes = Vec::new();
         while let Some(chunk) = part.try_next().await.map_err(unreadable)? {
             if (bytes.len() + chunk.len()) as u64 > limit {
@@ -40,11 +47,13 @@ pub async fn one_file(mut form: Multipart, limit: u64) -> Result<Received, Domai
         if bytes.is_empty() {
             return Err(DomainError::validation("the file is empty"));
         }
-        return Ok(Received { name, bytes });
+        file = Some(Received { name, bytes });
     }
-    Err(DomainError::validation(format!(
-        "no file: send multipart/form-data with the file in a part named \"{FIELD}\""
-    )))
+    file.ok_or_else(|| {
+        DomainError::validation(format!(
+            "no file: send multipart/form-data with the file in a part named \"{FIELD}\""
+        ))
+    })
 }
 
 fn unreadable(e: MultipartError) -> DomainError {

@@ -4,6 +4,12 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod common_answers;
+mod input_rules;
+
+use common_answers::CommonAnswers;
+use input_rules::InputRules;
+
 use super::{
     attachments, auth, avatars, export, messages, ops, photos, pins, rooms, sessions, social, users,
 };
@@ -33,7 +39,7 @@ use super::{
         social::search,
         ops::healthz, ops::metrics,
     ),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &InputRules, &CommonAnswers)
 )]
 pub struct ApiDoc;
 
@@ -52,4 +58,34 @@ impl Modify for BearerAuth {
 
 pub async fn serve() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The modifiers find every schema and field they name (they panic
+    /// otherwise), and what they add is there.
+    #[test]
+    fn the_document_builds_with_its_rules_and_answers() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+        let register = &doc["components"]["schemas"]["RegisterRequest"]["properties"];
+        assert_eq!(register["username"]["maxLength"], 32);
+        assert_eq!(
+            register["username"]["pattern"],
+            protocol::patterns::USERNAME
+        );
+        let rooms = &doc["paths"]["/api/v1/rooms/{id}"]["patch"]["responses"];
+        for status in ["200", "400", "401", "403", "404", "413", "422", "503"] {
+            assert!(
+                rooms.get(status).is_some(),
+                "PATCH /rooms/{{id}} documents {status}"
+            );
+        }
+        let health = &doc["paths"]["/healthz"]["get"]["responses"];
+        assert!(
+            health.get("401").is_none(),
+            "the probes are left as they are"
+        );
+    }
 }
