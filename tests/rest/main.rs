@@ -29,4 +29,5 @@ mod reactions;
 mod rooms;
 mod search;
 mod social_support;
+mod two_factor;
 mod users;

@@ -31,6 +31,11 @@ pub enum ErrorCode {
     /// A token that is malformed, expired, revoked or already used.
     InvalidToken,
     InvalidCredentials,
+    /// The password was right; the account also asks for a code from its
+    /// authenticator (or a recovery code): send it as `code`.
+    TwoFactorRequired,
+    /// The two-factor code is wrong, expired or used already.
+    InvalidTwoFactorCode,
     /// Acting beyond one's rights in a room, or on someone else's message.
     Forbidden,
     NotAMember,
@@ -77,6 +82,8 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::InvalidToken => "invalid_token",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::TwoFactorRequired => "two_factor_required",
+            Self::InvalidTwoFactorCode => "invalid_two_factor_code",
             Self::Forbidden => "forbidden",
             Self::NotAMember => "not_a_member",
             Self::Banned => "banned",
@@ -141,6 +148,8 @@ mod tests {
             ErrorCode::Unauthorized,
             ErrorCode::InvalidToken,
             ErrorCode::InvalidCredentials,
+            ErrorCode::TwoFactorRequired,
+            ErrorCode::InvalidTwoFactorCode,
             ErrorCode::Forbidden,
             ErrorCode::NotAMember,
             ErrorCode::Banned,

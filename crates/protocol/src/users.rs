@@ -30,6 +30,9 @@ pub struct Me {
     pub user: User,
     pub profile_visibility: ProfileVisibility,
     pub email: Option<String>,
+    /// Whether signing in asks for a code from an authenticator as well.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 /// A picture in someone's photo library. Its bytes are at
@@ -119,6 +122,10 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The code of the authenticator (six digits) or a recovery code, for
+    /// an account with two-factor sign-in; leave it out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,4 +224,32 @@ pub struct Activity {
     pub room_id: Option<RoomId>,
     pub other_user_id: Option<UserId>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Two-factor sign-in being set up: the secret for the authenticator, as
+/// text, as an `otpauth://` URL and as a QR code of that URL. It takes
+/// effect once a code from it confirms it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorSetup {
+    /// Base32, for typing into an authenticator by hand.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// A PNG, base64-encoded.
+    pub qr_png_base64: String,
+}
+
+/// A code from the authenticator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TwoFactorCodeRequest {
+    pub code: String,
+}
+
+/// Single-use codes that sign in instead of the authenticator's, shown
+/// once: the server keeps only their hashes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
 }

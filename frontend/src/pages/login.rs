@@ -22,6 +22,7 @@ pub fn LoginPage() -> impl IntoView {
             Ok(LoginRequest {
                 username: Username::parse(username.get_untracked().trim())?.into_inner(),
                 password: Password::parse(&password.get_untracked())?.into_inner(),
+                code: None,
             })
         };
         flow.send(check(), |req| async move { crate::api::login(&req).await });

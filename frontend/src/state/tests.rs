@@ -389,6 +389,7 @@ fn me() -> protocol::Me {
         },
         profile_visibility: protocol::ProfileVisibility::Public,
         email: None,
+        two_factor: false,
     }
 }
 

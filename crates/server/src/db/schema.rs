@@ -252,6 +252,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    two_factor (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        enabled_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+    }
+}
+
+diesel::table! {
+    recovery_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
+    }
+}
+
 diesel::joinable!(reactions -> messages (message_id));
 diesel::joinable!(message_edits -> messages (message_id));
 diesel::joinable!(pins -> messages (message_id));
@@ -278,4 +294,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pins,
     attachments,
     photos,
+    two_factor,
+    recovery_codes,
 );

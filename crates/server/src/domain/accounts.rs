@@ -30,6 +30,8 @@ pub struct IssuedSession {
     pub user: UserRow,
     pub session_id: SessionId,
     pub refresh_token: String,
+    /// Whether the account signs in with a second factor.
+    pub two_factor: bool,
 }
 
 /// A session that just ended: whose, and which.
@@ -70,10 +72,12 @@ fn open_session(
         conn,
         &ActivityRow::new(*user.id, ActivityKind::Login, None, None),
     )?;
+    let two_factor = super::two_factor::is_enabled(conn, *user.id)?;
     Ok(IssuedSession {
         user,
         session_id: *row.id,
         refresh_token,
+        two_factor,
     })
 }
 
@@ -116,12 +120,16 @@ pub fn register(
 }
 
 /// Signs in after the password was verified.
+/// Signs in, once the password matched: with two-factor sign-in on, only
+/// with a fresh code (see [`super::two_factor::check_at_sign_in`]).
 pub fn login(
     conn: &mut DbConn,
     user: UserRow,
+    code: Option<&str>,
     client: &Client,
     policy: SessionPolicy,
 ) -> DomainResult<IssuedSession> {
+    super::two_factor::check_at_sign_in(conn, *user.id, code)?;
     open_session(conn, user, client, policy)
 }
 
@@ -176,10 +184,12 @@ pub fn refresh(
     if !sessions::rotate(conn, *session.id, &old_hash, &new_hash, expires, address)? {
         return Err(DomainError::InvalidToken);
     }
+    let two_factor = super::two_factor::is_enabled(conn, *user.id)?;
     Ok(Refreshed::Issued(Box::new(IssuedSession {
         user,
         session_id: *session.id,
         refresh_token: new_token,
+        two_factor,
     })))
 }
 
@@ -256,7 +266,8 @@ pub fn logout(conn: &mut DbConn, refresh_token: &str) -> DomainResult<EndedSessi
 
 pub fn me(conn: &mut DbConn, user_id: UserId, presence: &dyn Presence) -> DomainResult<Me> {
     let user = users::find(conn, user_id)?.ok_or(DomainError::InvalidToken)?;
-    Ok(user.to_me(presence.is_online(*user.id)))
+    let two_factor = super::two_factor::is_enabled(conn, user_id)?;
+    Ok(user.to_me(presence.is_online(*user.id), two_factor))
 }
 
 pub fn find_user(conn: &mut DbConn, user_id: UserId) -> DomainResult<UserRow> {

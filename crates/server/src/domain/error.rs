@@ -22,6 +22,10 @@ pub enum DomainError {
     InvalidToken,
     #[error("wrong username or password")]
     InvalidCredentials,
+    /// The password was right but a second factor is missing (`required`)
+    /// or wrong.
+    #[error("{}", if *required { "a two-factor code is required" } else { "the two-factor code is wrong, expired or used already" })]
+    SecondFactor { required: bool },
     /// Not allowed: `code` says why (`forbidden`, `not_a_member`, `banned`,
     /// `blocked`, `wrong_password`).
     #[error("{message}")]
@@ -146,6 +150,8 @@ impl DomainError {
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::InvalidToken => ErrorCode::InvalidToken,
             Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::SecondFactor { required: true } => ErrorCode::TwoFactorRequired,
+            Self::SecondFactor { required: false } => ErrorCode::InvalidTwoFactorCode,
             Self::Refused { code, .. } | Self::Conflict { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,

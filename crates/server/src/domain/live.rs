@@ -29,9 +29,10 @@ pub fn ready_snapshot(
     user: UserId,
     presence: &dyn Presence,
 ) -> DomainResult<(Me, Vec<RoomSummary>)> {
+    let two_factor = super::two_factor::is_enabled(conn, user)?;
     let me = sessions::live_user(conn, session, user)?
         .ok_or(DomainError::InvalidToken)?
-        .to_me(presence.is_online(user));
+        .to_me(presence.is_online(user), two_factor);
     let rooms = super::rooms::mine(conn, user)?;
     Ok((me, rooms))
 }

@@ -26,6 +26,7 @@ pub mod refresh_tokens;
 pub mod rooms;
 pub mod search;
 pub mod social;
+pub mod two_factor;
 
 use protocol::UserId;
 

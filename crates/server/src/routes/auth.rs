@@ -39,7 +39,9 @@ fn answer(state: &AppState, issued: IssuedSession) -> Result<AuthResponse, Domai
         access_token,
         refresh_token: issued.refresh_token,
         expires_in: state.tokens.ttl_secs(),
-        user: issued.user.to_me(state.hub.is_online(*issued.user.id)),
+        user: issued
+            .user
+            .to_me(state.hub.is_online(*issued.user.id), issued.two_factor),
     })
 }
 
@@ -79,7 +81,8 @@ pub async fn register(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = AuthResponse), (status = 401, body = ApiError),
+    responses((status = 200, body = AuthResponse),
+        (status = 401, body = ApiError, description = "`invalid_credentials`; or, the password being right, `two_factor_required` (send `code`) or `invalid_two_factor_code`"),
         (status = 429, body = ApiError, description = "too many sign-ins from this address or to this account; see Retry-After"),
         (status = 503, body = ApiError, description = "too many password checks waiting; see Retry-After")))]
 pub async fn login(
@@ -88,7 +91,11 @@ pub async fn login(
     address: ClientAddress,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, DomainError> {
-    let LoginRequest { username, password } = body.into_inner();
+    let LoginRequest {
+        username,
+        password,
+        code,
+    } = body.into_inner();
     let key = username.to_ascii_lowercase();
     // Both limits count the attempt before any hashing: a guesser pays
     // nothing but a 429 once over either.
@@ -106,7 +113,7 @@ pub async fn login(
     let policy = state.settings.session_policy();
     let issued = state
         .db
-        .write(move |conn| accounts::login(conn, user, &client, policy))
+        .write(move |conn| accounts::login(conn, user, code.as_deref(), &client, policy))
         .await?;
     Ok(HttpResponse::Ok().json(answer(&state, issued)?))
 }

@@ -13,9 +13,10 @@ impl ResponseError for DomainError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized | Self::InvalidToken | Self::InvalidCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Unauthorized
+            | Self::InvalidToken
+            | Self::InvalidCredentials
+            | Self::SecondFactor { .. } => StatusCode::UNAUTHORIZED,
             Self::Refused { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::Race(_) => StatusCode::CONFLICT,

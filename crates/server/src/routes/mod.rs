@@ -19,6 +19,7 @@ mod served;
 pub mod sessions;
 pub mod social;
 pub mod spa;
+pub mod two_factor;
 mod upload;
 pub mod users;
 
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(photos::routes)
             .configure(export::routes)
             .configure(sessions::routes)
+            .configure(two_factor::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))

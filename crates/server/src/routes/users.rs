@@ -58,7 +58,7 @@ pub async fn update_me(caller: Caller, body: Json<UpdateMeRequest>) -> Reply {
 /// Checks the caller's password on the CPU pool, within the limits on
 /// password guessing (a stolen access token must not become a way to try
 /// passwords without end).
-async fn verify_password(
+pub(super) async fn verify_password(
     state: &AppState,
     user: AuthUser,
     address: ClientAddress,

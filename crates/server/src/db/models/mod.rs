@@ -98,11 +98,12 @@ impl UserRow {
         }
     }
 
-    pub fn to_me(&self, online: bool) -> protocol::Me {
+    pub fn to_me(&self, online: bool, two_factor: bool) -> protocol::Me {
         protocol::Me {
             user: self.to_user(online),
             profile_visibility: self.visibility(),
             email: self.email.clone(),
+            two_factor,
         }
     }
 }
@@ -543,4 +544,17 @@ pub struct NotificationRow {
     pub message_id: Stored<Option<MessageId>>,
     pub created_at: NaiveDateTime,
     pub read: bool,
+}
+
+/// A user's TOTP secret: pending until `enabled_at`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = two_factor)]
+pub struct TwoFactorRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    /// Base32.
+    pub secret: String,
+    pub enabled_at: Option<NaiveDateTime>,
+    /// The last 30-second step whose code signed in.
+    pub last_step: i64,
 }

@@ -13,6 +13,7 @@ pub mod reactions;
 pub mod rooms;
 pub mod sessions;
 pub mod social;
+pub mod two_factor;
 pub mod users;
 
 use std::fmt::Display;
