@@ -389,6 +389,29 @@ pub async fn unblock(user_id: UserId) -> Result<(), Failure> {
     send_ignore::<()>(Method::DELETE, &format!("/blocks/{user_id}"), None).await
 }
 
+/// Starts setting up two-factor sign-in: a new, pending secret.
+pub async fn begin_two_factor() -> Result<TwoFactorSetup, Failure> {
+    post_empty("/users/me/two-factor").await
+}
+
+/// Turns two-factor sign-in on with a first code; the recovery codes.
+pub async fn confirm_two_factor(code: String) -> Result<RecoveryCodes, Failure> {
+    post(
+        "/users/me/two-factor/confirm",
+        &TwoFactorCodeRequest { code },
+    )
+    .await
+}
+
+pub async fn disable_two_factor(password: String) -> Result<(), Failure> {
+    send_ignore(
+        Method::DELETE,
+        "/users/me/two-factor",
+        Some(&DeleteAccountRequest { password }),
+    )
+    .await
+}
+
 pub async fn delete_account(password: String) -> Result<(), Failure> {
     send_ignore(
         Method::DELETE,

@@ -29,3 +29,4 @@ mod reactions;
 mod readable;
 mod reconnect;
 mod support;
+mod two_factor;

@@ -24,6 +24,7 @@ pub mod room_view;
 pub mod sidebar;
 pub mod status;
 pub mod thread;
+pub mod two_factor;
 
 use leptos::prelude::*;
 

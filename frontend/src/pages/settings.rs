@@ -13,6 +13,7 @@ use crate::components::devices::DeviceList;
 use crate::components::export::ExportButton;
 use crate::components::form::{Saved, SelectField, Submission, SubmitButton, TextField};
 use crate::components::status::{FormError, Loading};
+use crate::components::two_factor::TwoFactorSettings;
 use crate::session::Session;
 use protocol::RoomId;
 
@@ -24,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Appearance />
             <ProfileForm />
             <PasswordForm />
+            <TwoFactorSettings />
             <DeviceList />
             <RoomLevels />
             <BlockedList />

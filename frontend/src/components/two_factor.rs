@@ -1,0 +1,143 @@
+//! Two-factor sign-in in Settings: set up with a QR code (or the secret
+//! typed by hand) and a first code, the recovery codes shown once, turned
+//! off with the password.
+
+use leptos::prelude::*;
+use protocol::TwoFactorSetup;
+use protocol::validate::Invalid;
+
+use crate::api;
+use crate::components::form::{Submission, SubmitButton, TextField};
+use crate::components::status::FormError;
+use crate::session::Session;
+
+/// Where setting it up stands on this page.
+#[derive(Clone)]
+enum Step {
+    /// Nothing under way: the account's state shows.
+    Idle,
+    /// A secret to put into the authenticator, and a code to confirm it.
+    Scanning(TwoFactorSetup),
+    /// Just turned on: the recovery codes, shown this once.
+    RecoveryCodes(Vec<String>),
+}
+
+#[component]
+pub fn TwoFactorSettings() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let on = Signal::derive(move || session.me().is_some_and(|m| m.two_factor));
+    let step = RwSignal::new(Step::Idle);
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let form = Submission::default();
+    let (error, busy) = (form.error, form.busy);
+    let remember = move |two_factor: bool| {
+        if let Some(mut me) = session.me_untracked() {
+            me.two_factor = two_factor;
+            session.set_me(me);
+        }
+    };
+
+    let start = move |_| {
+        form.send(
+            Ok(()),
+            |()| api::begin_two_factor(),
+            move |setup| {
+                code.set(String::new());
+                step.set(Step::Scanning(setup));
+            },
+        );
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed: String = code.get_untracked().split_whitespace().collect();
+        let checked = if typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(typed)
+        } else {
+            Err(Invalid(
+                "enter the six digits your authenticator app shows".into(),
+            ))
+        };
+        form.send(checked, api::confirm_two_factor, move |codes| {
+            remember(true);
+            step.set(Step::RecoveryCodes(codes.codes));
+        });
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = password.get_untracked();
+        let checked = if typed.is_empty() {
+            Err(Invalid("enter your password".into()))
+        } else {
+            Ok(typed)
+        };
+        form.send(checked, api::disable_two_factor, move |()| {
+            password.set(String::new());
+            remember(false);
+        });
+    };
+
+    let body = move || match step.get() {
+        Step::RecoveryCodes(codes) => view! {
+            <p>
+                "Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs \
+                 you in once if you lose your authenticator, and they are not shown again."
+            </p>
+            <ul class="recovery-codes" data-testid="two-factor-recovery-codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+            <button type="button" class="button small" data-testid="two-factor-done"
+                on:click=move |_| step.set(Step::Idle)>
+                "I have saved them"
+            </button>
+        }
+        .into_any(),
+        Step::Scanning(setup) => view! {
+            <p>"Scan this with your authenticator app, then enter the code it shows."</p>
+            <img class="two-factor-qr" data-testid="two-factor-qr" width="200" height="200"
+                src=format!("data:image/png;base64,{}", setup.qr_png_base64)
+                alt="QR code of your two-factor secret, for an authenticator app" />
+            <p>
+                "Or type in this key: "
+                <code data-testid="two-factor-secret">{setup.secret}</code>
+            </p>
+            <form class="form" novalidate=true on:submit=confirm>
+                <TextField label="Code" value=code testid="two-factor-code"
+                    autocomplete="one-time-code" />
+                <SubmitButton busy=busy testid="two-factor-confirm" label="Turn on"
+                    busy_label="Checking…" />
+            </form>
+        }
+        .into_any(),
+        Step::Idle if on.get() => view! {
+            <form class="form" novalidate=true on:submit=turn_off>
+                <TextField label="Password" value=password testid="two-factor-password"
+                    kind="password" autocomplete="current-password" />
+                <SubmitButton busy=busy testid="two-factor-disable" label="Turn off"
+                    busy_label="Turning off…" />
+            </form>
+        }
+        .into_any(),
+        Step::Idle => view! {
+            <button type="button" class="button" data-testid="two-factor-start" on:click=start>
+                "Set up"
+            </button>
+        }
+        .into_any(),
+    };
+
+    view! {
+        <h2>"Two-factor sign-in"</h2>
+        <div class="card" data-testid="two-factor">
+            <p data-testid="two-factor-status">
+                {move || if on.get() {
+                    "On: signing in asks for a code from your authenticator app."
+                } else {
+                    "Off: signing in asks for your password only."
+                }}
+            </p>
+            {body}
+            <FormError message=error />
+        </div>
+    }
+}

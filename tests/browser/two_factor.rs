@@ -1,0 +1,85 @@
+//! Two-factor sign-in from Settings: set up with the key the page shows and
+//! a code from it, then another browser signs in only once it gives a
+//! recovery code, and the setting is turned off again with the password.
+
+use serde_json::Value;
+use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
+use themechat_tests::{PASSWORD, unique};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::support::register;
+
+/// What an authenticator app shows now for the key `secret` (base32).
+fn code_now(secret: &str) -> String {
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .expect("a base32 key");
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 0, 30, bytes, None, String::new())
+        .generate_current()
+        .expect("a code")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_factor_sign_in_is_set_up_used_and_turned_off_from_settings() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let laptop = driver.browser(&server.address, "the laptop").await;
+    let phone = driver.browser(&server.address, "the phone").await;
+    let alice = unique("alice");
+    register(&laptop, &alice).await;
+
+    laptop.goto("/settings").await;
+    laptop
+        .wait_for_css_text(&tid("two-factor-status"), "Off")
+        .await;
+    laptop.click("two-factor-start").await;
+    laptop.wait_for("two-factor-qr").await;
+    let secret = laptop.text("two-factor-secret").await;
+    laptop.type_into("two-factor-code", "12").await;
+    laptop.click("two-factor-confirm").await;
+    laptop.wait_for("form-error").await;
+    laptop
+        .type_into("two-factor-code", &code_now(&secret))
+        .await;
+    laptop.click("two-factor-confirm").await;
+    let codes = format!("{} li", tid("two-factor-recovery-codes"));
+    laptop.wait_count_css(&codes, 10).await;
+    laptop
+        .wait_for_css_text(&tid("two-factor-status"), "On")
+        .await;
+    let first = laptop
+        .execute(
+            "return document.querySelector(arguments[0]).textContent.trim();",
+            vec![Value::from(codes.clone())],
+        )
+        .await;
+    let recovery = first.as_str().expect("a recovery code").to_owned();
+    laptop.click("two-factor-done").await;
+
+    // The phone's password alone is not enough any more: it is asked for a
+    // code, and a recovery code lets it in.
+    phone.goto("/login").await;
+    phone.type_into("login-username", &alice).await;
+    phone.type_into("login-password", PASSWORD).await;
+    phone.click("login-submit").await;
+    phone.wait_for("login-code").await;
+    phone
+        .wait_for_css_text(&tid("form-error"), "authenticator")
+        .await;
+    assert_eq!(phone.path().await, "/login");
+    phone.type_into("login-code", &recovery).await;
+    phone.click("login-submit").await;
+    phone.wait_for("room-list").await;
+
+    // Off again, with the password.
+    laptop.type_into("two-factor-password", PASSWORD).await;
+    laptop.click("two-factor-disable").await;
+    laptop
+        .wait_for_css_text(&tid("two-factor-status"), "Off")
+        .await;
+    laptop.wait_for("two-factor-start").await;
+
+    laptop.close().await;
+    phone.close().await;
+}
