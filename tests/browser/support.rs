@@ -80,10 +80,10 @@ pub async fn join_from_explore(browser: &Browser, name: &str) -> String {
     let room = find_on_explore(browser, name).await;
     let card = explore_room(&room);
     browser
-        .click_css(&format!("{card} {}", tid("join-button")))
-        .await;
-    browser
-        .wait_for_css(&format!("{card} {}", tid("leave-button")))
+        .click_css_until(
+            &format!("{card} {}", tid("join-button")),
+            &format!("{card} {}", tid("leave-button")),
+        )
         .await;
     room
 }

@@ -230,3 +230,77 @@ async fn an_attachment_uploaded_on_one_node_is_served_by_the_other() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+// ---- events by long-poll --------------------------------------------------------------
+
+/// Polls `queue` through `api` until it has an event after `last` that
+/// satisfies `wanted`; returns every event read on the way.
+async fn poll_until(
+    api: &ApiClient,
+    user: &TestUser,
+    queue: &str,
+    last: &mut i64,
+    wanted: impl Fn(&Value) -> bool,
+) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut read = Vec::new();
+    while std::time::Instant::now() < deadline {
+        let path = format!("/api/v1/events?queue_id={queue}&last_event_id={last}&timeout=5");
+        let resp = api.get(&path, user.auth()).await;
+        assert_status(&resp, 200);
+        for event in resp.body["events"].as_array().expect("events") {
+            let id = event["id"].as_i64().expect("an id");
+            assert_eq!(id, *last + 1, "ids count up by one: {event}");
+            *last = id;
+            read.push(event["event"].clone());
+        }
+        if read.iter().any(&wanted) {
+            return read;
+        }
+    }
+    panic!("no wanted event on queue {queue}; read {read:?}");
+}
+
+fn is_message(body: &'static str) -> impl Fn(&Value) -> bool {
+    move |e| e["type"] == "message" && e["message"]["body"] == body
+}
+
+#[tokio::test]
+async fn a_polled_queue_is_read_from_any_node_and_outlives_its_feeder() {
+    let mut cluster = Cluster::start(2).await;
+    let (api_a, api_b) = (cluster.node(A).clone(), cluster.node(B).clone());
+    let alice = api_a.register(&unique("alice")).await;
+    let bob = api_a.register(&unique("bob")).await;
+    let room = api_a.public_room_with(&alice, "Polled", &[&bob]).await;
+    let registered = api_a.post("/api/v1/events/register", alice.auth()).await;
+    assert_status(&registered, 201);
+    let queue = registered.body["queue_id"]
+        .as_str()
+        .expect("a queue")
+        .to_owned();
+
+    // Node A feeds the queue; node B answers polls from the table.
+    api_b.post_message(&bob, &room, "before").await;
+    let mut last = 0;
+    let read = poll_until(&api_b, &alice, &queue, &mut last, is_message("before")).await;
+    assert_eq!(read[0]["type"], "ready");
+
+    // The feeder dies. What is said meanwhile is stored as ever; once its
+    // claim is stale, node B takes the queue over with a fresh `ready`
+    // whose room shows the newest message, and feeds it from then on.
+    cluster.nodes[A].crash();
+    let during = api_b.post_message(&bob, &room, "during").await;
+    let read = poll_until(&api_b, &alice, &queue, &mut last, |e| e["type"] == "ready").await;
+    let ready = read.last().expect("the ready");
+    let rooms = ready["rooms"].as_array().expect("rooms");
+    let shown = rooms
+        .iter()
+        .find(|r| r["id"] == room.as_str())
+        .expect("the room");
+    assert_eq!(
+        shown["last_message"]["seq"], during["seq"],
+        "the client sees what to fetch"
+    );
+    api_b.post_message(&bob, &room, "after").await;
+    poll_until(&api_b, &alice, &queue, &mut last, is_message("after")).await;
+}

@@ -15,6 +15,7 @@ mod conventions;
 mod devices;
 mod dms;
 mod edits;
+mod events;
 mod export;
 mod friends;
 mod group_commit;

@@ -99,6 +99,8 @@ id_type! {
     AttachmentId => "attachment id";
     /// A picture in someone's photo library.
     PhotoId => "photo id";
+    /// A long-polling client's queue of events.
+    EventQueueId => "event queue id";
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub mod ws;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ids::{
-    ActivityId, AttachmentId, AuditEntryId, FriendRequestId, MalformedId, MessageId,
+    ActivityId, AttachmentId, AuditEntryId, EventQueueId, FriendRequestId, MalformedId, MessageId,
     NotificationId, PhotoId, RoomId, SessionId, UserId,
 };
 pub use messages::*;

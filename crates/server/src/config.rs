@@ -155,6 +155,11 @@ pub struct Settings {
     /// uploads not sent within `unsent_upload_ttl_secs`.
     pub file_sweep_secs: u64,
     pub unsent_upload_ttl_secs: u64,
+    /// A long-polling client's queue nobody polled for this long is
+    /// deleted (its client registers a new one).
+    pub event_queue_idle_secs: u64,
+    /// The longest a poll of `GET /events` waits for something to happen.
+    pub long_poll_max_secs: u64,
 }
 
 impl Default for Settings {
@@ -204,6 +209,8 @@ impl Default for Settings {
             upload_max_bytes: 10 * 1024 * 1024,
             file_sweep_secs: 60,
             unsent_upload_ttl_secs: 24 * 3600,
+            event_queue_idle_secs: 600,
+            long_poll_max_secs: 50,
         }
     }
 }

@@ -79,6 +79,10 @@ impl Application {
         ));
         tokio::spawn(forget_idle_limits(state.clone().into_inner()));
         tokio::spawn(crate::file_sweep::run(state.clone().into_inner()));
+        tokio::spawn(crate::realtime::polling::sweep(
+            state.clone().into_inner(),
+            chrono::Duration::seconds(settings.event_queue_idle_secs.max(1) as i64),
+        ));
         if state.bus.is_clustered() {
             tokio::spawn(crate::realtime::presence::keep_leases(
                 state.clone().into_inner(),
@@ -254,6 +258,7 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
     tracing::info!(?files, "uploaded files");
     Ok(AppState {
         files,
+        pollers: Default::default(),
         hashing,
         poster,
         reads: ReadQueue::default(),

@@ -12,6 +12,7 @@ use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
 use crate::files::FileStore;
 use crate::metrics::Metrics;
+use crate::realtime::polling::Pollers;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::throttle::{AuthThrottle, SendThrottle};
 use protocol::UserId;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Where uploaded files' bytes live.
     pub files: FileStore,
+    /// The long-polling clients' queues this node feeds.
+    pub pollers: Pollers,
 }
 
 impl AppState {

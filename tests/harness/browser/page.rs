@@ -252,6 +252,40 @@ impl Browser {
         .await
     }
 
+    /// Clicks `css` until `until` shows: a list redrawn under the click (a
+    /// debounced search answering late) swallows it, so the click is made
+    /// again if nothing came of it within a few seconds.
+    pub async fn click_css_until(&self, css: &str, until: &str) {
+        let client = &self.client;
+        let last_click = Mutex::new(None::<Instant>);
+        let last_click = &last_click;
+        self.wait_until(
+            &format!("`{until}` after a click on `{css}`"),
+            WAIT,
+            || async move {
+                if !client.find_all(Locator::Css(until)).await?.is_empty() {
+                    return Ok(Some(()));
+                }
+                let due = last_click
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .is_none_or(|at| at.elapsed() > Duration::from_secs(3));
+                if due
+                    && let Some(element) =
+                        client.find_all(Locator::Css(css)).await?.into_iter().next()
+                    && element.is_enabled().await?
+                {
+                    element.click().await?;
+                    *last_click
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+                }
+                Ok(None)
+            },
+        )
+        .await
+    }
+
     /// Replaces the value of the input matching `css` with `text` (typed as
     /// key presses, so the app sees `input` events).
     pub async fn type_into_css(&self, css: &str, text: &str) {
@@ -288,12 +322,16 @@ impl Browser {
     }
 
     /// An attribute of the first element matching `css` (`None` if absent).
+    /// An element redrawn between finding and reading is found again.
     pub async fn attr_css(&self, css: &str, name: &str) -> Option<String> {
-        let element = self.wait_for_css(css).await;
-        match self.cmd("attr", element.attr(name)).await {
-            Ok(value) => value,
-            Err(e) => panic!("{}: cannot read {name} of `{css}`: {e}", self.label),
-        }
+        let client = &self.client;
+        self.wait_until(&format!("{name} of `{css}`"), WAIT, || async move {
+            match client.find_all(Locator::Css(css)).await?.into_iter().next() {
+                Some(element) => Ok(Some(element.attr(name).await?)),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     // ---- by test id ---------------------------------------------------------------

@@ -268,6 +268,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    event_queues (id) {
+        id -> Text,
+        user_id -> Text,
+        session_id -> Text,
+        last_event_id -> BigInt,
+        node -> Nullable<Text>,
+        pumped_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        polled_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    queued_events (queue_id, id) {
+        queue_id -> Text,
+        id -> BigInt,
+        frame -> Text,
+    }
+}
+
 diesel::joinable!(reactions -> messages (message_id));
 diesel::joinable!(message_edits -> messages (message_id));
 diesel::joinable!(pins -> messages (message_id));
@@ -296,4 +317,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     photos,
     two_factor,
     recovery_codes,
+    event_queues,
+    queued_events,
 );

@@ -60,6 +60,8 @@ pub enum DomainError {
 pub enum Missing {
     #[error("attachment")]
     Attachment,
+    #[error("event queue")]
+    EventQueue,
     #[error("file")]
     File,
     #[error("photo")]

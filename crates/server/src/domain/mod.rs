@@ -9,6 +9,7 @@ pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod error;
+pub mod event_queues;
 pub mod events;
 pub mod export;
 pub mod live;

@@ -9,6 +9,7 @@
 pub mod bus;
 pub mod gateway;
 pub mod hub;
+pub mod polling;
 pub mod presence;
 pub mod read_flush;
 pub mod session_sweep;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod avatars;
 mod caller;
 mod error;
+pub mod events;
 pub mod export;
 pub mod headers;
 mod json;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(photos::routes)
             .configure(export::routes)
             .configure(sessions::routes)
+            .configure(events::routes)
             .configure(two_factor::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))

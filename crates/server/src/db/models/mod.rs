@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use protocol::{
     Activity, ActivityId, ActivityKind, Attachment, AttachmentId, AuditAction, AuditEntryId,
-    FriendRequestId, Member, Message, MessageId, NotificationId, NotificationKind,
+    EventQueueId, FriendRequestId, Member, Message, MessageId, NotificationId, NotificationKind,
     NotificationLevel, Photo, PhotoId, ProfileVisibility, Role, Room, RoomId, RoomKind, SessionId,
     User, UserId, UserRef, Visibility,
 };
@@ -557,4 +557,23 @@ pub struct TwoFactorRow {
     pub enabled_at: Option<NaiveDateTime>,
     /// The last 30-second step whose code signed in.
     pub last_step: i64,
+}
+
+/// A long-polling client's queue (see `queued_events` for its events).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = event_queues)]
+pub struct EventQueueRow {
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<EventQueueId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: Stored<UserId>,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub session_id: Stored<SessionId>,
+    /// The id of the newest event queued (ids count up from 1).
+    pub last_event_id: i64,
+    /// The node whose hub feeds it, while one does.
+    pub node: Option<String>,
+    pub pumped_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub polled_at: NaiveDateTime,
 }

@@ -4,9 +4,9 @@
 use std::ops::Deref;
 
 use protocol::{
-    ActivityId, ActivityKind, AttachmentId, AuditAction, AuditEntryId, FriendRequestId, MessageId,
-    NotificationId, NotificationKind, NotificationLevel, PhotoId, ProfileVisibility, Role, RoomId,
-    RoomKind, SessionId, UserId, Visibility,
+    ActivityId, ActivityKind, AttachmentId, AuditAction, AuditEntryId, EventQueueId,
+    FriendRequestId, MessageId, NotificationId, NotificationKind, NotificationLevel, PhotoId,
+    ProfileVisibility, Role, RoomId, RoomKind, SessionId, UserId, Visibility,
 };
 
 use crate::db::{DbError, DbResult};
@@ -73,6 +73,7 @@ macro_rules! text_id {
 
 text_id!(
     AttachmentId,
+    EventQueueId,
     PhotoId,
     UserId,
     RoomId,

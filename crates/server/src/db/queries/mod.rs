@@ -4,6 +4,7 @@ pub mod activity;
 pub mod attachments;
 pub mod audit;
 pub mod edits;
+pub mod event_queues;
 pub mod members;
 pub mod messages;
 pub mod notifications;

@@ -11,8 +11,8 @@ use common_answers::CommonAnswers;
 use input_rules::InputRules;
 
 use super::{
-    attachments, auth, avatars, export, messages, ops, photos, pins, rooms, sessions, social,
-    two_factor, users,
+    attachments, auth, avatars, events, export, messages, ops, photos, pins, rooms, sessions,
+    social, two_factor, users,
 };
 
 #[derive(OpenApi)]
@@ -34,6 +34,7 @@ use super::{
         photos::add, photos::list_mine, photos::list, photos::remove, photos::download, photos::thumbnail,
         sessions::list, sessions::revoke, sessions::revoke_others,
         two_factor::begin, two_factor::confirm, two_factor::disable,
+        events::register, events::poll, events::remove,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
         social::friends, social::requests, social::send_request, social::accept, social::decline,
         social::cancel, social::unfriend, social::blocked, social::block, social::unblock,

@@ -1,0 +1,2 @@
+DROP TABLE queued_events;
+DROP TABLE event_queues;
