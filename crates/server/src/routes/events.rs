@@ -83,12 +83,16 @@ pub async fn register(caller: Caller) -> Reply {
         (status = 404, body = ApiError, description = "no such queue of yours (it expired after 10 minutes unpolled: register again)"),
         (status = 409, body = ApiError, description = "events after `last_event_id` are gone: register again"),
         (status = 422, body = ApiError, description = "`last_event_id` is ahead of the queue")))]
-pub async fn poll(caller: Caller, query: web::Query<PollQuery>) -> Reply {
+pub async fn poll(caller: Caller, query: Result<web::Query<PollQuery>, actix_web::Error>) -> Reply {
+    // A bad query is told only to a signed-in caller: without a live token
+    // the answer is 401 whatever else is wrong.
     let PollQuery {
         queue_id,
         last_event_id,
         timeout,
-    } = query.into_inner();
+    } = query
+        .map_err(|e| DomainError::BadRequest(e.to_string()))?
+        .into_inner();
     let id = EventQueueId::from(queue_id);
     let most = caller.state.settings.long_poll_max_secs;
     let deadline = Instant::now() + Duration::from_secs(timeout.unwrap_or(most).min(most));
