@@ -50,6 +50,7 @@ pub struct QueuedEvent {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PollQuery {
     pub queue_id: Uuid,
     /// The id of the newest event you have (0 before the first); it and
