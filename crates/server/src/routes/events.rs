@@ -98,10 +98,10 @@ pub async fn poll(caller: Caller, query: Result<web::Query<PollQuery>, actix_web
     let most = caller.state.settings.long_poll_max_secs;
     let deadline = Instant::now() + Duration::from_secs(timeout.unwrap_or(most).min(most));
     let state: Arc<_> = caller.state.clone().into_inner();
+    let queue = caller
+        .read(move |conn, me| event_queues::owned(conn, me.id, id))
+        .await?;
     loop {
-        let queue = caller
-            .read(move |conn, me| event_queues::owned(conn, me.id, id))
-            .await?;
         let wake = polling::ensure_fed(&state, &queue).await?;
         // Listening before reading: an event stored in between still wakes
         // this poll.
