@@ -11,6 +11,7 @@ mod attachments;
 mod auth;
 mod authz;
 mod blocks;
+mod bots;
 mod conventions;
 mod devices;
 mod dms;

@@ -246,3 +246,76 @@ async fn a_session_revoked_behind_the_nodes_back_is_swept() {
     app.revoke_sessions_in_storage(&alice.id).await;
     assert_eq!(ws.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
 }
+
+/// A bot token signs a socket in as its bot: with `read` it listens, it
+/// acts only with `write`, and revoking it closes the socket at once.
+#[tokio::test]
+async fn a_bot_token_listens_acts_by_its_scopes_and_ends_when_revoked() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let room = app.public_room_with(&alice, "Bots welcome", &[&bob]).await;
+    let bot = app
+        .post_json(
+            "/api/v1/bots",
+            alice.auth(),
+            &json!({ "username": "watcher" }),
+        )
+        .await;
+    assert_status(&bot, 201);
+    let bot_id = id_of(&bot.body);
+    let token = |scopes: &[&str]| {
+        let (app, alice, bot_id) = (&app, &alice, &bot_id);
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        async move {
+            let resp = app
+                .post_json(
+                    &format!("/api/v1/bots/{bot_id}/tokens"),
+                    alice.auth(),
+                    &json!({ "name": "socket", "scopes": scopes }),
+                )
+                .await;
+            assert_status(&resp, 201);
+            resp.body
+        }
+    };
+    let writer = token(&["write"]).await;
+    let joined = app
+        .post(
+            &format!("/api/v1/rooms/{room}/join"),
+            Some(field_str(&writer, "token").as_str()),
+        )
+        .await;
+    assert_status(&joined, 200);
+
+    // `write` alone cannot listen.
+    let mut deaf = WsClient::connect(&app).await;
+    deaf.auth(&field_str(&writer, "token")).await;
+    assert_ws_error(
+        &deaf.next_of_type("error", EVENT_TIMEOUT).await,
+        "insufficient_scope",
+    );
+    assert_eq!(deaf.close_code(EVENT_TIMEOUT).await, UNAUTHORIZED);
+
+    let reader = token(&["read"]).await;
+    let mut ws = WsClient::connect(&app).await;
+    ws.auth(&field_str(&reader, "token")).await;
+    let ready = ws.next_of_type("ready", EVENT_TIMEOUT).await;
+    assert_eq!(ready["user"]["id"], bot_id.as_str());
+    let said = app.post_message(&bob, &room, "hello, watcher").await;
+    let heard = ws.next_of_type("message", EVENT_TIMEOUT).await;
+    assert_eq!(heard["message"]["id"], said["id"]);
+    ws.send_message(&room, "may I speak?", "c1").await;
+    let refused = ws.next_of_type("error", EVENT_TIMEOUT).await;
+    assert_ws_error(&refused, "insufficient_scope");
+    assert_eq!(refused["client_id"], "c1");
+
+    let revoked = app
+        .delete(
+            &format!("/api/v1/bots/{bot_id}/tokens/{}", id_of(&reader)),
+            alice.auth(),
+        )
+        .await;
+    assert_status(&revoked, 204);
+    assert_eq!(ws.close_code(REVOKED_WITHIN).await, UNAUTHORIZED);
+}

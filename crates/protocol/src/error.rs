@@ -38,6 +38,9 @@ pub enum ErrorCode {
     InvalidTwoFactorCode,
     /// Acting beyond one's rights in a room, or on someone else's message.
     Forbidden,
+    /// A bot token used beyond its scopes, or where only a person's
+    /// session may act (managing bots, sessions, the password).
+    InsufficientScope,
     NotAMember,
     Banned,
     /// One of two people blocked the other.
@@ -84,6 +87,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::TwoFactorRequired => "two_factor_required",
             Self::InvalidTwoFactorCode => "invalid_two_factor_code",
+            Self::InsufficientScope => "insufficient_scope",
             Self::Forbidden => "forbidden",
             Self::NotAMember => "not_a_member",
             Self::Banned => "banned",
@@ -150,6 +154,7 @@ mod tests {
             ErrorCode::InvalidCredentials,
             ErrorCode::TwoFactorRequired,
             ErrorCode::InvalidTwoFactorCode,
+            ErrorCode::InsufficientScope,
             ErrorCode::Forbidden,
             ErrorCode::NotAMember,
             ErrorCode::Banned,

@@ -101,6 +101,8 @@ id_type! {
     PhotoId => "photo id";
     /// A long-polling client's queue of events.
     EventQueueId => "event queue id";
+    /// An incoming webhook: a secret URL that posts into one room.
+    WebhookId => "webhook id";
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! pull in the database or the HTTP server. Limits live here so the web app
 //! validates exactly what the server enforces.
 
+pub mod bots;
 pub mod error;
 pub mod ids;
 pub mod limits;
@@ -18,10 +19,11 @@ pub mod users;
 pub mod validate;
 pub mod ws;
 
+pub use bots::*;
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ids::{
     ActivityId, AttachmentId, AuditEntryId, EventQueueId, FriendRequestId, MalformedId, MessageId,
-    NotificationId, PhotoId, RoomId, SessionId, UserId,
+    NotificationId, PhotoId, RoomId, SessionId, UserId, WebhookId,
 };
 pub use messages::*;
 pub use rooms::*;

@@ -16,6 +16,10 @@ pub const EMAIL_MAX: usize = 254;
 pub const CLIENT_ID_MAX: usize = 64;
 pub const REASON_MAX: usize = 500;
 pub const SEARCH_QUERY_MAX: usize = 200;
+/// A bot's description.
+pub const DESCRIPTION_MAX: usize = 500;
+/// The name of a token or a webhook.
+pub const LABEL_MAX: usize = 64;
 /// Distinct `@mentions` of one message that notify; further ones are text.
 pub const MENTIONS_MAX: usize = 20;
 /// Largest request body and WebSocket frame, in bytes.

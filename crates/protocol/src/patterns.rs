@@ -117,6 +117,16 @@ pub const AVATAR_URL: &str = concat!(
     "]*$"
 );
 
+/// An outgoing webhook's URL, as [`crate::validate::webhook_url`] takes it
+/// (the length is the schema's `maxLength`).
+pub const WEBHOOK_URL: &str = concat!(
+    "^[hH][tT][tT][pP](?:[sS])?://",
+    "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*",
+    "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    "(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    "(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?$"
+);
+
 /// An email address: something, `@`, then a domain with a dot that neither
 /// starts nor ends it; blank clears it.
 pub const EMAIL: &str = concat!(
@@ -375,5 +385,51 @@ mod tests {
         let longest = "🧑🏽\u{200D}🧑🏽\u{200D}🧑🏽";
         assert!(re.is_match(longest));
         assert!(longest.len() <= EMOJI_MAX_BYTES);
+    }
+
+    #[test]
+    fn webhook_urls_are_stated_exactly() {
+        let mut samples: Vec<String> = [
+            "http://a",
+            "https://example.com",
+            "HTTPS://Example.COM/x?y=1#z",
+            "http://a.b.c:8080/path",
+            "http://a:0",
+            "http://a:65535",
+            "http://a:65536",
+            "http://a:00080",
+            "http://a:0080",
+            "http://a:",
+            "http://1.2.3.4/",
+            "http://a.1",
+            "http://1a.b",
+            "http://-a.b",
+            "http://a-.b",
+            "http://a..b",
+            "http://.a",
+            "http://a./",
+            "ftp://a",
+            "http://",
+            "http:///x",
+            "http://a b",
+            "http://a/ b",
+            "http://a/\u{e9}",
+            "http://\u{e9}.com",
+            "http://a?x",
+            "http://a#x",
+            "http://user@a",
+            "http://a/%zz",
+            " http://a",
+            "http://a ",
+            "http://a\n",
+            "http://a:8080x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        samples.push(format!("http://{}", "a".repeat(63)));
+        samples.push(format!("http://{}", "a".repeat(64)));
+        samples.extend(every_string(3).iter().map(|s| format!("http://a{s}")));
+        agree(WEBHOOK_URL, &samples, |s| validate::webhook_url(s).is_ok());
     }
 }

@@ -337,6 +337,81 @@ pub fn search_query(raw: &str) -> Result<String, Invalid> {
     Ok(trimmed.to_owned())
 }
 
+/// A bot's description: may be empty, several lines.
+pub fn description(raw: &str) -> Result<String, Invalid> {
+    let trimmed = raw.trim();
+    if trimmed.chars().count() > DESCRIPTION_MAX {
+        return invalid(format!(
+            "description must be at most {DESCRIPTION_MAX} characters"
+        ));
+    }
+    no_stray_controls(trimmed, "description")?;
+    Ok(trimmed.to_owned())
+}
+
+/// The name of a token or a webhook: one line.
+pub fn label(raw: &str) -> Result<String, Invalid> {
+    bounded_line(raw, "name", LABEL_MAX)
+}
+
+/// Where an outgoing webhook calls: `http(s)://`, a host name whose last
+/// label starts with a letter (no address literals: the server resolves
+/// names and refuses private addresses), an optional port, and a path of
+/// URL characters. Exactly [`crate::patterns::WEBHOOK_URL`].
+pub fn webhook_url(raw: &str) -> Result<String, Invalid> {
+    let refuse = || invalid("url must be an http:// or https:// URL naming a host");
+    if raw.chars().count() > URL_MAX {
+        return invalid(format!("url must be at most {URL_MAX} characters"));
+    }
+    let lower = raw
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let rest = if lower.starts_with("https://") {
+        &raw[8..]
+    } else if lower.starts_with("http://") {
+        &raw[7..]
+    } else {
+        return refuse();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        (1..=63).contains(&b.len())
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+    };
+    let last_ok = labels
+        .last()
+        .is_some_and(|l| l.as_bytes().first().is_some_and(u8::is_ascii_alphabetic));
+    if !labels.iter().all(|l| label_ok(l)) || !last_ok {
+        return refuse();
+    }
+    if let Some(port) = port {
+        // Five digits start 1 to 6, as the pattern has them.
+        let digits = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|c| c.is_ascii_digit())
+            && !(port.len() == 5 && port.starts_with('0'));
+        if !digits || port.parse::<u32>().map_or(true, |p| p > 65535) {
+            return invalid("url has a port that is not from 0 to 65535");
+        }
+    }
+    let path_ok = path
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@%/?#".contains(&c));
+    if !path_ok {
+        return invalid("url must not contain spaces or characters outside URLs");
+    }
+    Ok(raw.to_owned())
+}
+
 pub fn reason(raw: &str) -> Result<String, Invalid> {
     let trimmed = raw.trim();
     if trimmed.chars().count() > REASON_MAX {

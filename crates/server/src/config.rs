@@ -160,6 +160,10 @@ pub struct Settings {
     pub event_queue_idle_secs: u64,
     /// The longest a poll of `GET /events` waits for something to happen.
     pub long_poll_max_secs: u64,
+    /// Whether outgoing webhooks may call private, loopback and link-local
+    /// addresses. Off by default: a webhook URL must not reach into the
+    /// network the server runs in.
+    pub webhook_private_addresses: bool,
 }
 
 impl Default for Settings {
@@ -211,6 +215,7 @@ impl Default for Settings {
             unsent_upload_ttl_secs: 24 * 3600,
             event_queue_idle_secs: 600,
             long_poll_max_secs: 50,
+            webhook_private_addresses: false,
         }
     }
 }

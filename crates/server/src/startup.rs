@@ -83,6 +83,9 @@ impl Application {
             state.clone().into_inner(),
             chrono::Duration::seconds(settings.event_queue_idle_secs.max(1) as i64),
         ));
+        tokio::spawn(crate::realtime::webhook_calls::run(
+            state.clone().into_inner(),
+        ));
         if state.bus.is_clustered() {
             tokio::spawn(crate::realtime::presence::keep_leases(
                 state.clone().into_inner(),

@@ -1,13 +1,20 @@
 //! `AuthUser`: handlers that take it are authenticated, those that don't are
 //! public. The token must verify, and its session must still be live: a
 //! revoked session or a deleted account loses access at once, not at expiry.
+//!
+//! A token is a person's access token (a JWT) or a bot token (`tcb_…`,
+//! looked up by its hash). A bot token needs the scope of what it asks:
+//! `read` for `GET`, `write` for the rest, unless the route says otherwise
+//! with [`Needs`] (reading events is `read` whatever the method; managing
+//! accounts takes a person).
 
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use protocol::{SessionId, UserId};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::Method, http::header, web};
+use protocol::{BotScope, SessionId, UserId};
 
+use crate::domain::bots::{self, Access};
 use crate::domain::error::DomainError;
 use crate::domain::live;
 use crate::state::AppState;
@@ -16,6 +23,35 @@ use crate::state::AppState;
 pub struct AuthUser {
     pub id: UserId,
     pub session_id: SessionId,
+    pub access: Access,
+}
+
+/// What a route needs of a bot token, declared on its resource with
+/// `.app_data(Needs::…)`; without it, the method decides.
+#[derive(Debug, Clone, Copy)]
+pub enum Needs {
+    Scope(BotScope),
+    /// A person's session; no bot token at all.
+    Person,
+}
+
+impl Needs {
+    fn of(req: &HttpRequest) -> Self {
+        if let Some(needs) = req.app_data::<Self>() {
+            return *needs;
+        }
+        match *req.method() {
+            Method::GET | Method::HEAD => Self::Scope(BotScope::Read),
+            _ => Self::Scope(BotScope::Write),
+        }
+    }
+
+    fn check(self, access: Access) -> Result<(), DomainError> {
+        match self {
+            Self::Scope(scope) => access.require(scope),
+            Self::Person => access.require_person(),
+        }
+    }
 }
 
 /// The token of an `Authorization: Bearer …` header, if any.
@@ -31,6 +67,18 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 /// Verifies a token and its session; shared by the extractor and the
 /// WebSocket `auth` frame.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, DomainError> {
+    if token.starts_with(bots::TOKEN_PREFIX) {
+        let token = token.to_owned();
+        let holder = state
+            .db
+            .run(move |conn| bots::authenticate(conn, &token))
+            .await?;
+        return Ok(AuthUser {
+            id: holder.bot,
+            session_id: holder.session,
+            access: holder.access,
+        });
+    }
     let subject = state.tokens.verify(token)?;
     let (user, session) = (subject.user_id, subject.session_id);
     let live = state
@@ -43,6 +91,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser, Dom
     Ok(AuthUser {
         id: subject.user_id,
         session_id: subject.session_id,
+        access: Access::Person,
     })
 }
 
@@ -53,10 +102,13 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req).map(str::to_owned);
+        let needs = Needs::of(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| DomainError::internal("app state missing"))?;
             let token = token.ok_or(DomainError::Unauthorized)?;
-            authenticate(&state, &token).await
+            let user = authenticate(&state, &token).await?;
+            needs.check(user.access)?;
+            Ok(user)
         })
     }
 }

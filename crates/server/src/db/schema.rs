@@ -289,6 +289,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bots (user_id) {
+        user_id -> Text,
+        owner_id -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        outgoing_url -> Nullable<Text>,
+        outgoing_trigger -> Nullable<Text>,
+        outgoing_secret -> Nullable<Text>,
+        outgoing_queue -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    bot_tokens (session_id) {
+        session_id -> Text,
+        bot_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+    }
+}
+
+diesel::table! {
+    incoming_webhooks (id) {
+        id -> Text,
+        bot_id -> Text,
+        room_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(bots -> users (user_id));
+diesel::joinable!(bot_tokens -> sessions (session_id));
 diesel::joinable!(reactions -> messages (message_id));
 diesel::joinable!(message_edits -> messages (message_id));
 diesel::joinable!(pins -> messages (message_id));
@@ -319,4 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_codes,
     event_queues,
     queued_events,
+    bots,
+    bot_tokens,
+    incoming_webhooks,
 );

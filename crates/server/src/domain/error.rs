@@ -68,6 +68,8 @@ pub enum Missing {
     Photo,
     #[error("ban")]
     Ban,
+    #[error("bot")]
+    Bot,
     #[error("friend")]
     Friend,
     #[error("friend request")]
@@ -88,6 +90,8 @@ pub enum Missing {
     Route,
     #[error("user")]
     User,
+    #[error("webhook")]
+    Webhook,
 }
 
 /// Which race was lost, for the caller that knows how to retry it.

@@ -111,6 +111,13 @@ pub fn poll(
     })
 }
 
+/// The id of the last event acknowledged: where a reader that kept no
+/// cursor of its own resumes.
+pub fn acknowledged(conn: &mut DbConn, id: EventQueueId) -> DomainResult<i64> {
+    let queue = stored::find(conn, id)?.ok_or(DomainError::NotFound(Missing::EventQueue))?;
+    Ok(stored::first_id(conn, id)?.map_or(queue.last_event_id, |first| first - 1))
+}
+
 pub fn remove(conn: &mut DbConn, user: UserId, id: EventQueueId) -> DomainResult<()> {
     owned(conn, user, id)?;
     stored::delete(conn, id)?;

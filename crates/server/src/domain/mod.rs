@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod attachments;
+pub mod bots;
 pub mod error;
 pub mod event_queues;
 pub mod events;

@@ -6,21 +6,32 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
-use protocol::{ApiError, EventQueueId};
+use protocol::{ApiError, BotScope, EventQueueId};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::caller::{Caller, Reply};
 use super::no_content;
+use crate::auth::extractor::Needs;
 use crate::domain::error::DomainError;
 use crate::domain::event_queues;
 use crate::realtime::polling;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/events/register").route(web::post().to(register)));
+    // Following events is reading, whatever the method.
+    let read = || Needs::Scope(BotScope::Read);
+    cfg.service(
+        web::resource("/events/register")
+            .app_data(read())
+            .route(web::post().to(register)),
+    );
     cfg.service(web::resource("/events").route(web::get().to(poll)));
-    cfg.service(web::resource("/events/{queue_id}").route(web::delete().to(remove)));
+    cfg.service(
+        web::resource("/events/{queue_id}")
+            .app_data(read())
+            .route(web::delete().to(remove)),
+    );
 }
 
 /// A new queue.

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod auth;
 pub mod avatars;
+pub mod bots;
 mod caller;
 mod error;
 pub mod events;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(sessions::routes)
             .configure(events::routes)
             .configure(two_factor::routes)
+            .configure(bots::routes)
             .configure(social::routes)
             .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))

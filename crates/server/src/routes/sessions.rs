@@ -5,13 +5,28 @@ use protocol::{ApiError, Device, SessionId};
 
 use super::caller::{Caller, Reply};
 use super::no_content;
+use crate::auth::extractor::Needs;
 use crate::domain::accounts;
 use crate::realtime::RevokedSessions;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/sessions").route(web::get().to(list)));
-    cfg.service(web::resource("/sessions/revoke-others").route(web::post().to(revoke_others)));
-    cfg.service(web::resource("/sessions/{id}").route(web::delete().to(revoke)));
+    // A person's devices: a bot token neither sees nor ends them.
+    let person = || Needs::Person;
+    cfg.service(
+        web::resource("/sessions")
+            .app_data(person())
+            .route(web::get().to(list)),
+    );
+    cfg.service(
+        web::resource("/sessions/revoke-others")
+            .app_data(person())
+            .route(web::post().to(revoke_others)),
+    );
+    cfg.service(
+        web::resource("/sessions/{id}")
+            .app_data(person())
+            .route(web::delete().to(revoke)),
+    );
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "auth", security(("bearer" = [])),

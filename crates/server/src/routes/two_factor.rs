@@ -11,15 +11,21 @@ use super::caller::{Caller, Reply};
 use super::no_content;
 use super::users::verify_password;
 use crate::auth::extractor::ClientAddress;
+use crate::auth::extractor::Needs;
 use crate::domain::two_factor;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/users/me/two-factor")
+            .app_data(Needs::Person)
             .route(web::post().to(begin))
             .route(web::delete().to(disable)),
     );
-    cfg.service(web::resource("/users/me/two-factor/confirm").route(web::post().to(confirm)));
+    cfg.service(
+        web::resource("/users/me/two-factor/confirm")
+            .app_data(Needs::Person)
+            .route(web::post().to(confirm)),
+    );
 }
 
 #[utoipa::path(post, path = "/api/v1/users/me/two-factor", tag = "auth", security(("bearer" = [])),

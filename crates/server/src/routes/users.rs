@@ -13,9 +13,9 @@ use super::Json;
 use super::caller::{Caller, Reply};
 use super::{Page, no_content};
 use crate::auth::AuthUser;
-use crate::auth::extractor::ClientAddress;
+use crate::auth::extractor::{ClientAddress, Needs};
 use crate::domain::error::DomainError;
-use crate::domain::{accounts, rooms};
+use crate::domain::{accounts, bots, rooms};
 use crate::realtime::RevokedSessions;
 use crate::state::AppState;
 use protocol::UserId;
@@ -28,7 +28,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update_me))
             .route(web::delete().to(delete_me)),
     );
-    cfg.service(web::resource("/users/me/password").route(web::put().to(change_password)));
+    cfg.service(
+        web::resource("/users/me/password")
+            .app_data(Needs::Person)
+            .route(web::put().to(change_password)),
+    );
     cfg.service(web::resource("/users/me/rooms").route(web::get().to(my_rooms)));
     cfg.service(web::resource("/users/me/activity").route(web::get().to(activity)));
     cfg.service(web::resource("/users").route(web::get().to(search)));
@@ -121,6 +125,8 @@ pub async fn delete_me(
     address: ClientAddress,
     body: Json<DeleteAccountRequest>,
 ) -> Reply {
+    // A bot is deleted by its owner (`DELETE /bots/{id}`).
+    caller.user.access.require_person()?;
     verify_password(
         &caller.state,
         caller.user,
@@ -128,13 +134,21 @@ pub async fn delete_me(
         body.into_inner().password,
     )
     .await?;
-    let (avatar, events) = caller
-        .write(move |conn, me| accounts::delete_account(conn, me.id))
-        .await?;
+    let (avatar, events, bots) = caller
+        .write(move |conn, me| {
+            let (avatar, events) = accounts::delete_account(conn, me.id)?;
+            let (bots, left) = bots::delete_all_of(conn, me.id)?;
+            Ok((avatar, events, bots, left))
+        })
+        .await
+        .map(|(avatar, mut events, bots, left)| {
+            events.extend(left);
+            (avatar, events, bots)
+        })?;
     super::avatars::forget(&caller.state, avatar).await;
-    caller
-        .state
-        .end_sessions(caller.user.id, RevokedSessions::All);
+    for gone in std::iter::once(caller.user.id).chain(bots) {
+        caller.state.end_sessions(gone, RevokedSessions::All);
+    }
     caller.state.publish(events, None);
     Ok(no_content())
 }

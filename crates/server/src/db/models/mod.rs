@@ -14,7 +14,10 @@ use uuid::Uuid;
 
 use super::schema::*;
 
+mod bots;
 mod stored;
+
+pub use bots::{BotRow, BotTokenRow, IncomingWebhookRow};
 
 pub use stored::{Stored, StoredText};
 

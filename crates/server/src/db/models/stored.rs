@@ -5,8 +5,9 @@ use std::ops::Deref;
 
 use protocol::{
     ActivityId, ActivityKind, AttachmentId, AuditAction, AuditEntryId, EventQueueId,
-    FriendRequestId, MessageId, NotificationId, NotificationKind, NotificationLevel, PhotoId,
-    ProfileVisibility, Role, RoomId, RoomKind, SessionId, UserId, Visibility,
+    FriendRequestId, MessageId, NotificationId, NotificationKind, NotificationLevel,
+    OutgoingTrigger, PhotoId, ProfileVisibility, Role, RoomId, RoomKind, SessionId, UserId,
+    Visibility, WebhookId,
 };
 
 use crate::db::{DbError, DbResult};
@@ -55,6 +56,7 @@ text_enum! {
     NotificationKind => "notifications.kind",
     AuditAction => "audit_log.action",
     ActivityKind => "activities.kind",
+    OutgoingTrigger => "bots.outgoing_trigger",
 }
 
 macro_rules! text_id {
@@ -73,6 +75,7 @@ macro_rules! text_id {
 
 text_id!(
     AttachmentId,
+    WebhookId,
     EventQueueId,
     PhotoId,
     UserId,

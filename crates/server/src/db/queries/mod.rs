@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod attachments;
 pub mod audit;
+pub mod bots;
 pub mod edits;
 pub mod event_queues;
 pub mod members;

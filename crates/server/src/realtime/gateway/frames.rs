@@ -26,6 +26,18 @@ impl Connection {
                 return;
             }
         };
+        // Every frame but `ping` (and a stray `auth`) acts: a read-only
+        // bot token only listens.
+        if !matches!(frame, ClientFrame::Ping | ClientFrame::Auth { .. })
+            && let Err(e) = self.user.access.require(protocol::BotScope::Write)
+        {
+            let client_id = match &frame {
+                ClientFrame::Send { client_id, .. } => Some(client_id.clone()),
+                _ => None,
+            };
+            self.fail(e, client_id).await;
+            return;
+        }
         match frame {
             ClientFrame::Send {
                 room_id,

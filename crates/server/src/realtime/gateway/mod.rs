@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use futures_util::StreamExt;
 use protocol::limits::BODY_MAX_BYTES;
-use protocol::{ClientFrame, ErrorCode, ServerEvent};
+use protocol::{BotScope, ClientFrame, ErrorCode, ServerEvent};
 
 use super::hub::frame_of;
 use crate::auth::AuthUser;
@@ -107,10 +107,14 @@ async fn authenticate_socket(
     };
     // The session is checked here (no presence, no registration for a dead
     // one) and once more with the `ready` snapshot, after registering.
-    match authenticate(state, &token).await {
+    // A socket is a stream of what the user may read.
+    let user = authenticate(state, &token)
+        .await
+        .and_then(|user| user.access.require(BotScope::Read).map(|()| user));
+    match user {
         Ok(user) => Some(user),
         Err(e) => {
-            reject(session, e.code(), "the token is invalid or expired").await;
+            reject(session, e.code(), &e.to_string()).await;
             None
         }
     }

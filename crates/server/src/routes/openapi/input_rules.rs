@@ -73,7 +73,14 @@ impl Modify for InputRules {
             rule
         };
 
-        let fields: [(&str, &str, Text); 16] = [
+        let client_id = || {
+            let mut rule = Text::length(1, CLIENT_ID_MAX);
+            rule.pattern = Some(patterns::CLIENT_ID.into());
+            rule
+        };
+        let label = || line(LABEL_MAX);
+
+        let fields: [(&str, &str, Text); 24] = [
             ("RegisterRequest", "username", username()),
             ("RegisterRequest", "password", password()),
             ("RegisterRequest", "display_name", display_name()),
@@ -108,15 +115,31 @@ impl Modify for InputRules {
                 "body",
                 Text::pattern(patterns::optional_text(MESSAGE_BODY_MAX)),
             ),
-            ("PostMessageRequest", "client_id", {
-                let mut rule = Text::length(1, CLIENT_ID_MAX);
-                rule.pattern = Some(patterns::CLIENT_ID.into());
-                rule
-            }),
+            ("PostMessageRequest", "client_id", client_id()),
             (
                 "EditMessageRequest",
                 "body",
                 Text::pattern(patterns::text(MESSAGE_BODY_MAX)),
+            ),
+            ("CreateBotRequest", "username", username()),
+            ("CreateBotRequest", "display_name", display_name()),
+            (
+                "CreateBotRequest",
+                "description",
+                Text::pattern(patterns::optional_text(DESCRIPTION_MAX)),
+            ),
+            ("CreateBotTokenRequest", "name", label()),
+            ("CreateWebhookRequest", "name", label()),
+            (
+                "HookMessage",
+                "body",
+                Text::pattern(patterns::text(MESSAGE_BODY_MAX)),
+            ),
+            ("HookMessage", "client_id", client_id()),
+            (
+                "OutgoingWebhookRequest",
+                "url",
+                Text::pattern(patterns::WEBHOOK_URL).max(URL_MAX),
             ),
         ];
         for (schema, field, rule) in fields {
@@ -156,6 +179,13 @@ impl Modify for InputRules {
         };
         attachments.unique_items = true;
         something_to_say(openapi);
+
+        // Each scope at most once, at least one.
+        let Schema::Array(scopes) = property(openapi, "CreateBotTokenRequest", "scopes") else {
+            panic!("scopes is a list");
+        };
+        scopes.unique_items = true;
+        scopes.min_items = Some(1);
 
         // An upload form has its `file` part and nothing else.
         let form = openapi

@@ -11,7 +11,7 @@ use common_answers::CommonAnswers;
 use input_rules::InputRules;
 
 use super::{
-    attachments, auth, avatars, events, export, messages, ops, photos, pins, rooms, sessions,
+    attachments, auth, avatars, bots, events, export, messages, ops, photos, pins, rooms, sessions,
     social, two_factor, users,
 };
 
@@ -35,6 +35,9 @@ use super::{
         sessions::list, sessions::revoke, sessions::revoke_others,
         two_factor::begin, two_factor::confirm, two_factor::disable,
         events::register, events::poll, events::remove,
+        bots::list, bots::create, bots::get, bots::delete, bots::tokens, bots::issue_token,
+        bots::revoke_token, bots::webhooks, bots::create_webhook, bots::delete_webhook,
+        bots::set_outgoing, bots::remove_outgoing, bots::hook,
         rooms::set_role, rooms::remove_member, rooms::unban, rooms::audit_log,
         social::friends, social::requests, social::send_request, social::accept, social::decline,
         social::cancel, social::unfriend, social::blocked, social::block, social::unblock,

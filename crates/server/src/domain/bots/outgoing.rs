@@ -1,0 +1,206 @@
+//! Outgoing webhooks: ThemeChat calls the owner's URL when the bot is
+//! written to (every message in its rooms, or those that mention it).
+//!
+//! The calls are read from an event queue of the bot's, the same queue a
+//! long-polling client reads: the message path does not know webhooks
+//! exist, and a slow or dead receiver delays nobody's messages. Who calls
+//! and retries is the realtime layer's business (`realtime::webhook_calls`);
+//! here are the rules: who may set one, which messages call it, and how a
+//! call is signed.
+
+use hmac::{Hmac, Mac};
+use protocol::markup;
+use protocol::validate;
+use protocol::{
+    EventQueueId, IssuedOutgoingWebhook, Message, OutgoingTrigger, OutgoingWebhook,
+    OutgoingWebhookRequest, UserId,
+};
+use sha2::Sha256;
+
+use super::{bot_session, owned};
+use crate::db::DbConn;
+use crate::db::models::{BotRow, utc};
+use crate::db::queries::{bots as stored, event_queues as queues, sessions};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::event_queues::{self, Queue};
+
+/// What the owner sees of the bot's outgoing webhook.
+pub(super) fn view(bot: &BotRow) -> Option<OutgoingWebhook> {
+    Some(OutgoingWebhook {
+        url: bot.outgoing_url.clone()?,
+        trigger: (*bot.outgoing_trigger)?,
+        last_delivered_at: bot.delivered_at.map(utc),
+        last_error: bot.last_error.clone(),
+    })
+}
+
+/// Sets (or replaces) the bot's outgoing webhook, with a new signing key
+/// and a new queue: calls start with the next message.
+pub fn set(
+    conn: &mut DbConn,
+    owner: UserId,
+    bot: UserId,
+    req: OutgoingWebhookRequest,
+) -> DomainResult<IssuedOutgoingWebhook> {
+    let url = validate::webhook_url(&req.url)?;
+    let (row, _) = owned(conn, owner, bot)?;
+    drop_queue(conn, &row)?;
+    let session = bot_session(bot, "outgoing webhook");
+    sessions::insert(conn, &session)?;
+    let queue = event_queues::register(conn, bot, *session.id)?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    stored::set_outgoing(
+        conn,
+        bot,
+        Some(stored::Outgoing {
+            url: &url,
+            trigger: req.trigger,
+            secret: &secret,
+            queue: queue.id,
+        }),
+    )?;
+    Ok(IssuedOutgoingWebhook {
+        signing_secret: secret,
+        info: OutgoingWebhook {
+            url,
+            trigger: req.trigger,
+            last_delivered_at: None,
+            last_error: None,
+        },
+    })
+}
+
+pub fn remove(conn: &mut DbConn, owner: UserId, bot: UserId) -> DomainResult<()> {
+    let (row, _) = owned(conn, owner, bot)?;
+    if row.outgoing_url.is_none() {
+        return Err(DomainError::NotFound(
+            crate::domain::error::Missing::Webhook,
+        ));
+    }
+    drop_queue(conn, &row)?;
+    stored::set_outgoing(conn, bot, None)?;
+    Ok(())
+}
+
+/// The old webhook's queue goes, and the session it was fed under.
+fn drop_queue(conn: &mut DbConn, row: &BotRow) -> DomainResult<()> {
+    if let Some(queue) = *row.outgoing_queue {
+        if let Some(found) = queues::find(conn, queue)? {
+            sessions::revoke(conn, *found.session_id)?;
+        }
+        queues::delete(conn, queue)?;
+    }
+    Ok(())
+}
+
+/// An outgoing webhook to call, as the caller needs it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub bot: UserId,
+    /// Lower-cased, to find `@mentions` of the bot.
+    pub username_key: String,
+    pub url: String,
+    pub trigger: OutgoingTrigger,
+    pub secret: String,
+    pub queue: Queue,
+}
+
+/// Every outgoing webhook whose queue is there (one swept while no node
+/// ran gets a new one: calls go on from the next message).
+pub fn targets(conn: &mut DbConn) -> DomainResult<Vec<Target>> {
+    let mut found = Vec::new();
+    for (bot, user) in stored::with_outgoing(conn)? {
+        let (Some(url), Some(trigger), Some(secret), Some(queue)) = (
+            bot.outgoing_url.clone(),
+            *bot.outgoing_trigger,
+            bot.outgoing_secret.clone(),
+            *bot.outgoing_queue,
+        ) else {
+            continue;
+        };
+        let queue = match queues::find(conn, queue)? {
+            Some(row) => Queue::from(&row),
+            None => renew(conn, &bot, queue)?,
+        };
+        found.push(Target {
+            bot: *user.id,
+            username_key: user.username_key.clone(),
+            url,
+            trigger,
+            secret,
+            queue,
+        });
+    }
+    Ok(found)
+}
+
+fn renew(conn: &mut DbConn, bot: &BotRow, old: EventQueueId) -> DomainResult<Queue> {
+    let session = bot_session(*bot.user_id, "outgoing webhook");
+    sessions::insert(conn, &session)?;
+    let queue = event_queues::register(conn, *bot.user_id, *session.id)?;
+    stored::replace_queue(conn, *bot.user_id, old, queue.id)?;
+    Ok(queue)
+}
+
+/// Whether `message` calls the webhook: never the bot's own, then every
+/// one or those that mention it.
+pub fn calls(target: &Target, message: &Message) -> bool {
+    if message.deleted || message.sender.as_ref().is_none_or(|s| s.id == target.bot) {
+        return false;
+    }
+    match target.trigger {
+        OutgoingTrigger::Messages => true,
+        OutgoingTrigger::Mentions => markup::mentions_in(&markup::blocks(&message.body))
+            .iter()
+            .any(|m| m.trim_start_matches('@').to_lowercase() == target.username_key),
+    }
+}
+
+/// `sha256=<hex>`: the HMAC-SHA256 under `secret` of `<timestamp>.<body>`.
+/// The timestamp is signed too, so a recorded call cannot be replayed as a
+/// fresh one.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let timestamp = timestamp.to_string();
+    format!(
+        "sha256={}",
+        mac_hex(secret, &[timestamp.as_bytes(), b".", body])
+    )
+}
+
+fn mac_hex(secret: &str, parts: &[&[u8]]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes a key of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Records how a call went, for the owner's page.
+pub fn record(
+    conn: &mut DbConn,
+    bot: UserId,
+    queue: EventQueueId,
+    error: Option<&str>,
+) -> DomainResult<()> {
+    Ok(stored::record_call(conn, bot, queue, error)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The widely published HMAC-SHA256 of the pangram under "key".
+    #[test]
+    fn the_mac_is_hmac_sha256() {
+        assert_eq!(
+            mac_hex(
+                "key",
+                &[b"The quick brown fox ", b"jumps over the lazy dog"]
+            ),
+            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+        );
+        assert_ne!(signature("k", 1, b"x"), signature("k", 2, b"x"));
+        assert!(signature("k", 1, b"x").starts_with("sha256="));
+    }
+}

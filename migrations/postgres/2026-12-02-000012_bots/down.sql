@@ -1,0 +1,3 @@
+DROP TABLE incoming_webhooks;
+DROP TABLE bot_tokens;
+DROP TABLE bots;
