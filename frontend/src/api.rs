@@ -428,3 +428,62 @@ pub async fn activity() -> Result<Vec<Activity>, Failure> {
 pub async fn unban(room: RoomId, user: UserId) -> Result<(), Failure> {
     send_ignore::<()>(Method::DELETE, &format!("/rooms/{room}/bans/{user}"), None).await
 }
+
+// ---- bots and webhooks ----
+
+/// My bots, oldest first.
+pub async fn bots() -> Result<Vec<Bot>, Failure> {
+    get("/bots").await
+}
+
+pub async fn create_bot(req: CreateBotRequest) -> Result<Bot, Failure> {
+    post("/bots", &req).await
+}
+
+pub async fn delete_bot(id: UserId) -> Result<(), Failure> {
+    delete(&format!("/bots/{id}")).await
+}
+
+pub async fn bot_tokens(bot: UserId) -> Result<Vec<BotToken>, Failure> {
+    get(&format!("/bots/{bot}/tokens")).await
+}
+
+/// A new token: its secret is in this answer only.
+pub async fn create_bot_token(
+    bot: UserId,
+    req: CreateBotTokenRequest,
+) -> Result<IssuedBotToken, Failure> {
+    post(&format!("/bots/{bot}/tokens"), &req).await
+}
+
+pub async fn revoke_bot_token(bot: UserId, token: SessionId) -> Result<(), Failure> {
+    delete(&format!("/bots/{bot}/tokens/{token}")).await
+}
+
+pub async fn bot_webhooks(bot: UserId) -> Result<Vec<IncomingWebhook>, Failure> {
+    get(&format!("/bots/{bot}/webhooks")).await
+}
+
+/// A new incoming webhook: its URL (with the secret) is in this answer only.
+pub async fn create_webhook(
+    bot: UserId,
+    req: CreateWebhookRequest,
+) -> Result<IssuedWebhook, Failure> {
+    post(&format!("/bots/{bot}/webhooks"), &req).await
+}
+
+pub async fn delete_webhook(bot: UserId, id: WebhookId) -> Result<(), Failure> {
+    delete(&format!("/bots/{bot}/webhooks/{id}")).await
+}
+
+/// Sets the bot's outgoing webhook: its signing secret is in this answer only.
+pub async fn set_outgoing(
+    bot: UserId,
+    req: OutgoingWebhookRequest,
+) -> Result<IssuedOutgoingWebhook, Failure> {
+    request(Method::PUT, &format!("/bots/{bot}/outgoing"), Some(&req)).await
+}
+
+pub async fn remove_outgoing(bot: UserId) -> Result<(), Failure> {
+    delete(&format!("/bots/{bot}/outgoing")).await
+}

@@ -11,7 +11,7 @@ use leptos_router::path;
 use crate::chat::Chat;
 use crate::components::nav::Nav;
 use crate::pages::{
-    chat::ChatPage, contacts::ContactsPage, explore::ExplorePage, login::LoginPage,
+    bots::BotsPage, chat::ChatPage, contacts::ContactsPage, explore::ExplorePage, login::LoginPage,
     notifications::NotificationsPage, profile::ProfilePage, register::RegisterPage,
     search::SearchPage, settings::SettingsPage,
 };
@@ -61,6 +61,10 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/search")
                             view=|| view! { <RequireAuth><SearchPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/bots")
+                            view=|| view! { <RequireAuth><BotsPage /></RequireAuth> }
                         />
                         <Route
                             path=path!("/settings")

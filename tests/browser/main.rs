@@ -17,6 +17,7 @@
 mod appearance;
 mod attachments;
 mod auth;
+mod bots;
 mod chat;
 mod contacts;
 mod deleting;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attachments;
 pub mod avatar;
+pub mod bots;
 pub mod bubble;
 pub mod composer;
 pub mod controls;

@@ -1,5 +1,6 @@
 //! One file per page (route).
 
+pub mod bots;
 pub mod chat;
 pub mod contacts;
 pub mod explore;
