@@ -304,3 +304,97 @@ async fn a_polled_queue_is_read_from_any_node_and_outlives_its_feeder() {
     api_b.post_message(&bob, &room, "after").await;
     poll_until(&api_b, &alice, &queue, &mut last, is_message("after")).await;
 }
+
+/// An outgoing webhook is called by one node, once per message; when that
+/// node dies, the node taking its queue over calls for what was said in
+/// between (from the room's history) and goes on, without repeats.
+#[tokio::test]
+async fn an_outgoing_webhook_is_called_once_per_message_and_catches_up_after_its_caller_dies() {
+    use themechat_tests::webhooks::Receiver;
+
+    let private = vec![("THEMECHAT_WEBHOOK_PRIVATE_ADDRESSES", "true".to_owned())];
+    // One node first, so that it is the one calling.
+    let mut cluster = Cluster::start_with_env(1, private).await;
+    let api_a = cluster.node(A).clone();
+    let alice = api_a.register(&unique("alice")).await;
+    let bob = api_a.register(&unique("bob")).await;
+    let room = api_a.public_room_with(&alice, "Hooked", &[&bob]).await;
+    let bot = api_a
+        .post_json(
+            "/api/v1/bots",
+            alice.auth(),
+            &json!({ "username": unique("hookbot") }),
+        )
+        .await;
+    assert_status(&bot, 201);
+    let bot_id = id_of(&bot.body);
+    let joined = api_a
+        .post_json(
+            &format!("/api/v1/bots/{bot_id}/webhooks"),
+            alice.auth(),
+            &json!({ "room_id": room, "name": "joins the bot" }),
+        )
+        .await;
+    assert_status(&joined, 201);
+    let receiver = Receiver::start(Vec::new()).await;
+    let set = api_a
+        .put_json(
+            &format!("/api/v1/bots/{bot_id}/outgoing"),
+            alice.auth(),
+            &json!({ "url": receiver.url, "trigger": "messages" }),
+        )
+        .await;
+    assert_status(&set, 200);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    api_a.post_message(&bob, &room, "before").await;
+    receiver.wait_for(1).await;
+
+    let b = cluster.add_node().await;
+    let api_b = cluster.node(b).clone();
+    api_b.post_message(&bob, &room, "from B").await;
+    receiver.wait_for(2).await;
+
+    cluster.nodes[A].crash();
+    api_b.post_message(&bob, &room, "while nobody calls").await;
+    api_b.post_message(&bob, &room, "still nobody").await;
+    // Node B takes the queue over once A's claim is stale (15 s).
+    let calls = receiver.wait_for(4).await;
+    api_b.post_message(&bob, &room, "after").await;
+    let calls = if calls.len() < 5 {
+        receiver.wait_for(5).await
+    } else {
+        calls
+    };
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let calls = if receiver.calls().len() > calls.len() {
+        receiver.calls()
+    } else {
+        calls
+    };
+
+    let bodies: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            c.json()["message"]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "before",
+            "from B",
+            "while nobody calls",
+            "still nobody",
+            "after"
+        ],
+        "each message called for once, in order"
+    );
+    let ids: std::collections::HashSet<&str> = calls
+        .iter()
+        .filter_map(|c| c.header("X-ThemeChat-Delivery"))
+        .collect();
+    assert_eq!(ids.len(), 5);
+}

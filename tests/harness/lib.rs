@@ -15,6 +15,7 @@ pub mod files;
 pub mod process;
 pub mod services;
 pub mod socket;
+pub mod webhooks;
 
 use std::ops::Deref;
 use std::time::Duration;

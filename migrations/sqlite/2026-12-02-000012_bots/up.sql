@@ -8,11 +8,14 @@ CREATE TABLE bots (
     created_at       TIMESTAMP NOT NULL,
     -- The outgoing webhook, if any: where to call, for which messages, the
     -- key of the signatures (kept readable: the server signs with it), the
-    -- event queue its calls are read from, and how the last call went.
+    -- event queue its calls are read from, the newest message handled in
+    -- each room (JSON; what a node taking over catches up from), and how
+    -- the last call went.
     outgoing_url     TEXT,
     outgoing_trigger TEXT,
     outgoing_secret  TEXT,
     outgoing_queue   TEXT,
+    outgoing_seen    TEXT,
     delivered_at     TIMESTAMP,
     last_error       TEXT
 );

@@ -299,6 +299,7 @@ diesel::table! {
         outgoing_trigger -> Nullable<Text>,
         outgoing_secret -> Nullable<Text>,
         outgoing_queue -> Nullable<Text>,
+        outgoing_seen -> Nullable<Text>,
         delivered_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
     }

@@ -7,7 +7,9 @@
 //! Exactly one node calls a given webhook: the one feeding its queue. A
 //! node that dies mid-call leaves the event unacknowledged, so the node
 //! taking over calls it again (at least once; `delivery_id` lets a
-//! receiver drop the repeat).
+//! receiver drop the repeat). What was said while no node fed the queue is
+//! caught up from the rooms' history when the next `ready` shows it (see
+//! `Watermarks`).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -19,7 +21,7 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::task::JoinHandle;
 
 use super::polling;
-use crate::domain::bots::outgoing::{self, Target};
+use crate::domain::bots::outgoing::{self, Target, Watermarks};
 use crate::domain::error::{DomainError, Missing};
 use crate::domain::event_queues;
 use crate::state::AppState;
@@ -65,18 +67,34 @@ pub async fn run(state: Arc<AppState>) {
     }
 }
 
+/// Where a caller stands: the last event it read of the queue, and the
+/// marks of the rooms. Both are read again from storage after anything
+/// that may have moved them (another node calling meanwhile, an error).
+#[derive(Default)]
+struct Position {
+    cursor: Option<i64>,
+    marks: Option<Watermarks>,
+    loaded: bool,
+}
+
+impl Position {
+    fn forget(&mut self) {
+        *self = Self::default();
+    }
+}
+
 /// Reads the webhook's queue and calls for what it picks, until the
 /// webhook is removed or replaced (its queue is gone then).
 async fn call_in_turn(state: Arc<AppState>, client: reqwest::Client, target: Target) {
-    let queue = target.queue.id;
-    let mut cursor: Option<i64> = None;
+    let (bot, queue) = (target.bot, target.queue.id);
+    let mut at = Position::default();
     loop {
         let wake = match polling::ensure_fed(&state, &target.queue).await {
             Ok(Some(wake)) => wake,
             // Another node feeds the queue, and calls.
             Ok(None) => {
+                at.forget();
                 tokio::time::sleep(IDLE).await;
-                cursor = None;
                 continue;
             }
             Err(DomainError::NotFound(Missing::EventQueue)) => return,
@@ -90,33 +108,13 @@ async fn call_in_turn(state: Arc<AppState>, client: reqwest::Client, target: Tar
         let news = wake.notified();
         tokio::pin!(news);
         news.as_mut().enable();
-        let last = match cursor {
-            Some(last) => last,
-            None => match state
-                .db
-                .run(move |c| event_queues::acknowledged(c, queue))
-                .await
-            {
-                Ok(last) => last,
-                Err(DomainError::NotFound(_)) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, %queue, "cannot read a webhook's queue");
-                    tokio::time::sleep(IDLE).await;
-                    continue;
-                }
-            },
-        };
-        let bot = target.bot;
-        let batch = state
-            .db
-            .write(move |c| event_queues::poll(c, bot, queue, last))
-            .await;
-        let events = match batch {
-            Ok(batch) => batch.events,
+        let read = read_batch(&state, bot, queue, &mut at).await;
+        let events = match read {
+            Ok(events) => events,
             Err(DomainError::NotFound(_)) => return,
             Err(e) => {
                 tracing::warn!(error = %e, %queue, "cannot read a webhook's queue");
-                cursor = None;
+                at.forget();
                 tokio::time::sleep(IDLE).await;
                 continue;
             }
@@ -125,34 +123,110 @@ async fn call_in_turn(state: Arc<AppState>, client: reqwest::Client, target: Tar
             let _ = tokio::time::timeout(IDLE, news).await;
             continue;
         }
+        let before = at.marks.clone();
         for (id, frame) in events {
-            if let Some(message) = message_of(&frame).filter(|m| outgoing::calls(&target, m)) {
-                call(&state, &client, &target, id, message).await;
+            for message in messages_of(&state, &target, &frame, &mut at.marks).await {
+                if outgoing::calls(&target, &message) {
+                    call(&state, &client, &target, message).await;
+                }
             }
-            cursor = Some(id);
+            at.cursor = Some(id);
+        }
+        if at.marks != before
+            && let Some(marks) = at.marks.clone()
+        {
+            let saved = state
+                .db
+                .write(move |c| outgoing::save_watermarks(c, bot, queue, &marks))
+                .await;
+            if let Err(e) = saved {
+                tracing::warn!(error = %e, %queue, "cannot save a webhook's marks");
+                at.forget();
+            }
         }
     }
 }
 
-/// The new message a stored frame carries, if it is one.
-fn message_of(frame: &str) -> Option<Message> {
-    match serde_json::from_str::<ServerEvent>(frame).ok()? {
-        ServerEvent::Message { message } => Some(message),
-        _ => None,
+/// The events after the caller's cursor (acknowledging those up to it),
+/// reading where it stands from storage first if it must.
+async fn read_batch(
+    state: &AppState,
+    bot: protocol::UserId,
+    queue: EventQueueId,
+    at: &mut Position,
+) -> Result<Vec<(i64, String)>, DomainError> {
+    if !at.loaded {
+        let (cursor, marks) = state
+            .db
+            .run(move |c| {
+                let cursor = event_queues::acknowledged(c, queue)?;
+                Ok::<_, DomainError>((cursor, outgoing::watermarks(c, bot, queue)?))
+            })
+            .await?;
+        *at = Position {
+            cursor: Some(cursor),
+            marks,
+            loaded: true,
+        };
+    }
+    let last = at.cursor.unwrap_or_default();
+    let batch = state
+        .db
+        .write(move |c| event_queues::poll(c, bot, queue, last))
+        .await?;
+    Ok(batch.events)
+}
+
+/// The new messages a stored frame brings, each once: a `message`, or
+/// after a takeover's `ready` those nobody called for meanwhile.
+async fn messages_of(
+    state: &AppState,
+    target: &Target,
+    frame: &str,
+    marks: &mut Option<Watermarks>,
+) -> Vec<Message> {
+    match serde_json::from_str::<ServerEvent>(frame) {
+        Ok(ServerEvent::Message { message }) => {
+            let fresh = marks
+                .get_or_insert_with(Watermarks::default)
+                .fresh(&message);
+            if fresh { vec![message] } else { Vec::new() }
+        }
+        Ok(ServerEvent::Ready { rooms, .. }) => {
+            let Some(known) = marks.as_mut() else {
+                // The first `ready`: calls start from here.
+                let mut first = Watermarks::default();
+                first.start(&rooms);
+                *marks = Some(first);
+                return Vec::new();
+            };
+            let mut missed = Vec::new();
+            for (room, after) in known.behind(&rooms) {
+                let bot = target.bot;
+                let fetched = state
+                    .db
+                    .run(move |c| outgoing::missed(c, bot, room, after))
+                    .await;
+                match fetched {
+                    Ok(found) => missed.extend(found.into_iter().filter(|m| known.fresh(m))),
+                    Err(e) => {
+                        tracing::warn!(error = %e, %room, "cannot catch a webhook up");
+                    }
+                }
+            }
+            known.start(&rooms);
+            missed
+        }
+        _ => Vec::new(),
     }
 }
 
 /// Calls the webhook for one message until it answers 2xx or the tries
 /// run out; records how it went for the owner.
-async fn call(
-    state: &AppState,
-    client: &reqwest::Client,
-    target: &Target,
-    event: i64,
-    message: Message,
-) {
+async fn call(state: &AppState, client: &reqwest::Client, target: &Target, message: Message) {
     let payload = OutgoingCall {
-        delivery_id: format!("{}-{event}", target.queue.id),
+        // The same on every try, and when a node taking over calls again.
+        delivery_id: format!("{}:{}", target.bot, message.id),
         bot_id: target.bot,
         trigger: target.trigger,
         message,

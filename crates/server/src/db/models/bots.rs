@@ -22,6 +22,8 @@ pub struct BotRow {
     pub outgoing_secret: Option<String>,
     #[diesel(deserialize_as = Option<String>, serialize_as = Option<String>)]
     pub outgoing_queue: Stored<Option<protocol::EventQueueId>>,
+    /// JSON: the newest message handled in each room.
+    pub outgoing_seen: Option<String>,
     pub delivered_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
 }

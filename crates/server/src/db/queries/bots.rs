@@ -62,6 +62,7 @@ pub fn set_outgoing(conn: &mut DbConn, bot: UserId, to: Option<Outgoing<'_>>) ->
             bots::outgoing_trigger.eq(to.as_ref().map(|o| o.trigger.as_str())),
             bots::outgoing_secret.eq(to.as_ref().map(|o| o.secret)),
             bots::outgoing_queue.eq(to.as_ref().map(|o| o.queue.to_string())),
+            bots::outgoing_seen.eq(None::<String>),
             bots::delivered_at.eq(None::<NaiveDateTime>),
             bots::last_error.eq(None::<String>),
         ))
@@ -82,7 +83,33 @@ pub fn replace_queue(
             .find(bot.to_string())
             .filter(bots::outgoing_queue.eq(old.to_string())),
     )
-    .set(bots::outgoing_queue.eq(Some(new.to_string())))
+    .set((
+        bots::outgoing_queue.eq(Some(new.to_string())),
+        bots::outgoing_seen.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The newest message handled in each room (JSON) by the outgoing webhook
+/// reading `queue`, once it has started.
+pub fn seen(conn: &mut DbConn, bot: UserId, queue: EventQueueId) -> DbResult<Option<String>> {
+    Ok(bots::table
+        .find(bot.to_string())
+        .filter(bots::outgoing_queue.eq(queue.to_string()))
+        .select(bots::outgoing_seen)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+pub fn set_seen(conn: &mut DbConn, bot: UserId, queue: EventQueueId, seen: &str) -> DbResult<()> {
+    diesel::update(
+        bots::table
+            .find(bot.to_string())
+            .filter(bots::outgoing_queue.eq(queue.to_string())),
+    )
+    .set(bots::outgoing_seen.eq(Some(seen)))
     .execute(conn)?;
     Ok(())
 }

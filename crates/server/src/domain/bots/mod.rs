@@ -179,6 +179,7 @@ pub fn create(conn: &mut DbConn, owner: UserId, req: CreateBotRequest) -> Domain
         outgoing_trigger: Stored(None),
         outgoing_secret: None,
         outgoing_queue: Stored(None),
+        outgoing_seen: None,
         delivered_at: None,
         last_error: None,
     };

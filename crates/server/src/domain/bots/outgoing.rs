@@ -8,13 +8,17 @@
 //! here are the rules: who may set one, which messages call it, and how a
 //! call is signed.
 
+use std::collections::HashMap;
+
 use hmac::{Hmac, Mac};
+use protocol::limits::PAGE_MAX;
 use protocol::markup;
 use protocol::validate;
 use protocol::{
-    EventQueueId, IssuedOutgoingWebhook, Message, OutgoingTrigger, OutgoingWebhook,
-    OutgoingWebhookRequest, UserId,
+    EventQueueId, IssuedOutgoingWebhook, Message, MessageId, OutgoingTrigger, OutgoingWebhook,
+    OutgoingWebhookRequest, RoomId, RoomSummary, UserId,
 };
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::{bot_session, owned};
@@ -23,6 +27,7 @@ use crate::db::models::{BotRow, utc};
 use crate::db::queries::{bots as stored, event_queues as queues, sessions};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::event_queues::{self, Queue};
+use crate::domain::messages;
 
 /// What the owner sees of the bot's outgoing webhook.
 pub(super) fn view(bot: &BotRow) -> Option<OutgoingWebhook> {
@@ -142,6 +147,117 @@ fn renew(conn: &mut DbConn, bot: &BotRow, old: EventQueueId) -> DomainResult<Que
     Ok(queue)
 }
 
+/// Where an outgoing webhook's calls stand: the newest message handled in
+/// each room. A queue is fed only while some node follows the bot's rooms
+/// for it; when the feeding node stops, the node taking over queues a
+/// fresh `ready`, and the rooms it shows newer than their mark are what
+/// nobody called for meanwhile. The marks also drop a message seen twice
+/// (the live event of one the catch-up fetched).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Watermarks(HashMap<RoomId, Mark>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Mark {
+    seq: i64,
+    id: MessageId,
+}
+
+impl Watermarks {
+    /// Marks the rooms a `ready` shows that have no mark yet at their
+    /// newest message: what was said before the webhook (or before the bot
+    /// joined) is not called for.
+    pub fn start(&mut self, rooms: &[RoomSummary]) {
+        for summary in rooms {
+            if let Some(last) = &summary.last_message {
+                self.0.entry(summary.room.id).or_insert(Mark {
+                    seq: last.seq,
+                    id: last.id,
+                });
+            }
+        }
+    }
+
+    /// The rooms a `ready` shows newer than their mark, each with the last
+    /// message handled there: fetch what follows it.
+    pub fn behind(&self, rooms: &[RoomSummary]) -> Vec<(RoomId, MessageId)> {
+        rooms
+            .iter()
+            .filter_map(|summary| {
+                let mark = self.0.get(&summary.room.id)?;
+                let newest = summary.last_message.as_ref()?.seq;
+                (newest > mark.seq).then_some((summary.room.id, mark.id))
+            })
+            .collect()
+    }
+
+    /// Whether `message` is new here (and marks it so).
+    pub fn fresh(&mut self, message: &Message) -> bool {
+        let mark = Mark {
+            seq: message.seq,
+            id: message.id,
+        };
+        match self.0.get(&message.room_id) {
+            Some(seen) if seen.seq >= message.seq => false,
+            _ => {
+                self.0.insert(message.room_id, mark);
+                true
+            }
+        }
+    }
+}
+
+/// The marks of the webhook reading `queue`; `None` before its first
+/// `ready` was read.
+pub fn watermarks(
+    conn: &mut DbConn,
+    bot: UserId,
+    queue: EventQueueId,
+) -> DomainResult<Option<Watermarks>> {
+    let Some(text) = stored::seen(conn, bot, queue)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| DomainError::internal(format!("bots.outgoing_seen: {e}")))
+}
+
+pub fn save_watermarks(
+    conn: &mut DbConn,
+    bot: UserId,
+    queue: EventQueueId,
+    marks: &Watermarks,
+) -> DomainResult<()> {
+    let text = serde_json::to_string(marks)
+        .map_err(|e| DomainError::internal(format!("watermarks: {e}")))?;
+    Ok(stored::set_seen(conn, bot, queue, &text)?)
+}
+
+/// Messages the bot may read in `room` after `after`, oldest first, for a
+/// catch-up (at most a few pages: a webhook is not a history export).
+pub fn missed(
+    conn: &mut DbConn,
+    bot: UserId,
+    room: RoomId,
+    after: MessageId,
+) -> DomainResult<Vec<Message>> {
+    const PAGES: usize = 5;
+    let mut found: Vec<Message> = Vec::new();
+    let mut cursor = after;
+    for _ in 0..PAGES {
+        let page = messages::history(conn, bot, room, None, Some(cursor), PAGE_MAX)?;
+        let full = page.len() as i64 == PAGE_MAX;
+        match page.last() {
+            Some(last) => cursor = last.id,
+            None => break,
+        }
+        found.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok(found)
+}
+
 /// Whether `message` calls the webhook: never the bot's own, then every
 /// one or those that mention it.
 pub fn calls(target: &Target, message: &Message) -> bool {
@@ -202,5 +318,42 @@ mod tests {
         );
         assert_ne!(signature("k", 1, b"x"), signature("k", 2, b"x"));
         assert!(signature("k", 1, b"x").starts_with("sha256="));
+    }
+
+    fn message(room: RoomId, seq: i64) -> Message {
+        Message {
+            id: MessageId::from(uuid::Uuid::now_v7()),
+            room_id: room,
+            seq,
+            sender: None,
+            body: "x".into(),
+            created_at: chrono::Utc::now(),
+            edited_at: None,
+            deleted: false,
+            reply_to: None,
+            reply_count: 0,
+            client_id: None,
+            reactions: Vec::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// A message is new once per room and seq, whichever way it came (its
+    /// live event, or a catch-up that fetched it too).
+    #[test]
+    fn marks_let_each_message_through_once() {
+        let (a, b) = (
+            RoomId::from(uuid::Uuid::now_v7()),
+            RoomId::from(uuid::Uuid::now_v7()),
+        );
+        let mut marks = Watermarks::default();
+        assert!(marks.fresh(&message(a, 1)));
+        assert!(marks.fresh(&message(a, 3)));
+        assert!(!marks.fresh(&message(a, 3)), "seen already");
+        assert!(!marks.fresh(&message(a, 2)), "older than the mark");
+        assert!(marks.fresh(&message(b, 1)), "rooms are apart");
+        let saved = serde_json::to_string(&marks).expect("marks serialize");
+        let read: Watermarks = serde_json::from_str(&saved).expect("and read back");
+        assert_eq!(read, marks);
     }
 }
