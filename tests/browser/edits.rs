@@ -35,3 +35,51 @@ async fn the_edited_mark_shows_what_the_message_said_before() {
     a.close().await;
     b.close().await;
 }
+
+/// An edit the server refuses gives back what was typed: the composer is
+/// still editing, with the new text and the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_edit_keeps_what_was_typed() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let (a, b, _room) = alice_and_bob_in_a_room(&driver, &server, "Refused edits ").await;
+
+    b.send_with_enter("a message about to go").await;
+    let sent = a
+        .wait_for_bubble("from bob", "a message about to go", |m| !m.mine)
+        .await;
+    b.type_into("composer-input", &Key::Up.to_string()).await;
+    b.wait_for_text("composer-send", "Save").await;
+    b.type_into("composer-input", "my careful rewrite").await;
+
+    // Alice, the owner, deletes it meanwhile; Bob's save is refused.
+    let bubble = format!(
+        "[data-testid=\"message-bubble\"][data-message-id=\"{}\"]",
+        sent.id
+    );
+    a.hover_css(&bubble).await;
+    a.click_css(&format!("{bubble} [data-testid=\"delete-button\"]"))
+        .await;
+    a.click_css(&format!("{bubble} [data-testid=\"delete-confirm\"]"))
+        .await;
+    b.wait_for_css(&format!("{bubble} .deleted-mark")).await;
+    b.click("composer-send").await;
+
+    b.wait_for("form-error").await;
+    b.wait_for_text("composer-send", "Save").await;
+    let kept = b
+        .execute(
+            "return document.querySelector('[data-testid=\"composer-input\"]').value;",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        kept.as_str(),
+        Some("my careful rewrite"),
+        "the typed text is still there"
+    );
+
+    a.close().await;
+    b.close().await;
+}

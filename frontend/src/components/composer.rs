@@ -70,10 +70,13 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         }
     };
 
+    // What a failed edit had typed, to give back with it.
+    let retyped = StoredValue::new(None::<String>);
     // Starting an edit fills the box with the message.
     Effect::new(move |_| {
         if let Some(m) = chat.editing.get() {
-            text.set(m.body.clone());
+            let typed = retyped.try_update_value(Option::take).flatten();
+            text.set(typed.unwrap_or_else(|| m.body.clone()));
             if let Some(el) = input.get_untracked() {
                 let _ = el.focus();
             }
@@ -141,7 +144,18 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match crate::api::edit_message(editing.id, body).await {
                     Ok(m) => chat.state.update(|s| s.timeline(m.room_id).update(m)),
-                    Err(e) => error.set(Some(e.message())),
+                    // What was typed is not lost: the edit comes back with
+                    // it, to retry or copy, unless something else is being
+                    // written by now.
+                    Err(e) => {
+                        if chat.editing.with_untracked(Option::is_none)
+                            && text.get_untracked() == crate::drafts::load(room)
+                        {
+                            retyped.set_value(Some(raw));
+                            chat.editing.set(Some(editing));
+                        }
+                        error.set(Some(e.message()));
+                    }
                 }
             });
             return;
