@@ -12,8 +12,8 @@ use crate::chat::Chat;
 use crate::components::nav::Nav;
 use crate::pages::{
     bots::BotsPage, chat::ChatPage, contacts::ContactsPage, explore::ExplorePage, login::LoginPage,
-    notifications::NotificationsPage, profile::ProfilePage, register::RegisterPage,
-    search::SearchPage, settings::SettingsPage,
+    notifications::NotificationsPage, people::PeoplePage, profile::ProfilePage,
+    register::RegisterPage, search::SearchPage, settings::SettingsPage,
 };
 use crate::session::Session;
 use protocol::RoomId;
@@ -61,6 +61,10 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/search")
                             view=|| view! { <RequireAuth><SearchPage /></RequireAuth> }
+                        />
+                        <Route
+                            path=path!("/people")
+                            view=|| view! { <RequireAuth><PeoplePage /></RequireAuth> }
                         />
                         <Route
                             path=path!("/bots")

@@ -98,6 +98,7 @@ pub fn Nav() -> impl IntoView {
                                 })
                         }}
                     </a>
+                    <a href="/people" data-testid="nav-people">"People"</a>
                     <a href="/bots" data-testid="nav-bots">"Bots"</a>
                     <a href="/settings">"Settings"</a>
                 </nav>

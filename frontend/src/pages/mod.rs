@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod explore;
 pub mod login;
 pub mod notifications;
+pub mod people;
 pub mod profile;
 pub mod register;
 pub mod search;
