@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <CurrentRoom />
+            <crate::components::quick_switcher::QuickSwitcher />
             <div class="app">
                 <Nav />
                 <main class="main">

@@ -25,6 +25,7 @@ mod devices;
 mod drafts;
 mod edits;
 mod export;
+mod keyboard;
 mod people;
 mod pins;
 mod reactions;

@@ -70,6 +70,12 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         }
     };
 
+    // Opening a room puts the cursor where one writes.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
     // What a failed edit had typed, to give back with it.
     let retyped = StoredValue::new(None::<String>);
     // Starting an edit fills the box with the message.
@@ -188,7 +194,12 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 chat.start_edit(m);
             }
         }
-        "Escape" => {
+        // Taken only when there is an edit or a reply to cancel: otherwise
+        // Escape closes the room's open panel.
+        "Escape"
+            if chat.editing.with_untracked(Option::is_some)
+                || chat.reply_to.with_untracked(Option::is_some) =>
+        {
             ev.prevent_default();
             cancel();
         }

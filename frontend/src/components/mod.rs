@@ -19,6 +19,7 @@ pub mod moderation;
 pub mod nav;
 pub mod photos;
 pub mod pins;
+pub mod quick_switcher;
 pub mod reactions;
 pub mod rich_text;
 pub mod room_view;

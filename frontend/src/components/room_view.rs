@@ -41,6 +41,23 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
             pins_open.set(false);
         }
     });
+    // Escape closes the open panel (unless something in it, the composer
+    // cancelling an edit say, took the key already).
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" || ev.default_prevented() {
+            return;
+        }
+        if thread.with_untracked(Option::is_some) {
+            thread.set(None);
+        } else if pins_open.get_untracked() {
+            pins_open.set(false);
+        } else if manage.get_untracked() {
+            manage.set(false);
+        } else if show_members.get_untracked() {
+            show_members.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
     let side_open = move || {
         thread.with(Option::is_some) || pins_open.get() || (manage.get() && can_manage.get())
     };

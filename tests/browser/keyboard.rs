@@ -1,0 +1,81 @@
+//! The keyboard: a room opens with the cursor in the composer, Ctrl+K goes
+//! to any room by name, Escape closes a panel (or first cancels an edit).
+
+use fantoccini::key::Key;
+use serde_json::Value;
+use themechat_tests::browser::{Browser, ChromeDriver, WebServer, exclusive, tid};
+use themechat_tests::unique;
+
+use crate::support::{create_room, register, room_of};
+
+async fn focused(browser: &Browser) -> String {
+    let found = browser
+        .execute(
+            "return document.activeElement && document.activeElement.dataset.testid || '';",
+            Vec::<Value>::new(),
+        )
+        .await;
+    found.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_k_switches_rooms_escape_closes_panels_and_the_composer_has_focus() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    register(&a, &unique("alice")).await;
+    let beta = create_room(&a, &unique("Beta "), "public").await;
+    a.goto("/").await;
+    let alpha = create_room(&a, &unique("Alpha "), "public").await;
+    assert_eq!(room_of(&a.path().await), Some(alpha.as_str()));
+    a.wait_until(
+        "the composer to have focus",
+        themechat_tests::browser::WAIT,
+        || async { Ok((focused(&a).await == "composer-input").then_some(())) },
+    )
+    .await;
+
+    // Ctrl+K, a few letters, Enter: the other room.
+    a.type_into("composer-input", &format!("{}k", Key::Control))
+        .await;
+    let input = a.wait_for("quick-switcher-input").await;
+    input
+        .send_keys("beta")
+        .await
+        .expect("typing into the switcher");
+    a.wait_count_css(&tid("quick-switcher-item"), 1).await;
+    assert_eq!(
+        a.attr("quick-switcher-item", "data-room-id")
+            .await
+            .as_deref(),
+        Some(beta.as_str())
+    );
+    input
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .expect("Enter in the switcher");
+    a.wait_for_path("the chosen room", |p| room_of(p) == Some(beta.as_str()))
+        .await;
+    a.wait_gone("quick-switcher").await;
+
+    // Escape closes the switcher without going anywhere.
+    a.type_into("composer-input", &format!("{}k", Key::Control))
+        .await;
+    let input = a.wait_for("quick-switcher-input").await;
+    input
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("Escape in the switcher");
+    a.wait_gone("quick-switcher").await;
+    assert_eq!(room_of(&a.path().await), Some(beta.as_str()));
+
+    // Escape from the composer closes the open panel.
+    a.click("pins-open").await;
+    a.wait_for("pinned-panel").await;
+    a.type_into("composer-input", &Key::Escape.to_string())
+        .await;
+    a.wait_gone("pinned-panel").await;
+
+    a.close().await;
+}
