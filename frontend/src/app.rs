@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
             <crate::components::quick_switcher::QuickSwitcher />
             <div class="app">
                 <Nav />
+                <crate::components::connection_banner::ConnectionBanner />
                 <main class="main">
                     <Routes fallback=NotFound>
                         <Route path=path!("/login") view=LoginPage />

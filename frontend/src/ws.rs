@@ -49,6 +49,10 @@ pub enum Cmd {
 #[derive(Clone, Copy)]
 pub struct Socket {
     pub status: RwSignal<ConnStatus>,
+    /// While offline: when the next attempt is due (ms since the epoch).
+    pub retry_at_ms: RwSignal<Option<f64>>,
+    /// Cuts the wait before the next attempt short ("retry now").
+    retry_now: StoredValue<Option<futures::channel::oneshot::Sender<()>>>,
     tx: StoredValue<Option<UnboundedSender<Cmd>>>,
     last_seen_ms: StoredValue<f64>,
     started: StoredValue<bool>,
@@ -58,6 +62,8 @@ impl Socket {
     pub fn new() -> Self {
         Self {
             status: RwSignal::new(ConnStatus::Connecting),
+            retry_at_ms: RwSignal::new(None),
+            retry_now: StoredValue::new(None),
             tx: StoredValue::new(None),
             last_seen_ms: StoredValue::new(0.0),
             started: StoredValue::new(false),
@@ -82,6 +88,24 @@ impl Socket {
                 let _ = tx.unbounded_send(Cmd::Close);
             }
         });
+    }
+
+    /// Tries to connect at once instead of at the end of the wait.
+    pub fn retry_now(&self) {
+        if let Some(tx) = self.retry_now.try_update_value(Option::take).flatten() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits `ms` before the next attempt, or less if asked to retry now.
+    async fn wait_to_retry(&self, ms: u32) {
+        let (tx, rx) = futures::channel::oneshot::channel();
+        self.retry_now.set_value(Some(tx));
+        self.retry_at_ms
+            .set(Some(session::now_ms() + f64::from(ms)));
+        let _ = select(Box::pin(sleep(ms)), rx).await;
+        self.retry_now.set_value(None);
+        self.retry_at_ms.set(None);
     }
 
     /// Starts the connection loop and the keepalive timer, once. Every
@@ -210,6 +234,6 @@ async fn run(socket: Socket, on_event: Box<dyn Fn(ServerEvent)>) {
             continue;
         }
         attempt = attempt.saturating_add(1);
-        sleep(backoff_ms(attempt)).await;
+        socket.wait_to_retry(backoff_ms(attempt)).await;
     }
 }

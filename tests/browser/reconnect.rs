@@ -122,3 +122,53 @@ async fn reconnect_after_a_server_restart_loses_nothing() {
     a.close().await;
     b.close().await;
 }
+
+/// Seconds the banner's countdown shows, if it shows a number.
+async fn countdown(browser: &Browser) -> Option<u64> {
+    let text = browser
+        .execute(
+            "const e = document.querySelector('[data-testid=\"connection-countdown\"]');\
+             return e ? e.textContent : '';",
+            Vec::new(),
+        )
+        .await;
+    text.as_str()?
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+}
+
+/// While the connection is down a banner says so, counts down to the next
+/// attempt, and "Retry now" does not wait for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_connection_shows_a_banner_with_a_countdown_and_retry_now() {
+    let _one_at_a_time = exclusive().await;
+    let mut server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    register(&a, &unique("alice")).await;
+    assert_eq!(a.count("connection-banner").await, 0);
+
+    server.kill();
+    a.wait_for("connection-banner").await;
+    a.wait_for_text("connection-countdown", "Reconnecting")
+        .await;
+    // Attempts back off: wait until the next one is several seconds away.
+    a.wait_until("a wait of 6 s or more", Duration::from_secs(60), || async {
+        Ok(countdown(&a).await.filter(|s| *s >= 6))
+    })
+    .await;
+    server.restart().await;
+    let left = countdown(&a).await.unwrap_or(0);
+    assert!(
+        left >= 3,
+        "the wait is still long enough to tell ({left} s)"
+    );
+    a.click("connection-retry").await;
+    a.wait_until(
+        "the banner to go before the countdown ends",
+        Duration::from_secs(left - 1),
+        || async { Ok((a.count("connection-banner").await == 0).then_some(())) },
+    )
+    .await;
+    a.wait_connection(&["online"], RECONNECT).await;
+}

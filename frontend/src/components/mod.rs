@@ -6,6 +6,7 @@ pub mod avatar;
 pub mod bots;
 pub mod bubble;
 pub mod composer;
+pub mod connection_banner;
 pub mod controls;
 pub mod create_room;
 pub mod delete_message;
