@@ -180,6 +180,12 @@ pub async fn messages(room: RoomId, page: Page) -> Result<Vec<Message>, Failure>
     get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
 }
 
+/// Sends a message over REST (when the socket is down); the same
+/// `client_id` makes a repeat harmless.
+pub async fn post_message(room: RoomId, req: &PostMessageRequest) -> Result<Message, Failure> {
+    post(&format!("/rooms/{room}/messages"), req).await
+}
+
 pub async fn edit_message(id: MessageId, body: String) -> Result<Message, Failure> {
     request(
         Method::PATCH,

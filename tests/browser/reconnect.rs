@@ -172,3 +172,49 @@ async fn a_lost_connection_shows_a_banner_with_a_countdown_and_retry_now() {
     .await;
     a.wait_connection(&["online"], RECONNECT).await;
 }
+
+/// A message sent while the socket is down goes over REST at once (the
+/// server is back, the socket still waiting to retry), and is stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_while_the_socket_is_down_goes_over_rest() {
+    let _one_at_a_time = exclusive().await;
+    let mut server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    register(&a, &unique("alice")).await;
+    let room = create_room(&a, &unique("Fallback "), "public").await;
+
+    server.kill();
+    a.wait_for("connection-banner").await;
+    a.wait_until("a wait of 6 s or more", Duration::from_secs(60), || async {
+        Ok(countdown(&a).await.filter(|s| *s >= 6))
+    })
+    .await;
+    server.restart().await;
+    a.send_with_enter("sent without a socket").await;
+    let sent = a
+        .wait_for_bubble("stored", "sent without a socket", |m| {
+            m.mine && !m.id.is_empty()
+        })
+        .await;
+    assert!(is_uuid(&sent.id));
+    assert_eq!(
+        a.count("connection-banner").await,
+        1,
+        "stored while the socket was still down"
+    );
+
+    // Once the socket is back the outbox has nothing left to send again:
+    // the room holds the message once.
+    a.wait_connection(&["online"], RECONNECT).await;
+    a.goto(&format!("/rooms/{room}")).await;
+    a.wait_for_bubble("after a reload", "sent without a socket", |m| m.mine)
+        .await;
+    let copies = a
+        .bubbles()
+        .await
+        .into_iter()
+        .filter(|b| b.body == "sent without a socket")
+        .count();
+    assert_eq!(copies, 1);
+}

@@ -103,9 +103,40 @@ impl Chat {
             failed: None,
         };
         let frame = pending.frame();
-        self.state.update(|s| s.timeline(room).add_pending(pending));
+        self.state
+            .update(|s| s.timeline(room).add_pending(pending.clone()));
         self.last_typing.set_value((None, 0.0));
-        self.socket.send(frame);
+        if !self.socket.send(frame) {
+            self.post_instead(pending);
+        }
+    }
+
+    /// The socket is down: the message goes over REST, with its client id
+    /// (if the socket's resend after a reconnect races it, the server
+    /// answers the repeat with the original). The answer is taken as the
+    /// socket's `ack` would be; a refusal marks the message failed, and a
+    /// server out of reach leaves it in the outbox for the reconnect.
+    fn post_instead(&self, pending: Pending) {
+        let chat = *self;
+        spawn_local(async move {
+            let req = protocol::PostMessageRequest {
+                body: pending.body.clone(),
+                client_id: Some(pending.client_id.clone()),
+                reply_to: pending.reply_to,
+                attachments: pending.attachments.iter().map(|a| a.id).collect(),
+            };
+            match api::post_message(pending.room_id, &req).await {
+                Ok(message) => chat.handle(protocol::ServerEvent::Ack {
+                    client_id: pending.client_id,
+                    message,
+                }),
+                Err(api::Failure::Refused(body)) => chat.state.update(|s| {
+                    s.timeline(pending.room_id)
+                        .fail_pending(&pending.client_id, &body.message)
+                }),
+                Err(_) => {}
+            }
+        });
     }
 
     /// Re-sends outbox entries that have waited too long for their ack.
@@ -142,8 +173,10 @@ impl Chat {
                 .find(|p| p.client_id == client_id)
                 .cloned()
         });
-        if let Some(Some(p)) = p {
-            self.socket.send(p.frame());
+        if let Some(Some(p)) = p
+            && !self.socket.send(p.frame())
+        {
+            self.post_instead(p);
         }
     }
 
