@@ -99,3 +99,55 @@ async fn bold_italic_and_code_show_as_such_and_html_stays_text() {
     a.close().await;
     b.close().await;
 }
+
+/// `@` suggests the room's members; Tab (or Enter) completes the name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_suggests_the_rooms_members_and_completes_the_name() {
+    let _one_at_a_time = themechat_tests::browser::exclusive().await;
+    let server = themechat_tests::browser::WebServer::start().await;
+    let driver = themechat_tests::browser::ChromeDriver::start().await;
+    let (a, b, _room) =
+        crate::support::alice_and_bob_in_a_room(&driver, &server, "Mentions ").await;
+    let bob = b
+        .execute(
+            "return document.querySelector('.me-name').textContent.trim();",
+            Vec::new(),
+        )
+        .await;
+    let bob = bob.as_str().expect("bob's name").to_owned();
+
+    a.type_into("composer-input", &format!("hello @{}", &bob[..2]))
+        .await;
+    a.wait_for("mention-suggestions").await;
+    assert_eq!(
+        a.attr("mention-suggestion", "data-username")
+            .await
+            .as_deref(),
+        Some(bob.as_str())
+    );
+    let input = a.wait_for("composer-input").await;
+    input
+        .send_keys(&fantoccini::key::Key::Tab.to_string())
+        .await
+        .expect("Tab in the composer");
+    a.wait_gone("mention-suggestions").await;
+    let value = a
+        .execute(
+            "return document.querySelector('[data-testid=\"composer-input\"]').value;",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(value.as_str(), Some(format!("hello @{bob} ").as_str()));
+    input
+        .send_keys(&format!("are you in?{}", fantoccini::key::Key::Enter))
+        .await
+        .expect("sending");
+    b.wait_for_bubble(
+        "mentioning bob",
+        &format!("hello @{bob} are you in?"),
+        |m| !m.mine,
+    )
+    .await;
+    a.close().await;
+    b.close().await;
+}

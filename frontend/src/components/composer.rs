@@ -11,6 +11,7 @@ use protocol::{Attachment, RoomId};
 
 use crate::chat::Chat;
 use crate::components::attachments::{human_size, picked_files};
+use crate::components::mention_suggest::{MentionPicker, MentionSuggestions};
 use crate::components::status::FormError;
 
 /// A file picked for the next message.
@@ -174,7 +175,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         chat.send_message(room, body, reply_to, files);
     };
 
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+    let mentions = MentionPicker::new(room, text, chat.me());
+    // A picked mention is typed text like any other: kept as the draft.
+    let mention_picked = move || {
+        if chat.editing.with_untracked(Option::is_none) {
+            crate::drafts::save(room, &text.get_untracked());
+        }
+    };
+    let on_other_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Enter" if !ev.shift_key() && !ev.is_composing() => {
             ev.prevent_default();
             submit();
@@ -204,6 +212,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             cancel();
         }
         _ => {}
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if mentions.key(&ev) {
+            mention_picked();
+            return;
+        }
+        on_other_key(ev);
     };
 
     view! {
@@ -306,6 +322,12 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                 >
                     "📎"
                 </button>
+                <MentionSuggestions picker=mentions on_pick=Callback::new(move |()| {
+                    mention_picked();
+                    if let Some(el) = input.get_untracked() {
+                        let _ = el.focus();
+                    }
+                }) />
                 <textarea
                     node_ref=input
                     class="composer-input"

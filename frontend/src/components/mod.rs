@@ -15,6 +15,7 @@ pub mod edit_history;
 pub mod export;
 pub mod form;
 pub mod member_list;
+pub mod mention_suggest;
 pub mod message_list;
 pub mod moderation;
 pub mod nav;

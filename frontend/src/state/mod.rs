@@ -7,6 +7,7 @@
 //! [`ChatState`] in one signal and feeds it socket events and REST pages.
 
 mod events;
+pub mod mentions;
 mod rows;
 mod scroll;
 #[cfg(test)]
