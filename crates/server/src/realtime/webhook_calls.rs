@@ -52,14 +52,19 @@ pub async fn run(state: Arc<AppState>) {
     loop {
         every.tick().await;
         callers.retain(|_, caller| !caller.is_finished());
-        let targets = match state.db.write(outgoing::targets).await {
-            Ok(targets) => targets,
+        let scan = match state.db.run(outgoing::scan).await {
+            Ok(scan) => scan,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the outgoing webhooks");
                 continue;
             }
         };
-        for target in targets {
+        for (bot, old) in scan.orphaned {
+            if let Err(e) = state.db.write(move |c| outgoing::renew(c, bot, old)).await {
+                tracing::warn!(error = %e, "cannot give a webhook a new queue");
+            }
+        }
+        for target in scan.targets {
             callers.entry(target.queue.id).or_insert_with(|| {
                 tokio::spawn(call_in_turn(state.clone(), client.clone(), target))
             });
@@ -68,32 +73,25 @@ pub async fn run(state: Arc<AppState>) {
 }
 
 /// Where a caller stands: the last event it read of the queue, and the
-/// marks of the rooms. Both are read again from storage after anything
-/// that may have moved them (another node calling meanwhile, an error).
-#[derive(Default)]
+/// marks of the rooms. Read from storage when the caller (re)starts, and
+/// again after anything that may have moved them (another node calling
+/// meanwhile, an error): `None` until then.
 struct Position {
-    cursor: Option<i64>,
+    cursor: i64,
     marks: Option<Watermarks>,
-    loaded: bool,
-}
-
-impl Position {
-    fn forget(&mut self) {
-        *self = Self::default();
-    }
 }
 
 /// Reads the webhook's queue and calls for what it picks, until the
 /// webhook is removed or replaced (its queue is gone then).
 async fn call_in_turn(state: Arc<AppState>, client: reqwest::Client, target: Target) {
     let (bot, queue) = (target.bot, target.queue.id);
-    let mut at = Position::default();
+    let mut at: Option<Position> = None;
     loop {
         let wake = match polling::ensure_fed(&state, &target.queue).await {
             Ok(Some(wake)) => wake,
             // Another node feeds the queue, and calls.
             Ok(None) => {
-                at.forget();
+                at = None;
                 tokio::time::sleep(IDLE).await;
                 continue;
             }
@@ -108,73 +106,75 @@ async fn call_in_turn(state: Arc<AppState>, client: reqwest::Client, target: Tar
         let news = wake.notified();
         tokio::pin!(news);
         news.as_mut().enable();
-        let read = read_batch(&state, bot, queue, &mut at).await;
-        let events = match read {
-            Ok(events) => events,
+        let read = read_batch(&state, bot, queue, at.take()).await;
+        let (events, mut here) = match read {
+            Ok(read) => read,
             Err(DomainError::NotFound(_)) => return,
             Err(e) => {
                 tracing::warn!(error = %e, %queue, "cannot read a webhook's queue");
-                at.forget();
                 tokio::time::sleep(IDLE).await;
                 continue;
             }
         };
         if events.is_empty() {
+            at = Some(here);
             let _ = tokio::time::timeout(IDLE, news).await;
             continue;
         }
-        let before = at.marks.clone();
+        let before = here.marks.clone();
         for (id, frame) in events {
-            for message in messages_of(&state, &target, &frame, &mut at.marks).await {
+            for message in messages_of(&state, &target, &frame, &mut here.marks).await {
                 if outgoing::calls(&target, &message) {
                     call(&state, &client, &target, message).await;
                 }
             }
-            at.cursor = Some(id);
+            here.cursor = id;
         }
-        if at.marks != before
-            && let Some(marks) = at.marks.clone()
+        if here.marks != before
+            && let Some(marks) = here.marks.clone()
         {
             let saved = state
                 .db
                 .write(move |c| outgoing::save_watermarks(c, bot, queue, &marks))
                 .await;
             if let Err(e) = saved {
+                // Read again from storage before going on.
                 tracing::warn!(error = %e, %queue, "cannot save a webhook's marks");
-                at.forget();
+                continue;
             }
         }
+        at = Some(here);
     }
 }
 
 /// The events after the caller's cursor (acknowledging those up to it),
-/// reading where it stands from storage first if it must.
+/// reading where it stands from storage first if it does not know.
 async fn read_batch(
     state: &AppState,
     bot: protocol::UserId,
     queue: EventQueueId,
-    at: &mut Position,
-) -> Result<Vec<(i64, String)>, DomainError> {
-    if !at.loaded {
-        let (cursor, marks) = state
-            .db
-            .run(move |c| {
-                let cursor = event_queues::acknowledged(c, queue)?;
-                Ok::<_, DomainError>((cursor, outgoing::watermarks(c, bot, queue)?))
-            })
-            .await?;
-        *at = Position {
-            cursor: Some(cursor),
-            marks,
-            loaded: true,
-        };
-    }
-    let last = at.cursor.unwrap_or_default();
+    at: Option<Position>,
+) -> Result<(Vec<(i64, String)>, Position), DomainError> {
+    let at = match at {
+        Some(at) => at,
+        None => {
+            state
+                .db
+                .run(move |c| {
+                    Ok::<_, DomainError>(Position {
+                        cursor: event_queues::acknowledged(c, queue)?,
+                        marks: outgoing::watermarks(c, bot, queue)?,
+                    })
+                })
+                .await?
+        }
+    };
+    let last = at.cursor;
     let batch = state
         .db
         .write(move |c| event_queues::poll(c, bot, queue, last))
         .await?;
-    Ok(batch.events)
+    Ok((batch.events, at))
 }
 
 /// The new messages a stored frame brings, each once: a `message`, or

@@ -136,15 +136,12 @@ pub async fn delete_me(
     .await?;
     let (avatar, events, bots) = caller
         .write(move |conn, me| {
-            let (avatar, events) = accounts::delete_account(conn, me.id)?;
+            let (avatar, mut events) = accounts::delete_account(conn, me.id)?;
             let (bots, left) = bots::delete_all_of(conn, me.id)?;
-            Ok((avatar, events, bots, left))
-        })
-        .await
-        .map(|(avatar, mut events, bots, left)| {
             events.extend(left);
-            (avatar, events, bots)
-        })?;
+            Ok((avatar, events, bots))
+        })
+        .await?;
     super::avatars::forget(&caller.state, avatar).await;
     for gone in std::iter::once(caller.user.id).chain(bots) {
         caller.state.end_sessions(gone, RevokedSessions::All);

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use protocol::{EventQueueId, OutgoingTrigger, SessionId, UserId, WebhookId};
+use protocol::{EventQueueId, OutgoingTrigger, UserId, WebhookId};
 
 use crate::db::models::{BotRow, BotTokenRow, IncomingWebhookRow, SessionRow, UserRow, now};
 use crate::db::schema::{bot_tokens, bots, incoming_webhooks, sessions, users};
@@ -172,14 +172,6 @@ pub fn live_token(conn: &mut DbConn, hash: &str) -> DbResult<Option<(BotTokenRow
         .select((BotTokenRow::as_select(), SessionRow::as_select()))
         .first(conn)
         .optional()?)
-}
-
-/// Records that a session was used now.
-pub fn touch(conn: &mut DbConn, session: SessionId) -> DbResult<()> {
-    diesel::update(sessions::table.find(session.to_string()))
-        .set(sessions::last_used_at.eq(now()))
-        .execute(conn)?;
-    Ok(())
 }
 
 pub fn insert_webhook(conn: &mut DbConn, row: &IncomingWebhookRow) -> DbResult<()> {

@@ -127,6 +127,15 @@ pub fn live_of(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<SessionRow>> 
         .load(conn)?)
 }
 
+/// Records that a session was used now (a bot token; a person's session
+/// is touched by its refreshes).
+pub fn touch(conn: &mut DbConn, session_id: SessionId) -> DbResult<()> {
+    diesel::update(sessions::table.find(session_id.to_string()))
+        .set(sessions::last_used_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn revoke(conn: &mut DbConn, session_id: SessionId) -> DbResult<()> {
     Ok(diesel::update(sessions::table.find(session_id.to_string()))
         .set(sessions::revoked_at.eq(Some(now())))

@@ -75,13 +75,18 @@ impl Access {
         }
     }
 
-    fn of_scopes(scopes: &str) -> Self {
-        let has = |s: BotScope| scopes.split(' ').any(|t| t == s.as_str());
+    fn of_scopes(stored: &str) -> Self {
+        let granted = scopes(stored);
         Self::Bot {
-            read: has(BotScope::Read),
-            write: has(BotScope::Write),
+            read: granted.contains(&BotScope::Read),
+            write: granted.contains(&BotScope::Write),
         }
     }
+}
+
+/// The scopes of a token as stored (space-separated names).
+fn scopes(stored: &str) -> Vec<BotScope> {
+    stored.split(' ').filter_map(BotScope::parse).collect()
 }
 
 /// Who a bot token speaks for.
@@ -98,7 +103,7 @@ pub fn authenticate(conn: &mut DbConn, token: &str) -> DomainResult<TokenHolder>
     // "Last used" to the minute is enough for the owner's list, and spares
     // a write on every request.
     if session.last_used_at < now() - Duration::minutes(1) {
-        stored::touch(conn, *session.id)?;
+        sessions::touch(conn, *session.id)?;
     }
     Ok(TokenHolder {
         bot: *token.bot_id,
@@ -234,14 +239,10 @@ pub fn delete_all_of(
 }
 
 fn to_token(token: &BotTokenRow, session: &SessionRow) -> BotToken {
-    let scopes = [BotScope::Read, BotScope::Write]
-        .into_iter()
-        .filter(|s| token.scopes.split(' ').any(|t| t == s.as_str()))
-        .collect();
     BotToken {
         id: *session.id,
         name: token.name.clone(),
-        scopes,
+        scopes: scopes(&token.scopes),
         created_at: utc(session.created_at),
         last_used_at: utc(session.last_used_at),
     }

@@ -110,10 +110,18 @@ pub struct Target {
     pub queue: Queue,
 }
 
-/// Every outgoing webhook whose queue is there (one swept while no node
-/// ran gets a new one: calls go on from the next message).
-pub fn targets(conn: &mut DbConn) -> DomainResult<Vec<Target>> {
-    let mut found = Vec::new();
+/// The outgoing webhooks to call, and those whose queue is gone (swept
+/// while no node ran): [`renew`] gives them one.
+pub struct Scan {
+    pub targets: Vec<Target>,
+    pub orphaned: Vec<(UserId, EventQueueId)>,
+}
+
+pub fn scan(conn: &mut DbConn) -> DomainResult<Scan> {
+    let mut found = Scan {
+        targets: Vec::new(),
+        orphaned: Vec::new(),
+    };
     for (bot, user) in stored::with_outgoing(conn)? {
         let (Some(url), Some(trigger), Some(secret), Some(queue)) = (
             bot.outgoing_url.clone(),
@@ -123,28 +131,34 @@ pub fn targets(conn: &mut DbConn) -> DomainResult<Vec<Target>> {
         ) else {
             continue;
         };
-        let queue = match queues::find(conn, queue)? {
-            Some(row) => Queue::from(&row),
-            None => renew(conn, &bot, queue)?,
+        let Some(row) = queues::find(conn, queue)? else {
+            found.orphaned.push((*user.id, queue));
+            continue;
         };
-        found.push(Target {
+        found.targets.push(Target {
             bot: *user.id,
             username_key: user.username_key.clone(),
             url,
             trigger,
             secret,
-            queue,
+            queue: Queue::from(&row),
         });
     }
     Ok(found)
 }
 
-fn renew(conn: &mut DbConn, bot: &BotRow, old: EventQueueId) -> DomainResult<Queue> {
-    let session = bot_session(*bot.user_id, "outgoing webhook");
+/// A new queue for the webhook whose queue `old` is gone, unless it was set
+/// anew meanwhile: calls go on from the next message.
+pub fn renew(conn: &mut DbConn, bot: UserId, old: EventQueueId) -> DomainResult<()> {
+    let current = stored::find(conn, bot)?.and_then(|(row, _)| *row.outgoing_queue);
+    if current != Some(old) {
+        return Ok(());
+    }
+    let session = bot_session(bot, "outgoing webhook");
     sessions::insert(conn, &session)?;
-    let queue = event_queues::register(conn, *bot.user_id, *session.id)?;
-    stored::replace_queue(conn, *bot.user_id, old, queue.id)?;
-    Ok(queue)
+    let queue = event_queues::register(conn, bot, *session.id)?;
+    stored::replace_queue(conn, bot, old, queue.id)?;
+    Ok(())
 }
 
 /// Where an outgoing webhook's calls stand: the newest message handled in
