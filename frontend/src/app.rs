@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <CurrentRoom />
             <crate::components::quick_switcher::QuickSwitcher />
+            <crate::components::desktop_alerts::DesktopAlerts />
             <div class="app">
                 <Nav />
                 <crate::components::connection_banner::ConnectionBanner />
@@ -105,11 +106,9 @@ fn CurrentRoom() -> impl IntoView {
             _ => chat.current_room.set(None),
         }
     });
-    // Coming back to a visible tab reads the open room.
+    // Coming back to a visible tab reads what the open room shows.
     let handle = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        if let Some(room) = chat.current_room.get_untracked() {
-            chat.mark_read(room);
-        }
+        chat.recheck_seen();
     });
     on_cleanup(move || handle.remove());
 }

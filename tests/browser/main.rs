@@ -30,6 +30,7 @@ mod people;
 mod pins;
 mod reactions;
 mod readable;
+mod reading;
 mod reconnect;
 mod support;
 mod two_factor;

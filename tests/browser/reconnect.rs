@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use themechat_tests::browser::{Browser, Bubble, ChromeDriver, WebServer, exclusive};
+use themechat_tests::socket::{Incoming, WsClient};
 use themechat_tests::unique;
 
 use crate::support::{create_room, is_uuid, join_from_explore, register, room_item};
@@ -217,4 +218,91 @@ async fn a_message_sent_while_the_socket_is_down_goes_over_rest() {
         .filter(|b| b.body == "sent without a socket")
         .count();
     assert_eq!(copies, 1);
+}
+
+/// Opens `n` more sockets as `user`, retrying while the server still counts
+/// connections that are closing; they keep `user` at the server's limit.
+async fn hold_sockets(
+    api: &themechat_tests::ApiClient,
+    user: &themechat_tests::TestUser,
+    n: usize,
+) -> Vec<WsClient> {
+    let mut held = Vec::new();
+    let until = tokio::time::Instant::now() + Duration::from_secs(20);
+    while held.len() < n {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "only {} of {n} sockets opened",
+            held.len()
+        );
+        let mut ws = WsClient::connect(api).await;
+        ws.auth(&user.access_token).await;
+        match ws.next_incoming(Duration::from_secs(5)).await {
+            Incoming::Event(e) if e["type"] == "ready" => held.push(ws),
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    held
+}
+
+/// While the socket cannot connect (the user has as many open as the server
+/// allows), the app still lists the rooms and history over REST and sends
+/// over REST; once the socket is back, what others read meanwhile shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_socket_the_app_works_over_rest_and_resyncs_when_it_is_back() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let api = themechat_tests::ApiClient {
+        address: server.address.clone(),
+        client: reqwest::Client::new(),
+    };
+    let ann = api.register(&unique("ann")).await;
+    let name = unique("Socketless ");
+    let room = api.create_room(&ann, &name, "public").await;
+    let room = room["id"].as_str().expect("a room id").to_owned();
+    let bo = api.register(&unique("bo")).await;
+    api.join_room(&bo, &room).await;
+    api.post_message(&ann, &room, "said before").await;
+
+    // Every socket ann may open is taken; then she signs in.
+    let held = hold_sockets(&api, &ann, 20).await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "ann's browser").await;
+    a.goto(&format!("/login?next=/rooms/{room}")).await;
+    a.type_into("login-username", &ann.username).await;
+    a.type_into("login-password", themechat_tests::PASSWORD)
+        .await;
+    a.click("login-submit").await;
+    a.wait_for_css(&room_item(&room)).await;
+    a.wait_for_text("room-title", &name).await;
+    a.wait_for_bubble("from REST", "said before", |m| m.mine)
+        .await;
+    a.wait_for("connection-banner").await;
+    assert_ne!(a.text("connection-status").await, "online");
+
+    a.send_with_enter("said without one").await;
+    let sent = a
+        .wait_for_bubble("stored over REST", "said without one", |m| {
+            m.mine && is_uuid(&m.id)
+        })
+        .await;
+    assert_eq!(sent.status.as_deref(), Some("sent"));
+    // Bo reads it while ann's socket is away: no event can tell her.
+    api.mark_read(&bo, &room, &sent.id).await;
+
+    drop(held);
+    a.wait_until("the socket back", RECONNECT, || async {
+        a.execute(
+            "const b = document.querySelector('[data-testid=\"connection-retry\"]'); if (b) b.click();",
+            Vec::new(),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok((a.text("connection-status").await == "online").then_some(()))
+    })
+    .await;
+    a.wait_for_bubble("seen after the socket came back", "said without one", |m| {
+        m.status.as_deref() == Some("seen")
+    })
+    .await;
 }

@@ -34,15 +34,19 @@ impl Chat {
             Effect::RefreshRooms => self.refresh_rooms(),
             Effect::LoadMembers(room) => self.load_members(room),
             Effect::CatchUp(room) => self.catch_up(room),
-            Effect::Read { room, message } => self.send_read(room, message),
-            Effect::MarkRoomRead(room) => self.mark_read(room),
+            Effect::LoadReadMarkers(room) => self.load_read_markers(room),
+            Effect::RecheckSeen => self.recheck_seen(),
+            Effect::ResumeTyping => self.resume_typing(),
             Effect::Send(frame) => {
                 self.socket.send(frame);
             }
             Effect::RefreshNotificationCount => self.refresh_notif_count(),
-            Effect::Notified { unread } => {
+            Effect::Notified { unread, alert } => {
                 if unread {
                     self.notif_unread.update(|n| *n += 1);
+                }
+                if alert.is_some() {
+                    self.alert.set(alert);
                 }
                 self.notif_version.update(|v| *v += 1);
             }

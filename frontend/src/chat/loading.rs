@@ -38,8 +38,8 @@ impl Chat {
                     break;
                 }
             }
-            if chat.is_open_and_visible(room) {
-                chat.mark_read(room);
+            if chat.current_room.get_untracked() == Some(room) {
+                chat.recheck_seen();
             }
         });
     }
@@ -49,6 +49,21 @@ impl Chat {
         spawn_local(async move {
             if let Ok(rooms) = api::my_rooms().await {
                 chat.state.update(|s| s.set_rooms(rooms));
+            }
+        });
+    }
+
+    /// The room list at start-up, unless the socket's `ready` brought a
+    /// newer one first.
+    pub fn load_rooms_unless_ready(&self) {
+        let chat = *self;
+        spawn_local(async move {
+            if let Ok(rooms) = api::my_rooms().await {
+                chat.state.update(|s| {
+                    if !s.rooms_loaded {
+                        s.set_rooms(rooms);
+                    }
+                });
             }
         });
     }
@@ -63,7 +78,7 @@ impl Chat {
     }
 
     /// Opens a room in the main pane: its newest page, members and read
-    /// markers, then marks it read.
+    /// markers (the list marks read what it shows).
     pub fn open_room(&self, room: RoomId) {
         self.current_room.set(Some(room));
         self.clear_composer();
@@ -102,6 +117,16 @@ impl Chat {
                     Err(e) => t.error = Some(e.message()),
                 }
             });
+            chat.load_read_markers(room);
+        });
+        self.load_members(room);
+        self.load_pins(room);
+    }
+
+    /// Where every member has read up to (receipts, "seen").
+    pub fn load_read_markers(&self, room: RoomId) {
+        let chat = *self;
+        spawn_local(async move {
             if let Ok(markers) = api::read_markers(room).await {
                 chat.state.update(|s| {
                     let t = s.timeline(room);
@@ -110,12 +135,7 @@ impl Chat {
                     }
                 });
             }
-            if chat.current_room.get_untracked() == Some(room) {
-                chat.mark_read(room);
-            }
         });
-        self.load_members(room);
-        self.load_pins(room);
     }
 
     /// The room's pinned messages (kept current by the socket afterwards).

@@ -37,7 +37,14 @@ pub struct Chat {
     /// The message being answered or edited in the composer.
     pub reply_to: RwSignal<Option<Message>>,
     pub editing: RwSignal<Option<Message>>,
+    /// Bumped to ask the open message list which messages are on screen
+    /// (it reports them read): the tab came back, the socket came back.
+    pub seen_probe: RwSignal<u32>,
+    /// The latest desktop notification to show (see `components::alerts`).
+    pub alert: RwSignal<Option<crate::state::Alert>>,
     last_typing: StoredValue<(Option<RoomId>, f64)>,
+    /// When the user last typed, and where: said again after a reconnect.
+    typed_at: StoredValue<(Option<RoomId>, f64)>,
     last_resend: StoredValue<(f64, usize)>,
     /// One `read` frame per room per second at most (see `read_pacer`).
     read_pacer: StoredValue<ReadPacer>,
@@ -79,7 +86,10 @@ impl Chat {
             notif_version: RwSignal::new(0),
             reply_to: RwSignal::new(None),
             editing: RwSignal::new(None),
+            seen_probe: RwSignal::new(0),
+            alert: RwSignal::new(None),
             last_typing: StoredValue::new((None, 0.0)),
+            typed_at: StoredValue::new((None, 0.0)),
             last_resend: StoredValue::new((0.0, 0)),
             read_pacer: StoredValue::new(ReadPacer::default()),
         };
@@ -126,6 +136,9 @@ impl Chat {
             }
             if me.is_some() {
                 chat.refresh_notif_count();
+                // The room list comes over REST too, so the app works while
+                // the socket cannot connect; `ready` replaces it when it does.
+                chat.load_rooms_unless_ready();
             }
             me
         });
@@ -135,8 +148,9 @@ impl Chat {
         self.state.with_untracked(|s| s.me)
     }
 
-    fn is_open_and_visible(&self, room: RoomId) -> bool {
-        self.current_room.get_untracked() == Some(room) && page_visible()
+    /// Asks the open message list to report what is on screen.
+    pub fn recheck_seen(&self) {
+        self.seen_probe.update(|n| *n = n.wrapping_add(1));
     }
 
     pub fn status(&self) -> ConnStatus {

@@ -15,41 +15,35 @@ use protocol::{Attachment, ClientFrame, MessageId, RoomId};
 use super::*;
 
 impl Chat {
-    /// Marks the room read up to its newest message, here and (through the
-    /// server's `read` event) on the user's other tabs.
+    /// Marks the room read up to its newest message ("Mark as read").
     pub fn mark_read(&self, room: RoomId) {
-        let info = self.state.with_untracked(|s| {
-            let last = s
-                .timelines
+        let last = self.state.with_untracked(|s| {
+            s.timelines
                 .get(&room)
                 .and_then(|t| t.last().map(|m| m.id))
                 .or_else(|| {
                     s.rooms
                         .get(&room)
                         .and_then(|r| r.last_message.as_ref().map(|m| m.id))
-                });
-            let marker = s.rooms.get(&room).and_then(|r| r.last_read_message_id);
-            let unread = s.rooms.get(&room).map(|r| r.unread_count).unwrap_or(0);
-            (last, marker, unread)
+                })
         });
-        let (Some(last), marker, unread) = info else {
-            return;
-        };
-        if marker == Some(last) && unread == 0 {
-            return;
+        if let Some(last) = last {
+            self.read_up_to(room, last);
         }
-        self.state.update(|s| s.mark_read_by_me(room, last));
-        self.send_read(room, last);
     }
 
-    pub(super) fn send_read(&self, room: RoomId, message_id: MessageId) {
-        self.state.update(|s| {
-            if let Some(r) = s.rooms.get_mut(&room) {
-                r.last_read_message_id = Some(message_id);
-                r.unread_count = 0;
-                r.mention_count = 0;
-            }
+    /// The user has seen `room` up to `message_id` (the list reports the
+    /// last message on screen): the badge changes at once, here and
+    /// (through the server's `read` event) on the user's other tabs.
+    pub fn read_up_to(&self, room: RoomId, message_id: MessageId) {
+        let mut moved = false;
+        self.state.maybe_update(|s| {
+            moved = s.mark_read_by_me(room, message_id);
+            moved
         });
+        if !moved {
+            return;
+        }
         let now = session::now_ms();
         match self
             .read_pacer
@@ -188,11 +182,25 @@ impl Chat {
     /// Tells the room the user is typing, at most every few seconds.
     pub fn typing(&self, room: RoomId) {
         let now = session::now_ms();
+        self.typed_at.set_value((Some(room), now));
         let (last_room, at) = self.last_typing.get_value();
         if last_room == Some(room) && now - at < TYPING_EVERY_MS {
             return;
         }
         if self.socket.send(ClientFrame::Typing { room_id: room }) {
+            self.last_typing.set_value((Some(room), now));
+        }
+    }
+
+    /// The socket is back: if the user was typing when it dropped (within
+    /// the time a `typing` event lasts), the room hears it again.
+    pub(super) fn resume_typing(&self) {
+        let (room, at) = self.typed_at.get_value();
+        let now = session::now_ms();
+        if let Some(room) = room
+            && now - at < crate::state::TYPING_TTL_MS
+            && self.socket.send(ClientFrame::Typing { room_id: room })
+        {
             self.last_typing.set_value((Some(room), now));
         }
     }

@@ -13,6 +13,7 @@ use crate::components::delete_message::DeleteAction;
 use crate::components::edit_history::EditedMark;
 use crate::components::pins::PinAction;
 use crate::components::reactions::ReactionBar;
+use crate::components::read_receipts::ReadReceipts;
 use crate::components::rich_text::RichText;
 use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, relative_time};
@@ -49,6 +50,9 @@ pub fn Bubble(
     mine: bool,
     status: Option<MessageStatus>,
     parent: Option<Box<ParentPreview>>,
+    /// Members who read the room up to here.
+    #[prop(optional)]
+    readers: Vec<protocol::UserRef>,
 ) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let (sender_name, sender_id) = match &message.sender {
@@ -182,6 +186,7 @@ pub fn Bubble(
                         })}
                 </footer>
                 {(!deleted).then(|| view! { <ReactionBar message=for_reactions /> })}
+                {(!readers.is_empty()).then(|| view! { <ReadReceipts readers=readers /> })}
             </article>
         </li>
     }

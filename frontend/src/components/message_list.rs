@@ -1,21 +1,77 @@
-//! The scrolling list of a room's messages. It follows new messages while the
-//! user is at the bottom; scrolled up, it stays put and shows a "new
-//! messages" pill. Scrolling to the top loads older history without moving
-//! what the user is looking at.
+//! The scrolling list of a room's messages.
+//!
+//! A room opens at its first unread message, under a "New messages" divider,
+//! or at the bottom when everything is read. Messages count as read only
+//! once they have been on screen: the list reports the last one the user
+//! can see, never the newest one loaded, so reading history does not clear
+//! the badge. At the bottom it follows new messages; scrolled up it stays
+//! put, and a button jumps down showing how many messages are still unseen.
+//! Scrolling to the top loads older history without moving what the user
+//! is looking at.
 
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::chat::Chat;
 use crate::components::bubble::{Bubble, PendingBubble};
 use crate::components::status::Loading;
 use crate::components::{Clock, local_offset};
 use crate::session::Session;
-use crate::state::{self, Row, ScrollAction};
-use protocol::RoomId;
+use crate::state::{self, FirstUnread, Row, ScrollAction};
+use protocol::{MessageId, RoomId};
 
 /// Start loading older history this close to the top.
 const LOAD_OLDER_PX: i32 = 60;
+/// Pages of older history fetched at most to find the first unread message;
+/// beyond that the divider goes at the oldest message loaded.
+const MAX_PAGES_TO_UNREAD: u32 = 10;
+/// Room left above the divider when the room opens there.
+const DIVIDER_MARGIN_PX: f64 = 48.0;
+
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// The id of the last message on screen in `list` (see [`state::last_seen`]).
+fn last_message_on_screen(list: &web_sys::HtmlElement) -> Option<MessageId> {
+    let nodes = list
+        .query_selector_all(
+            r#"[data-testid="message-bubble"][data-message-id]:not([data-message-id=""])"#,
+        )
+        .ok()?;
+    let bottom = list.get_bounding_client_rect().bottom();
+    let element = |i: usize| {
+        nodes
+            .item(i as u32)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+    };
+    let at = state::last_seen(
+        nodes.length() as usize,
+        |i| {
+            element(i).map_or((f64::MAX, 0.0), |e| {
+                let r = e.get_bounding_client_rect();
+                (r.top(), r.height())
+            })
+        },
+        bottom,
+    )?;
+    let id = element(at)?.get_attribute("data-message-id")?;
+    MessageId::parse(&id).ok()
+}
+
+/// Where the divider is, relative to the top of the list's view (negative:
+/// scrolled past, above).
+fn divider_offset(list: &web_sys::HtmlElement) -> Option<(f64, f64)> {
+    let divider = list
+        .query_selector(r#"[data-testid="unread-divider"]"#)
+        .ok()??;
+    let r = divider.get_bounding_client_rect();
+    let top = list.get_bounding_client_rect().top();
+    Some((r.top() - top, r.bottom() - top))
+}
 
 #[component]
 pub fn MessageList(room: RoomId) -> impl IntoView {
@@ -24,7 +80,6 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
     let clock = expect_context::<Clock>();
     let list: NodeRef<html::Div> = NodeRef::new();
     let at_bottom = RwSignal::new(true);
-    let unseen = RwSignal::new(0usize);
     let offset = local_offset();
     let me = move || session.me_untracked().map(|m| m.user.id);
     let me_name = move || {
@@ -34,13 +89,29 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
             .unwrap_or_default()
     };
 
+    // Where the user had read up to when the room opened: the divider stays
+    // there while the room is open, however far they read since.
+    let (opened_marker, opened_unread) = chat.state.with_untracked(|s| {
+        s.rooms
+            .get(&room)
+            .map(|r| (r.last_read_message_id, r.unread_count))
+            .unwrap_or((None, 0))
+    });
+    let divider = RwSignal::new(None::<MessageId>);
+    // False until the list has been put at its opening position; nothing
+    // counts as seen before that.
+    let positioned = RwSignal::new(false);
+    let pages_fetched = StoredValue::new(0u32);
+    let divider_above = RwSignal::new(false);
+
     let rows = Memo::new(move |_| {
         let now = clock.0.get();
+        let first_unread = divider.get();
         chat.state.with(|s| {
             s.timelines
                 .get(&room)
                 .zip(me())
-                .map(|(t, me)| state::rows(t, me, now, offset))
+                .map(|(t, me)| state::rows(t, me, now, offset, first_unread))
                 .unwrap_or_default()
         })
     });
@@ -60,6 +131,10 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 .unwrap_or((false, true, false, false, None))
         })
     });
+    let unseen = Memo::new(move |_| {
+        chat.state
+            .with(|s| s.rooms.get(&room).map_or(0, |r| r.unread_count.max(0)))
+    });
     // The newest item: (last seq, pending count, whether the newest is mine).
     let newest = Memo::new(move |_| {
         chat.state.with(|s| {
@@ -76,53 +151,127 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
         })
     });
 
+    let element = move || -> Option<web_sys::HtmlElement> { list.get_untracked().map(Into::into) };
+    // Reports the last message on screen as read (a hidden tab sees nothing).
+    let report_seen = move || {
+        if !positioned.get_untracked() || !page_visible() {
+            return;
+        }
+        if let Some(id) = element().as_ref().and_then(last_message_on_screen) {
+            chat.read_up_to(room, id);
+        }
+    };
+    let track_position = move || {
+        let Some(el) = element() else { return };
+        let bottom = state::at_bottom(
+            el.scroll_top() as f64,
+            el.scroll_height() as f64,
+            el.client_height() as f64,
+        );
+        at_bottom.set(bottom);
+        divider_above.set(divider_offset(&el).is_some_and(|(_, bottom)| bottom < 0.0));
+    };
     let scroll_to_bottom = move || {
         request_animation_frame(move || {
-            if let Some(el) = list.get_untracked() {
+            if let Some(el) = element() {
                 el.set_scroll_top(el.scroll_height());
             }
-            at_bottom.set(true);
-            unseen.set(0);
+            track_position();
+            report_seen();
+        });
+    };
+    let scroll_to_divider = move || {
+        request_animation_frame(move || {
+            if let Some(el) = element()
+                && let Some((top, _)) = divider_offset(&el)
+            {
+                el.set_scroll_top((el.scroll_top() as f64 + top - DIVIDER_MARGIN_PX) as i32);
+            }
+            track_position();
+            report_seen();
         });
     };
 
-    // New messages: follow them or count them for the pill.
+    // The opening position: the first unread message under its divider
+    // (older pages fetched first if it is not loaded), else the bottom.
+    let opening = Memo::new(move |_| {
+        if positioned.get() {
+            return None;
+        }
+        chat.state.with(|s| {
+            let t = s.timelines.get(&room)?;
+            let me = s.me?;
+            t.loaded.then(|| {
+                (
+                    t.first_unread(opened_marker, opened_unread, me),
+                    t.loading_older,
+                    t.first().map(|m| m.id),
+                )
+            })
+        })
+    });
+    Effect::new(move |_| {
+        let Some((first_unread, loading_older, oldest)) = opening.get() else {
+            return;
+        };
+        let at = match first_unread {
+            FirstUnread::Older if loading_older => return,
+            FirstUnread::Older if pages_fetched.get_value() < MAX_PAGES_TO_UNREAD => {
+                pages_fetched.update_value(|n| *n += 1);
+                chat.load_older(room, || {});
+                return;
+            }
+            FirstUnread::Older => oldest,
+            FirstUnread::At(id) => Some(id),
+            FirstUnread::None => None,
+        };
+        positioned.set(true);
+        match at {
+            Some(id) => {
+                divider.set(Some(id));
+                scroll_to_divider();
+            }
+            None => scroll_to_bottom(),
+        }
+    });
+
+    // New messages: follow them from the bottom (or after sending one).
     Effect::new(move |prev: Option<Option<(i64, usize, bool)>>| {
         let now = newest.get();
+        if !positioned.get() {
+            return now;
+        }
         if let (Some(Some((prev_seq, prev_pending, _))), Some((seq, pending, mine))) = (prev, now) {
             let grew = seq > prev_seq || pending > prev_pending;
-            if grew {
-                match state::on_new_messages(
-                    at_bottom.get_untracked(),
-                    mine && pending > prev_pending,
-                ) {
-                    ScrollAction::StickToBottom => scroll_to_bottom(),
-                    ScrollAction::ShowPill => unseen.update(|n| *n += 1),
-                }
+            if grew
+                && state::on_new_messages(at_bottom.get_untracked(), mine && pending > prev_pending)
+                    == ScrollAction::StickToBottom
+            {
+                scroll_to_bottom();
             }
-        } else if now.is_some() {
-            scroll_to_bottom();
         }
         now
     });
-    // First page loaded: start at the bottom.
-    Effect::new(move |was_loaded: Option<bool>| {
-        let loaded = info.with(|i| i.0);
-        if loaded && was_loaded != Some(true) {
-            scroll_to_bottom();
-        }
-        loaded
+    // Whatever changed on screen (a catch-up, an edit that grew a message,
+    // the tab or socket coming back) may have shown more of the room.
+    Effect::new(move |_| {
+        rows.track();
+        chat.seen_probe.track();
+        request_animation_frame(move || {
+            track_position();
+            report_seen();
+        });
     });
 
     let load_older = move || {
-        let Some(el) = list.get_untracked() else {
+        let Some(el) = element() else {
             return;
         };
         let old_top = el.scroll_top() as f64;
         let old_height = el.scroll_height() as f64;
         chat.load_older(room, move || {
             request_animation_frame(move || {
-                if let Some(el) = list.get_untracked() {
+                if let Some(el) = element() {
                     let top = state::keep_position_after_prepend(
                         old_top,
                         old_height,
@@ -135,26 +284,37 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
     };
 
     let on_scroll = move |_| {
-        let Some(el) = list.get_untracked() else {
-            return;
-        };
-        let bottom = state::at_bottom(
-            el.scroll_top() as f64,
-            el.scroll_height() as f64,
-            el.client_height() as f64,
-        );
-        at_bottom.set(bottom);
-        if bottom {
-            unseen.set(0);
-            chat.mark_read(room);
-        }
-        if el.scroll_top() < LOAD_OLDER_PX {
+        track_position();
+        report_seen();
+        if positioned.get_untracked() && element().is_some_and(|el| el.scroll_top() < LOAD_OLDER_PX)
+        {
             load_older();
         }
+    };
+    let mark_all_read = move |_| {
+        chat.mark_read(room);
+        divider_above.set(false);
+        divider.set(None);
     };
 
     view! {
         <div class="message-area">
+            <Show when=move || divider_above.get() && divider.with(Option::is_some)>
+                <div class="jump-to-unread-bar" role="status">
+                    <span>
+                        {match opened_unread {
+                            1 => "1 new message since you last read".to_owned(),
+                            n => format!("{n} new messages since you last read"),
+                        }}
+                    </span>
+                    <button type="button" class="link-button" data-testid="jump-to-unread" on:click=move |_| scroll_to_divider()>
+                        "Jump to first unread"
+                    </button>
+                    <button type="button" class="link-button" data-testid="mark-room-read" on:click=mark_all_read>
+                        "Mark as read"
+                    </button>
+                </div>
+            </Show>
             <div
                 class="message-list"
                 data-testid="message-list"
@@ -202,7 +362,15 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            Row::Message { message, starts_group, mine, status, parent } => {
+                            Row::Unread => {
+                                view! {
+                                    <li class="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
+                                        <span>"New messages"</span>
+                                    </li>
+                                }
+                                    .into_any()
+                            }
+                            Row::Message { message, starts_group, mine, status, parent, readers } => {
                                 view! {
                                     <Bubble
                                         message=message
@@ -210,6 +378,7 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                                         mine=mine
                                         status=status
                                         parent=parent
+                                        readers=readers
                                     />
                                 }
                                     .into_any()
@@ -229,11 +398,28 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                     />
                 </ol>
             </div>
-            <Show when=move || { unseen.get() > 0 }>
-                <button type="button" class="new-pill" data-testid="new-messages-pill" on:click=move |_| scroll_to_bottom()>
+            <Show when=move || !at_bottom.get()>
+                <button
+                    type="button"
+                    class="jump-to-bottom"
+                    data-testid="jump-to-bottom"
+                    aria-label=move || match unseen.get() {
+                        0 => "Jump to the newest message".to_owned(),
+                        1 => "Jump to the newest message, 1 unseen".to_owned(),
+                        n => format!("Jump to the newest message, {n} unseen"),
+                    }
+                    on:click=move |_| scroll_to_bottom()
+                >
                     {move || match unseen.get() {
-                        1 => "1 new message ↓".to_owned(),
-                        n => format!("{n} new messages ↓"),
+                        0 => view! { <span aria-hidden="true">"↓"</span> }.into_any(),
+                        n => {
+                            view! {
+                                <span class="new-pill" data-testid="new-messages-pill">
+                                    {if n == 1 { "1 new message ↓".to_owned() } else { format!("{n} new messages ↓") }}
+                                </span>
+                            }
+                                .into_any()
+                        }
                     }}
                 </button>
             </Show>

@@ -23,6 +23,7 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="page settings-page">
             <h1>"Settings"</h1>
             <Appearance />
+            <crate::components::desktop_alerts::DesktopAlertSettings />
             <ProfileForm />
             <PasswordForm />
             <TwoFactorSettings />

@@ -3,10 +3,10 @@
 //! reactive glue in `chat` carries out. Pure, so every rule of what an event
 //! does is tested on the host.
 
+use protocol::RoomId;
 use protocol::{ClientFrame, NotificationKind, ServerEvent};
-use protocol::{MessageId, RoomId};
 
-use super::{Arrival, ChatState, Insert};
+use super::{ChatState, Insert};
 
 /// What `apply` needs to know of the world outside the state.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,20 +34,37 @@ pub enum Effect {
     LoadMembers(RoomId),
     /// Fetch what was missed in a room after its last known message.
     CatchUp(RoomId),
-    /// Tell the server this message was read (paced by the glue).
-    Read { room: RoomId, message: MessageId },
-    /// Mark the open room read up to its newest message.
-    MarkRoomRead(RoomId),
+    /// Fetch the room's read markers again (some may have moved while the
+    /// socket was down).
+    LoadReadMarkers(RoomId),
+    /// Ask the open list which messages are on screen and mark them read
+    /// (the socket is back: a report made while it was down may be lost).
+    RecheckSeen,
+    /// Tell the room again that the user is typing, if they were when the
+    /// socket dropped.
+    ResumeTyping,
     /// Send a frame on the socket.
     Send(ClientFrame),
     /// Fetch the count of unread notifications.
     RefreshNotificationCount,
-    /// A notification arrived (`unread`: it counts in the bell).
-    Notified { unread: bool },
+    /// A notification arrived (`unread`: it counts in the bell); `alert`
+    /// is what a desktop notification would say, for a hidden tab.
+    Notified { unread: bool, alert: Option<Alert> },
     /// Friend requests or friendships changed: pages showing them refetch.
     SocialChanged,
     /// Something only worth a line in the console.
     Warn(String),
+}
+
+/// A desktop notification: a mention or a direct message that came while
+/// the tab was hidden.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub title: String,
+    pub body: String,
+    pub room: Option<RoomId>,
+    /// One alert per notification, even if several tabs show it.
+    pub tag: String,
 }
 
 /// What `apply` did: whether the state changed (so views must redraw) and
@@ -86,12 +103,22 @@ impl ChatState {
                     .collect();
                 self.me = Some(user.user.id);
                 self.set_rooms(rooms);
-                // Catch up every room shown, from its last message; then
-                // send the outbox again with the same client ids (a repeat
-                // is answered with the original, never stored twice).
-                let mut effects: Vec<Effect> = loaded.into_iter().map(Effect::CatchUp).collect();
+                // Catch up every room shown, from its last message, with the
+                // read markers that moved meanwhile; then send the outbox
+                // again with the same client ids (a repeat is answered with
+                // the original, never stored twice). Whoever was typing
+                // before the gap has likely stopped; the user, if typing,
+                // says so again.
+                self.typing.clear();
+                let mut effects: Vec<Effect> = loaded
+                    .iter()
+                    .flat_map(|room| [Effect::CatchUp(*room), Effect::LoadReadMarkers(*room)])
+                    .collect();
                 effects.extend(self.outbox().iter().map(|p| Effect::Send(p.frame())));
-                effects.extend(cx.current_room.map(Effect::MarkRoomRead));
+                if cx.current_room.is_some() {
+                    effects.push(Effect::RecheckSeen);
+                }
+                effects.push(Effect::ResumeTyping);
                 effects.push(Effect::RefreshNotificationCount);
                 Applied::changed(effects)
             }
@@ -103,13 +130,9 @@ impl ChatState {
                     effects.push(Effect::RefreshRooms);
                 }
                 let loaded = self.timelines.get(&room).is_some_and(|t| t.loaded);
-                let id = message.id;
-                let (insert, arrival) = self.receive(message, cx.reading(room));
+                let insert = self.receive(message);
                 if matches!(insert, Insert::Gap { .. }) && loaded {
                     effects.push(Effect::CatchUp(room));
-                }
-                if arrival == Arrival::MarkRead {
-                    effects.push(Effect::Read { room, message: id });
                 }
                 Applied::changed(effects)
             }
@@ -251,10 +274,14 @@ impl ChatState {
                     r.mention_count += 1;
                     changed = true;
                 }
+                let alert = (!cx.page_visible && !notification.read)
+                    .then(|| self.alert(&notification))
+                    .flatten();
                 Applied {
                     changed,
                     effects: vec![Effect::Notified {
                         unread: !notification.read,
+                        alert,
                     }],
                 }
             }
@@ -276,5 +303,47 @@ impl ChatState {
             }
             ServerEvent::Pong => Applied::default(),
         }
+    }
+}
+
+/// Longest message preview a desktop notification shows.
+const ALERT_BODY_CHARS: usize = 140;
+
+impl ChatState {
+    /// What a desktop notification says of a mention or direct message;
+    /// nothing for other kinds (friend requests wait for the bell).
+    fn alert(&self, n: &protocol::Notification) -> Option<Alert> {
+        let who = n
+            .actor
+            .as_ref()
+            .map_or("Someone", |a| a.display_name.as_str());
+        let room = n.room_id.and_then(|id| self.rooms.get(&id));
+        let title = match n.kind {
+            NotificationKind::Mention => match room {
+                Some(r) => format!("{who} mentioned you in {}", r.room.name),
+                None => format!("{who} mentioned you"),
+            },
+            NotificationKind::DirectMessage => who.to_owned(),
+            _ => return None,
+        };
+        let said = room
+            .and_then(|r| r.last_message.as_ref())
+            .filter(|m| Some(m.id) == n.message_id)
+            .map(|m| m.body.as_str());
+        let body = match said {
+            Some(text) if text.chars().count() > ALERT_BODY_CHARS => {
+                let mut cut: String = text.chars().take(ALERT_BODY_CHARS).collect();
+                cut.push('…');
+                cut
+            }
+            Some(text) => text.to_owned(),
+            None => "New message".to_owned(),
+        };
+        Some(Alert {
+            title,
+            body,
+            room: n.room_id,
+            tag: n.id.to_string(),
+        })
     }
 }

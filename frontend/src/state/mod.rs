@@ -54,17 +54,6 @@ pub fn activity(room: &RoomSummary) -> DateTime<Utc> {
         .unwrap_or(room.room.created_at)
 }
 
-/// What a new live message means for the room's unread badge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arrival {
-    /// The room is open and visible: mark it read at once.
-    MarkRead,
-    /// Counts as unread.
-    Unread,
-    /// The user's own message: neither.
-    Own,
-}
-
 impl ChatState {
     /// Replaces the room list (from `ready` or `GET /users/me/rooms`),
     /// keeping timelines of rooms still there.
@@ -102,9 +91,10 @@ impl ChatState {
     }
 
     /// A live message (`message` event or `ack`): stored in its timeline and
-    /// reflected in the room's summary. `open_and_visible` says whether the
-    /// user is looking at that room right now.
-    pub fn receive(&mut self, message: Message, open_and_visible: bool) -> (Insert, Arrival) {
+    /// reflected in the room's summary. Someone else's message counts as
+    /// unread until the list reports it seen ([`ChatState::mark_read_by_me`]),
+    /// even in the open room: the user may be reading history.
+    pub fn receive(&mut self, message: Message) -> Insert {
         let room_id = message.room_id;
         let own = self.me.is_some() && message.sender.as_ref().map(|s| s.id) == self.me;
         if let Some(sender) = &message.sender
@@ -120,42 +110,72 @@ impl ChatState {
             .and_then(|r| r.last_message.as_ref())
             .is_none_or(|last| last.seq < message.seq);
         let insert = timeline.insert(message.clone());
-        let arrival = if own {
-            Arrival::Own
-        } else if open_and_visible {
-            Arrival::MarkRead
-        } else {
-            Arrival::Unread
-        };
-        if let Some(room) = self.rooms.get_mut(&room_id) {
-            if newer_than_summary {
-                room.last_message = Some(message);
-                if !known && arrival == Arrival::Unread {
-                    room.unread_count += 1;
-                }
-            }
-            if arrival == Arrival::MarkRead {
-                room.unread_count = 0;
+        if let Some(room) = self.rooms.get_mut(&room_id)
+            && newer_than_summary
+        {
+            room.last_message = Some(message);
+            if !known && !own {
+                room.unread_count += 1;
             }
         }
-        (insert, arrival)
+        insert
     }
 
-    /// The user (on any of their tabs) read `room` up to `message_id`.
-    pub fn mark_read_by_me(&mut self, room: RoomId, message_id: MessageId) {
-        let me = self.me;
-        let unread = self
-            .timelines
-            .get(&room)
-            .filter(|t| t.get(message_id).is_some())
-            .zip(me)
-            .map(|(t, me)| t.unread_after(Some(message_id), me));
-        if let Some(r) = self.rooms.get_mut(&room) {
-            let is_last = r.last_message.as_ref().map(|m| m.id) == Some(message_id);
-            r.unread_count = if is_last { 0 } else { unread.unwrap_or(0) };
-            r.mention_count = 0;
-            r.last_read_message_id = Some(message_id);
+    /// The user (on this tab or another) read `room` up to `message_id`.
+    /// Markers only move forward: reporting a message above the marker (the
+    /// user scrolled up into history) changes nothing. Returns whether the
+    /// marker moved or the room still counted unread messages, i.e. whether
+    /// the server needs to hear of it.
+    pub fn mark_read_by_me(&mut self, room: RoomId, message_id: MessageId) -> bool {
+        let Some(r) = self.rooms.get(&room) else {
+            return false;
+        };
+        let timeline = self.timelines.get(&room);
+        let seq_of = |id: MessageId| {
+            timeline.and_then(|t| t.get(id)).map(|m| m.seq).or_else(|| {
+                r.last_message
+                    .as_ref()
+                    .filter(|m| m.id == id)
+                    .map(|m| m.seq)
+            })
+        };
+        let new_seq = seq_of(message_id);
+        let old_seq = r.last_read_message_id.and_then(seq_of);
+        let forward = match (new_seq, old_seq) {
+            (Some(new), Some(old)) => new > old,
+            _ => r.last_read_message_id != Some(message_id),
+        };
+        if !forward && r.unread_count == 0 && r.mention_count == 0 {
+            return false;
         }
+        let is_last = r.last_message.as_ref().map(|m| m.id) == Some(message_id);
+        let left = if is_last {
+            0
+        } else {
+            timeline
+                .filter(|t| t.get(message_id).is_some())
+                .zip(self.me)
+                .map(|(t, me)| t.unread_after(Some(message_id), me))
+                .unwrap_or(0)
+        };
+        let r = self.rooms.get_mut(&room).expect("looked up above");
+        let had_mentions = r.mention_count > 0;
+        r.mention_count = 0;
+        if forward {
+            r.last_read_message_id = Some(message_id);
+            r.unread_count = left;
+            return true;
+        }
+        // The marker itself seen again while the room still counts unread
+        // messages (a count from before the last catch-up): the count
+        // shrinks to what follows it, and the server hears of it again.
+        // Anything above the marker is history and changes nothing.
+        let at_marker = r.last_read_message_id == Some(message_id);
+        if at_marker && r.unread_count > left {
+            r.unread_count = left;
+            return true;
+        }
+        had_mentions
     }
 
     pub fn set_typing(&mut self, room: RoomId, user: UserRef, now_ms: f64) {

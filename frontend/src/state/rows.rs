@@ -2,7 +2,7 @@
 //! and reply previews, and the times shown on them.
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use protocol::Message;
+use protocol::{Message, UserRef};
 use protocol::{MessageId, UserId};
 
 use super::timeline::{MessageStatus, Pending, StatusKey, Timeline};
@@ -15,6 +15,9 @@ pub enum Row {
     Day {
         label: String,
     },
+    /// "New messages": the first unread message when the room was opened
+    /// follows.
+    Unread,
     Message {
         message: Message,
         /// First of a run of one sender: shows the name.
@@ -22,6 +25,8 @@ pub enum Row {
         mine: bool,
         status: Option<MessageStatus>,
         parent: Option<Box<ParentPreview>>,
+        /// Members whose read marker stops here (see `Timeline::receipts`).
+        readers: Vec<UserRef>,
     },
     Pending {
         pending: Pending,
@@ -51,14 +56,16 @@ impl Row {
     pub fn key(&self) -> String {
         match self {
             Row::Day { label } => format!("day:{label}"),
+            Row::Unread => "unread".to_owned(),
             Row::Message {
                 message,
                 starts_group,
                 status,
                 parent,
+                readers,
                 ..
             } => format!(
-                "m:{}:{}:{}:{}:{}:{:?}:{}:{:x}",
+                "m:{}:{}:{}:{}:{}:{:?}:{}:{:x}:{}",
                 message.id,
                 message.reply_count,
                 message.edited_at.map(|t| t.timestamp_millis()).unwrap_or(0),
@@ -67,6 +74,11 @@ impl Row {
                 status,
                 parent.is_some(),
                 fingerprint(&message.reactions),
+                readers
+                    .iter()
+                    .map(|u| u.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ),
             Row::Pending {
                 pending,
@@ -132,9 +144,17 @@ fn starts_group(
 }
 
 /// Lays a timeline out as rows: day separators, sender groups, the status of
-/// the user's latest own message, reply parents.
-pub fn rows(t: &Timeline, me: UserId, now: DateTime<Utc>, offset: FixedOffset) -> Vec<Row> {
+/// the user's latest own message, reply parents, who has seen what, and the
+/// "New messages" divider before `first_unread`.
+pub fn rows(
+    t: &Timeline,
+    me: UserId,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+    first_unread: Option<MessageId>,
+) -> Vec<Row> {
     let status = t.own_status(me);
+    let mut receipts = t.receipts(me);
     let mut out = Vec::with_capacity(t.len() + t.pending().len() + 4);
     let mut prev: Option<(Option<UserId>, DateTime<Utc>)> = None;
     let mut last_day = None;
@@ -152,6 +172,10 @@ pub fn rows(t: &Timeline, me: UserId, now: DateTime<Utc>, offset: FixedOffset) -
     };
     for m in t.messages() {
         day_row(&mut out, &mut prev, m.created_at);
+        if first_unread == Some(m.id) {
+            out.push(Row::Unread);
+            prev = None;
+        }
         let sender = m.sender.as_ref().map(|s| s.id);
         let starts = starts_group(prev, sender, m.created_at);
         prev = Some((sender, m.created_at));
@@ -174,6 +198,7 @@ pub fn rows(t: &Timeline, me: UserId, now: DateTime<Utc>, offset: FixedOffset) -
             mine: sender == Some(me),
             status: own_status,
             parent,
+            readers: receipts.remove(&m.id).unwrap_or_default(),
         });
     }
     for p in t.pending() {

@@ -33,3 +33,30 @@ pub fn on_new_messages(was_at_bottom: bool, own_message: bool) -> ScrollAction {
 pub fn keep_position_after_prepend(old_top: f64, old_height: f64, new_height: f64) -> f64 {
     old_top + (new_height - old_height)
 }
+
+/// How much of a message must be on screen to count as seen: all of it,
+/// or this much of one taller than that.
+pub const SEEN_PX: f64 = 24.0;
+
+/// The last of `n` messages, laid out top to bottom, that the user has seen:
+/// the last whose top (plus [`SEEN_PX`], or all of a shorter one) is above
+/// the bottom of the view. `rect(i)` is message `i`'s top and height in the
+/// view's coordinates; only O(log n) of them are asked for, so a long list
+/// costs no more than a short one.
+pub fn last_seen(n: usize, rect: impl Fn(usize) -> (f64, f64), view_bottom: f64) -> Option<usize> {
+    let seen = |i: usize| {
+        let (top, height) = rect(i);
+        top + height.min(SEEN_PX) <= view_bottom
+    };
+    // `seen` is true for a prefix of the list: find where it ends.
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if seen(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo.checked_sub(1)
+}

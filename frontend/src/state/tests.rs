@@ -153,7 +153,13 @@ fn ack_replaces_the_optimistic_message_and_is_never_shown_twice() {
     t.merge(vec![stored.clone()]);
     t.insert(stored);
     assert_eq!(t.len(), 1);
-    let r = rows(&t, nth(ME), at(2), FixedOffset::east_opt(0).expect("utc"));
+    let r = rows(
+        &t,
+        nth(ME),
+        at(2),
+        FixedOffset::east_opt(0).expect("utc"),
+        None,
+    );
     let bubbles = r.iter().filter(|r| !matches!(r, Row::Day { .. })).count();
     assert_eq!(bubbles, 1);
     // a late retry of an acked client id is not shown again
@@ -208,7 +214,7 @@ fn sidebar_orders_by_latest_activity() {
     ]);
     let names: Vec<String> = s.sorted_rooms().into_iter().map(|r| r.room.name).collect();
     assert_eq!(names, vec!["beta", "alpha", "gamma"]);
-    s.receive(msg(a, 2, 2, 20), false);
+    s.receive(msg(a, 2, 2, 20));
     let names: Vec<String> = s.sorted_rooms().into_iter().map(|r| r.room.name).collect();
     assert_eq!(names, vec!["alpha", "beta", "gamma"]);
 }
@@ -222,22 +228,22 @@ fn unread_counts_and_total() {
     let a = nth(10);
     let b = nth(11);
     s.set_rooms(vec![summary(10, "a", None), summary(11, "b", None)]);
-    s.receive(msg(a, 1, 2, 1), false);
-    s.receive(msg(a, 2, 2, 2), false);
-    s.receive(msg(a, 2, 2, 2), false); // duplicate: not counted twice
-    s.receive(msg(b, 1, 2, 1), false);
-    s.receive(msg(b, 2, ME, 2), false); // own: not unread
+    s.receive(msg(a, 1, 2, 1));
+    s.receive(msg(a, 2, 2, 2));
+    s.receive(msg(a, 2, 2, 2)); // duplicate: not counted twice
+    s.receive(msg(b, 1, 2, 1));
+    s.receive(msg(b, 2, ME, 2)); // own: not unread
     assert_eq!(s.rooms[&a].unread_count, 2);
     assert_eq!(s.rooms[&b].unread_count, 1);
     assert_eq!(s.total_unread(), 3);
-    // the open, visible room is read at once
-    let (_, arrival) = s.receive(msg(b, 3, 2, 3), true);
-    assert_eq!(arrival, Arrival::MarkRead);
-    assert_eq!(s.rooms[&b].unread_count, 0);
+    // even the open room counts a message unread until the list saw it
+    s.receive(msg(b, 3, 2, 3));
+    assert_eq!(s.rooms[&b].unread_count, 2);
     // read on another tab up to message 1: one left
     s.mark_read_by_me(a, msg(a, 1, 2, 1).id);
     assert_eq!(s.rooms[&a].unread_count, 1);
     s.mark_read_by_me(a, msg(a, 2, 2, 2).id);
+    s.mark_read_by_me(b, msg(b, 3, 2, 3).id);
     assert_eq!(s.total_unread(), 0);
 }
 
@@ -280,7 +286,7 @@ fn grouping_and_day_separators() {
         msg(ROOM, 4, ME, 2),
         msg(ROOM, 5, 2, 30),
     ]);
-    let r = rows(&t, me, at(31), utc);
+    let r = rows(&t, me, at(31), utc, None);
     let shape: Vec<String> = r
         .iter()
         .map(|r| match r {
@@ -292,6 +298,7 @@ fn grouping_and_day_separators() {
                 ..
             } => format!("{} {} {}", message.seq, starts_group, mine),
             Row::Pending { .. } => "pending".into(),
+            Row::Unread => "unread".into(),
         })
         .collect();
     assert_eq!(
@@ -316,7 +323,7 @@ fn replies_carry_their_parent() {
     let mut reply = msg(ROOM, 2, ME, 1);
     reply.reply_to = Some(parent.id);
     t.merge(vec![parent.clone(), reply]);
-    let r = rows(&t, me, at(2), FixedOffset::east_opt(0).expect("utc"));
+    let r = rows(&t, me, at(2), FixedOffset::east_opt(0).expect("utc"), None);
     let preview = r.iter().find_map(|r| match r {
         Row::Message {
             parent: Some(p), ..
@@ -357,7 +364,7 @@ fn typing_expires_and_names_people() {
     assert!(s.expire_typing(TYPING_TTL_MS + 1.0));
     assert_eq!(s.typing_text(ROOM).as_deref(), Some("User 3 is typing…"));
     // a message from a typist ends their typing
-    s.receive(msg(ROOM, 1, 3, 0), false);
+    s.receive(msg(ROOM, 1, 3, 0));
     assert_eq!(s.typing_text(ROOM), None);
 }
 
@@ -415,20 +422,140 @@ fn signed_in() -> ChatState {
 }
 
 #[test]
-fn a_message_in_the_room_being_read_is_marked_read_and_counts_nothing() {
+fn a_message_in_the_open_room_is_unread_until_seen() {
     let mut s = signed_in();
     let m = msg(ROOM, 3, 2, 3);
-    let id = m.id;
     let out = s.apply(ServerEvent::Message { message: m }, &reading(Some(ROOM)));
     assert!(out.changed);
-    assert_eq!(
-        out.effects,
-        vec![Effect::Read {
-            room: ROOM,
-            message: id
-        }]
+    assert_eq!(out.effects, vec![], "nothing is reported read by arriving");
+    assert_eq!(s.rooms[&ROOM].unread_count, 1);
+}
+
+#[test]
+fn read_markers_only_move_forward_and_history_changes_nothing() {
+    let mut s = signed_in();
+    for n in 3..=5 {
+        s.receive(msg(ROOM, n, 2, n));
+    }
+    assert_eq!(s.rooms[&ROOM].unread_count, 3);
+    assert!(s.mark_read_by_me(ROOM, msg(ROOM, 4, 2, 4).id));
+    assert_eq!(s.rooms[&ROOM].unread_count, 1, "message 5 is still unseen");
+    assert!(
+        !s.mark_read_by_me(ROOM, msg(ROOM, 2, 2, 2).id),
+        "scrolling up into history reports nothing"
     );
+    assert_eq!(
+        s.rooms[&ROOM].last_read_message_id,
+        Some(msg(ROOM, 4, 2, 4).id)
+    );
+    assert_eq!(s.rooms[&ROOM].unread_count, 1);
+    assert!(
+        !s.mark_read_by_me(ROOM, msg(ROOM, 4, 2, 4).id),
+        "the same report twice is sent once"
+    );
+    assert!(s.mark_read_by_me(ROOM, msg(ROOM, 5, 2, 5).id));
     assert_eq!(s.rooms[&ROOM].unread_count, 0);
+}
+
+#[test]
+fn the_divider_goes_at_the_first_unread_message() {
+    let me = nth(ME);
+    let mut t = Timeline::default();
+    t.merge(vec![
+        msg(ROOM, 1, 2, 1),
+        msg(ROOM, 2, 2, 2),
+        msg(ROOM, 3, ME, 3),
+        msg(ROOM, 4, 2, 4),
+        msg(ROOM, 5, 2, 5),
+    ]);
+    let id = |seq| msg(ROOM, seq, 2, seq).id;
+    assert_eq!(
+        t.first_unread(Some(id(2)), 2, me),
+        FirstUnread::At(id(4)),
+        "own messages are skipped"
+    );
+    assert_eq!(t.first_unread(Some(id(5)), 0, me), FirstUnread::None);
+    // The marker is older than what is loaded: count back from the newest.
+    assert_eq!(t.first_unread(Some(nth(1)), 3, me), FirstUnread::At(id(2)));
+    assert_eq!(
+        t.first_unread(None, 9, me),
+        FirstUnread::At(id(1)),
+        "the whole history"
+    );
+    t.has_older = true;
+    assert_eq!(t.first_unread(None, 9, me), FirstUnread::Older);
+
+    let rows = rows(
+        &t,
+        me,
+        at(10),
+        FixedOffset::east_opt(0).expect("utc"),
+        Some(id(4)),
+    );
+    let divider = rows
+        .iter()
+        .position(|r| *r == Row::Unread)
+        .expect("a divider");
+    assert!(
+        matches!(&rows[divider + 1], Row::Message { message, starts_group: true, .. } if message.seq == 4)
+    );
+}
+
+#[test]
+fn receipts_sit_where_each_member_stopped_reading_others_words() {
+    let me = nth(ME);
+    let mut t = Timeline::default();
+    t.merge(vec![
+        msg(ROOM, 1, ME, 1),
+        msg(ROOM, 2, 2, 2),
+        msg(ROOM, 3, ME, 3),
+    ]);
+    let member = |n: u128| protocol::Member {
+        user: protocol::User {
+            id: nth(n),
+            username: format!("u{n}"),
+            display_name: format!("User {n}"),
+            bio: None,
+            interests: None,
+            avatar_url: None,
+            created_at: None,
+            online: true,
+        },
+        role: protocol::Role::Member,
+        joined_at: at(0),
+        online: true,
+    };
+    t.members = Some(vec![member(ME), member(2), member(3), member(4)]);
+    t.set_read(nth(ME), msg(ROOM, 3, ME, 3).id);
+    t.set_read(nth(2), msg(ROOM, 3, ME, 3).id);
+    t.set_read(nth(3), msg(ROOM, 2, 2, 2).id);
+    let receipts = t.receipts(me);
+    let names = |seq: i64| -> Vec<String> {
+        receipts
+            .get(&msg(ROOM, seq, 2, seq).id)
+            .map(|us| us.iter().map(|u| u.display_name.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(names(3), vec!["User 2"], "not me, and only who read it");
+    assert_eq!(
+        names(2),
+        vec!["User 3"],
+        "user 2's own message is not where they show"
+    );
+    assert_eq!(names(1), Vec::<String>::new());
+}
+
+#[test]
+fn the_last_message_seen_is_found_by_position() {
+    // Ten messages of 50 px, the view's bottom at 260 px.
+    let rect = |i: usize| (i as f64 * 50.0, 50.0);
+    assert_eq!(last_seen(10, rect, 260.0), Some(4), "0..=4 end by 250 px");
+    assert_eq!(last_seen(10, rect, 20.0), None, "not even the first");
+    assert_eq!(last_seen(10, rect, 10_000.0), Some(9));
+    assert_eq!(last_seen(0, rect, 100.0), None);
+    // A tall message counts once enough of it shows.
+    let tall = |i: usize| (i as f64 * 400.0, 400.0);
+    assert_eq!(last_seen(3, tall, 400.0 + SEEN_PX), Some(1));
 }
 
 #[test]
@@ -474,7 +601,7 @@ fn a_message_after_a_gap_asks_to_catch_up_and_one_from_a_new_room_for_the_room_l
 }
 
 #[test]
-fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room() {
+fn ready_catches_up_resyncs_markers_resends_the_outbox_and_rechecks_what_is_seen() {
     let mut s = signed_in();
     s.timeline(ROOM).add_pending(pending(ROOM, "c-1", 4));
     let out = s.apply(
@@ -488,6 +615,7 @@ fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room
         out.effects,
         vec![
             Effect::CatchUp(ROOM),
+            Effect::LoadReadMarkers(ROOM),
             Effect::Send(protocol::ClientFrame::Send {
                 room_id: ROOM,
                 body: "hello".into(),
@@ -495,7 +623,8 @@ fn ready_catches_up_resends_the_outbox_with_the_same_ids_and_reads_the_open_room
                 reply_to: None,
                 attachments: Vec::new(),
             }),
-            Effect::MarkRoomRead(ROOM),
+            Effect::RecheckSeen,
+            Effect::ResumeTyping,
             Effect::RefreshNotificationCount,
         ]
     );
@@ -517,12 +646,67 @@ fn a_mention_lights_the_badge_unless_its_room_is_being_read() {
     let mut s = signed_in();
     let out = s.apply(mention(false), &reading(Some(ROOM)));
     assert!(!out.changed);
-    assert_eq!(out.effects, vec![Effect::Notified { unread: true }]);
+    assert_eq!(
+        out.effects,
+        vec![Effect::Notified {
+            unread: true,
+            alert: None
+        }],
+        "a visible tab shows no desktop notification"
+    );
     assert_eq!(s.rooms[&ROOM].mention_count, 0);
 
     let out = s.apply(mention(false), &reading(None));
     assert!(out.changed);
     assert_eq!(s.rooms[&ROOM].mention_count, 1);
+}
+
+#[test]
+fn a_hidden_tab_alerts_on_mentions_and_direct_messages_only() {
+    let said = msg(ROOM, 2, 2, 2);
+    let event = |kind| ServerEvent::Notification {
+        notification: protocol::Notification {
+            id: nth(501),
+            kind,
+            actor: Some(protocol::User {
+                id: nth(2),
+                username: "u2".into(),
+                display_name: "Ann".into(),
+                bio: None,
+                interests: None,
+                avatar_url: None,
+                created_at: None,
+                online: true,
+            }),
+            room_id: Some(ROOM),
+            message_id: Some(said.id),
+            created_at: at(3),
+            read: false,
+        },
+    };
+    let hidden = Context {
+        page_visible: false,
+        ..reading(Some(ROOM))
+    };
+    let mut s = signed_in();
+    let out = s.apply(event(protocol::NotificationKind::Mention), &hidden);
+    let Some(Effect::Notified {
+        alert: Some(alert), ..
+    }) = out.effects.first()
+    else {
+        panic!("no alert: {:?}", out.effects);
+    };
+    assert_eq!(alert.title, "Ann mentioned you in general");
+    assert_eq!(alert.body, "m2", "the message itself, when known");
+    assert_eq!(alert.room, Some(ROOM));
+    let out = s.apply(event(protocol::NotificationKind::FriendRequest), &hidden);
+    assert_eq!(
+        out.effects,
+        vec![Effect::Notified {
+            unread: true,
+            alert: None
+        }]
+    );
 }
 
 #[test]

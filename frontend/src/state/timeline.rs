@@ -5,7 +5,7 @@ use protocol::{MessageId, RoomId, UserId};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use protocol::{Attachment, ClientFrame, Member, Message, Pin, Reaction};
+use protocol::{Attachment, ClientFrame, Member, Message, Pin, Reaction, UserRef};
 
 /// A message the user sent that the server has not acknowledged yet.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,6 +233,73 @@ impl Timeline {
             .count() as i64
     }
 
+    /// Where the "New messages" divider goes when a room opens, from the
+    /// read marker and unread count the room had then. The marker's own
+    /// position is used when it is loaded; otherwise the divider goes
+    /// `unread` messages (of others) back from the newest, and if fewer
+    /// are loaded than that, older history has to come first.
+    pub fn first_unread(&self, marker: Option<MessageId>, unread: i64, me: UserId) -> FirstUnread {
+        if unread <= 0 {
+            return FirstUnread::None;
+        }
+        let theirs = |m: &&Message| m.sender.as_ref().map(|s| s.id) != Some(me);
+        if let Some(seq) = marker.and_then(|id| self.get(id)).map(|m| m.seq) {
+            return match self.messages.range(seq + 1..).map(|(_, m)| m).find(theirs) {
+                Some(m) => FirstUnread::At(m.id),
+                None => FirstUnread::None,
+            };
+        }
+        let mut counted = 0;
+        for m in self.messages.values().rev().filter(theirs) {
+            counted += 1;
+            if counted == unread {
+                return FirstUnread::At(m.id);
+            }
+        }
+        if self.has_older {
+            FirstUnread::Older
+        } else {
+            self.messages
+                .values()
+                .find(theirs)
+                .map_or(FirstUnread::None, |m| FirstUnread::At(m.id))
+        }
+    }
+
+    /// Who has seen how far: each member other than `me` with a known read
+    /// marker, placed at the newest loaded message up to their marker that
+    /// they did not write themselves ("seen" means someone else's words).
+    pub fn receipts(&self, me: UserId) -> HashMap<MessageId, Vec<UserRef>> {
+        let mut out: HashMap<MessageId, Vec<UserRef>> = HashMap::new();
+        let Some(members) = &self.members else {
+            return out;
+        };
+        let mut readers: Vec<(&protocol::User, i64)> = members
+            .iter()
+            .filter(|m| m.user.id != me)
+            .filter_map(|m| Some((&m.user, *self.read_seq.get(&m.user.id)?)))
+            .filter(|(_, seq)| *seq > 0)
+            .collect();
+        readers.sort_by(|a, b| a.0.display_name.cmp(&b.0.display_name));
+        for (user, seq) in readers {
+            let at = self
+                .messages
+                .range(..=seq)
+                .rev()
+                .map(|(_, m)| m)
+                .find(|m| m.sender.as_ref().map(|s| s.id) != Some(user.id));
+            if let Some(m) = at {
+                out.entry(m.id).or_default().push(UserRef {
+                    id: user.id,
+                    username: user.username.clone(),
+                    display_name: user.display_name.clone(),
+                    avatar_url: user.avatar_url.clone(),
+                });
+            }
+        }
+        out
+    }
+
     /// The status shown on the user's own latest message, if the room's
     /// latest own item is theirs: pending → sending, stored → sent, read by
     /// another member → seen.
@@ -259,6 +326,17 @@ impl Timeline {
         };
         Some((StatusKey::Message(own.id), status))
     }
+}
+
+/// Where unread messages start, when a room opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstUnread {
+    /// Nothing unread: open at the bottom.
+    None,
+    /// The first unread message.
+    At(MessageId),
+    /// It is older than anything loaded: load older history first.
+    Older,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
