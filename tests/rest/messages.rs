@@ -361,6 +361,75 @@ async fn unknown_or_foreign_cursors_are_404() {
     assert_error(&resp, 400, "bad_request");
 }
 
+/// `around=<id>`: the page around a message (a link to it, a search
+/// result opened in context), the message included.
+#[tokio::test]
+async fn around_a_message_gives_the_page_it_sits_in() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let room = id_of(&app.create_room(&alice, "Context", "public").await);
+    let mut posted = Vec::new();
+    for n in 1..=30 {
+        posted.push(id_of(
+            &app.post_message(&alice, &room, &format!("m{n}")).await,
+        ));
+    }
+    let around = |seq: usize, limit: i64| format!("limit={limit}&around={}", posted[seq - 1]);
+    // In the middle: half older, the message, the rest newer.
+    let page = app.history(&alice, &room, &around(15, 10)).await;
+    assert_eq!(seqs(&page), (11..=20).collect::<Vec<i64>>());
+    assert_eq!(page[4]["id"], json!(posted[14]));
+    // Near either end, the other side fills the page.
+    let page = app.history(&alice, &room, &around(2, 10)).await;
+    assert_eq!(seqs(&page), (1..=10).collect::<Vec<i64>>());
+    let page = app.history(&alice, &room, &around(29, 10)).await;
+    assert_eq!(seqs(&page), (21..=30).collect::<Vec<i64>>());
+    let page = app.history(&alice, &room, &around(1, 1)).await;
+    assert_eq!(seqs(&page), [1]);
+    let page = app
+        .history(&alice, &room, &format!("around={}", posted[0]))
+        .await;
+    assert_eq!(
+        seqs(&page),
+        (1..=30).collect::<Vec<i64>>(),
+        "the whole room fits"
+    );
+
+    // Unknown, foreign, or combined with another cursor: refused.
+    let elsewhere = id_of(&app.create_room(&alice, "Elsewhere", "public").await);
+    let foreign = id_of(&app.post_message(&alice, &elsewhere, "there").await);
+    for cursor in [random_id(), foreign] {
+        let resp = app
+            .get(
+                &format!("{}?around={cursor}", messages_path(&room)),
+                alice.auth(),
+            )
+            .await;
+        assert_error(&resp, 404, "not_found");
+    }
+    let resp = app
+        .get(
+            &format!(
+                "{}?around={}&before={}",
+                messages_path(&room),
+                posted[9],
+                posted[19]
+            ),
+            alice.auth(),
+        )
+        .await;
+    assert_error(&resp, 422, "validation_failed");
+    // Only members read it.
+    let bob = app.register("bob").await;
+    let resp = app
+        .get(
+            &format!("{}?around={}", messages_path(&room), posted[0]),
+            bob.auth(),
+        )
+        .await;
+    assert_error(&resp, 403, "not_a_member");
+}
+
 #[tokio::test]
 async fn concurrent_posts_get_gap_free_seqs() {
     let app = spawn_app().await;

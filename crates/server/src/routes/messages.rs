@@ -7,9 +7,11 @@ use protocol::{
     ReadMarker, ReadRequest, Thread,
 };
 
+use serde::Deserialize;
+
 use super::Json;
 use super::caller::{Caller, Reply};
-use super::{Page, no_content};
+use super::no_content;
 use crate::domain::messages::{self, Draft};
 use crate::domain::reactions;
 use protocol::{MessageId, RoomId};
@@ -77,17 +79,37 @@ async fn change_reaction(
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// `?limit=&before=&after=&around=` for a room's history.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HistoryQuery {
+    /// At most this many messages (default 50, most 200).
+    pub limit: Option<i64>,
+    /// The page just older than this message.
+    pub before: Option<uuid::Uuid>,
+    /// The messages newer than this one, oldest first.
+    pub after: Option<uuid::Uuid>,
+    /// The page around this message, the message included: about half
+    /// older, the rest newer. Not with `before` or `after`.
+    pub around: Option<uuid::Uuid>,
+}
+
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
-    params(("id" = Uuid, Path), Page),
-    responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn history(caller: Caller, room_id: web::Path<RoomId>, page: web::Query<Page>) -> Reply {
-    let (before, after, limit) = (
+    params(("id" = Uuid, Path), HistoryQuery),
+    responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "`around` with `before` or `after`")))]
+pub async fn history(
+    caller: Caller,
+    room_id: web::Path<RoomId>,
+    page: web::Query<HistoryQuery>,
+) -> Reply {
+    let at = messages::HistoryAt::parse(
         page.before.map(Into::into),
         page.after.map(Into::into),
-        page.limit(),
-    );
+        page.around.map(Into::into),
+    )?;
+    let limit = protocol::limits::page_size(page.limit);
     let list = caller
-        .read(move |conn, me| messages::history(conn, me.id, *room_id, before, after, limit))
+        .read(move |conn, me| messages::history(conn, me.id, *room_id, at, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

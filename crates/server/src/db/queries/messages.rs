@@ -171,6 +171,61 @@ pub fn page(
     Ok(into_messages(rows))
 }
 
+/// Up to `limit` messages of a room around one of them: about half older,
+/// the message itself, the rest newer (more of one side where the other
+/// runs out). Empty when the message is not in that room.
+pub fn around(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    id: MessageId,
+    limit: i64,
+) -> DbResult<Vec<Message>> {
+    let Some(seq) = messages::table
+        .filter(messages::id.eq(id.to_string()))
+        .filter(messages::room_id.eq(room_id.to_string()))
+        .select(messages::seq)
+        .first::<i64>(conn)
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
+    let in_room = || {
+        with_sender!()
+            .filter(messages::room_id.eq(room_id.to_string()))
+            .into_boxed()
+    };
+    // Newer first (the message and what follows), so that a message near
+    // the end leaves its room to older ones.
+    let newer_wanted = limit - (limit - 1) / 2;
+    let newer = in_room()
+        .filter(messages::seq.ge(seq))
+        .order(messages::seq.asc())
+        .limit(newer_wanted)
+        .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+    let mut older = in_room()
+        .filter(messages::seq.lt(seq))
+        .order(messages::seq.desc())
+        .limit(limit - newer.len() as i64)
+        .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+    let more_newer = limit - newer.len() as i64 - older.len() as i64;
+    let mut rows = newer;
+    if more_newer > 0
+        && rows.len() as i64 == newer_wanted
+        && let Some(last) = rows.last().map(|(m, _)| m.seq)
+    {
+        rows.extend(
+            in_room()
+                .filter(messages::seq.gt(last))
+                .order(messages::seq.asc())
+                .limit(more_newer)
+                .load::<(MessageRow, Option<SenderRow>)>(conn)?,
+        );
+    }
+    older.reverse();
+    older.extend(rows);
+    Ok(into_messages(older))
+}
+
 /// The first `limit` messages of a room.
 pub fn oldest(conn: &mut DbConn, room_id: RoomId, limit: i64) -> DbResult<Vec<Message>> {
     let rows = with_sender!()
