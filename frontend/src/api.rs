@@ -162,11 +162,12 @@ pub async fn open_dm(user_id: UserId) -> Result<Room, Failure> {
 
 // ---- messages ----
 
-/// A page of messages: the newest (`None`), older than or newer than one.
+/// A page of messages: the newest, older than, newer than or around one.
 pub enum Page {
     Newest,
     Before(MessageId),
     After(MessageId),
+    Around(MessageId),
 }
 
 pub const PAGE: usize = 50;
@@ -176,6 +177,7 @@ pub async fn messages(room: RoomId, page: Page) -> Result<Vec<Message>, Failure>
         Page::Newest => String::new(),
         Page::Before(id) => format!("&before={id}"),
         Page::After(id) => format!("&after={id}"),
+        Page::Around(id) => format!("&around={id}"),
     };
     get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
 }

@@ -46,6 +46,10 @@ pub fn App() -> impl IntoView {
                             view=|| view! { <RequireAuth><ChatPage /></RequireAuth> }
                         />
                         <Route
+                            path=path!("/rooms/:id/messages/:message")
+                            view=|| view! { <RequireAuth><ChatPage /></RequireAuth> }
+                        />
+                        <Route
                             path=path!("/explore")
                             view=|| view! { <RequireAuth><ExplorePage /></RequireAuth> }
                         />
@@ -94,9 +98,11 @@ fn CurrentRoom() -> impl IntoView {
     Effect::new(move |_| {
         let path = location.pathname.get();
         let signed_in = session.signed_in();
+        // `/rooms/{id}` or a link to a message in it.
         let room = path
             .strip_prefix("/rooms/")
-            .and_then(|id| RoomId::parse(id.trim_end_matches('/')).ok());
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| RoomId::parse(id).ok());
         match room {
             Some(id) if signed_in => {
                 if chat.current_room.get_untracked() != Some(id) {
@@ -106,11 +112,23 @@ fn CurrentRoom() -> impl IntoView {
             _ => chat.current_room.set(None),
         }
     });
-    // Coming back to a visible tab reads what the open room shows.
+    // Coming back to a visible tab reads what the open room shows; leaving
+    // it (or the page) sends the read reports still held for pacing.
     let handle = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        chat.recheck_seen();
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        if hidden {
+            chat.flush_reads();
+        } else {
+            chat.recheck_seen();
+        }
     });
-    on_cleanup(move || handle.remove());
+    let leaving = window_event_listener(leptos::ev::pagehide, move |_| chat.flush_reads());
+    on_cleanup(move || {
+        handle.remove();
+        leaving.remove();
+    });
 }
 
 /// Where a signed-out visitor goes: `/login?next=<where they were>`.

@@ -184,3 +184,22 @@ pub fn parse<T: DeserializeOwned>(raw: Raw) -> Result<(T, Option<i64>), Failure>
             .unwrap_or(Failure::Unreadable { status: raw.status }))
     }
 }
+
+/// Sends a request that must outlive the page (it is being closed or
+/// reloaded): a `keepalive` fetch, whose answer nobody waits for.
+pub fn send_while_leaving(method: &str, path: &str, body: &serde_json::Value, token: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    // (web-sys has no setter for it: it is a plain field of the dictionary.)
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Authorization", &format!("Bearer {token}"));
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_headers(&headers);
+    }
+    let _ = window.fetch_with_str_and_init(&format!("{BASE}{path}"), &init);
+}

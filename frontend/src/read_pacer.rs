@@ -63,6 +63,21 @@ impl ReadPacer {
     }
 }
 
+impl ReadPacer {
+    /// Every held report, to send now (the page is going away: a report
+    /// waiting for its interval would be lost).
+    pub fn take_held(&mut self, now_ms: f64) -> Vec<(RoomId, MessageId)> {
+        self.rooms
+            .iter_mut()
+            .filter_map(|(room, slot)| {
+                let held = slot.held.take()?;
+                slot.last_sent_ms = Some(now_ms);
+                Some((*room, held))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +106,22 @@ mod tests {
         assert_eq!(pacer.due(room, 1000.0), None, "and only once");
         assert_eq!(pacer.offer(room, a, 1500.0), ReadAction::SendAfter(500.0));
         assert_eq!(pacer.offer(room, a, 2600.0), ReadAction::Scheduled);
+    }
+
+    #[test]
+    fn held_reports_are_taken_once_when_the_page_goes() {
+        let mut pacer = ReadPacer::default();
+        let room = fresh();
+        let (a, b) = (fresh(), fresh());
+        assert_eq!(pacer.offer(room, a, 0.0), ReadAction::SendNow);
+        assert_eq!(pacer.offer(room, b, 100.0), ReadAction::SendAfter(900.0));
+        assert_eq!(pacer.take_held(150.0), vec![(room, b)]);
+        assert_eq!(
+            pacer.due(room, 1000.0),
+            None,
+            "the timer finds nothing left"
+        );
+        assert!(pacer.take_held(1100.0).is_empty());
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod edits;
 mod export;
 mod keyboard;
 mod people;
+mod permalinks;
 mod pins;
 mod reactions;
 mod readable;

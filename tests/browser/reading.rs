@@ -397,3 +397,45 @@ async fn mentions_show_desktop_notifications_while_the_tab_is_hidden() {
     assert_eq!(shown(&ann).await.len(), 1);
     ann.close().await;
 }
+
+/// Read reports are paced (one a second per room); one still held when the
+/// page goes away is sent anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_report_held_for_pacing_survives_a_reload() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let api = api_of(&server);
+    let ann = api.register(&unique("ann")).await;
+    let name = unique("Paced ");
+    let room = api_room(&api, &ann, &name).await;
+    let driver = ChromeDriver::start().await;
+    let bob = driver.browser(&server.address, "bob's browser").await;
+    register(&bob, &unique("bob")).await;
+    crate::support::join_from_explore(&bob, &name).await;
+    bob.goto("/").await;
+    bob.wait_for_css(&room_item(&room)).await;
+    for i in 0..60 {
+        api.post_message(&ann, &room, &format!("paced {i}")).await;
+    }
+    bob.wait_until("60 unread", themechat_tests::browser::WAIT, || async {
+        Ok((badge(&bob, &room).await == 60).then_some(()))
+    })
+    .await;
+    // Opening reads the first screen (a report goes at once); jumping to the
+    // bottom right after reads the rest (held for a second), and the page
+    // reloads before that second is over.
+    bob.click_css(&room_item(&room)).await;
+    bob.wait_for("unread-divider").await;
+    bob.click("jump-to-bottom").await;
+    bob.wait_until("all read here", themechat_tests::browser::WAIT, || async {
+        Ok((badge(&bob, &room).await == 0).then_some(()))
+    })
+    .await;
+    bob.goto("/").await;
+    bob.wait_for_css(&room_item(&room)).await;
+    holds(&bob, "still all read after the reload", || async {
+        badge(&bob, &room).await == 0
+    })
+    .await;
+    bob.close().await;
+}

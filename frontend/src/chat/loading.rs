@@ -4,13 +4,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Page};
-use protocol::RoomId;
+use protocol::{MessageId, RoomId};
 
 use super::*;
 
 impl Chat {
     /// Fetches every message after the last one we have, page by page.
     pub fn catch_up(&self, room: RoomId) {
+        let windowed = self
+            .state
+            .with_untracked(|s| s.timelines.get(&room).is_some_and(|t| t.has_newer));
+        if windowed {
+            // History around a message is shown: the newest come when the
+            // user reads down to them (`load_newer`).
+            return;
+        }
         let chat = *self;
         spawn_local(async move {
             loop {
@@ -109,6 +117,9 @@ impl Chat {
                 let t = s.timeline(room);
                 t.loading = false;
                 match page {
+                    // A link to a message showed its stretch of history
+                    // meanwhile: that stays.
+                    Ok(_) if t.has_newer => {}
                     Ok(page) => {
                         t.has_older = page.len() >= api::PAGE;
                         t.merge(page);
@@ -158,6 +169,95 @@ impl Chat {
                     }
                     s.timeline(room).members = Some(members);
                 });
+            }
+        });
+    }
+
+    /// Shows `message` in its room: at once if it is loaded, else with the
+    /// stretch of history around it in place of what was loaded.
+    pub fn show_message(&self, room: RoomId, message: MessageId) {
+        let loaded = self.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .is_some_and(|t| t.get(message).is_some())
+        });
+        if loaded {
+            return;
+        }
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::messages(room, Page::Around(message)).await;
+            chat.state.update(|s| {
+                let newest = s
+                    .rooms
+                    .get(&room)
+                    .and_then(|r| r.last_message.as_ref())
+                    .map_or(0, |m| m.seq);
+                let t = s.timeline(room);
+                match page {
+                    Ok(page) => t.show_window(page, newest),
+                    Err(e) => {
+                        t.loading = false;
+                        t.error = Some(format!("That message cannot be shown: {}", e.message()));
+                    }
+                }
+            });
+        });
+    }
+
+    /// Leaves a stretch of history for the newest messages; `done` runs
+    /// once they are in.
+    pub fn back_to_live(&self, room: RoomId, done: impl FnOnce() + 'static) {
+        self.state.update(|s| s.timeline(room).back_to_live());
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::messages(room, Page::Newest).await;
+            chat.state.update(|s| {
+                let t = s.timeline(room);
+                t.loading = false;
+                match page {
+                    Ok(page) => {
+                        t.has_older = page.len() >= api::PAGE;
+                        t.merge(page);
+                        t.loaded = true;
+                    }
+                    Err(e) => t.error = Some(e.message()),
+                }
+            });
+            done();
+        });
+    }
+
+    /// Loads the page newer than the last message of a stretch of history;
+    /// once it reaches the newest, live messages are kept again (and what
+    /// came while the last page was on its way is fetched).
+    pub fn load_newer(&self, room: RoomId) {
+        let last = self.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .filter(|t| t.has_newer && !t.loading_newer)
+                .and_then(|t| t.last().map(|m| m.id))
+        });
+        let Some(last) = last else { return };
+        self.state.update(|s| s.timeline(room).loading_newer = true);
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::messages(room, Page::After(last)).await;
+            let mut reached_end = false;
+            chat.state.update(|s| {
+                let t = s.timeline(room);
+                t.loading_newer = false;
+                match page {
+                    Ok(page) => {
+                        reached_end = page.len() < api::PAGE;
+                        t.merge(page);
+                        t.has_newer = !reached_end;
+                    }
+                    Err(e) => t.error = Some(e.message()),
+                }
+            });
+            if reached_end {
+                chat.catch_up(room);
             }
         });
     }

@@ -66,6 +66,23 @@ impl Chat {
         }
     }
 
+    /// The page is going away (closed, reloaded, hidden): read reports held
+    /// for pacing go now, in requests that outlive the page.
+    pub fn flush_reads(&self) {
+        let now = session::now_ms();
+        let held = self
+            .read_pacer
+            .try_update_value(|p| p.take_held(now))
+            .unwrap_or_default();
+        let Some(token) = session::current().access_token() else {
+            return;
+        };
+        for (room, message_id) in held {
+            let body = serde_json::json!({ "message_id": message_id });
+            crate::http::send_while_leaving("POST", &format!("/rooms/{room}/read"), &body, &token);
+        }
+    }
+
     /// Tells the server (and through it the user's other tabs).
     pub(super) fn report_read(&self, room: RoomId, message_id: MessageId) {
         if !self.socket.send(ClientFrame::Read {
@@ -97,6 +114,13 @@ impl Chat {
             failed: None,
         };
         let frame = pending.frame();
+        let windowed = self
+            .state
+            .with_untracked(|s| s.timelines.get(&room).is_some_and(|t| t.has_newer));
+        if windowed {
+            // A message goes at the end of the room: show the end.
+            self.back_to_live(room, || {});
+        }
         self.state
             .update(|s| s.timeline(room).add_pending(pending.clone()));
         self.last_typing.set_value((None, 0.0));

@@ -43,6 +43,11 @@ fn Time(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
     }
 }
 
+/// The address of a message: its room, opened at it.
+pub fn permalink(room: RoomId, message: protocol::MessageId) -> String {
+    format!("/rooms/{room}/messages/{message}")
+}
+
 #[component]
 pub fn Bubble(
     message: Message,
@@ -69,6 +74,7 @@ pub fn Bubble(
     let room_id = message.room_id;
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
+    let highlighted = use_context::<crate::components::message_list::Highlighted>();
     view! {
         <li
             class="message-row"
@@ -82,6 +88,8 @@ pub fn Bubble(
                 class:mine=mine
                 class:theirs=!mine
                 class:deleted=deleted
+                class:highlighted=move || highlighted.is_some_and(|h| h.0.get() == Some(id))
+                data-highlighted=move || highlighted.is_some_and(|h| h.0.get() == Some(id)).then_some("true")
                 data-testid="message-bubble"
                 data-message-id=id.to_string()
                 data-mine=mine.to_string()
@@ -119,7 +127,7 @@ pub fn Bubble(
                             p.body.as_deref().map(preview).unwrap_or_else(|| "an earlier message".to_owned())
                         };
                         view! {
-                            <a class="reply-parent" href=format!("#message-{}", p.id) data-testid="reply-parent">
+                            <a class="reply-parent" href=permalink(room_id, p.id) data-testid="reply-parent">
                                 <span class="reply-sender">{p.sender.clone().unwrap_or_default()}</span>
                                 " "
                                 <span class="reply-body">{text}</span>
@@ -147,7 +155,10 @@ pub fn Bubble(
                         .into_any()
                 }}
                 <footer class="message-meta">
-                    <Time at=message.created_at />
+                    <a class="message-permalink" data-testid="message-permalink" href=permalink(room_id, id)
+                        aria-label="Link to this message">
+                        <Time at=message.created_at />
+                    </a>
                     {edited.then(|| view! { <EditedMark message=id /> })}
                     {thread
                         .filter(|_| replies > 0)

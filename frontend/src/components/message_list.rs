@@ -73,8 +73,14 @@ fn divider_offset(list: &web_sys::HtmlElement) -> Option<(f64, f64)> {
     Some((r.top() - top, r.bottom() - top))
 }
 
+/// The message a link opened: highlighted wherever it shows.
+#[derive(Clone, Copy)]
+pub struct Highlighted(pub Signal<Option<MessageId>>);
+
+/// `focus`: a message to show in context, from a link to it.
 #[component]
-pub fn MessageList(room: RoomId) -> impl IntoView {
+pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoView {
+    provide_context(Highlighted(focus));
     let chat = expect_context::<Chat>();
     let session = expect_context::<Session>();
     let clock = expect_context::<Clock>();
@@ -130,6 +136,10 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                 })
                 .unwrap_or((false, true, false, false, None))
         })
+    });
+    let windowed = Memo::new(move |_| {
+        chat.state
+            .with(|s| s.timelines.get(&room).is_some_and(|t| t.has_newer))
     });
     let unseen = Memo::new(move |_| {
         chat.state
@@ -195,7 +205,7 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
     // The opening position: the first unread message under its divider
     // (older pages fetched first if it is not loaded), else the bottom.
     let opening = Memo::new(move |_| {
-        if positioned.get() {
+        if positioned.get() || focus.with(Option::is_some) {
             return None;
         }
         chat.state.with(|s| {
@@ -233,6 +243,38 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
             }
             None => scroll_to_bottom(),
         }
+    });
+
+    // A link to a message: fetch its stretch of history unless it is
+    // loaded, then bring it into the middle of the view.
+    Effect::new(move |_| {
+        if let Some(message) = focus.get() {
+            chat.show_message(room, message);
+        }
+    });
+    let focus_loaded = Memo::new(move |_| {
+        let message = focus.get()?;
+        chat.state
+            .with(|s| s.timelines.get(&room)?.get(message).map(|m| m.id))
+    });
+    Effect::new(move |_| {
+        let Some(message) = focus_loaded.get() else {
+            return;
+        };
+        positioned.set(true);
+        request_animation_frame(move || {
+            if let Some(el) = element()
+                && let Ok(Some(target)) =
+                    el.query_selector(&format!(r#"[data-message-id="{message}"]"#))
+            {
+                let view = el.get_bounding_client_rect();
+                let at = target.get_bounding_client_rect();
+                let middle = at.top() - view.top() - (view.height() - at.height()) / 2.0;
+                el.set_scroll_top((el.scroll_top() as f64 + middle) as i32);
+            }
+            track_position();
+            report_seen();
+        });
     });
 
     // New messages: follow them from the bottom (or after sending one).
@@ -286,9 +328,21 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
     let on_scroll = move |_| {
         track_position();
         report_seen();
-        if positioned.get_untracked() && element().is_some_and(|el| el.scroll_top() < LOAD_OLDER_PX)
-        {
+        if !positioned.get_untracked() {
+            return;
+        }
+        if element().is_some_and(|el| el.scroll_top() < LOAD_OLDER_PX) {
             load_older();
+        }
+        if at_bottom.get_untracked() && windowed.get_untracked() {
+            chat.load_newer(room);
+        }
+    };
+    let jump_to_bottom = move || {
+        if windowed.get_untracked() {
+            chat.back_to_live(room, scroll_to_bottom);
+        } else {
+            scroll_to_bottom();
         }
     };
     let mark_all_read = move |_| {
@@ -397,8 +451,15 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                         }
                     />
                 </ol>
+                <Show when=move || windowed.get()>
+                    <div class="load-older" data-testid="load-newer">
+                        <button type="button" class="link-button" on:click=move |_| chat.load_newer(room)>
+                            "Load newer messages"
+                        </button>
+                    </div>
+                </Show>
             </div>
-            <Show when=move || !at_bottom.get()>
+            <Show when=move || !at_bottom.get() || windowed.get()>
                 <button
                     type="button"
                     class="jump-to-bottom"
@@ -408,7 +469,7 @@ pub fn MessageList(room: RoomId) -> impl IntoView {
                         1 => "Jump to the newest message, 1 unseen".to_owned(),
                         n => format!("Jump to the newest message, {n} unseen"),
                     }
-                    on:click=move |_| scroll_to_bottom()
+                    on:click=move |_| jump_to_bottom()
                 >
                     {move || match unseen.get() {
                         0 => view! { <span aria-hidden="true">"↓"</span> }.into_any(),

@@ -13,8 +13,9 @@ use crate::components::status::Loading;
 use crate::components::thread::{ThreadOpen, ThreadPanel};
 use protocol::{MessageId, RoomId};
 
+/// `focus`: a message to show in context (a link to it).
 #[component]
-pub fn RoomView(room: RoomId) -> impl IntoView {
+pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let summary = Memo::new(move |_| {
         chat.state
@@ -170,7 +171,7 @@ pub fn RoomView(room: RoomId) -> impl IntoView {
                                         </button>
                                     </Show>
                                 </header>
-                                <MessageList room=room />
+                                <MessageList room=room focus=focus />
                                 <div class="typing-indicator" data-testid="typing-indicator" aria-live="polite">
                                     {move || typing.get().unwrap_or_default()}
                                 </div>

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::room_view::RoomView;
 use crate::components::sidebar::Sidebar;
-use protocol::RoomId;
+use protocol::{MessageId, RoomId};
 
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -15,12 +15,18 @@ pub fn ChatPage() -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|id| RoomId::parse(&id).ok())
     });
+    // `/rooms/{id}/messages/{message}`: that message, shown in context.
+    let focus = Memo::new(move |_| {
+        params
+            .with(|p| p.get("message"))
+            .and_then(|id| MessageId::parse(&id).ok())
+    });
     view! {
         <div class="chat-layout" class:room-open=move || room.get().is_some()>
             <Sidebar />
             <section class="room-pane" aria-label="Conversation">
                 {move || match room.get() {
-                    Some(id) => view! { <RoomView room=id /> }.into_any(),
+                    Some(id) => view! { <RoomView room=id focus=focus /> }.into_any(),
                     None => {
                         view! {
                             <div class="empty-pane">

@@ -96,7 +96,7 @@ pub fn SearchPage() -> impl IntoView {
                     data-testid="search-result"
                     data-message-id=m.id.to_string()
                     data-room-id=m.room_id.to_string()
-                    href=format!("/rooms/{}", m.room_id)
+                    href=crate::components::bubble::permalink(m.room_id, m.id)
                 >
                     <span class="search-meta">
                         <strong class="search-room">{where_}</strong>

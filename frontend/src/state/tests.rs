@@ -546,6 +546,48 @@ fn receipts_sit_where_each_member_stopped_reading_others_words() {
 }
 
 #[test]
+fn a_stretch_of_history_keeps_no_live_messages_until_it_reaches_the_end() {
+    let mut s = signed_in();
+    s.rooms.get_mut(&ROOM).expect("room").last_message = Some(msg(ROOM, 90, 2, 90));
+    let t = s.timeline(ROOM);
+    t.show_window((40..=60).map(|n| msg(ROOM, n, 2, n)).collect(), 90);
+    assert!(t.has_older && t.has_newer && t.loaded);
+    assert_eq!(t.len(), 21, "what was loaded before is gone");
+    let out = s.apply(
+        ServerEvent::Message {
+            message: msg(ROOM, 91, 2, 91),
+        },
+        &reading(Some(ROOM)),
+    );
+    assert_eq!(out.effects, vec![], "no catch-up across the gap");
+    assert_eq!(s.timelines[&ROOM].len(), 21);
+    assert_eq!(s.rooms[&ROOM].unread_count, 1, "but it counts");
+    // An edit of a message in the stretch still shows.
+    let mut edited = msg(ROOM, 50, 2, 50);
+    edited.body = "changed".into();
+    s.timeline(ROOM).update(edited);
+    assert_eq!(
+        s.timelines[&ROOM]
+            .get(msg(ROOM, 50, 2, 50).id)
+            .map(|m| m.body.as_str()),
+        Some("changed")
+    );
+
+    let t = s.timeline(ROOM);
+    t.back_to_live();
+    assert!(!t.has_newer && t.loading && t.len() == 0);
+    assert_eq!(
+        t.insert(msg(ROOM, 92, 2, 92)),
+        Insert::Appended,
+        "live again"
+    );
+
+    let t = s.timeline(ROOM);
+    t.show_window((1..=20).map(|n| msg(ROOM, n, 2, n)).collect(), 20);
+    assert!(!t.has_older && !t.has_newer, "the whole room");
+}
+
+#[test]
 fn the_last_message_seen_is_found_by_position() {
     // Ten messages of 50 px, the view's bottom at 260 px.
     let rect = |i: usize| (i as f64 * 50.0, 50.0);

@@ -47,6 +47,9 @@ pub enum Insert {
     /// The message's seq jumped past `last + 1`: the messages in between were
     /// missed and must be fetched with `after=<last id>`.
     Gap { after: MessageId },
+    /// Not kept: the timeline holds a stretch of older history (see
+    /// [`Timeline::has_newer`]); it comes when the user reaches the end.
+    Beyond,
 }
 
 /// The messages of one room, ordered by `seq`, plus optimistic sends.
@@ -57,6 +60,11 @@ pub struct Timeline {
     /// Whether a page older than the first message may exist.
     pub has_older: bool,
     pub loading_older: bool,
+    /// The timeline holds a stretch of history around a message (a link to
+    /// it, a search result), not the newest messages: live ones are not
+    /// kept until the newer pages have been read up to the end.
+    pub has_newer: bool,
+    pub loading_newer: bool,
     /// The newest page has been fetched at least once.
     pub loaded: bool,
     pub loading: bool,
@@ -103,6 +111,9 @@ impl Timeline {
     /// `client_id` of an optimistic send.
     pub fn insert(&mut self, message: Message) -> Insert {
         self.drop_pending_for(&message);
+        if self.has_newer && self.last().is_none_or(|last| message.seq > last.seq) {
+            return Insert::Beyond;
+        }
         let last = self.last().map(|m| (m.seq, m.id));
         if let Some(existing) = self.messages.get(&message.seq) {
             let _ = existing;
@@ -122,6 +133,29 @@ impl Timeline {
             Some((last_seq, last_id)) if seq > last_seq + 1 => Insert::Gap { after: last_id },
             Some(_) => Insert::Inserted,
         }
+    }
+
+    /// Replaces what is held with the stretch of history around a message
+    /// (`page`, oldest first); `newest_seq` is the room's newest message, to
+    /// know whether the stretch reaches it. Pending sends stay.
+    pub fn show_window(&mut self, page: Vec<Message>, newest_seq: i64) {
+        self.messages.clear();
+        self.merge(page);
+        self.has_older = self.first().is_some_and(|m| m.seq > 1);
+        self.has_newer = self.last().is_some_and(|m| m.seq < newest_seq);
+        self.loaded = true;
+        self.loading = false;
+        self.error = None;
+    }
+
+    /// Forgets the stretch of history held, to load the newest page again;
+    /// live messages are kept from now on.
+    pub fn back_to_live(&mut self) {
+        self.messages.clear();
+        self.has_newer = false;
+        self.has_older = false;
+        self.loaded = false;
+        self.loading = true;
     }
 
     /// Merges a REST page (any order, possibly overlapping what we have).
