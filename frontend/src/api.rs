@@ -162,12 +162,11 @@ pub async fn open_dm(user_id: UserId) -> Result<Room, Failure> {
 
 // ---- messages ----
 
-/// A page of messages: the newest, older than, newer than or around one.
+/// A page of messages: the newest, older than or newer than one.
 pub enum Page {
     Newest,
     Before(MessageId),
     After(MessageId),
-    Around(MessageId),
 }
 
 pub const PAGE: usize = 50;
@@ -177,9 +176,13 @@ pub async fn messages(room: RoomId, page: Page) -> Result<Vec<Message>, Failure>
         Page::Newest => String::new(),
         Page::Before(id) => format!("&before={id}"),
         Page::After(id) => format!("&after={id}"),
-        Page::Around(id) => format!("&around={id}"),
     };
     get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
+}
+
+/// The page of history around a message, the message included.
+pub async fn context(message: MessageId) -> Result<Vec<Message>, Failure> {
+    get(&format!("/messages/{message}/context?limit={PAGE}")).await
 }
 
 /// Sends a message over REST (when the socket is down); the same

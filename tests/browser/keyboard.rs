@@ -70,6 +70,35 @@ async fn ctrl_k_switches_rooms_escape_closes_panels_and_the_composer_has_focus()
     a.wait_gone("quick-switcher").await;
     assert_eq!(room_of(&a.path().await), Some(beta.as_str()));
 
+    // An opened panel takes the focus; Escape there closes it and gives the
+    // focus back to the composer.
+    a.click("pins-open").await;
+    a.wait_for("pinned-panel").await;
+    a.wait_until("the focus in the panel", themechat_tests::browser::WAIT, || async {
+        let inside = a
+            .execute(
+                "return !!(document.activeElement && document.activeElement.closest('[data-testid=\"pinned-panel\"]'));",
+                Vec::new(),
+            )
+            .await;
+        Ok((inside == serde_json::json!(true)).then_some(()))
+    })
+    .await;
+    a.client
+        .active_element()
+        .await
+        .expect("the focused element")
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("Escape in the panel");
+    a.wait_gone("pinned-panel").await;
+    a.wait_until(
+        "the focus back in the composer",
+        themechat_tests::browser::WAIT,
+        || async { Ok((focused(&a).await == "composer-input").then_some(())) },
+    )
+    .await;
+
     // Escape from the composer closes the open panel.
     a.click("pins-open").await;
     a.wait_for("pinned-panel").await;

@@ -361,10 +361,10 @@ async fn unknown_or_foreign_cursors_are_404() {
     assert_error(&resp, 400, "bad_request");
 }
 
-/// `around=<id>`: the page around a message (a link to it, a search
-/// result opened in context), the message included.
+/// `GET /messages/{id}/context`: the page around a message (a link to it,
+/// a search result opened in context), the message included.
 #[tokio::test]
-async fn around_a_message_gives_the_page_it_sits_in() {
+async fn the_context_of_a_message_is_the_page_it_sits_in() {
     let app = spawn_app().await;
     let alice = app.register("alice").await;
     let room = id_of(&app.create_room(&alice, "Context", "public").await);
@@ -374,60 +374,49 @@ async fn around_a_message_gives_the_page_it_sits_in() {
             &app.post_message(&alice, &room, &format!("m{n}")).await,
         ));
     }
-    let around = |seq: usize, limit: i64| format!("limit={limit}&around={}", posted[seq - 1]);
+    let context = |user: &TestUser, seq: usize, limit: Option<i64>| {
+        let path = match limit {
+            Some(limit) => format!("/api/v1/messages/{}/context?limit={limit}", posted[seq - 1]),
+            None => format!("/api/v1/messages/{}/context", posted[seq - 1]),
+        };
+        let token = user.access_token.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&token)).await }
+    };
+    let page = |resp: TestResponse| {
+        assert_eq!(resp.status, 200, "{}", resp.describe());
+        resp.array().to_vec()
+    };
     // In the middle: half older, the message, the rest newer.
-    let page = app.history(&alice, &room, &around(15, 10)).await;
-    assert_eq!(seqs(&page), (11..=20).collect::<Vec<i64>>());
-    assert_eq!(page[4]["id"], json!(posted[14]));
+    let got = page(context(&alice, 15, Some(10)).await);
+    assert_eq!(seqs(&got), (11..=20).collect::<Vec<i64>>());
+    assert_eq!(got[4]["id"], json!(posted[14]));
     // Near either end, the other side fills the page.
-    let page = app.history(&alice, &room, &around(2, 10)).await;
-    assert_eq!(seqs(&page), (1..=10).collect::<Vec<i64>>());
-    let page = app.history(&alice, &room, &around(29, 10)).await;
-    assert_eq!(seqs(&page), (21..=30).collect::<Vec<i64>>());
-    let page = app.history(&alice, &room, &around(1, 1)).await;
-    assert_eq!(seqs(&page), [1]);
-    let page = app
-        .history(&alice, &room, &format!("around={}", posted[0]))
-        .await;
     assert_eq!(
-        seqs(&page),
+        seqs(&page(context(&alice, 2, Some(10)).await)),
+        (1..=10).collect::<Vec<i64>>()
+    );
+    assert_eq!(
+        seqs(&page(context(&alice, 29, Some(10)).await)),
+        (21..=30).collect::<Vec<i64>>()
+    );
+    assert_eq!(seqs(&page(context(&alice, 1, Some(1)).await)), [1]);
+    assert_eq!(
+        seqs(&page(context(&alice, 1, None).await)),
         (1..=30).collect::<Vec<i64>>(),
-        "the whole room fits"
+        "the whole room fits in the default page"
     );
 
-    // Unknown, foreign, or combined with another cursor: refused.
-    let elsewhere = id_of(&app.create_room(&alice, "Elsewhere", "public").await);
-    let foreign = id_of(&app.post_message(&alice, &elsewhere, "there").await);
-    for cursor in [random_id(), foreign] {
-        let resp = app
-            .get(
-                &format!("{}?around={cursor}", messages_path(&room)),
-                alice.auth(),
-            )
-            .await;
-        assert_error(&resp, 404, "not_found");
-    }
+    // Unknown: 404; another room's member who is not in this one: refused.
     let resp = app
         .get(
-            &format!(
-                "{}?around={}&before={}",
-                messages_path(&room),
-                posted[9],
-                posted[19]
-            ),
+            &format!("/api/v1/messages/{}/context", random_id()),
             alice.auth(),
         )
         .await;
-    assert_error(&resp, 422, "validation_failed");
-    // Only members read it.
+    assert_error(&resp, 404, "not_found");
     let bob = app.register("bob").await;
-    let resp = app
-        .get(
-            &format!("{}?around={}", messages_path(&room), posted[0]),
-            bob.auth(),
-        )
-        .await;
-    assert_error(&resp, 403, "not_a_member");
+    assert_error(&context(&bob, 1, None).await, 403, "not_a_member");
 }
 
 #[tokio::test]

@@ -186,7 +186,7 @@ impl Chat {
         }
         let chat = *self;
         spawn_local(async move {
-            let page = api::messages(room, Page::Around(message)).await;
+            let page = api::context(message).await;
             chat.state.update(|s| {
                 let newest = s
                     .rooms

@@ -75,6 +75,23 @@ pub fn Bubble(
     let replies = message.reply_count;
     let thread = use_context::<crate::components::thread::ThreadOpen>();
     let highlighted = use_context::<crate::components::message_list::Highlighted>();
+    // A tap (or a long press) on the bubble shows its actions: a phone has
+    // no hover.
+    let actions_open = RwSignal::new(false);
+    let toggle_actions = move |ev: leptos::ev::MouseEvent| {
+        let on_control = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|e| {
+                e.closest("a, button, input, textarea, select, summary")
+                    .ok()
+                    .flatten()
+            })
+            .is_some();
+        if !on_control {
+            actions_open.update(|o| *o = !*o);
+        }
+    };
     view! {
         <li
             class="message-row"
@@ -88,6 +105,9 @@ pub fn Bubble(
                 class:mine=mine
                 class:theirs=!mine
                 class:deleted=deleted
+                class:actions-open=move || actions_open.get()
+                on:click=toggle_actions
+                on:contextmenu=move |_| actions_open.set(true)
                 class:highlighted=move || highlighted.is_some_and(|h| h.0.get() == Some(id))
                 data-highlighted=move || highlighted.is_some_and(|h| h.0.get() == Some(id)).then_some("true")
                 data-testid="message-bubble"

@@ -320,7 +320,16 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                         }
                     }
                 >
-                    "📎"
+                    // Drawn, not an emoji: not every system has a font for 📎.
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                        <path
+                            fill="none"
+                            stroke="currentColor"
+                            stroke-width="2"
+                            stroke-linecap="round"
+                            d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9.2-9.2a3.7 3.7 0 0 1 5.2 5.2l-9.2 9.2a1.8 1.8 0 0 1-2.6-2.6l8.5-8.5"
+                        ></path>
+                    </svg>
                 </button>
                 <MentionSuggestions picker=mentions on_pick=Callback::new(move |()| {
                     mention_picked();

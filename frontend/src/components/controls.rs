@@ -55,9 +55,31 @@ pub fn PanelHead(
     #[prop(into)] on_close: Callback<()>,
     #[prop(optional)] close_testid: Option<&'static str>,
 ) -> impl IntoView {
+    // A panel that opens takes the focus (a keyboard or screen-reader user
+    // lands in it); when it closes, the focus goes back to the composer
+    // rather than to the page's start.
+    let heading: NodeRef<leptos::html::H3> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    on_cleanup(|| {
+        if let Some(composer) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector(r#"[data-testid="composer-input"]"#)
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = composer.focus();
+        }
+    });
     view! {
         <div class="side-head">
-            <h3>{title}</h3>
+            <h3 node_ref=heading tabindex="-1">{title}</h3>
             <button
                 type="button"
                 class="link-button close-button"

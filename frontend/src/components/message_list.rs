@@ -18,11 +18,11 @@ use crate::components::bubble::{Bubble, PendingBubble};
 use crate::components::status::Loading;
 use crate::components::{Clock, local_offset};
 use crate::session::Session;
-use crate::state::{self, FirstUnread, Row, ScrollAction};
+use crate::state::{self, FirstUnread, Row, ScrollAction, Window};
 use protocol::{MessageId, RoomId};
 
-/// Start loading older history this close to the top.
-const LOAD_OLDER_PX: i32 = 60;
+/// Draw (or load) more history this close to either end of the list.
+const EDGE_PX: i32 = 60;
 /// Pages of older history fetched at most to find the first unread message;
 /// beyond that the divider goes at the oldest message loaded.
 const MAX_PAGES_TO_UNREAD: u32 = 10;
@@ -73,6 +73,36 @@ fn divider_offset(list: &web_sys::HtmlElement) -> Option<(f64, f64)> {
     Some((r.top() - top, r.bottom() - top))
 }
 
+/// The first message showing in `list` and its offset from the list's top:
+/// what the reader is looking at, to keep in place while rows come and go
+/// above it.
+fn anchor(list: &web_sys::HtmlElement) -> Option<(String, f64)> {
+    let top = list.get_bounding_client_rect().top();
+    let nodes = list
+        .query_selector_all(
+            r#"[data-testid="message-bubble"][data-message-id]:not([data-message-id=""])"#,
+        )
+        .ok()?;
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .find(|e| e.get_bounding_client_rect().bottom() > top)
+        .and_then(|e| {
+            Some((
+                e.get_attribute("data-message-id")?,
+                e.get_bounding_client_rect().top() - top,
+            ))
+        })
+}
+
+/// Scrolls `list` so that the anchored message is back where it was.
+fn restore(list: &web_sys::HtmlElement, (id, was): (String, f64)) {
+    let Ok(Some(e)) = list.query_selector(&format!(r#"[data-message-id="{id}"]"#)) else {
+        return;
+    };
+    let now = e.get_bounding_client_rect().top() - list.get_bounding_client_rect().top();
+    list.set_scroll_top((list.scroll_top() as f64 + now - was).round() as i32);
+}
+
 /// The message a link opened: highlighted wherever it shows.
 #[derive(Clone, Copy)]
 pub struct Highlighted(pub Signal<Option<MessageId>>);
@@ -109,19 +139,23 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     let positioned = RwSignal::new(false);
     let pages_fetched = StoredValue::new(0u32);
     let divider_above = RwSignal::new(false);
+    // The part of the room drawn (see `state::window`).
+    let window = RwSignal::new(Window::Latest);
 
     let rows = Memo::new(move |_| {
         let now = clock.0.get();
         let first_unread = divider.get();
+        let window = window.get();
         chat.state.with(|s| {
             s.timelines
                 .get(&room)
                 .zip(me())
-                .map(|(t, me)| state::rows(t, me, now, offset, first_unread))
+                .map(|(t, me)| state::rows(t, me, now, offset, first_unread, window))
                 .unwrap_or_default()
         })
     });
     let info = Memo::new(move |_| {
+        let window = window.get();
         chat.state.with(|s| {
             s.timelines
                 .get(&room)
@@ -129,7 +163,8 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                     (
                         t.loaded,
                         t.loading,
-                        t.has_older,
+                        // Older history to fetch, or loaded but not drawn.
+                        t.has_older || t.window_up(window).is_some(),
                         t.loading_older,
                         t.error.clone(),
                     )
@@ -173,15 +208,46 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     };
     let track_position = move || {
         let Some(el) = element() else { return };
+        // The end of what is drawn is the bottom only if it is the newest.
         let bottom = state::at_bottom(
             el.scroll_top() as f64,
             el.scroll_height() as f64,
             el.client_height() as f64,
-        );
+        ) && window.get_untracked() == Window::Latest
+            && !windowed.get_untracked();
         at_bottom.set(bottom);
-        divider_above.set(divider_offset(&el).is_some_and(|(_, bottom)| bottom < 0.0));
+        let above = match divider_offset(&el) {
+            Some((_, divider_bottom)) => divider_bottom < 0.0,
+            // Not drawn: above if the window starts below it.
+            None => divider.get_untracked().is_some_and(|id| {
+                chat.state.with_untracked(|s| {
+                    s.timelines.get(&room).is_some_and(|t| {
+                        t.get(id)
+                            .is_some_and(|m| m.seq < t.window_range(window.get_untracked()).0)
+                    })
+                })
+            }),
+        };
+        divider_above.set(above);
+    };
+    let seq_of = move |id: MessageId| {
+        chat.state
+            .with_untracked(|s| s.timelines.get(&room)?.get(id).map(|m| m.seq))
+    };
+    // Moves the window, keeping what the reader sees where it is.
+    let move_window = move |to: Window| {
+        let held = element().as_ref().and_then(anchor);
+        window.set(to);
+        request_animation_frame(move || {
+            if let (Some(el), Some(held)) = (element(), held) {
+                restore(&el, held);
+            }
+            track_position();
+            report_seen();
+        });
     };
     let scroll_to_bottom = move || {
+        window.set(Window::Latest);
         request_animation_frame(move || {
             if let Some(el) = element() {
                 el.set_scroll_top(el.scroll_height());
@@ -191,6 +257,13 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         });
     };
     let scroll_to_divider = move || {
+        if let Some(seq) = divider.get_untracked().and_then(seq_of) {
+            window.set(chat.state.with_untracked(|s| {
+                s.timelines
+                    .get(&room)
+                    .map_or(Window::Latest, |t| t.window_at(seq))
+            }));
+        }
         request_animation_frame(move || {
             if let Some(el) = element()
                 && let Some((top, _)) = divider_offset(&el)
@@ -262,6 +335,13 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
             return;
         };
         positioned.set(true);
+        if let Some(seq) = seq_of(message) {
+            window.set(chat.state.with_untracked(|s| {
+                s.timelines
+                    .get(&room)
+                    .map_or(Window::Latest, |t| t.window_at(seq))
+            }));
+        }
         request_animation_frame(move || {
             if let Some(el) = element()
                 && let Ok(Some(target)) =
@@ -300,29 +380,50 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         rows.track();
         chat.seen_probe.track();
         request_animation_frame(move || {
+            // At the bottom, stay there when something below grew (receipts
+            // arriving, a picture, an edit).
+            if at_bottom.get_untracked()
+                && positioned.get_untracked()
+                && let Some(el) = element()
+            {
+                el.set_scroll_top(el.scroll_height());
+            }
             track_position();
             report_seen();
         });
     });
 
-    let load_older = move || {
-        let Some(el) = element() else {
+    let timeline_window = move |f: fn(&state::Timeline, Window) -> Option<Window>| {
+        let current = window.get_untracked();
+        chat.state
+            .with_untracked(|s| s.timelines.get(&room).and_then(|t| f(t, current)))
+    };
+    // Near the top: draw older messages, fetching them when none are left.
+    let read_up = move || {
+        if let Some(to) = timeline_window(state::Timeline::window_up) {
+            move_window(to);
             return;
-        };
-        let old_top = el.scroll_top() as f64;
-        let old_height = el.scroll_height() as f64;
+        }
+        let held = element().as_ref().and_then(anchor);
         chat.load_older(room, move || {
+            if let Some(to) = timeline_window(state::Timeline::window_up) {
+                window.set(to);
+            }
             request_animation_frame(move || {
-                if let Some(el) = element() {
-                    let top = state::keep_position_after_prepend(
-                        old_top,
-                        old_height,
-                        el.scroll_height() as f64,
-                    );
-                    el.set_scroll_top(top as i32);
+                if let (Some(el), Some(held)) = (element(), held) {
+                    restore(&el, held);
                 }
             });
         });
+    };
+    // Near the bottom: draw newer messages, or fetch them after a stretch
+    // of history.
+    let read_down = move || {
+        if let Some(to) = timeline_window(state::Timeline::window_down) {
+            move_window(to);
+        } else if windowed.get_untracked() {
+            chat.load_newer(room);
+        }
     };
 
     let on_scroll = move |_| {
@@ -331,11 +432,22 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         if !positioned.get_untracked() {
             return;
         }
-        if element().is_some_and(|el| el.scroll_top() < LOAD_OLDER_PX) {
-            load_older();
+        let Some(el) = element() else { return };
+        if !at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
+            // The reader left the bottom: what they read stays drawn while
+            // new messages arrive.
+            let frozen = chat.state.with_untracked(|s| {
+                s.timelines
+                    .get(&room)
+                    .map_or(Window::Latest, |t| t.freeze(Window::Latest))
+            });
+            window.set(frozen);
         }
-        if at_bottom.get_untracked() && windowed.get_untracked() {
-            chat.load_newer(room);
+        let below = el.scroll_height() - el.scroll_top() - el.client_height();
+        if el.scroll_top() < EDGE_PX {
+            read_up();
+        } else if below < EDGE_PX {
+            read_down();
         }
     };
     let jump_to_bottom = move || {
@@ -390,7 +502,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                                             type="button"
                                             class="link-button"
                                             disabled=loading_older
-                                            on:click=move |_| load_older()
+                                            on:click=move |_| read_up()
                                         >
                                             {if loading_older { "Loading older messages…" } else { "Load older messages" }}
                                         </button>
@@ -400,7 +512,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                         {(loading && !loaded).then(|| view! { <Loading label="Loading messages…" /> })}
                         {error.map(|e| view! { <p class="status-error" role="alert">{e}</p> })}
                         {(loaded && !has_older && !loading_older)
-                            .then(|| view! { <p class="history-start muted">"This is the start of the conversation."</p> })}
+                            .then(|| view! { <p class="history-start muted" data-testid="history-start">"This is the start of the conversation."</p> })}
                     }
                 }}
                 <ol class="messages">
@@ -453,7 +565,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                 </ol>
                 <Show when=move || windowed.get()>
                     <div class="load-older" data-testid="load-newer">
-                        <button type="button" class="link-button" on:click=move |_| chat.load_newer(room)>
+                        <button type="button" class="link-button" on:click=move |_| read_down()>
                             "Load newer messages"
                         </button>
                     </div>

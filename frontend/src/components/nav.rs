@@ -52,9 +52,37 @@ pub fn Nav() -> impl IntoView {
         }
         navigate("/login", Default::default());
     };
+    // On a phone the links, search and account fold into a menu; any
+    // navigation folds it again.
+    let menu_open = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        menu_open.set(false);
+    });
+    let attention = Memo::new(move |_| total.get() + chat.notif_unread.get());
     view! {
-        <header class="topbar">
+        <header class="topbar" class:menu-open=move || menu_open.get()>
             <a href="/" class="brand">"ThemeChat"</a>
+            <Show when=move || session.signed_in()>
+                <button
+                    type="button"
+                    class="nav-menu"
+                    data-testid="nav-menu"
+                    aria-label=move || match attention.get() {
+                        0 => "Menu".to_owned(),
+                        n => format!("Menu, {n} unread"),
+                    }
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|o| *o = !*o)
+                >
+                    <span aria-hidden="true">"☰"</span>
+                    <Show when=move || { attention.get() > 0 }>
+                        <span class="badge" aria-hidden="true">{move || attention.get().to_string()}</span>
+                    </Show>
+                </button>
+            </Show>
             <Show
                 when=move || session.signed_in()
                 fallback=|| {

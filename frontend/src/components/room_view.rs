@@ -29,6 +29,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
     let show_members = RwSignal::new(false);
     let thread = RwSignal::new(None::<MessageId>);
     provide_context(ThreadOpen(thread));
+    let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
     let manage = RwSignal::new(false);
     let pins_open = RwSignal::new(false);
     let pinned = pin_count(chat, room);
@@ -48,7 +49,9 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
         if ev.key() != "Escape" || ev.default_prevented() {
             return;
         }
-        if thread.with_untracked(Option::is_some) {
+        if let Some(d) = drawer.filter(|d| d.0.get_untracked()) {
+            d.0.set(false);
+        } else if thread.with_untracked(Option::is_some) {
             thread.set(None);
         } else if pins_open.get_untracked() {
             pins_open.set(false);
@@ -117,7 +120,20 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                         >
                             <div class="room-main">
                                 <header class="room-header">
-                                    <a href="/" class="back-link" aria-label="Back to conversations">"←"</a>
+                                    <button
+                                        type="button"
+                                        class="back-link"
+                                        data-testid="rooms-drawer-open"
+                                        aria-label="Conversations"
+                                        aria-expanded=move || drawer.is_some_and(|d| d.0.get()).to_string()
+                                        on:click=move |_| {
+                                            if let Some(d) = drawer {
+                                                d.0.update(|o| *o = !*o);
+                                            }
+                                        }
+                                    >
+                                        "‹ Chats"
+                                    </button>
                                     <div class="room-heading">
                                         <h2 data-testid="room-title" class="room-title">{field(|r| r.name.clone())}</h2>
                                         <p class="room-topic muted">{field(|r| r.topic.clone())}</p>

@@ -80,6 +80,8 @@ pub fn Sidebar() -> impl IntoView {
 #[component]
 fn RoomItem(room: RoomSummary) -> impl IntoView {
     let chat = expect_context::<Chat>();
+    // Choosing a room (even the open one) closes the drawer on a phone.
+    let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
     let id = room.room.id;
     let unread = room.unread_count;
     let mentions = room.mention_count;
@@ -95,6 +97,11 @@ fn RoomItem(room: RoomSummary) -> impl IntoView {
                 class:has-unread={unread > 0}
                 data-testid="room-item"
                 data-room-id=id.to_string()
+                on:click=move |_| {
+                    if let Some(d) = drawer {
+                        d.0.set(false);
+                    }
+                }
                 aria-current=move || (chat.current_room.get() == Some(id)).then_some("page")
             >
                 <span class="room-icon" data-kind=kind aria-hidden="true"></span>

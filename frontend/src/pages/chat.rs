@@ -7,6 +7,10 @@ use crate::components::room_view::RoomView;
 use crate::components::sidebar::Sidebar;
 use protocol::{MessageId, RoomId};
 
+/// Whether the room list shows as a drawer (phones, with a room open).
+#[derive(Clone, Copy)]
+pub struct RoomsDrawer(pub RwSignal<bool>);
+
 #[component]
 pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
@@ -21,9 +25,23 @@ pub fn ChatPage() -> impl IntoView {
             .with(|p| p.get("message"))
             .and_then(|id| MessageId::parse(&id).ok())
     });
+    // On a phone the room list is a drawer over the open room.
+    let drawer = RoomsDrawer(RwSignal::new(false));
+    provide_context(drawer);
+    Effect::new(move |_| {
+        room.track();
+        drawer.0.set(false);
+    });
     view! {
-        <div class="chat-layout" class:room-open=move || room.get().is_some()>
+        <div
+            class="chat-layout"
+            class:room-open=move || room.get().is_some()
+            class:drawer-open=move || drawer.0.get()
+        >
             <Sidebar />
+            <Show when=move || drawer.0.get()>
+                <div class="drawer-backdrop" data-testid="rooms-drawer-backdrop" on:click=move |_| drawer.0.set(false)></div>
+            </Show>
             <section class="room-pane" aria-label="Conversation">
                 {move || match room.get() {
                     Some(id) => view! { <RoomView room=id focus=focus /> }.into_any(),

@@ -13,6 +13,7 @@ mod scroll;
 #[cfg(test)]
 mod tests;
 mod timeline;
+mod window;
 
 use protocol::{MessageId, RoomId, UserId};
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ pub use events::*;
 pub use rows::*;
 pub use scroll::*;
 pub use timeline::*;
+pub use window::*;
 
 /// How long a `typing` event keeps its user in the indicator.
 pub const TYPING_TTL_MS: f64 = 5_000.0;

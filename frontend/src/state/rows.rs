@@ -6,6 +6,7 @@ use protocol::{Message, UserRef};
 use protocol::{MessageId, UserId};
 
 use super::timeline::{MessageStatus, Pending, StatusKey, Timeline};
+use super::window::Window;
 
 /// Consecutive messages of one sender closer than this share one header.
 pub const GROUP_GAP_MINUTES: i64 = 5;
@@ -152,12 +153,19 @@ pub fn rows(
     now: DateTime<Utc>,
     offset: FixedOffset,
     first_unread: Option<MessageId>,
+    window: Window,
 ) -> Vec<Row> {
     let status = t.own_status(me);
     let mut receipts = t.receipts(me);
-    let mut out = Vec::with_capacity(t.len() + t.pending().len() + 4);
-    let mut prev: Option<(Option<UserId>, DateTime<Utc>)> = None;
-    let mut last_day = None;
+    let (lo, hi) = t.window_range(window);
+    let shown = t.messages().filter(|m| m.seq >= lo && m.seq <= hi);
+    let mut out = Vec::with_capacity(super::WINDOW + t.pending().len() + 4);
+    // The message just above the window decides the first one's day
+    // separator and sender header, as if the list went on upwards.
+    let above = t.messages().rev().find(|m| m.seq < lo);
+    let mut prev: Option<(Option<UserId>, DateTime<Utc>)> =
+        above.map(|m| (m.sender.as_ref().map(|s| s.id), m.created_at));
+    let mut last_day = above.map(|m| m.created_at.with_timezone(&offset).date_naive());
     let mut day_row = |out: &mut Vec<Row>,
                        prev: &mut Option<(Option<UserId>, DateTime<Utc>)>,
                        at: DateTime<Utc>| {
@@ -170,7 +178,7 @@ pub fn rows(
             *prev = None;
         }
     };
-    for m in t.messages() {
+    for m in shown {
         day_row(&mut out, &mut prev, m.created_at);
         if first_unread == Some(m.id) {
             out.push(Row::Unread);
@@ -201,7 +209,9 @@ pub fn rows(
             readers: receipts.remove(&m.id).unwrap_or_default(),
         });
     }
-    for p in t.pending() {
+    // Sends on their way go after the newest message, shown with it.
+    let pending = if hi == i64::MAX { t.pending() } else { &[] };
+    for p in pending {
         day_row(&mut out, &mut prev, p.created_at);
         let starts = starts_group(prev, Some(me), p.created_at);
         prev = Some((Some(me), p.created_at));

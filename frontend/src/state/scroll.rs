@@ -1,5 +1,5 @@
-//! Scrolling decisions: follow new messages only from the bottom, keep the
-//! reading position when older pages are put above it.
+//! Scrolling decisions: follow new messages only from the bottom, and what
+//! counts as seen.
 
 /// Within this many pixels of the bottom the list counts as "at the bottom"
 /// and follows new messages; further up it stays put and shows a pill.
@@ -26,12 +26,6 @@ pub fn on_new_messages(was_at_bottom: bool, own_message: bool) -> ScrollAction {
     } else {
         ScrollAction::ShowPill
     }
-}
-
-/// After older history was prepended: the scroll top that keeps the same
-/// message under the user's eyes.
-pub fn keep_position_after_prepend(old_top: f64, old_height: f64, new_height: f64) -> f64 {
-    old_top + (new_height - old_height)
 }
 
 /// How much of a message must be on screen to count as seen: all of it,

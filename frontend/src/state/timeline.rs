@@ -77,6 +77,7 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.messages.len()
     }

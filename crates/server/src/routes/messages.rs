@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::Json;
 use super::caller::{Caller, Reply};
-use super::no_content;
+use super::{Page, no_content};
 use crate::domain::messages::{self, Draft};
 use crate::domain::reactions;
 use protocol::{MessageId, RoomId};
@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
     cfg.service(web::resource("/messages/{id}/thread").route(web::get().to(thread)));
+    cfg.service(web::resource("/messages/{id}/context").route(web::get().to(context)));
     cfg.service(web::resource("/messages/{id}/edits").route(web::get().to(edits)));
     cfg.service(
         web::resource("/messages/{id}/reactions/{emoji}")
@@ -79,37 +80,17 @@ async fn change_reaction(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// `?limit=&before=&after=&around=` for a room's history.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct HistoryQuery {
-    /// At most this many messages (default 50, most 200).
-    pub limit: Option<i64>,
-    /// The page just older than this message.
-    pub before: Option<uuid::Uuid>,
-    /// The messages newer than this one, oldest first.
-    pub after: Option<uuid::Uuid>,
-    /// The page around this message, the message included: about half
-    /// older, the rest newer. Not with `before` or `after`.
-    pub around: Option<uuid::Uuid>,
-}
-
 #[utoipa::path(get, path = "/api/v1/rooms/{id}/messages", tag = "messages", security(("bearer" = [])),
-    params(("id" = Uuid, Path), HistoryQuery),
-    responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError),
-        (status = 422, body = ApiError, description = "`around` with `before` or `after`")))]
-pub async fn history(
-    caller: Caller,
-    room_id: web::Path<RoomId>,
-    page: web::Query<HistoryQuery>,
-) -> Reply {
-    let at = messages::HistoryAt::parse(
+    params(("id" = Uuid, Path), Page),
+    responses((status = 200, body = [Message]), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn history(caller: Caller, room_id: web::Path<RoomId>, page: web::Query<Page>) -> Reply {
+    let (before, after, limit) = (
         page.before.map(Into::into),
         page.after.map(Into::into),
-        page.around.map(Into::into),
-    )?;
-    let limit = protocol::limits::page_size(page.limit);
+        page.limit(),
+    );
     let list = caller
-        .read(move |conn, me| messages::history(conn, me.id, *room_id, at, limit))
+        .read(move |conn, me| messages::history(conn, me.id, *room_id, before, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -170,6 +151,31 @@ pub async fn delete(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
         .commit(move |conn, me| messages::delete(conn, me.id, *message_id))
         .await?;
     Ok(no_content())
+}
+
+/// `?limit=` for the page around a message.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ContextQuery {
+    /// At most this many messages, the one asked for included (default 50,
+    /// most 200).
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/messages/{id}/context", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ContextQuery),
+    responses((status = 200, body = [Message], description = "the page around the message, oldest first: \
+        (limit - 1) / 2 older ones, the message, the rest newer (more of one side where the other runs out)"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn context(
+    caller: Caller,
+    id: web::Path<MessageId>,
+    query: web::Query<ContextQuery>,
+) -> Reply {
+    let limit = protocol::limits::page_size(query.limit);
+    let page = caller
+        .read(move |conn, me| messages::context(conn, me.id, *id, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
 }
 
 #[utoipa::path(get, path = "/api/v1/messages/{id}/thread", tag = "messages", security(("bearer" = [])),

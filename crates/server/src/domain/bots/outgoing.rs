@@ -258,16 +258,7 @@ pub fn missed(
     let mut found: Vec<Message> = Vec::new();
     let mut cursor = after;
     for _ in 0..PAGES {
-        let page = messages::history(
-            conn,
-            bot,
-            room,
-            messages::HistoryAt::Between {
-                before: None,
-                after: Some(cursor),
-            },
-            PAGE_MAX,
-        )?;
+        let page = messages::history(conn, bot, room, None, Some(cursor), PAGE_MAX)?;
         let full = page.len() as i64 == PAGE_MAX;
         match page.last() {
             Some(last) => cursor = last.id,

@@ -105,65 +105,40 @@ fn cursor_seq(
     }
 }
 
-/// Where in a room's history a page is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryAt {
-    /// Older than `before`, newer than `after` (either may be absent; with
-    /// neither, the newest page).
-    Between {
-        before: Option<MessageId>,
-        after: Option<MessageId>,
-    },
-    /// The page around one message, the message included (a link to it,
-    /// a search result opened in context).
-    Around(MessageId),
-}
-
-impl HistoryAt {
-    /// From the query's cursors: `around` goes alone.
-    pub fn parse(
-        before: Option<MessageId>,
-        after: Option<MessageId>,
-        around: Option<MessageId>,
-    ) -> DomainResult<Self> {
-        match (around, before, after) {
-            (None, before, after) => Ok(Self::Between { before, after }),
-            (Some(id), None, None) => Ok(Self::Around(id)),
-            (Some(_), ..) => Err(DomainError::Validation(
-                "`around` cannot be combined with `before` or `after`".into(),
-            )),
-        }
-    }
-}
-
 pub fn history(
     conn: &mut DbConn,
     user_id: UserId,
     room_id: RoomId,
-    at: HistoryAt,
+    before: Option<MessageId>,
+    after: Option<MessageId>,
     limit: i64,
 ) -> DomainResult<Vec<Message>> {
     visible_room(conn, room_id, user_id)?.member()?;
-    let (page, cursors) = match at {
-        HistoryAt::Between { before, after } => (
-            messages::page(conn, room_id, before, after, limit)?,
-            [before, after],
-        ),
-        HistoryAt::Around(id) => (
-            messages::around(conn, room_id, id, limit)?,
-            [Some(id), None],
-        ),
-    };
+    let page = messages::page(conn, room_id, before, after, limit)?;
     if page.is_empty() {
         // Empty because a cursor names no message of this room? That is a
         // 404 (checked only here: a page with messages proves its cursors).
-        for cursor in cursors.into_iter().flatten() {
+        for cursor in [before, after].into_iter().flatten() {
             match messages::find(conn, cursor)? {
                 Some(m) if *m.room_id == room_id => {}
                 _ => return Err(DomainError::NotFound(Missing::Message)),
             }
         }
     }
+    shown::completed(conn, page)
+}
+
+/// The page of history around one message, the message included (a link
+/// to it, a search result opened in context): about half older, the rest
+/// newer, oldest first.
+pub fn context(
+    conn: &mut DbConn,
+    user_id: UserId,
+    message_id: MessageId,
+    limit: i64,
+) -> DomainResult<Vec<Message>> {
+    let (row, _, _) = readable_message(conn, user_id, message_id)?;
+    let page = messages::around(conn, *row.room_id, message_id, limit)?;
     shown::completed(conn, page)
 }
 
