@@ -115,13 +115,10 @@ fn CurrentRoom() -> impl IntoView {
     // Coming back to a visible tab reads what the open room shows; leaving
     // it (or the page) sends the read reports still held for pacing.
     let handle = window_event_listener(leptos::ev::visibilitychange, move |_| {
-        let hidden = web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-        if hidden {
-            chat.flush_reads();
-        } else {
+        if crate::chat::page_visible() {
             chat.recheck_seen();
+        } else {
+            chat.flush_reads();
         }
     });
     let leaving = window_event_listener(leptos::ev::pagehide, move |_| chat.flush_reads());

@@ -2,7 +2,6 @@
 //! reply quotes load the history around the message and highlight it.
 
 use serde_json::{Value, json};
-use themechat_tests::ApiClient;
 use themechat_tests::browser::{Browser, ChromeDriver, WebServer, exclusive, tid};
 use themechat_tests::unique;
 
@@ -54,10 +53,7 @@ async fn bodies(browser: &Browser) -> Vec<String> {
 async fn links_search_results_and_reply_quotes_open_the_message_in_context() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = ApiClient {
-        address: server.address.clone(),
-        client: reqwest::Client::new(),
-    };
+    let api = server.api();
     let ann = api.register(&unique("ann")).await;
     let name = unique("Long story ");
     let room = api.create_room(&ann, &name, "public").await;

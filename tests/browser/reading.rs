@@ -11,13 +11,6 @@ use themechat_tests::{ApiClient, TestUser};
 
 use crate::support::{create_room, register, room_item};
 
-fn api_of(server: &WebServer) -> ApiClient {
-    ApiClient {
-        address: server.address.clone(),
-        client: reqwest::Client::new(),
-    }
-}
-
 /// A public room of `owner`'s made over the API; returns its id.
 async fn api_room(api: &ApiClient, owner: &TestUser, name: &str) -> String {
     let room = api.create_room(owner, name, "public").await;
@@ -99,7 +92,7 @@ where
 async fn messages_count_as_read_only_once_seen_and_a_room_opens_at_the_first_unread() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = api_of(&server);
+    let api = server.api();
     let ann = api.register(&unique("ann")).await;
     let name = unique("Reading ");
     let room = api_room(&api, &ann, &name).await;
@@ -236,7 +229,7 @@ async fn receipts_of(browser: &Browser, body: &str) -> Option<String> {
 async fn receipts_show_who_has_seen_how_far() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = api_of(&server);
+    let api = server.api();
     let driver = ChromeDriver::start().await;
     let ann = driver.browser(&server.address, "ann's browser").await;
     register(&ann, &unique("ann")).await;
@@ -343,7 +336,7 @@ async fn shown(browser: &Browser) -> Vec<Value> {
 async fn mentions_show_desktop_notifications_while_the_tab_is_hidden() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = api_of(&server);
+    let api = server.api();
     let driver = ChromeDriver::start().await;
     let ann = driver.browser(&server.address, "ann's browser").await;
     let ann_name = unique("ann");
@@ -404,7 +397,7 @@ async fn mentions_show_desktop_notifications_while_the_tab_is_hidden() {
 async fn a_read_report_held_for_pacing_survives_a_reload() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = api_of(&server);
+    let api = server.api();
     let ann = api.register(&unique("ann")).await;
     let name = unique("Paced ");
     let room = api_room(&api, &ann, &name).await;

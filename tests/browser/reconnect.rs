@@ -252,10 +252,7 @@ async fn hold_sockets(
 async fn without_a_socket_the_app_works_over_rest_and_resyncs_when_it_is_back() {
     let _one_at_a_time = exclusive().await;
     let server = WebServer::start().await;
-    let api = themechat_tests::ApiClient {
-        address: server.address.clone(),
-        client: reqwest::Client::new(),
-    };
+    let api = server.api();
     let ann = api.register(&unique("ann")).await;
     let name = unique("Socketless ");
     let room = api.create_room(&ann, &name, "public").await;

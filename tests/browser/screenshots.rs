@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use themechat_tests::ApiClient;
 use themechat_tests::browser::{Browser, ChromeDriver, WebServer, exclusive};
 use themechat_tests::unique;
 
@@ -41,10 +40,7 @@ async fn screenshots_of_desktop_light_dark_and_phone() {
     std::fs::create_dir_all(&dir).expect("the screenshots directory");
 
     let server = WebServer::start().await;
-    let api = ApiClient {
-        address: server.address.clone(),
-        client: reqwest::Client::new(),
-    };
+    let api = server.api();
     let ada = api
         .register_with(&unique("ada"), Some("Ada Lovelace"))
         .await;

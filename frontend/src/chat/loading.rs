@@ -111,25 +111,7 @@ impl Chat {
             t.loading = true;
             t.error = None;
         });
-        spawn_local(async move {
-            let page = api::messages(room, Page::Newest).await;
-            chat.state.update(|s| {
-                let t = s.timeline(room);
-                t.loading = false;
-                match page {
-                    // A link to a message showed its stretch of history
-                    // meanwhile: that stays.
-                    Ok(_) if t.has_newer => {}
-                    Ok(page) => {
-                        t.has_older = page.len() >= api::PAGE;
-                        t.merge(page);
-                        t.loaded = true;
-                    }
-                    Err(e) => t.error = Some(e.message()),
-                }
-            });
-            chat.load_read_markers(room);
-        });
+        self.load_newest(room, move || chat.load_read_markers(room));
         self.load_members(room);
         self.load_pins(room);
     }
@@ -209,6 +191,12 @@ impl Chat {
     /// once they are in.
     pub fn back_to_live(&self, room: RoomId, done: impl FnOnce() + 'static) {
         self.state.update(|s| s.timeline(room).back_to_live());
+        self.load_newest(room, done);
+    }
+
+    /// Fetches the newest page into a timeline marked loading; `done` runs
+    /// once it is in.
+    fn load_newest(&self, room: RoomId, done: impl FnOnce() + 'static) {
         let chat = *self;
         spawn_local(async move {
             let page = api::messages(room, Page::Newest).await;
@@ -216,6 +204,9 @@ impl Chat {
                 let t = s.timeline(room);
                 t.loading = false;
                 match page {
+                    // A link to a message showed its stretch of history
+                    // meanwhile: that stays.
+                    Ok(_) if t.has_newer => {}
                     Ok(page) => {
                         t.has_older = page.len() >= api::PAGE;
                         t.merge(page);

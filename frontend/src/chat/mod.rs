@@ -50,7 +50,8 @@ pub struct Chat {
     read_pacer: StoredValue<ReadPacer>,
 }
 
-fn page_visible() -> bool {
+/// Whether the tab is visible (a hidden one reads nothing).
+pub fn page_visible() -> bool {
     web_sys::window()
         .and_then(|w| w.document())
         .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)

@@ -13,7 +13,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::chat::Chat;
+use crate::chat::{Chat, page_visible};
 use crate::components::bubble::{Bubble, PendingBubble};
 use crate::components::status::Loading;
 use crate::components::{Clock, local_offset};
@@ -28,12 +28,6 @@ const EDGE_PX: i32 = 60;
 const MAX_PAGES_TO_UNREAD: u32 = 10;
 /// Room left above the divider when the room opens there.
 const DIVIDER_MARGIN_PX: f64 = 48.0;
-
-fn page_visible() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
-}
 
 /// The id of the last message on screen in `list` (see [`state::last_seen`]).
 fn last_message_on_screen(list: &web_sys::HtmlElement) -> Option<MessageId> {
@@ -164,7 +158,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                         t.loaded,
                         t.loading,
                         // Older history to fetch, or loaded but not drawn.
-                        t.has_older || t.window_up(window).is_some(),
+                        t.has_older || t.older_than(window),
                         t.loading_older,
                         t.error.clone(),
                     )
@@ -206,6 +200,18 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
             chat.read_up_to(room, id);
         }
     };
+    let seq_of = move |id: MessageId| {
+        chat.state
+            .with_untracked(|s| s.timelines.get(&room)?.get(id).map(|m| m.seq))
+    };
+    // The first seq drawn.
+    let window_lo = move || {
+        chat.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .map(|t| t.window_range(window.get_untracked()).0)
+        })
+    };
     let track_position = move || {
         let Some(el) = element() else { return };
         // The end of what is drawn is the bottom only if it is the newest.
@@ -219,20 +225,21 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         let above = match divider_offset(&el) {
             Some((_, divider_bottom)) => divider_bottom < 0.0,
             // Not drawn: above if the window starts below it.
-            None => divider.get_untracked().is_some_and(|id| {
-                chat.state.with_untracked(|s| {
-                    s.timelines.get(&room).is_some_and(|t| {
-                        t.get(id)
-                            .is_some_and(|m| m.seq < t.window_range(window.get_untracked()).0)
-                    })
-                })
-            }),
+            None => divider
+                .get_untracked()
+                .and_then(seq_of)
+                .zip(window_lo())
+                .is_some_and(|(seq, lo)| seq < lo),
         };
         divider_above.set(above);
     };
-    let seq_of = move |id: MessageId| {
-        chat.state
-            .with_untracked(|s| s.timelines.get(&room)?.get(id).map(|m| m.seq))
+    // Draws the part of the room around message `seq`.
+    let show_seq = move |seq: i64| {
+        window.set(chat.state.with_untracked(|s| {
+            s.timelines
+                .get(&room)
+                .map_or(Window::Latest, |t| t.window_at(seq))
+        }));
     };
     // Moves the window, keeping what the reader sees where it is.
     let move_window = move |to: Window| {
@@ -258,11 +265,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     };
     let scroll_to_divider = move || {
         if let Some(seq) = divider.get_untracked().and_then(seq_of) {
-            window.set(chat.state.with_untracked(|s| {
-                s.timelines
-                    .get(&room)
-                    .map_or(Window::Latest, |t| t.window_at(seq))
-            }));
+            show_seq(seq);
         }
         request_animation_frame(move || {
             if let Some(el) = element()
@@ -336,11 +339,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         };
         positioned.set(true);
         if let Some(seq) = seq_of(message) {
-            window.set(chat.state.with_untracked(|s| {
-                s.timelines
-                    .get(&room)
-                    .map_or(Window::Latest, |t| t.window_at(seq))
-            }));
+            show_seq(seq);
         }
         request_animation_frame(move || {
             if let Some(el) = element()

@@ -158,11 +158,11 @@ pub fn rows(
     let status = t.own_status(me);
     let mut receipts = t.receipts(me);
     let (lo, hi) = t.window_range(window);
-    let shown = t.messages().filter(|m| m.seq >= lo && m.seq <= hi);
+    let shown = t.span(lo, hi);
     let mut out = Vec::with_capacity(super::WINDOW + t.pending().len() + 4);
     // The message just above the window decides the first one's day
     // separator and sender header, as if the list went on upwards.
-    let above = t.messages().rev().find(|m| m.seq < lo);
+    let above = t.span(i64::MIN, lo.saturating_sub(1)).next_back();
     let mut prev: Option<(Option<UserId>, DateTime<Utc>)> =
         above.map(|m| (m.sender.as_ref().map(|s| s.id), m.created_at));
     let mut last_day = above.map(|m| m.created_at.with_timezone(&offset).date_naive());

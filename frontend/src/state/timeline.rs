@@ -90,6 +90,16 @@ impl Timeline {
         &self.pending
     }
 
+    /// The messages with `lo <= seq <= hi`, in order (none when `lo > hi`).
+    pub fn span(&self, lo: i64, hi: i64) -> impl DoubleEndedIterator<Item = &Message> {
+        let range = if lo > hi {
+            self.messages.range(lo..lo)
+        } else {
+            self.messages.range(lo..=hi)
+        };
+        range.map(|(_, m)| m)
+    }
+
     pub fn first(&self) -> Option<&Message> {
         self.messages.values().next()
     }

@@ -22,19 +22,30 @@ pub enum Window {
 }
 
 impl Timeline {
-    fn seqs(&self) -> impl DoubleEndedIterator<Item = i64> + '_ {
-        self.messages().map(|m| m.seq)
+    /// The seqs of the messages with `lo <= seq <= hi`, in order.
+    fn seqs(&self, lo: i64, hi: i64) -> impl DoubleEndedIterator<Item = i64> + '_ {
+        self.span(lo, hi).map(|m| m.seq)
     }
 
     /// The seqs `window` covers, both ends included.
     pub fn window_range(&self, window: Window) -> (i64, i64) {
         match window {
             Window::Latest => (
-                self.seqs().rev().nth(WINDOW - 1).unwrap_or(i64::MIN),
+                self.seqs(i64::MIN, i64::MAX)
+                    .rev()
+                    .nth(WINDOW - 1)
+                    .unwrap_or(i64::MIN),
                 i64::MAX,
             ),
             Window::Span { lo, hi } => (lo, hi),
         }
+    }
+
+    /// Whether loaded messages lie above the window (drawing them needs no
+    /// fetch).
+    pub fn older_than(&self, window: Window) -> bool {
+        self.first()
+            .is_some_and(|m| m.seq < self.window_range(window).0)
     }
 
     /// The window as it is, no longer following new messages (the reader
@@ -56,12 +67,13 @@ impl Timeline {
     /// oldest message loaded (older ones must be fetched first).
     pub fn window_up(&self, window: Window) -> Option<Window> {
         let (lo, _) = self.window_range(self.freeze(window));
-        let mut older = self.seqs().rev().filter(|s| *s < lo).peekable();
-        older.peek()?;
-        let new_lo = older.take(STEP).last()?;
+        let new_lo = self
+            .seqs(i64::MIN, lo.saturating_sub(1))
+            .rev()
+            .take(STEP)
+            .last()?;
         let new_hi = self
-            .seqs()
-            .filter(|s| *s >= new_lo)
+            .seqs(new_lo, i64::MAX)
             .take(WINDOW)
             .last()
             .unwrap_or(new_lo);
@@ -77,15 +89,14 @@ impl Timeline {
         let Window::Span { hi, .. } = window else {
             return None;
         };
-        let newer: Vec<i64> = self.seqs().filter(|s| *s > hi).take(STEP + 1).collect();
-        if newer.len() <= STEP {
+        let mut newer = self.seqs(hi.saturating_add(1), i64::MAX);
+        let (Some(new_hi), Some(_)) = (newer.nth(STEP - 1), newer.next()) else {
+            // No more than a step left below: the newest, then.
             return Some(Window::Latest);
-        }
-        let new_hi = newer[STEP - 1];
+        };
         let new_lo = self
-            .seqs()
+            .seqs(i64::MIN, new_hi)
             .rev()
-            .filter(|s| *s <= new_hi)
             .take(WINDOW)
             .last()
             .unwrap_or(new_hi);
@@ -101,18 +112,12 @@ impl Timeline {
             return Window::Latest;
         }
         let lo = self
-            .seqs()
+            .seqs(i64::MIN, seq)
             .rev()
-            .filter(|s| *s <= seq)
             .take(STEP)
             .last()
             .unwrap_or(seq);
-        let hi = self
-            .seqs()
-            .filter(|s| *s >= lo)
-            .take(WINDOW)
-            .last()
-            .unwrap_or(seq);
+        let hi = self.seqs(lo, i64::MAX).take(WINDOW).last().unwrap_or(seq);
         Window::Span { lo, hi }
     }
 }

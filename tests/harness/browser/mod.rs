@@ -124,6 +124,15 @@ pub struct WebServer {
 }
 
 impl WebServer {
+    /// A REST client of this server, for what a test does besides the
+    /// browser (other users, their messages).
+    pub fn api(&self) -> crate::ApiClient {
+        crate::ApiClient {
+            address: self.address.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+
     /// Starts the server on a free port with a fresh data directory.
     pub async fn start() -> Self {
         let web_dir = web_dist();
