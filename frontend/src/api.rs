@@ -180,6 +180,12 @@ pub async fn messages(room: RoomId, page: Page) -> Result<Vec<Message>, Failure>
     get(&format!("/rooms/{room}/messages?limit={PAGE}{q}")).await
 }
 
+/// The page a room opens at: around the first message after the user's
+/// read marker (the newest page when nothing is unread).
+pub async fn first_unread(room: RoomId) -> Result<Vec<Message>, Failure> {
+    get(&format!("/rooms/{room}/messages/first-unread?limit={PAGE}")).await
+}
+
 /// The page of history around a message, the message included.
 pub async fn context(message: MessageId) -> Result<Vec<Message>, Failure> {
     get(&format!("/messages/{message}/context?limit={PAGE}")).await
@@ -230,9 +236,23 @@ pub async fn set_pinned(room: RoomId, message: MessageId, pin: bool) -> Result<(
     }
 }
 
-/// A message's earlier versions, oldest first.
+/// A message's earlier versions, oldest first: every page of them.
 pub async fn edits(id: MessageId) -> Result<Vec<MessageVersion>, Failure> {
-    get(&format!("/messages/{id}/edits")).await
+    let most = protocol::limits::PAGE_MAX;
+    let mut all: Vec<MessageVersion> = Vec::new();
+    loop {
+        let after = all.last().map(|v| format!("&after={}", v.id));
+        let path = format!(
+            "/messages/{id}/edits?limit={most}{}",
+            after.unwrap_or_default()
+        );
+        let page: Vec<MessageVersion> = get(&path).await?;
+        let more = page.len() as i64 == most;
+        all.extend(page);
+        if !more {
+            return Ok(all);
+        }
+    }
 }
 
 /// Adds (`add`) or takes back my reaction; answers the message's reactions.
@@ -405,11 +425,12 @@ pub async fn begin_two_factor() -> Result<TwoFactorSetup, Failure> {
     post_empty("/users/me/two-factor").await
 }
 
-/// Turns two-factor sign-in on with a first code; the recovery codes.
-pub async fn confirm_two_factor(code: String) -> Result<RecoveryCodes, Failure> {
+/// Turns two-factor sign-in on with a first code and the password; the
+/// recovery codes.
+pub async fn confirm_two_factor(code: String, password: String) -> Result<RecoveryCodes, Failure> {
     post(
         "/users/me/two-factor/confirm",
-        &TwoFactorCodeRequest { code },
+        &TwoFactorConfirmRequest { code, password },
     )
     .await
 }

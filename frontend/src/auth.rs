@@ -1,7 +1,17 @@
 //! Staying signed in: the token pair is refreshed ahead of expiry and when
 //! a request is refused with 401, one refresh at a time across the tabs.
+//!
+//! Refresh tokens rotate: the one used stops working. Two tabs of one
+//! browser share the pair (localStorage), so two refreshing at once would
+//! have one of them refused. They take turns under a browser-wide lock (the
+//! Web Locks API); a tab that gets the lock after another refreshed finds
+//! the new pair stored and adopts it instead of refreshing. Only a refresh
+//! token the server calls invalid signs the user out, and only once no
+//! other tab turned out to hold a newer pair; a 401 on any other request
+//! never does.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::Method;
@@ -9,12 +19,19 @@ use leptos::prelude::*;
 use protocol::{AuthResponse, ErrorCode, RefreshRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 use crate::http::{Answer, Failure, Fetched, parse, send_form, send_once};
 use crate::session::{self, Session, now_ms};
 
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN_SECS: f64 = 60.0;
+/// The browser-wide lock the tabs refresh under.
+const REFRESH_LOCK: &str = "themechat.refresh";
+/// After the server refused the refresh token, how long to look for a
+/// newer pair stored by a tab that refreshed without the lock.
+const ADOPT_WAIT_MS: u32 = 2_000;
 
 thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
@@ -54,10 +71,9 @@ async fn sleep_ms(ms: u32) {
     crate::timer::sleep(ms).await;
 }
 
-/// Exchanges the refresh token for a new pair. Only one refresh runs at a
-/// time: the old refresh token stops working once used, so a second
-/// concurrent refresh would sign the user out. Other tabs share the tokens
-/// through localStorage, so a newer stored pair is adopted instead.
+/// Exchanges the refresh token for a new pair (or adopts the pair another
+/// tab just got). One refresh at a time in this tab, and one at a time in
+/// the browser (see the module doc).
 pub async fn refresh_session() -> Result<(), Failure> {
     let s = session::current();
     if REFRESHING.with(Cell::get) {
@@ -73,35 +89,110 @@ pub async fn refresh_session() -> Result<(), Failure> {
             Err(Failure::SignedOut)
         };
     }
-    let Some(refresh_token) = s.refresh_token() else {
+    let Some(held) = s.refresh_token() else {
         return Err(Failure::SignedOut);
     };
     REFRESHING.with(|r| r.set(true));
+    let outcome = with_browser_lock(REFRESH_LOCK, move || refresh_holding_lock(held)).await;
+    REFRESHING.with(|r| r.set(false));
+    outcome
+}
+
+/// The refresh itself, run while holding the lock; `held` is the refresh
+/// token this tab had when it asked for the lock.
+async fn refresh_holding_lock(held: String) -> Result<(), Failure> {
+    let s = session::current();
+    match session::stored_tokens() {
+        // Signed out in another tab meanwhile.
+        None => {
+            s.adopt_stored();
+            return Err(Failure::SignedOut);
+        }
+        // Another tab refreshed while this one waited: its pair is ours.
+        Some(stored) if stored.refresh != held => {
+            s.adopt_stored();
+            return Ok(());
+        }
+        Some(_) => {}
+    }
     let body = serde_json::to_value(RefreshRequest {
-        refresh_token: refresh_token.clone(),
+        refresh_token: held.clone(),
     })
     .ok();
     let result = send_once(&Method::POST, "/auth/refresh", body.as_ref(), None).await;
-    let outcome = match result.and_then(parse::<AuthResponse>) {
+    match result.and_then(parse::<AuthResponse>) {
         Ok((auth, _)) => {
             s.set_auth(auth);
             Ok(())
         }
-        Err(Failure::Network) => Err(Failure::Network),
-        Err(e) => {
-            // Another tab may have used this refresh token already.
-            let stored = session::stored_tokens();
-            if stored.as_ref().is_some_and(|t| t.refresh != refresh_token) {
-                s.adopt_stored();
-                Ok(())
-            } else {
-                s.clear();
-                Err(e)
+        Err(Failure::Refused(body)) if body.code == ErrorCode::InvalidToken => {
+            // A tab without the lock (an older version of the app, or a
+            // browser without Web Locks) may have won a race for this
+            // token: its pair shows up in storage shortly.
+            for _ in 0..ADOPT_WAIT_MS / 100 {
+                if session::stored_tokens().is_some_and(|t| t.refresh != held) {
+                    s.adopt_stored();
+                    return Ok(());
+                }
+                sleep_ms(100).await;
             }
+            s.clear();
+            Err(Failure::SignedOut)
         }
-    };
-    REFRESHING.with(|r| r.set(false));
-    outcome
+        // Out of reach, throttled, or a server error: still signed in; a
+        // later attempt decides.
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs `task` holding the browser-wide lock `name` (every tab of this
+/// origin waits for it in turn), or as it is where the browser has no Web
+/// Locks (they need a secure context: https or localhost).
+async fn with_browser_lock<F, Fut>(name: &str, task: F) -> Result<(), Failure>
+where
+    F: FnOnce() -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<(), Failure>> + 'static,
+{
+    let task = Rc::new(RefCell::new(Some(task)));
+    let (done, result) = futures::channel::oneshot::channel();
+    if let Some((locks, request)) = lock_manager() {
+        let inside = Rc::clone(&task);
+        let callback = Closure::once_into_js(move |_lock: JsValue| -> js_sys::Promise {
+            wasm_bindgen_futures::future_to_promise(async move {
+                let pending = inside.borrow_mut().take();
+                if let Some(task) = pending {
+                    let _ = done.send(task().await);
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        if let Ok(granted) = request.call2(&locks, &JsValue::from_str(name), &callback)
+            && let Ok(granted) = granted.dyn_into::<js_sys::Promise>()
+        {
+            let _ = wasm_bindgen_futures::JsFuture::from(granted).await;
+        }
+    }
+    // The lock was never granted (no Web Locks, or the request failed):
+    // run it here. Otherwise it ran under the lock and left its result.
+    let pending = task.borrow_mut().take();
+    match pending {
+        Some(task) => task().await,
+        None => result.await.unwrap_or(Err(Failure::Network)),
+    }
+}
+
+/// `navigator.locks` and its `request`, where the browser has them.
+fn lock_manager() -> Option<(JsValue, js_sys::Function)> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    if locks.is_undefined() || locks.is_null() {
+        return None;
+    }
+    let request = js_sys::Reflect::get(&locks, &JsValue::from_str("request"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    Some((locks, request))
 }
 
 /// The one request function: JSON in, `T` out, a `Failure` on any failure.
@@ -141,11 +232,9 @@ where
     if answer.status() == 401 && token.is_some() {
         let adopted = s.adopt_stored() && s.access_token() != token;
         if adopted || refresh_session().await.is_ok() {
-            let answer = send(s.access_token()).await?;
-            if answer.status() == 401 {
-                s.clear();
-            }
-            return Ok(answer);
+            // A second 401 is this request's answer, not a sign-out: only
+            // a refused refresh token ends the session (see the module doc).
+            return send(s.access_token()).await;
         }
     }
     Ok(answer)

@@ -246,3 +246,36 @@ async fn two_users_chat_live_with_unread_badges_and_explore() {
     a.close().await;
     b.close().await;
 }
+
+/// The user's own dot in the member list is green whenever the top bar
+/// says online, however the member list and the socket race at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_own_presence_dot_agrees_with_the_connection() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let api = server.api();
+    let ann = api.register(&unique("ann")).await;
+    let room = api.create_room(&ann, &unique("Dots "), "public").await;
+    let room = room["id"].as_str().expect("a room id").to_owned();
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "ann's browser").await;
+    crate::support::sign_in(&a, &ann, &format!("/rooms/{room}")).await;
+    let mine = format!("{}[data-user-id=\"{}\"]", tid("member-item"), ann.id);
+    for load in 1..=3 {
+        a.goto(&format!("/rooms/{room}")).await;
+        a.wait_connection(&["online"], themechat_tests::browser::WAIT)
+            .await;
+        a.wait_until(
+            &format!("my dot green on load {load}"),
+            themechat_tests::browser::WAIT,
+            || async {
+                Ok(
+                    (a.attr_css(&mine, "data-online").await.as_deref() == Some("true"))
+                        .then_some(()),
+                )
+            },
+        )
+        .await;
+    }
+    a.close().await;
+}

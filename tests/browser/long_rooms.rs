@@ -155,10 +155,13 @@ async fn five_thousand_messages_scroll_through_with_a_bounded_page() {
         most <= MOST_BUBBLES,
         "{most} bubbles were in the page at once"
     );
-    // The first page (50) came with the room; every other one took at
-    // least a move of its own: nothing was drawn all at once.
+    // The first page (50) came with the room; the others came a page at a
+    // time as the reader moved up: nothing was drawn all at once. On a busy
+    // machine a move can see two pages arrive (the scroll that asked for
+    // one fires again while it lands), so the bound allows for that: 89
+    // and 98 moves were seen on a loaded CI machine, 99 on an idle one.
     assert!(
-        moves >= (MESSAGES - 50) / 50,
+        moves >= (MESSAGES - 50) / 100,
         "{moves} moves for {MESSAGES} messages"
     );
 

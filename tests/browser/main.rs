@@ -27,6 +27,7 @@ mod edits;
 mod export;
 mod keyboard;
 mod long_rooms;
+mod network;
 mod people;
 mod permalinks;
 mod phone;

@@ -432,3 +432,95 @@ async fn a_read_report_held_for_pacing_survives_a_reload() {
     .await;
     bob.close().await;
 }
+
+/// Bubbles at least partly inside the message list's view.
+async fn bubbles_on_screen(browser: &Browser) -> u64 {
+    let n = browser
+        .execute(
+            "const l = document.querySelector('[data-testid=\"message-list\"]').getBoundingClientRect();\
+             return Array.from(document.querySelectorAll('[data-testid=\"message-bubble\"]'))\
+               .filter(b => { const r = b.getBoundingClientRect(); return r.bottom > l.top && r.top < l.bottom; })\
+               .length;",
+            Vec::new(),
+        )
+        .await;
+    n.as_u64().unwrap_or(0)
+}
+
+/// The count the unread bar shows, 0 when it is not there.
+async fn unread_bar(browser: &Browser) -> u64 {
+    let text = browser
+        .execute(
+            "const b = document.querySelector('[data-testid=\"unread-bar-count\"]');\
+             return b ? b.textContent : '';",
+            Vec::new(),
+        )
+        .await;
+    text.as_str()
+        .and_then(|t| t.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Issue 22, item 5: a room with a backlog far longer than a page opens
+/// where the backlog starts, and only what has been on screen is read;
+/// the badge, the pill and the bar give one number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_backlog_opens_where_it_starts_and_only_what_was_seen_is_read() {
+    const BACKLOG: u64 = 700;
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let api = server.api();
+    let ann = api.register(&unique("ann")).await;
+    let bob = api.register(&unique("bob")).await;
+    let room = api_room(&api, &ann, &unique("Backlog ")).await;
+    api.join_room(&bob, &room).await;
+    let read = api.post_message(&ann, &room, "already read").await;
+    api.mark_read(&bob, &room, read["id"].as_str().expect("an id"))
+        .await;
+    for chunk in 0..BACKLOG / 50 {
+        let posts = (0..50).map(|i| {
+            let (api, ann, room) = (&api, &ann, &room);
+            async move {
+                api.post_message(ann, room, &format!("backlog {}", chunk * 50 + i))
+                    .await
+            }
+        });
+        futures_util::future::join_all(posts).await;
+    }
+    let unread = || async {
+        api.room_summary(&bob, &room).await["unread_count"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert_eq!(unread().await, BACKLOG);
+
+    let driver = ChromeDriver::start().await;
+    let b = driver.browser(&server.address, "bob's browser").await;
+    crate::support::sign_in(&b, &bob, &format!("/rooms/{room}")).await;
+    b.wait_for("unread-divider").await;
+    let first = b
+        .execute(
+            "const d = document.querySelector('[data-testid=\"unread-divider\"]');\
+             return d.previousElementSibling.querySelector('[data-testid=\"message-body\"]').textContent.trim();",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        first,
+        json!("already read"),
+        "the divider follows the last message read"
+    );
+    holds(&b, "the badge, the pill and the bar agree", || async {
+        let (left, shown, bar) = (badge(&b, &room).await, pill(&b).await, unread_bar(&b).await);
+        left > 0 && left == shown && (bar == 0 || bar == left)
+    })
+    .await;
+    let seen = bubbles_on_screen(&b).await;
+    let read = BACKLOG - unread().await;
+    assert!(
+        read <= seen,
+        "{read} messages read, but only {seen} were on screen"
+    );
+    assert_eq!(badge(&b, &room).await, BACKLOG - read);
+    b.close().await;
+}

@@ -1,7 +1,10 @@
 //! Steps most scenarios share: signing up, creating and joining rooms.
 
+use std::collections::HashSet;
+use std::time::Duration;
+
 use themechat_tests::PASSWORD;
-use themechat_tests::browser::{Browser, ChromeDriver, WebServer, tid};
+use themechat_tests::browser::{Browser, Bubble, ChromeDriver, WebServer, tid};
 use themechat_tests::unique;
 
 /// `[data-testid="room-item"][data-room-id="<room>"]`
@@ -107,4 +110,60 @@ pub async fn alice_and_bob_in_a_room(
     b.wait_for_path("/rooms/<room>", |p| room_of(p) == Some(room.as_str()))
         .await;
     (a, b, room)
+}
+
+/// Signs `user` (made over the API) in through the form, landing on `next`.
+pub async fn sign_in(browser: &Browser, user: &themechat_tests::TestUser, next: &str) {
+    browser.goto(&format!("/login?next={next}")).await;
+    browser.type_into("login-username", &user.username).await;
+    browser.type_into("login-password", PASSWORD).await;
+    browser.click("login-submit").await;
+    browser
+        .wait_for_path("away from /login", |p| p != "/login")
+        .await;
+    browser.wait_for("room-list").await;
+}
+
+/// How long [`wait_exactly_once`] waits (reconnecting backs off up to 30 s).
+const EXACTLY_ONCE_WAIT: Duration = Duration::from_secs(45);
+
+/// Every one of `bodies` shows exactly once, stored (with a message id), in
+/// this order, and nothing else shows; returns the ids.
+fn check_exactly_once(bubbles: &[Bubble], bodies: &[&str]) -> Result<Vec<String>, String> {
+    let ids: Vec<&str> = bubbles.iter().map(|b| b.id.as_str()).collect();
+    if ids.iter().any(|id| !is_uuid(id)) {
+        return Err("a message has no id yet".into());
+    }
+    if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
+        return Err("a data-message-id shows twice".into());
+    }
+    let shown: Vec<&str> = bubbles.iter().map(|b| b.body.as_str()).collect();
+    if shown != bodies {
+        return Err(format!("the bodies are {shown:?}"));
+    }
+    Ok(ids.into_iter().map(str::to_owned).collect())
+}
+
+/// Waits until the browser shows exactly `bodies`, each once; then checks
+/// that it stays so for a while (a late duplicate would show up).
+pub async fn wait_exactly_once(browser: &Browser, bodies: &[&str]) -> Vec<String> {
+    let what = format!("exactly the messages {bodies:?}, each once, each stored");
+    let ids = browser
+        .wait_until(&what, EXACTLY_ONCE_WAIT, || async {
+            let bubbles = browser.try_bubbles().await?;
+            Ok(check_exactly_once(&bubbles, bodies).ok())
+        })
+        .await;
+    let until = tokio::time::Instant::now() + Duration::from_secs(2);
+    while tokio::time::Instant::now() < until {
+        let bubbles = browser.bubbles().await;
+        if let Err(e) = check_exactly_once(&bubbles, bodies) {
+            panic!(
+                "{}: the messages changed again: {e}: {bubbles:#?}",
+                browser.label
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ids
 }

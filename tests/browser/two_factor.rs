@@ -1,6 +1,7 @@
-//! Two-factor sign-in from Settings: set up with the key the page shows and
-//! a code from it, then another browser signs in only once it gives a
-//! recovery code, and the setting is turned off again with the password.
+//! Two-factor sign-in from Settings: set up with the key the page shows, a
+//! code from it and the password, then another browser signs in only once
+//! it gives a recovery code, and the setting is turned off again with the
+//! password.
 
 use serde_json::Value;
 use themechat_tests::browser::{ChromeDriver, WebServer, exclusive, tid};
@@ -39,8 +40,22 @@ async fn two_factor_sign_in_is_set_up_used_and_turned_off_from_settings() {
     laptop.type_into("two-factor-code", "12").await;
     laptop.click("two-factor-confirm").await;
     laptop.wait_for("form-error").await;
+    // The right code is not enough without the password.
     laptop
         .type_into("two-factor-code", &code_now(&secret))
+        .await;
+    laptop
+        .type_into("two-factor-confirm-password", "not the password")
+        .await;
+    laptop.click("two-factor-confirm").await;
+    laptop
+        .wait_for_css_text(&tid("form-error"), "password is wrong")
+        .await;
+    laptop
+        .type_into("two-factor-code", &code_now(&secret))
+        .await;
+    laptop
+        .type_into("two-factor-confirm-password", PASSWORD)
         .await;
     laptop.click("two-factor-confirm").await;
     let codes = format!("{} li", tid("two-factor-recovery-codes"));

@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod slow_readers;
+
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 

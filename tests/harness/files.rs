@@ -63,6 +63,55 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+/// A PNG of `width` × `height` black pixels, one bit each: a few
+/// kilobytes that decode into one byte per pixel or more. What a
+/// decompression bomb looks like, and a cheap way to make a picture of many
+/// pixels (writing it costs the test next to nothing).
+pub fn black_png(width: u32, height: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    // Bit depth 1, greyscale, deflate, adaptive filtering, no interlace.
+    header.extend_from_slice(&[1, 0, 0, 0, 0]);
+    let row = vec![0u8; 1 + width.div_ceil(8) as usize]; // filter 0, then the bits
+    let mut pixels = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    for _ in 0..height {
+        pixels.write_all(&row).expect("compress a row");
+    }
+    let pixels = pixels.finish().expect("compress the pixels");
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [
+        (b"IHDR", &header),
+        (b"IDAT", &pixels),
+        (b"IEND", &Vec::new()),
+    ] {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    out
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309), bit by bit: small inputs only.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
 /// Width and height of a picture.
 pub fn picture_size(bytes: &[u8]) -> (u32, u32) {
     let picture = image::load_from_memory(bytes).expect("a picture that decodes");

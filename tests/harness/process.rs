@@ -234,6 +234,46 @@ impl Drop for ServerProcess {
     }
 }
 
+/// One server process on the backend the suites run on
+/// (`THEMECHAT_TEST_BACKEND`): a SQLite file of its own, or a PostgreSQL
+/// schema of its own. For a test that sets the server's environment, which
+/// a server inside the test process would share with the test (and every
+/// other test running beside it).
+pub struct SoloServer {
+    /// Declared before the schema: the process dies before it is dropped.
+    pub node: ServerProcess,
+    _schema: Option<PgSchema>,
+}
+
+impl SoloServer {
+    /// Starts the binary with `env` (beside what [`ServerProcess::start`]
+    /// sets) and waits until it listens.
+    pub async fn start(mut env: Vec<(&'static str, String)>) -> Self {
+        let schema = match crate::Backend::from_env() {
+            crate::Backend::Sqlite => None,
+            crate::Backend::Postgres => {
+                let (schema, url) = PgSchema::create();
+                env.push(("DATABASE_URL", url));
+                env.push(("THEMECHAT_DB_POOL_SIZE", "4".to_owned()));
+                Some(schema)
+            }
+        };
+        env.push(("THEMECHAT_ARGON2_MEMORY_KIB", "1024".to_owned()));
+        Self {
+            node: ServerProcess::start("server", &env).await,
+            _schema: schema,
+        }
+    }
+}
+
+impl std::ops::Deref for SoloServer {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.node.api
+    }
+}
+
 /// Several nodes on one fresh PostgreSQL schema and the shared Redis.
 pub struct Cluster {
     /// Declared before the schema: the processes die before it is dropped.

@@ -45,6 +45,7 @@ impl Call {
 /// and answers the statuses of `script` in turn (then 200).
 pub struct Receiver {
     pub url: String,
+    port: u16,
     calls: Arc<Mutex<Vec<Call>>>,
 }
 
@@ -72,8 +73,16 @@ impl Receiver {
         });
         Self {
             url: format!("http://localhost:{port}/themechat"),
+            port,
             calls,
         }
+    }
+
+    /// `http://127.0.0.1:<port>`: the receiver as a proxy URL, for a test
+    /// that shows nothing goes through a proxy (a request sent through it
+    /// is recorded like any other).
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
     }
 
     pub fn calls(&self) -> Vec<Call> {

@@ -448,11 +448,19 @@ async fn an_avatar_is_cropped_square_served_to_all_and_replaced_cleanly() {
     let said = app.post_message(&alice, &room, "hi").await;
     assert_eq!(said["sender"]["avatar_url"], first.as_str());
 
+    // A PNG cut short: its header reads, its pixels do not.
+    let whole = png(64, 64);
+    let cut = Upload::new("me.png", "image/png", whole[..whole.len() / 2].to_vec());
+    let refused = app.upload(Method::PUT, path, alice.auth(), &cut).await;
+    assert_error(&refused, 422, "validation_failed");
+    assert_eq!(app.me(&alice).await["avatar_url"], first.as_str());
+    // Words after a GIF signature: read as a header, they claim 25120 ×
+    // 29813 pixels, which is refused before anything is decoded.
     let not_a_picture = Upload::new("me.png", "image/png", b"GIF89a but not really".to_vec());
     let refused = app
         .upload(Method::PUT, path, alice.auth(), &not_a_picture)
         .await;
-    assert_error(&refused, 422, "validation_failed");
+    assert_error(&refused, 422, "picture_too_large");
     assert_eq!(app.me(&alice).await["avatar_url"], first.as_str());
 
     let replaced = app

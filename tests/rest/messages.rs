@@ -420,6 +420,60 @@ async fn the_context_of_a_message_is_the_page_it_sits_in() {
 }
 
 #[tokio::test]
+async fn a_room_opens_where_the_readers_unread_messages_start() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let room = app.public_room_with(&alice, "Backlog", &[&bob]).await;
+    let mut posted = Vec::new();
+    for n in 1..=120 {
+        posted.push(id_of(
+            &app.post_message(&alice, &room, &format!("m{n}")).await,
+        ));
+    }
+    let first_unread = |user: &TestUser, limit: i64| {
+        let path = format!("/api/v1/rooms/{room}/messages/first-unread?limit={limit}");
+        let token = user.access_token.clone();
+        let app = &app;
+        async move {
+            let resp = app.get(&path, Some(&token)).await;
+            assert_eq!(resp.status, 200, "{}", resp.describe());
+            seqs(resp.array())
+        }
+    };
+    // Never read: the room's start.
+    assert_eq!(first_unread(&bob, 10).await, (1..=10).collect::<Vec<i64>>());
+    // Read up to 70: the page around 71, older ones above it for context.
+    app.mark_read(&bob, &room, &posted[69]).await;
+    assert_eq!(
+        first_unread(&bob, 10).await,
+        (67..=76).collect::<Vec<i64>>()
+    );
+    // Everything read: the newest page.
+    app.mark_read(&bob, &room, &posted[119]).await;
+    assert_eq!(
+        first_unread(&bob, 10).await,
+        (111..=120).collect::<Vec<i64>>()
+    );
+
+    let carol = app.register("carol").await;
+    let resp = app
+        .get(
+            &format!("/api/v1/rooms/{room}/messages/first-unread"),
+            carol.auth(),
+        )
+        .await;
+    assert_error(&resp, 403, "not_a_member");
+    let resp = app
+        .get(
+            &format!("/api/v1/rooms/{}/messages/first-unread", random_id()),
+            carol.auth(),
+        )
+        .await;
+    assert_eq!(resp.status, 404, "{}", resp.describe());
+}
+
+#[tokio::test]
 async fn concurrent_posts_get_gap_free_seqs() {
     let app = spawn_app().await;
     let owner = app.register("owner").await;

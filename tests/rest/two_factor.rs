@@ -26,7 +26,11 @@ async fn turn_on(app: &TestApp, user: &TestUser) -> (String, Vec<String>) {
     assert_status(&setup, 200);
     let secret = setup.body["secret"].as_str().expect("a secret").to_owned();
     let confirmed = app
-        .post_json(CONFIRM, user.auth(), &json!({ "code": code_now(&secret) }))
+        .post_json(
+            CONFIRM,
+            user.auth(),
+            &json!({ "code": code_now(&secret), "password": PASSWORD }),
+        )
         .await;
     assert_status(&confirmed, 200);
     let codes = confirmed.body["codes"]
@@ -66,13 +70,21 @@ async fn setting_up_shows_the_secret_and_takes_effect_once_confirmed() {
     // does not turn it on.
     assert_status(&sign_in(&app, "alice", None).await, 200);
     let wrong = app
-        .post_json(CONFIRM, alice.auth(), &json!({ "code": "12345x" }))
+        .post_json(
+            CONFIRM,
+            alice.auth(),
+            &json!({ "code": "12345x", "password": PASSWORD }),
+        )
         .await;
     assert_error(&wrong, 422, "validation_failed");
     assert_eq!(app.me(&alice).await["two_factor"], false);
 
     let confirmed = app
-        .post_json(CONFIRM, alice.auth(), &json!({ "code": code_now(secret) }))
+        .post_json(
+            CONFIRM,
+            alice.auth(),
+            &json!({ "code": code_now(secret), "password": PASSWORD }),
+        )
         .await;
     assert_status(&confirmed, 200);
     let codes = confirmed.body["codes"].as_array().expect("recovery codes");

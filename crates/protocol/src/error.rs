@@ -55,6 +55,12 @@ pub enum ErrorCode {
     /// A concurrent request won a race the server could not settle.
     Conflict,
     PayloadTooLarge,
+    /// An upload that would take its uploader past their storage quota
+    /// (413): delete files (attachments, photos) to make room.
+    QuotaExceeded,
+    /// A picture beyond what the server decodes (422): more pixels, or a
+    /// longer side, than a chat picture needs.
+    PictureTooLarge,
     /// Well-formed input out of range: a missing field, a wrong type, a
     /// value too long.
     ValidationFailed,
@@ -100,6 +106,8 @@ impl ErrorCode {
             Self::AlreadyMember => "already_member",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::QuotaExceeded => "quota_exceeded",
+            Self::PictureTooLarge => "picture_too_large",
             Self::ValidationFailed => "validation_failed",
             Self::RateLimited => "rate_limited",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -167,6 +175,8 @@ mod tests {
             ErrorCode::AlreadyMember,
             ErrorCode::Conflict,
             ErrorCode::PayloadTooLarge,
+            ErrorCode::QuotaExceeded,
+            ErrorCode::PictureTooLarge,
             ErrorCode::ValidationFailed,
             ErrorCode::RateLimited,
             ErrorCode::MethodNotAllowed,

@@ -103,6 +103,8 @@ id_type! {
     EventQueueId => "event queue id";
     /// An incoming webhook: a secret URL that posts into one room.
     WebhookId => "webhook id";
+    /// An earlier version of an edited message.
+    VersionId => "version id";
 }
 
 #[cfg(test)]

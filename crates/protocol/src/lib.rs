@@ -23,7 +23,7 @@ pub use bots::*;
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use ids::{
     ActivityId, AttachmentId, AuditEntryId, EventQueueId, FriendRequestId, MalformedId, MessageId,
-    NotificationId, PhotoId, RoomId, SessionId, UserId, WebhookId,
+    NotificationId, PhotoId, RoomId, SessionId, UserId, VersionId, WebhookId,
 };
 pub use messages::*;
 pub use rooms::*;

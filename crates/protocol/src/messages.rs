@@ -1,6 +1,6 @@
 //! Messages, threads and read markers.
 
-use crate::ids::{AttachmentId, MessageId, RoomId, UserId};
+use crate::ids::{AttachmentId, MessageId, RoomId, UserId, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,8 @@ pub struct Pin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageVersion {
+    /// The cursor of the next page (`after`).
+    pub id: VersionId,
     pub body: String,
     pub written_at: DateTime<Utc>,
     pub replaced_at: DateTime<Utc>,

@@ -239,11 +239,14 @@ pub struct TwoFactorSetup {
     pub qr_png_base64: String,
 }
 
-/// A code from the authenticator.
+/// Turning two-factor sign-in on: a code from the authenticator, and the
+/// account's password (an access token alone must not be enough: a thief
+/// of one would lock the owner out with an authenticator of their own).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TwoFactorCodeRequest {
+pub struct TwoFactorConfirmRequest {
     pub code: String,
+    pub password: String,
 }
 
 /// Single-use codes that sign in instead of the authenticator's, shown

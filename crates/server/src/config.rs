@@ -15,6 +15,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::client_address::ForwardedHeader;
+use crate::client_address::TrustedProxies;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("config file {0} does not exist")]
@@ -81,6 +84,16 @@ pub struct Settings {
     /// browser; none: cross-origin browser access stays closed.
     #[serde(deserialize_with = "list")]
     pub cors_origins: Vec<String>,
+    /// Proxies in front of the server (addresses or CIDR blocks such as
+    /// `10.0.0.0/8`) whose forwarded header names the client. None by
+    /// default: the TCP peer is the client, and a forwarded header from
+    /// anyone else is never read.
+    #[serde(deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+    /// The header those proxies name the client in: `x-forwarded-for`
+    /// (the rightmost hop that is not a trusted proxy) or `forwarded`
+    /// (RFC 7239's `for=`). Only this one is read.
+    pub trusted_proxy_header: ForwardedHeader,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     /// No session lives longer than this from its sign-in, however often it
@@ -96,6 +109,11 @@ pub struct Settings {
     /// `rate_limit_window_ms`, across all of their connections.
     pub rate_limit_messages: u32,
     pub rate_limit_window_ms: u64,
+    /// At most `rate_limit_edits` message edits per user in
+    /// `rate_limit_edits_window_ms` (each is kept as a version and
+    /// announced to the room), refilled evenly; then 429 with `Retry-After`.
+    pub rate_limit_edits: u32,
+    pub rate_limit_edits_window_ms: u64,
     /// Password checks (sign-up, sign-in, password change, account
     /// deletion) one client address may start per `auth_window_secs`, and
     /// sign-ins to one account; past them the answer is 429 with
@@ -151,6 +169,22 @@ pub struct Settings {
     pub s3_secret_access_key: Option<Secret>,
     /// Largest upload (an attachment, an avatar), in bytes.
     pub upload_max_bytes: u64,
+    /// Uploads (attachments, photos, avatars) one user may start per
+    /// `rate_limit_uploads_window_ms`, refilled evenly; then 429 with
+    /// `Retry-After`.
+    pub rate_limit_uploads: u32,
+    pub rate_limit_uploads_window_ms: u64,
+    /// Bytes of uploads one user may keep: attachments (unsent, or of
+    /// messages not deleted) and photos. Counted from the database, so
+    /// across nodes; deleting files frees it. Beyond it uploads get 413
+    /// `quota_exceeded`.
+    pub upload_quota_bytes: u64,
+    /// Pictures (attachments, photos, avatars) decoded at once on this node
+    /// (0: one per core), and how many more may wait for them; beyond that
+    /// an upload of a picture gets 503 with `Retry-After`. With each
+    /// decode bounded (`domain::pictures`), this bounds their memory.
+    pub picture_decodes: usize,
+    pub picture_decode_queue: usize,
     /// How often each node removes the files of deleted messages, and
     /// uploads not sent within `unsent_upload_ttl_secs`.
     pub file_sweep_secs: u64,
@@ -178,6 +212,8 @@ impl Default for Settings {
             production: false,
             web_dir: PathBuf::from("frontend/dist"),
             cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            trusted_proxy_header: ForwardedHeader::default(),
             metrics_bind: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
@@ -186,6 +222,8 @@ impl Default for Settings {
             profanity_words: default_profanity_words(),
             rate_limit_messages: 20,
             rate_limit_window_ms: 2000,
+            rate_limit_edits: 10,
+            rate_limit_edits_window_ms: 60_000,
             auth_attempts_per_address: 30,
             auth_attempts_per_account: 10,
             auth_window_secs: 300,
@@ -211,6 +249,11 @@ impl Default for Settings {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             upload_max_bytes: 10 * 1024 * 1024,
+            rate_limit_uploads: 30,
+            rate_limit_uploads_window_ms: 60_000,
+            upload_quota_bytes: 1024 * 1024 * 1024,
+            picture_decodes: 0,
+            picture_decode_queue: 16,
             file_sweep_secs: 60,
             unsent_upload_ttl_secs: 24 * 3600,
             event_queue_idle_secs: 600,
@@ -289,6 +332,7 @@ impl Settings {
                 reason: format!("{bad:?} is not an origin like https://app.example"),
             });
         }
+        self.trusted_proxies()?;
         if self.upload_max_bytes == 0 || self.file_sweep_secs == 0 {
             return Err(ConfigError::Invalid {
                 key: "upload_max_bytes",
@@ -301,7 +345,32 @@ impl Settings {
                 reason: "messages and window must be positive".into(),
             });
         }
+        if self.rate_limit_uploads == 0
+            || self.rate_limit_uploads_window_ms == 0
+            || self.upload_quota_bytes == 0
+        {
+            return Err(ConfigError::Invalid {
+                key: "rate_limit_uploads",
+                reason: "the upload rate, its window and the upload quota must be positive".into(),
+            });
+        }
+        if self.rate_limit_edits == 0 || self.rate_limit_edits_window_ms == 0 {
+            return Err(ConfigError::Invalid {
+                key: "rate_limit_edits",
+                reason: "edits and their window must be positive".into(),
+            });
+        }
         Ok(())
+    }
+
+    /// The proxies whose forwarded header is believed.
+    pub fn trusted_proxies(&self) -> Result<TrustedProxies, ConfigError> {
+        TrustedProxies::parse(&self.trusted_proxies, self.trusted_proxy_header).map_err(|reason| {
+            ConfigError::Invalid {
+                key: "trusted_proxies",
+                reason,
+            }
+        })
     }
 
     /// Where uploaded files go: the configured bucket, or the data dir.
@@ -445,6 +514,37 @@ mod tests {
             let message = err.to_string().to_ascii_lowercase();
             assert!(message.contains("workers"), "{err}");
             assert!(message.contains("environment"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_and_are_checked() {
+        figment::Jail::expect_with(|jail| {
+            let s = Settings::load().expect("the defaults");
+            assert!(s.trusted_proxies.is_empty(), "nobody is trusted by default");
+            assert_eq!(s.trusted_proxy_header, ForwardedHeader::XForwardedFor);
+            jail.set_env("THEMECHAT_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,");
+            jail.set_env("THEMECHAT_TRUSTED_PROXY_HEADER", "forwarded");
+            let s = Settings::load().expect("valid");
+            assert_eq!(s.trusted_proxies, vec!["10.0.0.0/8", "127.0.0.1"]);
+            assert_eq!(s.trusted_proxy_header, ForwardedHeader::Forwarded);
+            jail.set_env("THEMECHAT_TRUSTED_PROXIES", "10.0.0.0/8, nginx");
+            let err = Settings::load().expect_err("not an address");
+            assert!(err.to_string().contains("nginx"), "{err}");
+            jail.set_env("THEMECHAT_TRUSTED_PROXIES", "");
+            jail.set_env("THEMECHAT_TRUSTED_PROXY_HEADER", "x-real-ip");
+            assert!(Settings::load().is_err(), "an unknown header is refused");
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                "trusted_proxies = [\"172.28.0.10\", \"fd00::/8\"]\n",
+            )?;
+            jail.set_env("THEMECHAT_CONFIG", "c.toml");
+            let s = Settings::load().expect("valid");
+            assert_eq!(s.trusted_proxies, vec!["172.28.0.10", "fd00::/8"]);
             Ok(())
         });
     }

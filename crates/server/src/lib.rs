@@ -3,6 +3,7 @@
 //! free port.
 
 pub mod auth;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -6,6 +6,9 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
+/// Series left out of the public `/metrics` (see [`Metrics::render_public`]).
+const PRIVATE: &[&str] = &["themechat_ws_connections"];
+
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
@@ -21,6 +24,11 @@ pub struct Metrics {
     pub message_store_seconds: Histogram,
     /// From a post's submission to its answer (queueing included).
     pub message_ack_seconds: Histogram,
+    /// Pictures being decoded now (`domain::pictures::Decoders`).
+    pub picture_decodes: IntGauge,
+    /// Picture uploads refused because every decoder was busy and the
+    /// line full.
+    pub picture_decodes_refused: IntCounter,
 }
 
 impl Metrics {
@@ -60,6 +68,14 @@ impl Metrics {
             HistogramOpts::new("message_ack_seconds", "A post from submission to answer")
                 .buckets(latency_buckets),
         )?;
+        let picture_decodes =
+            IntGauge::new("picture_decodes_in_flight", "Pictures being decoded now")?;
+        let picture_decodes_refused = IntCounter::new(
+            "picture_decodes_refused_total",
+            "Picture uploads refused with 503: every decoder busy, the line full",
+        )?;
+        registry.register(Box::new(picture_decodes.clone()))?;
+        registry.register(Box::new(picture_decodes_refused.clone()))?;
         registry.register(Box::new(message_batch_size.clone()))?;
         registry.register(Box::new(message_store_seconds.clone()))?;
         registry.register(Box::new(message_ack_seconds.clone()))?;
@@ -80,12 +96,32 @@ impl Metrics {
             message_batch_size,
             message_store_seconds,
             message_ack_seconds,
+            picture_decodes,
+            picture_decodes_refused,
         })
     }
 
+    /// Everything, for the operators' own listener (`THEMECHAT_METRICS_BIND`).
     pub fn render(&self) -> String {
+        Self::encode(&self.registry.gather())
+    }
+
+    /// What the public `/metrics` may show: not how many sockets the node
+    /// holds, which would tell someone trying to exhaust it how many more
+    /// to open.
+    pub fn render_public(&self) -> String {
+        let families: Vec<_> = self
+            .registry
+            .gather()
+            .into_iter()
+            .filter(|family| !PRIVATE.contains(&family.name()))
+            .collect();
+        Self::encode(&families)
+    }
+
+    fn encode(families: &[prometheus::proto::MetricFamily]) -> String {
         let mut out = Vec::new();
-        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+        if let Err(e) = TextEncoder::new().encode(families, &mut out) {
             tracing::error!(error = %e, "cannot encode metrics");
         }
         String::from_utf8(out).unwrap_or_default()

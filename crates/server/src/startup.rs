@@ -13,6 +13,7 @@ use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
 use crate::db::{Database, StorageError};
 use crate::domain::error::DomainError;
+use crate::domain::pictures::Decoders;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
@@ -259,8 +260,19 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
     }
     .map_err(|e| StartupError::Other(format!("file store: {e}")))?;
     tracing::info!(?files, "uploaded files");
+    let pictures = Decoders::new(
+        settings.picture_decodes,
+        settings.picture_decode_queue,
+        metrics.picture_decodes.clone(),
+        metrics.picture_decodes_refused.clone(),
+    );
+    let proxies = settings
+        .trusted_proxies()
+        .map_err(|e| StartupError::Other(e.to_string()))?;
     Ok(AppState {
+        proxies,
         files,
+        pictures,
         pollers: Default::default(),
         hashing,
         poster,
@@ -271,6 +283,14 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
         limiter: Throttle::new(
             settings.rate_limit_messages,
             Duration::from_millis(settings.rate_limit_window_ms),
+        ),
+        edit_limiter: Throttle::new(
+            settings.rate_limit_edits,
+            Duration::from_millis(settings.rate_limit_edits_window_ms),
+        ),
+        upload_limiter: Throttle::new(
+            settings.rate_limit_uploads,
+            Duration::from_millis(settings.rate_limit_uploads_window_ms),
         ),
         auth_throttle: AuthThrottle::new(
             settings.auth_attempts_per_address,
@@ -292,6 +312,8 @@ async fn forget_idle_limits(state: Arc<AppState>) {
     loop {
         tick.tick().await;
         state.limiter.forget_idle();
+        state.edit_limiter.forget_idle();
+        state.upload_limiter.forget_idle();
         state.auth_throttle.forget_idle();
     }
 }

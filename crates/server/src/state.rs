@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use crate::auth::{HashPool, PasswordHasher, TokenKeys};
+use crate::client_address::TrustedProxies;
 use crate::config::Settings;
 use crate::db::{Database, DbConn};
 use crate::domain::error::DomainError;
 use crate::domain::events::Caused;
+use crate::domain::pictures::Decoders;
 use crate::domain::posting::Poster;
 use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
@@ -14,7 +16,7 @@ use crate::files::FileStore;
 use crate::metrics::Metrics;
 use crate::realtime::polling::Pollers;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
-use crate::throttle::{AuthThrottle, SendThrottle};
+use crate::throttle::{AuthThrottle, EditThrottle, SendThrottle, UploadThrottle};
 use protocol::UserId;
 
 pub struct AppState {
@@ -33,13 +35,21 @@ pub struct AppState {
     pub reads: ReadQueue,
     /// Flood control of message sends, per user.
     pub limiter: SendThrottle,
+    /// Flood control of message edits, per user.
+    pub edit_limiter: EditThrottle,
+    /// Uploads (attachments, photos, avatars) per user.
+    pub upload_limiter: UploadThrottle,
     /// Brakes on password guessing, per address and per account.
     pub auth_throttle: AuthThrottle,
     pub metrics: Metrics,
     /// Where uploaded files' bytes live.
     pub files: FileStore,
+    /// Decoding uploaded pictures, a few at a time.
+    pub pictures: Decoders,
     /// The long-polling clients' queues this node feeds.
     pub pollers: Pollers,
+    /// Whose forwarded header names the client (see `client_address`).
+    pub proxies: TrustedProxies,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 //! request is a span (`tracing-actix-web`); its close is the request's log
 //! line, with status and time taken.
 
+use actix_web::HttpMessage;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -16,10 +17,14 @@ pub fn init(default_filter: &str) {
         .try_init();
 }
 
-/// Request spans as `tracing-actix-web` makes them, except for the socket
-/// upgrade: its response lasts as long as the connection, and a span held
-/// that long would cost every idle socket memory and log nothing useful
-/// (the gateway logs what happens on a socket).
+/// Request spans with the fields `tracing-actix-web` gives them, except
+/// the client: the default span takes it from `Forwarded`/`X-Forwarded-For`
+/// whoever sent them, so a client could write any address into the logs.
+/// Ours is the address every other part of the server uses
+/// ([`crate::client_address`]). The socket upgrade gets no span: its
+/// response lasts as long as the connection, and a span held that long
+/// would cost every idle socket memory and log nothing useful (the socket's
+/// task has a span of its own, see the gateway).
 pub struct RequestSpans;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpans {
@@ -27,7 +32,33 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpans {
         if request.path() == "/api/v1/ws" {
             return tracing::Span::none();
         }
-        tracing_actix_web::DefaultRootSpanBuilder::on_request_start(request)
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "default".to_owned());
+        let user_agent = request
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let target = request.uri().path_and_query().map_or("", |p| p.as_str());
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %target,
+            http.client_ip = %crate::client_address::of(request.request()),
+            http.user_agent = %user_agent,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

@@ -82,6 +82,15 @@ impl AuthThrottle {
 /// Flood control of message sends, per user, across REST and sockets.
 pub type SendThrottle = Throttle<protocol::UserId>;
 
+/// Flood control of message edits, per user: each edit is kept as a
+/// version and announced to the whole room, so they get a limit of their
+/// own, well below that of sends.
+pub type EditThrottle = Throttle<protocol::UserId>;
+
+/// Uploads per user (attachments, photos and avatars together): each costs
+/// a transfer, storage and often a decode.
+pub type UploadThrottle = Throttle<protocol::UserId>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

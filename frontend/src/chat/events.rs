@@ -35,6 +35,8 @@ impl Chat {
             Effect::LoadMembers(room) => self.load_members(room),
             Effect::CatchUp(room) => self.catch_up(room),
             Effect::LoadReadMarkers(room) => self.load_read_markers(room),
+            Effect::ReloadRoom(room) => self.reload_room(room),
+            Effect::ShowNewest(room) => self.back_to_live(room, || {}),
             Effect::RecheckSeen => self.recheck_seen(),
             Effect::ResumeTyping => self.resume_typing(),
             Effect::Send(frame) => {

@@ -9,7 +9,11 @@ use protocol::{MessageId, RoomId};
 use super::*;
 
 impl Chat {
-    /// Fetches every message after the last one we have, page by page.
+    /// Fetches what is missing after the last message received in order,
+    /// page by page, until the room's newest: holes left by a dropped
+    /// connection are filled even when newer messages (the user's own,
+    /// sent over REST meanwhile) already arrived. A hole means the unread
+    /// count missed messages too, so the room list is fetched again after.
     pub fn catch_up(&self, room: RoomId) {
         let windowed = self
             .state
@@ -21,11 +25,16 @@ impl Chat {
         }
         let chat = *self;
         spawn_local(async move {
+            let had_gap = chat
+                .state
+                .with_untracked(|s| s.timelines.get(&room).is_some_and(|t| t.has_gap()));
             loop {
-                let last = chat.state.with_untracked(|s| {
-                    s.timelines.get(&room).and_then(|t| t.last().map(|m| m.id))
+                let from = chat.state.with_untracked(|s| {
+                    s.timelines
+                        .get(&room)
+                        .and_then(|t| t.in_order().map(|m| m.id))
                 });
-                let page = match last {
+                let page = match from {
                     Some(id) => api::messages(room, Page::After(id)).await,
                     None => api::messages(room, Page::Newest).await,
                 };
@@ -42,9 +51,12 @@ impl Chat {
                     t.merge(page);
                     t.loaded = true;
                 });
-                if n < api::PAGE || last.is_none() {
+                if n < api::PAGE || from.is_none() {
                     break;
                 }
+            }
+            if had_gap {
+                chat.refresh_rooms();
             }
             if chat.current_room.get_untracked() == Some(room) {
                 chat.recheck_seen();
@@ -85,8 +97,9 @@ impl Chat {
         });
     }
 
-    /// Opens a room in the main pane: its newest page, members and read
-    /// markers (the list marks read what it shows).
+    /// Opens a room in the main pane: where its unread messages start (or
+    /// its newest page), members and read markers (the list marks read
+    /// what it shows).
     pub fn open_room(&self, room: RoomId) {
         self.current_room.set(Some(room));
         self.clear_composer();
@@ -111,9 +124,54 @@ impl Chat {
             t.loading = true;
             t.error = None;
         });
-        self.load_newest(room, move || chat.load_read_markers(room));
+        let unread = self
+            .state
+            .with_untracked(|s| s.rooms.get(&room).is_some_and(|r| r.unread_count > 0));
+        if unread {
+            self.load_first_unread(room, move || chat.load_read_markers(room));
+        } else {
+            self.load_newest(room, move || chat.load_read_markers(room));
+        }
         self.load_members(room);
         self.load_pins(room);
+    }
+
+    /// Shows the stretch of the room where the user's unread messages
+    /// start, in place of what was loaded: a long backlog is read from
+    /// there down, never skipped by opening at the newest page.
+    pub fn show_first_unread(&self, room: RoomId) {
+        self.state.update(|s| {
+            let t = s.timeline(room);
+            t.loading = true;
+            t.loaded = false;
+        });
+        self.load_first_unread(room, || {});
+    }
+
+    /// Fetches the stretch where unread messages start into a timeline
+    /// marked loading (not loaded); `done` runs once it is in.
+    fn load_first_unread(&self, room: RoomId, done: impl FnOnce() + 'static) {
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::first_unread(room).await;
+            chat.state.update(|s| {
+                let newest = s
+                    .rooms
+                    .get(&room)
+                    .and_then(|r| r.last_message.as_ref())
+                    .map_or(0, |m| m.seq);
+                let t = s.timeline(room);
+                t.loading = false;
+                match page {
+                    // A link to a message showed its stretch of history
+                    // meanwhile: that stays.
+                    Ok(_) if t.loaded => {}
+                    Ok(page) => t.show_window(page, newest),
+                    Err(e) => t.error = Some(e.message()),
+                }
+            });
+            done();
+        });
     }
 
     /// Where every member has read up to (receipts, "seen").
@@ -145,12 +203,7 @@ impl Chat {
         let chat = *self;
         spawn_local(async move {
             if let Ok(members) = api::members(room).await {
-                chat.state.update(|s| {
-                    for m in &members {
-                        s.presence.insert(m.user.id, m.online);
-                    }
-                    s.timeline(room).members = Some(members);
-                });
+                chat.state.update(|s| s.set_members(room, members));
             }
         });
     }
@@ -188,10 +241,59 @@ impl Chat {
     }
 
     /// Leaves a stretch of history for the newest messages; `done` runs
-    /// once they are in.
+    /// once they are in. The stretch stays on screen until they are: with
+    /// the server out of reach, the reader keeps what they were reading.
     pub fn back_to_live(&self, room: RoomId, done: impl FnOnce() + 'static) {
-        self.state.update(|s| s.timeline(room).back_to_live());
-        self.load_newest(room, done);
+        self.state.update(|s| s.timeline(room).loading_newer = true);
+        let chat = *self;
+        spawn_local(async move {
+            let page = api::messages(room, Page::Newest).await;
+            let arrived = page.is_ok();
+            chat.state.update(|s| {
+                let t = s.timeline(room);
+                t.loading_newer = false;
+                match page {
+                    Ok(page) => t.show_newest(page, api::PAGE),
+                    Err(e) => {
+                        t.error = Some(format!(
+                            "The newest messages could not be loaded: {}",
+                            e.message()
+                        ))
+                    }
+                }
+            });
+            if arrived {
+                // What came live while the page was on its way was not kept
+                // (the stretch was still shown): fetch it.
+                chat.catch_up(room);
+                done();
+            }
+        });
+    }
+
+    /// The room shown was never loaded (the server was out of reach when
+    /// it opened): it is loaded now, as opening it would.
+    pub(super) fn reload_room(&self, room: RoomId) {
+        let (unread, loading) = self.state.with_untracked(|s| {
+            (
+                s.rooms.get(&room).is_some_and(|r| r.unread_count > 0),
+                s.timelines.get(&room).is_some_and(|t| t.loading),
+            )
+        });
+        if loading {
+            return;
+        }
+        self.state.update(|s| {
+            let t = s.timeline(room);
+            t.loading = true;
+            t.error = None;
+        });
+        let chat = *self;
+        if unread {
+            self.load_first_unread(room, move || chat.load_read_markers(room));
+        } else {
+            self.load_newest(room, move || chat.load_read_markers(room));
+        }
     }
 
     /// Fetches the newest page into a timeline marked loading; `done` runs

@@ -120,6 +120,23 @@ impl Chat {
     pub fn start(&self) {
         let chat = *self;
         self.socket.start(move |event| chat.handle(event));
+        // The connection went down: the user's own presence follows it
+        // (`ready` brings it back up), and what was sent into it without
+        // an answer goes over REST now rather than at the reconnect.
+        Effect::new(move |prev: Option<ConnStatus>| {
+            let status = chat.socket.status.get();
+            if status != ConnStatus::Online {
+                chat.state.maybe_update(|s| {
+                    let was = s.online;
+                    s.set_online(false);
+                    was
+                });
+            }
+            if prev == Some(ConnStatus::Online) && status != ConnStatus::Online {
+                chat.send_outbox_over_rest();
+            }
+            status
+        });
         let chat = *self;
         let s = session::current();
         Effect::new(move |prev: Option<Option<UserId>>| {

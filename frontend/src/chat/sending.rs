@@ -15,35 +15,36 @@ use protocol::{Attachment, ClientFrame, MessageId, RoomId};
 use super::*;
 
 impl Chat {
-    /// Marks the room read up to its newest message ("Mark as read").
+    /// Marks the room read up to its newest message ("Mark as read"): the
+    /// user asked, so unlike reading this may pass messages never shown.
     pub fn mark_read(&self, room: RoomId) {
-        let last = self.state.with_untracked(|s| {
-            s.timelines
-                .get(&room)
-                .and_then(|t| t.last().map(|m| m.id))
-                .or_else(|| {
-                    s.rooms
-                        .get(&room)
-                        .and_then(|r| r.last_message.as_ref().map(|m| m.id))
-                })
+        let mut report = None;
+        self.state.maybe_update(|s| {
+            report = s.mark_all_read(room);
+            report.is_some()
         });
-        if let Some(last) = last {
-            self.read_up_to(room, last);
+        if let Some(message_id) = report {
+            self.pace_read(room, message_id);
         }
     }
 
     /// The user has seen `room` up to `message_id` (the list reports the
     /// last message on screen): the badge changes at once, here and
-    /// (through the server's `read` event) on the user's other tabs.
+    /// (through the server's `read` event) on the user's other tabs. The
+    /// marker never passes a message this client has not received.
     pub fn read_up_to(&self, room: RoomId, message_id: MessageId) {
-        let mut moved = false;
+        let mut report = None;
         self.state.maybe_update(|s| {
-            moved = s.mark_read_by_me(room, message_id);
-            moved
+            report = s.read_up_to(room, message_id);
+            report.is_some()
         });
-        if !moved {
-            return;
+        if let Some(message_id) = report {
+            self.pace_read(room, message_id);
         }
+    }
+
+    /// Reports a read marker now, or within the pacing interval.
+    fn pace_read(&self, room: RoomId, message_id: MessageId) {
         let now = session::now_ms();
         match self
             .read_pacer
@@ -112,6 +113,7 @@ impl Chat {
             attachments,
             created_at: chrono::Utc::now(),
             failed: None,
+            waiting: false,
         };
         let frame = pending.frame();
         let windowed = self
@@ -125,6 +127,15 @@ impl Chat {
             .update(|s| s.timeline(room).add_pending(pending.clone()));
         self.last_typing.set_value((None, 0.0));
         if !self.socket.send(frame) {
+            self.post_instead(pending);
+        }
+    }
+
+    /// The socket went down with sends unanswered: they go over REST (the
+    /// server stores each client id once, however many times it comes).
+    pub(super) fn send_outbox_over_rest(&self) {
+        let outbox = self.state.with_untracked(|s| s.outbox());
+        for pending in outbox {
             self.post_instead(pending);
         }
     }
@@ -152,7 +163,10 @@ impl Chat {
                     s.timeline(pending.room_id)
                         .fail_pending(&pending.client_id, &body.message)
                 }),
-                Err(_) => {}
+                // Out of reach: it waits in the outbox for the reconnect.
+                Err(_) => chat
+                    .state
+                    .update(|s| s.timeline(pending.room_id).wait_pending(&pending.client_id)),
             }
         });
     }

@@ -280,7 +280,11 @@ pub fn PendingBubble(
 #[component]
 fn StatusMark(status: MessageStatus) -> impl IntoView {
     view! {
-        <span class=format!("message-status status-{}", status.as_str()) data-testid="message-status">
+        <span
+            class=format!("message-status status-{}", status.as_str())
+            data-testid="message-status"
+            title=status.explained()
+        >
             {status.as_str()}
         </span>
     }

@@ -1,6 +1,7 @@
-//! A banner while the live connection is down: when the next attempt is
-//! due, counting down, and a button to try at once. Reading and writing go
-//! on over REST meanwhile; the banner says why nothing arrives live.
+//! A banner while the live connection is down: why (the network is gone,
+//! or the server cannot be reached), what happens to what the user writes,
+//! when the next attempt is due, counting down, and a button to try at
+//! once. Reading and writing go on over REST meanwhile when they can.
 
 use leptos::prelude::*;
 
@@ -41,6 +42,10 @@ pub fn ConnectionBanner() -> impl IntoView {
             && (was_online.get() || chat.socket.retry_at_ms.with(Option::is_some))
     };
     let countdown = move || {
+        if chat.socket.network_down.get() {
+            // No attempt is made until the browser says the network is back.
+            return Some("Waiting for the network…".to_owned());
+        }
         let due = chat.socket.retry_at_ms.get()?;
         let left = ((due - now.get()) / 1000.0).ceil().max(0.0) as u64;
         Some(if left == 0 {
@@ -52,7 +57,13 @@ pub fn ConnectionBanner() -> impl IntoView {
     view! {
         <Show when=down>
             <div class="connection-banner" role="alert" data-testid="connection-banner">
-                <span>"Connection lost: new messages will show once it is back. "</span>
+                <span data-testid="connection-banner-text">
+                    {move || if chat.socket.network_down.get() {
+                        "You are offline. What you write waits here and is sent when you are back online. "
+                    } else {
+                        "Connection lost: new messages will show once it is back. What you send is kept and goes as soon as it can. "
+                    }}
+                </span>
                 <span data-testid="connection-countdown">
                     {move || countdown().unwrap_or_else(|| "Reconnecting…".to_owned())}
                 </span>

@@ -60,7 +60,7 @@ pub fn MemberList(room: RoomId) -> impl IntoView {
                             let role = m.role;
                             let is_me = me == Some(m.user.id);
                             view! {
-                                <li class="member-item" data-testid="member-item" data-online=online.to_string()>
+                                <li class="member-item" data-testid="member-item" data-user-id=m.user.id.to_string() data-online=online.to_string()>
                                     <span
                                         class="dot"
                                         class:online=online

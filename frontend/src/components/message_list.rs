@@ -23,9 +23,6 @@ use protocol::{MessageId, RoomId};
 
 /// Draw (or load) more history this close to either end of the list.
 const EDGE_PX: i32 = 60;
-/// Pages of older history fetched at most to find the first unread message;
-/// beyond that the divider goes at the oldest message loaded.
-const MAX_PAGES_TO_UNREAD: u32 = 10;
 /// Room left above the divider when the room opens there.
 const DIVIDER_MARGIN_PX: f64 = 48.0;
 
@@ -131,7 +128,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     // False until the list has been put at its opening position; nothing
     // counts as seen before that.
     let positioned = RwSignal::new(false);
-    let pages_fetched = StoredValue::new(0u32);
+    // The stretch where unread messages start was asked for (once).
+    let fetched_first_unread = StoredValue::new(false);
+    // "Jump to first unread" while that message is not loaded: it is
+    // fetched, and the jump happens once it is in.
+    let jump_when_loaded = StoredValue::new(false);
     let divider_above = RwSignal::new(false);
     // The part of the room drawn (see `state::window`).
     let window = RwSignal::new(Window::Latest);
@@ -224,12 +225,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         at_bottom.set(bottom);
         let above = match divider_offset(&el) {
             Some((_, divider_bottom)) => divider_bottom < 0.0,
-            // Not drawn: above if the window starts below it.
+            // Not drawn: above if the window starts below it, or if it is
+            // not even loaded (the reader jumped to the newest messages).
             None => divider
                 .get_untracked()
-                .and_then(seq_of)
-                .zip(window_lo())
-                .is_some_and(|(seq, lo)| seq < lo),
+                .is_some_and(|id| seq_of(id).zip(window_lo()).is_none_or(|(seq, lo)| seq < lo)),
         };
         divider_above.set(above);
     };
@@ -264,8 +264,16 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         });
     };
     let scroll_to_divider = move || {
-        if let Some(seq) = divider.get_untracked().and_then(seq_of) {
-            show_seq(seq);
+        let Some(first_unread) = divider.get_untracked() else {
+            return;
+        };
+        match seq_of(first_unread) {
+            Some(seq) => show_seq(seq),
+            None => {
+                jump_when_loaded.set_value(true);
+                chat.show_message(room, first_unread);
+                return;
+            }
         }
         request_animation_frame(move || {
             if let Some(el) = element()
@@ -302,9 +310,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         };
         let at = match first_unread {
             FirstUnread::Older if loading_older => return,
-            FirstUnread::Older if pages_fetched.get_value() < MAX_PAGES_TO_UNREAD => {
-                pages_fetched.update_value(|n| *n += 1);
-                chat.load_older(room, || {});
+            // Not loaded: show the stretch where it is (reading from the
+            // newest page would skip the rest of the backlog).
+            FirstUnread::Older if !fetched_first_unread.get_value() => {
+                fetched_first_unread.set_value(true);
+                chat.show_first_unread(room);
                 return;
             }
             FirstUnread::Older => oldest,
@@ -372,6 +382,14 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
             }
         }
         now
+    });
+    // The first unread message, fetched for "Jump to first unread": go.
+    Effect::new(move |_| {
+        rows.track();
+        if jump_when_loaded.get_value() && divider.get_untracked().and_then(seq_of).is_some() {
+            jump_when_loaded.set_value(false);
+            scroll_to_divider();
+        }
     });
     // Whatever changed on screen (a catch-up, an edit that grew a message,
     // the tab or socket coming back) may have shown more of the room.
@@ -466,18 +484,23 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         <div class="message-area">
             <Show when=move || divider_above.get() && divider.with(Option::is_some)>
                 <div class="jump-to-unread-bar" role="status">
-                    <span>
-                        {match opened_unread {
-                            1 => "1 new message since you last read".to_owned(),
-                            n => format!("{n} new messages since you last read"),
+                    // The same count as the room's badge and the jump pill:
+                    // what is still unseen, going down as the reader reads.
+                    <span data-testid="unread-bar-count">
+                        {move || match unseen.get() {
+                            0 => "All read: the new messages started above".to_owned(),
+                            1 => "1 unread message since you last read".to_owned(),
+                            n => format!("{n} unread messages since you last read"),
                         }}
                     </span>
                     <button type="button" class="link-button" data-testid="jump-to-unread" on:click=move |_| scroll_to_divider()>
-                        "Jump to first unread"
+                        {move || if unseen.get() == 0 { "Back to them" } else { "Jump to first unread" }}
                     </button>
-                    <button type="button" class="link-button" data-testid="mark-room-read" on:click=mark_all_read>
-                        "Mark as read"
-                    </button>
+                    <Show when=move || { unseen.get() > 0 }>
+                        <button type="button" class="link-button" data-testid="mark-room-read" on:click=mark_all_read>
+                            "Mark as read"
+                        </button>
+                    </Show>
                 </div>
             </Show>
             <div

@@ -1,6 +1,6 @@
 //! Two-factor sign-in in Settings: set up with a QR code (or the secret
-//! typed by hand) and a first code, the recovery codes shown once, turned
-//! off with the password.
+//! typed by hand), a first code and the password, the recovery codes shown
+//! once, turned off with the password.
 
 use leptos::prelude::*;
 use protocol::TwoFactorSetup;
@@ -44,6 +44,7 @@ pub fn TwoFactorSettings() -> impl IntoView {
             |()| api::begin_two_factor(),
             move |setup| {
                 code.set(String::new());
+                password.set(String::new());
                 step.set(Step::Scanning(setup));
             },
         );
@@ -51,17 +52,25 @@ pub fn TwoFactorSettings() -> impl IntoView {
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed: String = code.get_untracked().split_whitespace().collect();
-        let checked = if typed.len() == 6 && typed.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(typed)
-        } else {
+        let secret = password.get_untracked();
+        let checked = if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
             Err(Invalid(
                 "enter the six digits your authenticator app shows".into(),
             ))
+        } else if secret.is_empty() {
+            Err(Invalid("enter your password".into()))
+        } else {
+            Ok((typed, secret))
         };
-        form.send(checked, api::confirm_two_factor, move |codes| {
-            remember(true);
-            step.set(Step::RecoveryCodes(codes.codes));
-        });
+        form.send(
+            checked,
+            |(code, password)| api::confirm_two_factor(code, password),
+            move |codes| {
+                password.set(String::new());
+                remember(true);
+                step.set(Step::RecoveryCodes(codes.codes));
+            },
+        );
     };
     let turn_off = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -93,7 +102,10 @@ pub fn TwoFactorSettings() -> impl IntoView {
         }
         .into_any(),
         Step::Scanning(setup) => view! {
-            <p>"Scan this with your authenticator app, then enter the code it shows."</p>
+            <p>
+                "Scan this with your authenticator app, then enter the code it shows and \
+                 your password."
+            </p>
             <img class="two-factor-qr" data-testid="two-factor-qr" width="200" height="200"
                 src=format!("data:image/png;base64,{}", setup.qr_png_base64)
                 alt="QR code of your two-factor secret, for an authenticator app" />
@@ -104,6 +116,8 @@ pub fn TwoFactorSettings() -> impl IntoView {
             <form class="form" novalidate=true on:submit=confirm>
                 <TextField label="Code" value=code testid="two-factor-code"
                     autocomplete="one-time-code" />
+                <TextField label="Password" value=password testid="two-factor-confirm-password"
+                    kind="password" autocomplete="current-password" />
                 <SubmitButton busy=busy testid="two-factor-confirm" label="Turn on"
                     busy_label="Checking…" />
             </form>

@@ -37,6 +37,13 @@ pub enum Effect {
     /// Fetch the room's read markers again (some may have moved while the
     /// socket was down).
     LoadReadMarkers(RoomId),
+    /// Load the open room, which could not be loaded (the server was out
+    /// of reach when it opened).
+    ReloadRoom(RoomId),
+    /// Show the room's newest messages in place of the stretch of history
+    /// held: the user sent from it while the server was out of reach, and
+    /// their message goes at the end.
+    ShowNewest(RoomId),
     /// Ask the open list which messages are on screen and mark them read
     /// (the socket is back: a report made while it was down may be lost).
     RecheckSeen,
@@ -103,6 +110,7 @@ impl ChatState {
                     .collect();
                 self.me = Some(user.user.id);
                 self.set_rooms(rooms);
+                self.set_online(true);
                 // Catch up every room shown, from its last message, with the
                 // read markers that moved meanwhile; then send the outbox
                 // again with the same client ids (a repeat is answered with
@@ -110,10 +118,22 @@ impl ChatState {
                 // before the gap has likely stopped; the user, if typing,
                 // says so again.
                 self.typing.clear();
+                for t in self.timelines.values_mut() {
+                    t.resume_pending();
+                }
                 let mut effects: Vec<Effect> = loaded
                     .iter()
                     .flat_map(|room| [Effect::CatchUp(*room), Effect::LoadReadMarkers(*room)])
                     .collect();
+                if let Some(room) = cx.current_room
+                    && let Some(t) = self.timelines.get(&room)
+                {
+                    if !t.loaded {
+                        effects.push(Effect::ReloadRoom(room));
+                    } else if t.has_newer && !t.pending().is_empty() {
+                        effects.push(Effect::ShowNewest(room));
+                    }
+                }
                 effects.extend(self.outbox().iter().map(|p| Effect::Send(p.frame())));
                 if cx.current_room.is_some() {
                     effects.push(Effect::RecheckSeen);
@@ -131,7 +151,7 @@ impl ChatState {
                 }
                 let loaded = self.timelines.get(&room).is_some_and(|t| t.loaded);
                 let insert = self.receive(message);
-                if matches!(insert, Insert::Gap { .. }) && loaded {
+                if insert == Insert::Gap && loaded {
                     effects.push(Effect::CatchUp(room));
                 }
                 Applied::changed(effects)
@@ -199,13 +219,14 @@ impl ChatState {
                 user_id,
                 message_id,
             } => {
-                if self.me == Some(user_id) {
-                    self.mark_read_by_me(room_id, message_id);
+                let mut effects = Vec::new();
+                if self.me == Some(user_id) && self.my_marker_moved(room_id, message_id) {
+                    effects.push(Effect::RefreshRooms);
                 }
                 if let Some(t) = self.timelines.get_mut(&room_id) {
                     t.set_read(user_id, message_id);
                 }
-                Applied::changed(Vec::new())
+                Applied::changed(effects)
             }
             ServerEvent::MemberJoined { room_id, user } => {
                 let mut effects = Vec::new();
@@ -256,7 +277,7 @@ impl ChatState {
                 Applied::changed(Vec::new())
             }
             ServerEvent::Presence { user_id, online } => {
-                self.set_presence(user_id, online);
+                self.presence_changed(user_id, online);
                 Applied::changed(Vec::new())
             }
             ServerEvent::FriendRequest { .. } | ServerEvent::FriendAccepted { .. } => {

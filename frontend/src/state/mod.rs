@@ -46,6 +46,9 @@ pub struct ChatState {
     pub typing: HashMap<RoomId, Vec<Typist>>,
     /// user id -> online, from presence events and member lists.
     pub presence: HashMap<UserId, bool>,
+    /// This client's live connection is up: the user's own presence, here,
+    /// whatever a member list fetched before the socket came says.
+    pub online: bool,
 }
 
 /// The time a room last saw activity, for ordering the sidebar.
@@ -94,7 +97,7 @@ impl ChatState {
 
     /// A live message (`message` event or `ack`): stored in its timeline and
     /// reflected in the room's summary. Someone else's message counts as
-    /// unread until the list reports it seen ([`ChatState::mark_read_by_me`]),
+    /// unread until the list reports it seen ([`ChatState::read_up_to`]),
     /// even in the open room: the user may be reading history.
     pub fn receive(&mut self, message: Message) -> Insert {
         let room_id = message.room_id;
@@ -123,61 +126,121 @@ impl ChatState {
         insert
     }
 
-    /// The user (on this tab or another) read `room` up to `message_id`.
-    /// Markers only move forward: reporting a message above the marker (the
-    /// user scrolled up into history) changes nothing. Returns whether the
-    /// marker moved or the room still counted unread messages, i.e. whether
-    /// the server needs to hear of it.
-    pub fn mark_read_by_me(&mut self, room: RoomId, message_id: MessageId) -> bool {
+    /// Where my read marker in `room` sits, as a seq: 0 with no marker;
+    /// `None` when it names a message not held here (its place unknown).
+    fn my_marker_seq(&self, room: RoomId) -> Option<i64> {
+        match self.rooms.get(&room)?.last_read_message_id {
+            None => Some(0),
+            Some(id) => self.timelines.get(&room)?.get(id).map(|m| m.seq),
+        }
+    }
+
+    /// The room's unread count worked out from what is held, when that can
+    /// be known: everything from the marker (seq `from`) to the room's
+    /// newest message is held, and the timeline follows live messages.
+    fn exact_unread(&self, room: RoomId, from: i64) -> Option<i64> {
+        let (t, me) = self.timelines.get(&room).zip(self.me)?;
+        let newest = self
+            .rooms
+            .get(&room)?
+            .last_message
+            .as_ref()
+            .map_or(0, |m| m.seq);
+        let reached = t.contiguous_from(from);
+        (!t.has_newer && reached >= newest).then(|| t.unread_between(from, reached, me))
+    }
+
+    /// The list saw `room` up to `message_id`. The marker moves there, or
+    /// only as far towards it as held messages reach without a hole: a
+    /// reader never reads past messages this client has not received (they
+    /// are fetched, then shown, then read). Markers only move forward, so
+    /// reporting history above the marker changes nothing. Returns the
+    /// message to tell the server of, if any.
+    pub fn read_up_to(&mut self, room: RoomId, message_id: MessageId) -> Option<MessageId> {
+        let t = self.timelines.get(&room)?;
+        let first_held = t.first()?.seq;
+        // What the user skipped (see `Timeline::skipped`) counts as read.
+        let from = match self.my_marker_seq(room) {
+            Some(marker) if t.skipped => marker.max(first_held - 1),
+            Some(marker) => marker,
+            None if t.skipped => first_held - 1,
+            None => return None,
+        };
+        let seen = t.get(message_id)?.seq;
+        let to = seen.min(t.contiguous_from(from));
+        let target = t.span(to, to).next().map(|m| m.id);
+        let me = self.me?;
+        let between = t.unread_between(from, to, me);
+        let exact = self.exact_unread(room, to.max(from));
+        let r = self.rooms.get_mut(&room)?;
+        if to > from {
+            r.last_read_message_id = target;
+            r.unread_count = exact.unwrap_or((r.unread_count - between).max(0));
+            r.mention_count = 0;
+            return target;
+        }
+        // Seen up to the marker again while the count says more is unread
+        // than follows it (a count from before a catch-up): correct it, and
+        // say so again (the report that moved it may have been lost).
+        match (exact, r.last_read_message_id) {
+            (Some(left), Some(marker)) if r.unread_count > left => {
+                r.unread_count = left;
+                Some(marker)
+            }
+            _ => None,
+        }
+    }
+
+    /// "Mark as read": everything in `room` up to its newest message, seen
+    /// or not (the user asked). Returns the message to report.
+    pub fn mark_all_read(&mut self, room: RoomId) -> Option<MessageId> {
+        let r = self.rooms.get_mut(&room)?;
+        let newest = r.last_message.as_ref().map(|m| m.id)?;
+        r.last_read_message_id = Some(newest);
+        r.unread_count = 0;
+        r.mention_count = 0;
+        Some(newest)
+    }
+
+    /// The server says my marker moved (another tab or device read on).
+    /// Returns whether the room list must be fetched again: the new marker
+    /// is not held here, so what is left unread cannot be worked out.
+    pub fn my_marker_moved(&mut self, room: RoomId, message_id: MessageId) -> bool {
         let Some(r) = self.rooms.get(&room) else {
             return false;
         };
-        let timeline = self.timelines.get(&room);
-        let seq_of = |id: MessageId| {
-            timeline.and_then(|t| t.get(id)).map(|m| m.seq).or_else(|| {
-                r.last_message
-                    .as_ref()
-                    .filter(|m| m.id == id)
-                    .map(|m| m.seq)
-            })
-        };
-        let new_seq = seq_of(message_id);
-        let old_seq = r.last_read_message_id.and_then(seq_of);
-        let forward = match (new_seq, old_seq) {
-            (Some(new), Some(old)) => new > old,
-            _ => r.last_read_message_id != Some(message_id),
-        };
-        if !forward && r.unread_count == 0 && r.mention_count == 0 {
+        let held = self
+            .timelines
+            .get(&room)
+            .and_then(|t| t.get(message_id))
+            .map(|m| m.seq);
+        let from = self.my_marker_seq(room);
+        if let (Some(new), Some(old)) = (held, from)
+            && new <= old
+        {
             return false;
         }
-        let is_last = r.last_message.as_ref().map(|m| m.id) == Some(message_id);
-        let left = if is_last {
-            0
-        } else {
-            timeline
-                .filter(|t| t.get(message_id).is_some())
-                .zip(self.me)
-                .map(|(t, me)| t.unread_after(Some(message_id), me))
-                .unwrap_or(0)
+        let to_the_end = r.last_message.as_ref().map(|m| m.id) == Some(message_id);
+        let left = match (held, from) {
+            _ if to_the_end => Some(0),
+            (Some(new), _) => self.exact_unread(room, new).or_else(|| {
+                let t = self.timelines.get(&room)?;
+                let old = from.filter(|old| t.contiguous_from(*old) >= new)?;
+                let read = t.unread_between(old, new, self.me?);
+                Some((r.unread_count - read).max(0))
+            }),
+            (None, _) => None,
         };
         let r = self.rooms.get_mut(&room).expect("looked up above");
-        let had_mentions = r.mention_count > 0;
+        r.last_read_message_id = Some(message_id);
         r.mention_count = 0;
-        if forward {
-            r.last_read_message_id = Some(message_id);
-            r.unread_count = left;
-            return true;
+        match left {
+            Some(left) => {
+                r.unread_count = left;
+                false
+            }
+            None => true,
         }
-        // The marker itself seen again while the room still counts unread
-        // messages (a count from before the last catch-up): the count
-        // shrinks to what follows it, and the server hears of it again.
-        // Anything above the marker is history and changes nothing.
-        let at_marker = r.last_read_message_id == Some(message_id);
-        if at_marker && r.unread_count > left {
-            r.unread_count = left;
-            return true;
-        }
-        had_mentions
     }
 
     pub fn set_typing(&mut self, room: RoomId, user: UserRef, now_ms: f64) {
@@ -232,7 +295,37 @@ impl ChatState {
         all
     }
 
-    pub fn set_presence(&mut self, user: UserId, online: bool) {
+    /// The live connection came up or went down: the user's own dot
+    /// follows it, as the top bar does.
+    pub fn set_online(&mut self, online: bool) {
+        self.online = online;
+        if let Some(me) = self.me {
+            self.set_presence(me, online);
+        }
+    }
+
+    /// A room's member list, fetched; the user's own presence is this
+    /// client's connection (the list may predate it).
+    pub fn set_members(&mut self, room: RoomId, mut members: Vec<protocol::Member>) {
+        for m in &mut members {
+            if Some(m.user.id) == self.me {
+                m.online = self.online;
+                m.user.online = self.online;
+            }
+            self.presence.insert(m.user.id, m.online);
+        }
+        self.timeline(room).members = Some(members);
+    }
+
+    /// Someone came online or went offline (the user's own presence is
+    /// their connection here, see [`ChatState::set_online`]).
+    pub fn presence_changed(&mut self, user: UserId, online: bool) {
+        if Some(user) != self.me {
+            self.set_presence(user, online);
+        }
+    }
+
+    fn set_presence(&mut self, user: UserId, online: bool) {
         self.presence.insert(user, online);
         for t in self.timelines.values_mut() {
             if let Some(members) = &mut t.members {

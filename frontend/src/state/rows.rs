@@ -84,12 +84,13 @@ impl Row {
             Row::Pending {
                 pending,
                 starts_group,
-                ..
+                status,
             } => format!(
-                "p:{}:{}:{}",
+                "p:{}:{}:{}:{:?}",
                 pending.client_id,
                 pending.failed.is_some(),
-                starts_group
+                starts_group,
+                status
             ),
         }
     }

@@ -81,6 +81,7 @@ fn pending(room: RoomId, cid: &str, min: i64) -> Pending {
         attachments: Vec::new(),
         created_at: at(min),
         failed: None,
+        waiting: false,
     }
 }
 
@@ -133,8 +134,7 @@ fn duplicates_by_id_are_kept_once() {
 fn seq_jump_reports_a_gap_after_the_last_known_message() {
     let mut t = Timeline::default();
     t.insert(msg(ROOM, 1, 2, 1));
-    let first = msg(ROOM, 1, 2, 1).id;
-    assert_eq!(t.insert(msg(ROOM, 3, 2, 3)), Insert::Gap { after: first });
+    assert_eq!(t.insert(msg(ROOM, 3, 2, 3)), Insert::Gap);
     assert_eq!(t.insert(msg(ROOM, 2, 2, 2)), Insert::Inserted);
     assert_eq!(t.insert(msg(ROOM, 4, 2, 4)), Insert::Appended);
 }
@@ -241,25 +241,29 @@ fn unread_counts_and_total() {
     s.receive(msg(b, 3, 2, 3));
     assert_eq!(s.rooms[&b].unread_count, 2);
     // read on another tab up to message 1: one left
-    s.mark_read_by_me(a, msg(a, 1, 2, 1).id);
+    assert!(!s.my_marker_moved(a, msg(a, 1, 2, 1).id));
     assert_eq!(s.rooms[&a].unread_count, 1);
-    s.mark_read_by_me(a, msg(a, 2, 2, 2).id);
-    s.mark_read_by_me(b, msg(b, 3, 2, 3).id);
+    s.my_marker_moved(a, msg(a, 2, 2, 2).id);
+    s.read_up_to(b, msg(b, 3, 2, 3).id);
     assert_eq!(s.total_unread(), 0);
 }
 
 #[test]
-fn unread_after_marker_skips_own_messages() {
+fn unread_between_skips_own_and_deleted_messages() {
     let mut t = Timeline::default();
+    let mut deleted = msg(ROOM, 4, 2, 4);
+    deleted.deleted = true;
     t.merge(vec![
         msg(ROOM, 1, 2, 1),
         msg(ROOM, 2, ME, 2),
         msg(ROOM, 3, 2, 3),
+        deleted,
     ]);
     let me = nth(ME);
-    assert_eq!(t.unread_after(None, me), 2);
-    assert_eq!(t.unread_after(Some(msg(ROOM, 1, 2, 1).id), me), 1);
-    assert_eq!(t.unread_after(Some(msg(ROOM, 3, 2, 3).id), me), 0);
+    assert_eq!(t.unread_between(0, 4, me), 2);
+    assert_eq!(t.unread_between(1, 4, me), 1);
+    assert_eq!(t.unread_between(3, 4, me), 0);
+    assert_eq!(t.unread_between(3, 1, me), 0);
 }
 
 #[test]
@@ -445,10 +449,12 @@ fn read_markers_only_move_forward_and_history_changes_nothing() {
         s.receive(msg(ROOM, n, 2, n));
     }
     assert_eq!(s.rooms[&ROOM].unread_count, 3);
-    assert!(s.mark_read_by_me(ROOM, msg(ROOM, 4, 2, 4).id));
+    let four = msg(ROOM, 4, 2, 4).id;
+    assert_eq!(s.read_up_to(ROOM, four), Some(four));
     assert_eq!(s.rooms[&ROOM].unread_count, 1, "message 5 is still unseen");
-    assert!(
-        !s.mark_read_by_me(ROOM, msg(ROOM, 2, 2, 2).id),
+    assert_eq!(
+        s.read_up_to(ROOM, msg(ROOM, 2, 2, 2).id),
+        None,
         "scrolling up into history reports nothing"
     );
     assert_eq!(
@@ -456,12 +462,257 @@ fn read_markers_only_move_forward_and_history_changes_nothing() {
         Some(msg(ROOM, 4, 2, 4).id)
     );
     assert_eq!(s.rooms[&ROOM].unread_count, 1);
-    assert!(
-        !s.mark_read_by_me(ROOM, msg(ROOM, 4, 2, 4).id),
+    assert_eq!(
+        s.read_up_to(ROOM, four),
+        None,
         "the same report twice is sent once"
     );
-    assert!(s.mark_read_by_me(ROOM, msg(ROOM, 5, 2, 5).id));
+    let five = msg(ROOM, 5, 2, 5).id;
+    assert_eq!(s.read_up_to(ROOM, five), Some(five));
     assert_eq!(s.rooms[&ROOM].unread_count, 0);
+}
+
+/// Bob read up to 2; his socket dropped while Alice wrote 3 and 4; his own
+/// 5, sent over REST meanwhile, came back as an ack.
+fn sent_across_a_hole() -> ChatState {
+    let mut s = signed_in();
+    s.rooms
+        .get_mut(&ROOM)
+        .expect("the room")
+        .last_read_message_id = Some(msg(ROOM, 2, 2, 2).id);
+    let out = s.apply(
+        ServerEvent::Ack {
+            client_id: "c-5".into(),
+            message: msg(ROOM, 5, ME, 5),
+        },
+        &reading(Some(ROOM)),
+    );
+    assert_eq!(
+        out.effects,
+        vec![Effect::CatchUp(ROOM)],
+        "the hole is fetched"
+    );
+    s
+}
+
+#[test]
+fn catching_up_resumes_after_the_last_message_received_in_order() {
+    let mut s = sent_across_a_hole();
+    let t = s.timeline(ROOM);
+    assert!(t.has_gap());
+    assert_eq!(
+        t.in_order().map(|m| m.seq),
+        Some(2),
+        "never after the newest held, which is the user's own"
+    );
+    t.merge(vec![msg(ROOM, 3, 2, 3), msg(ROOM, 4, 2, 4)]);
+    assert!(!t.has_gap());
+    assert_eq!(t.in_order().map(|m| m.seq), Some(5));
+}
+
+#[test]
+fn reading_never_passes_messages_not_received() {
+    let mut s = sent_across_a_hole();
+    let five = msg(ROOM, 5, ME, 5).id;
+    assert_eq!(
+        s.read_up_to(ROOM, five),
+        None,
+        "the user's own message on screen reads nothing past the hole"
+    );
+    assert_eq!(
+        s.rooms[&ROOM].last_read_message_id,
+        Some(msg(ROOM, 2, 2, 2).id)
+    );
+    s.timeline(ROOM)
+        .merge(vec![msg(ROOM, 3, 2, 3), msg(ROOM, 4, 2, 4)]);
+    assert_eq!(
+        s.read_up_to(ROOM, five),
+        Some(five),
+        "once shown, they are read"
+    );
+
+    // A reader past a hole moves the marker as far as the run goes.
+    let mut s = sent_across_a_hole();
+    s.timeline(ROOM).merge(vec![msg(ROOM, 3, 2, 3)]);
+    let three = msg(ROOM, 3, 2, 3).id;
+    assert_eq!(s.read_up_to(ROOM, five), Some(three));
+}
+
+#[test]
+fn a_backlog_opened_where_it_starts_is_read_as_far_as_seen() {
+    let mut s = signed_in();
+    let newest = msg(ROOM, 2000, 2, 2000);
+    {
+        let r = s.rooms.get_mut(&ROOM).expect("the room");
+        r.last_read_message_id = Some(msg(ROOM, 30, 2, 30).id);
+        r.last_message = Some(newest);
+        r.unread_count = 1970;
+    }
+    // The page around the first unread message, as `first-unread` gives it.
+    let page: Vec<Message> = (7..=56).map(|n| msg(ROOM, n, 2, n)).collect();
+    s.timeline(ROOM).show_window(page, 2000);
+    let me = nth(ME);
+    assert_eq!(
+        s.timelines[&ROOM].first_unread(Some(msg(ROOM, 30, 2, 30).id), 1970, me),
+        FirstUnread::At(msg(ROOM, 31, 2, 31).id)
+    );
+    let forty = msg(ROOM, 40, 2, 40).id;
+    assert_eq!(s.read_up_to(ROOM, forty), Some(forty));
+    assert_eq!(
+        s.rooms[&ROOM].unread_count, 1960,
+        "ten read, the rest of the backlog still unread"
+    );
+    // Reading to the end of what is held moves no further.
+    let last_held = msg(ROOM, 56, 2, 56).id;
+    assert_eq!(s.read_up_to(ROOM, last_held), Some(last_held));
+    assert_eq!(s.rooms[&ROOM].unread_count, 1944);
+    // "Mark as read" is the user's choice: everything.
+    assert_eq!(s.mark_all_read(ROOM), Some(msg(ROOM, 2000, 2, 2000).id));
+    assert_eq!(s.rooms[&ROOM].unread_count, 0);
+}
+
+#[test]
+fn jumping_from_a_backlog_to_the_newest_skips_it_by_choice() {
+    let mut s = signed_in();
+    {
+        let r = s.rooms.get_mut(&ROOM).expect("the room");
+        r.last_read_message_id = Some(msg(ROOM, 30, 2, 30).id);
+        r.last_message = Some(msg(ROOM, 200, 2, 200));
+        r.unread_count = 170;
+    }
+    let t = s.timeline(ROOM);
+    t.show_window((7..=56).map(|n| msg(ROOM, n, 2, n)).collect(), 200);
+    // "Jump to the newest": the backlog between is the user's to skip.
+    t.show_newest((151..=200).map(|n| msg(ROOM, n, 2, n)).collect(), 50);
+    let newest = msg(ROOM, 200, 2, 200).id;
+    assert_eq!(s.read_up_to(ROOM, newest), Some(newest));
+    assert_eq!(s.rooms[&ROOM].unread_count, 0);
+}
+
+#[test]
+fn a_reconnect_loads_an_open_room_that_could_not_load_or_was_sent_to_from_history() {
+    let ready = || ServerEvent::Ready {
+        user: me(),
+        rooms: vec![summary(7, "general", Some(msg(ROOM, 90, 2, 90)))],
+    };
+    let mut s = signed_in();
+    s.timeline(ROOM).loaded = false;
+    let out = s.apply(ready(), &reading(Some(ROOM)));
+    assert!(
+        out.effects.contains(&Effect::ReloadRoom(ROOM)),
+        "{:?}",
+        out.effects
+    );
+
+    let mut s = signed_in();
+    let t = s.timeline(ROOM);
+    t.show_window((10..=20).map(|n| msg(ROOM, n, 2, n)).collect(), 90);
+    t.add_pending(pending(ROOM, "c-1", 30));
+    let out = s.apply(ready(), &reading(Some(ROOM)));
+    assert!(
+        out.effects.contains(&Effect::ShowNewest(ROOM)),
+        "{:?}",
+        out.effects
+    );
+    let out = s.apply(ready(), &reading(None));
+    assert!(
+        !out.effects.contains(&Effect::ShowNewest(ROOM)),
+        "only the room on screen"
+    );
+}
+
+#[test]
+fn a_marker_moved_elsewhere_to_a_message_not_held_refetches_the_counts() {
+    let mut s = signed_in();
+    s.rooms.get_mut(&ROOM).expect("the room").unread_count = 5;
+    let out = s.apply(
+        ServerEvent::Read {
+            room_id: ROOM,
+            user_id: nth(ME),
+            message_id: nth(4242),
+        },
+        &reading(None),
+    );
+    assert_eq!(out.effects, vec![Effect::RefreshRooms]);
+    assert_eq!(s.rooms[&ROOM].last_read_message_id, Some(nth(4242)));
+}
+
+#[test]
+fn my_own_presence_is_my_connection() {
+    let mut s = signed_in();
+    let member = |id: u128, online: bool| protocol::Member {
+        user: protocol::User {
+            online,
+            id: nth(id),
+            ..me().user
+        },
+        role: protocol::Role::Member,
+        joined_at: at(0),
+        online,
+    };
+    s.apply(
+        ServerEvent::Ready {
+            user: me(),
+            rooms: vec![summary(7, "general", Some(msg(ROOM, 2, 2, 2)))],
+        },
+        &reading(Some(ROOM)),
+    );
+    // The member list was fetched before the socket was up.
+    s.set_members(ROOM, vec![member(ME, false), member(2, false)]);
+    assert!(s.presence[&nth(ME)]);
+    let members = s.timelines[&ROOM].members.clone().expect("members");
+    assert!(members[0].online && !members[1].online);
+    s.apply(
+        ServerEvent::Presence {
+            user_id: nth(ME),
+            online: false,
+        },
+        &reading(Some(ROOM)),
+    );
+    assert!(s.presence[&nth(ME)], "the connection here says online");
+    s.set_online(false);
+    assert!(!s.presence[&nth(ME)]);
+}
+
+#[test]
+fn a_send_that_cannot_reach_the_server_shows_as_waiting_until_the_reconnect() {
+    let mut s = signed_in();
+    s.timeline(ROOM).add_pending(pending(ROOM, "c-1", 4));
+    let mine = nth(ME);
+    assert_eq!(
+        s.timelines[&ROOM].own_status(mine).map(|(_, st)| st),
+        Some(MessageStatus::Sending)
+    );
+    let keys = |s: &ChatState| -> Vec<String> {
+        let utc = FixedOffset::east_opt(0).expect("utc");
+        rows(&s.timelines[&ROOM], mine, at(10), utc, None, Window::Latest)
+            .iter()
+            .map(Row::key)
+            .collect()
+    };
+    let sending = keys(&s);
+    s.timeline(ROOM).wait_pending("c-1");
+    assert_eq!(
+        s.timelines[&ROOM].own_status(mine).map(|(_, st)| st),
+        Some(MessageStatus::Waiting)
+    );
+    assert_ne!(
+        keys(&s),
+        sending,
+        "the row is drawn again with its new status"
+    );
+    s.apply(
+        ServerEvent::Ready {
+            user: me(),
+            rooms: vec![summary(7, "general", Some(msg(ROOM, 2, 2, 2)))],
+        },
+        &reading(Some(ROOM)),
+    );
+    assert_eq!(
+        s.timelines[&ROOM].own_status(mine).map(|(_, st)| st),
+        Some(MessageStatus::Sending),
+        "sent again after the reconnect"
+    );
 }
 
 #[test]
@@ -582,8 +833,8 @@ fn a_stretch_of_history_keeps_no_live_messages_until_it_reaches_the_end() {
     );
 
     let t = s.timeline(ROOM);
-    t.back_to_live();
-    assert!(!t.has_newer && t.loading && t.len() == 0);
+    t.show_newest(vec![msg(ROOM, 91, 2, 91)], 50);
+    assert!(!t.has_newer && !t.has_older && t.loaded && t.len() == 1);
     assert_eq!(
         t.insert(msg(ROOM, 92, 2, 92)),
         Insert::Appended,

@@ -19,6 +19,9 @@ pub struct Pending {
     pub created_at: DateTime<Utc>,
     /// The server refused it (e.g. rate limited); shown with a retry hint.
     pub failed: Option<String>,
+    /// The server could not be reached: it waits here and goes when the
+    /// connection is back (shown as such, not as "sending").
+    pub waiting: bool,
 }
 
 impl Pending {
@@ -45,8 +48,8 @@ pub enum Insert {
     /// A message older than our newest (filled a hole or history).
     Inserted,
     /// The message's seq jumped past `last + 1`: the messages in between were
-    /// missed and must be fetched with `after=<last id>`.
-    Gap { after: MessageId },
+    /// missed and must be fetched (after [`Timeline::in_order`]).
+    Gap,
     /// Not kept: the timeline holds a stretch of older history (see
     /// [`Timeline::has_newer`]); it comes when the user reaches the end.
     Beyond,
@@ -67,6 +70,11 @@ pub struct Timeline {
     pub loading_newer: bool,
     /// The newest page has been fetched at least once.
     pub loaded: bool,
+    /// The user jumped from a stretch of history to the newest messages:
+    /// what lies between the read marker and the first message held counts
+    /// as read once the reader reads on (their choice, unlike a hole left
+    /// by a dropped connection, which is never read past).
+    pub skipped: bool,
     pub loading: bool,
     pub error: Option<String>,
     /// user id -> seq of the message their read marker points at.
@@ -125,13 +133,12 @@ impl Timeline {
         if self.has_newer && self.last().is_none_or(|last| message.seq > last.seq) {
             return Insert::Beyond;
         }
-        let last = self.last().map(|m| (m.seq, m.id));
-        if let Some(existing) = self.messages.get(&message.seq) {
-            let _ = existing;
-            self.messages.insert(message.seq, message);
+        let last = self.last().map(|m| m.seq);
+        let seq = message.seq;
+        if let Some(held) = self.messages.get_mut(&seq) {
+            *held = message;
             return Insert::Duplicate;
         }
-        let seq = message.seq;
         if let Some(parent) = message.reply_to
             && let Some(p) = self.messages.values_mut().find(|m| m.id == parent)
         {
@@ -140,10 +147,54 @@ impl Timeline {
         self.messages.insert(seq, message);
         match last {
             None => Insert::Appended,
-            Some((last_seq, _)) if seq == last_seq + 1 => Insert::Appended,
-            Some((last_seq, last_id)) if seq > last_seq + 1 => Insert::Gap { after: last_id },
+            Some(last_seq) if seq == last_seq + 1 => Insert::Appended,
+            Some(last_seq) if seq > last_seq + 1 => Insert::Gap,
             Some(_) => Insert::Inserted,
         }
+    }
+
+    /// The newest seq reached from `from` with nothing missing on the way:
+    /// every message `from + 1 ..= s` is held (`from` itself when `from + 1`
+    /// is not). Seqs are gap-free on the server, so a hole here is always
+    /// a message this client has not received.
+    pub fn contiguous_from(&self, from: i64) -> i64 {
+        let mut reached = from;
+        for &seq in self.messages.range(from + 1..).map(|(seq, _)| seq) {
+            if seq != reached + 1 {
+                break;
+            }
+            reached = seq;
+        }
+        reached
+    }
+
+    /// The last message received in order: the end of the run that starts
+    /// at the first message held. Catching up resumes after it, never after
+    /// the newest message held, which may be the user's own, sent over REST
+    /// while the socket was down and others' messages were missed.
+    pub fn in_order(&self) -> Option<&Message> {
+        let first = self.first()?.seq;
+        self.messages.get(&self.contiguous_from(first))
+    }
+
+    /// Whether messages are missing between the first and the last held.
+    pub fn has_gap(&self) -> bool {
+        match (self.first(), self.last()) {
+            (Some(first), Some(last)) => last.seq - first.seq + 1 != self.messages.len() as i64,
+            _ => false,
+        }
+    }
+
+    /// Messages that count as unread with `lo < seq <= hi`: others' and
+    /// not deleted (the server counts the same way).
+    pub fn unread_between(&self, lo: i64, hi: i64, me: UserId) -> i64 {
+        if lo >= hi {
+            return 0;
+        }
+        self.messages
+            .range(lo + 1..=hi)
+            .filter(|(_, m)| counts_as_unread(m, me))
+            .count() as i64
     }
 
     /// Replaces what is held with the stretch of history around a message
@@ -151,6 +202,7 @@ impl Timeline {
     /// know whether the stretch reaches it. Pending sends stay.
     pub fn show_window(&mut self, page: Vec<Message>, newest_seq: i64) {
         self.messages.clear();
+        self.skipped = false;
         self.merge(page);
         self.has_older = self.first().is_some_and(|m| m.seq > 1);
         self.has_newer = self.last().is_some_and(|m| m.seq < newest_seq);
@@ -159,14 +211,20 @@ impl Timeline {
         self.error = None;
     }
 
-    /// Forgets the stretch of history held, to load the newest page again;
-    /// live messages are kept from now on.
-    pub fn back_to_live(&mut self) {
+    /// Replaces a stretch of history with the newest page (`page_size` is
+    /// what was asked for: a full page means older ones exist); live
+    /// messages are kept from now on. The user chose to skip what lies
+    /// between (jumped to the newest, or sent a message): reading on from
+    /// the newest page passes it (see [`Timeline::skipped`]).
+    pub fn show_newest(&mut self, page: Vec<Message>, page_size: usize) {
         self.messages.clear();
+        self.has_older = page.len() >= page_size;
+        self.merge(page);
         self.has_newer = false;
-        self.has_older = false;
-        self.loaded = false;
-        self.loading = true;
+        self.loaded = true;
+        self.loading = false;
+        self.error = None;
+        self.skipped = true;
     }
 
     /// Merges a REST page (any order, possibly overlapping what we have).
@@ -247,6 +305,20 @@ impl Timeline {
         }
     }
 
+    /// The send could not reach the server; it goes again on reconnect.
+    pub fn wait_pending(&mut self, client_id: &str) {
+        if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
+            p.waiting = true;
+        }
+    }
+
+    /// The connection is back and every waiting send goes again.
+    pub fn resume_pending(&mut self) {
+        for p in &mut self.pending {
+            p.waiting = false;
+        }
+    }
+
     pub fn retry_pending(&mut self, client_id: &str) {
         if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
             p.failed = None;
@@ -266,18 +338,6 @@ impl Timeline {
         }
     }
 
-    /// Unread messages after `marker` (a message id), not sent by `me`.
-    pub fn unread_after(&self, marker: Option<MessageId>, me: UserId) -> i64 {
-        let from = marker
-            .and_then(|id| self.get(id))
-            .map(|m| m.seq)
-            .unwrap_or(0);
-        self.messages
-            .range(from + 1..)
-            .filter(|(_, m)| m.sender.as_ref().map(|s| s.id) != Some(me))
-            .count() as i64
-    }
-
     /// Where the "New messages" divider goes when a room opens, from the
     /// read marker and unread count the room had then. The marker's own
     /// position is used when it is loaded; otherwise the divider goes
@@ -287,7 +347,7 @@ impl Timeline {
         if unread <= 0 {
             return FirstUnread::None;
         }
-        let theirs = |m: &&Message| m.sender.as_ref().map(|s| s.id) != Some(me);
+        let theirs = |m: &&Message| counts_as_unread(m, me);
         if let Some(seq) = marker.and_then(|id| self.get(id)).map(|m| m.seq) {
             return match self.messages.range(seq + 1..).map(|(_, m)| m).find(theirs) {
                 Some(m) => FirstUnread::At(m.id),
@@ -350,10 +410,12 @@ impl Timeline {
     /// another member → seen.
     pub fn own_status(&self, me: UserId) -> Option<(StatusKey, MessageStatus)> {
         if let Some(p) = self.pending.last() {
-            return Some((
-                StatusKey::Pending(p.client_id.clone()),
-                MessageStatus::Sending,
-            ));
+            let status = if p.waiting {
+                MessageStatus::Waiting
+            } else {
+                MessageStatus::Sending
+            };
+            return Some((StatusKey::Pending(p.client_id.clone()), status));
         }
         let own = self
             .messages
@@ -371,6 +433,11 @@ impl Timeline {
         };
         Some((StatusKey::Message(own.id), status))
     }
+}
+
+/// Whether a message can be unread for `me`: someone else's, not deleted.
+fn counts_as_unread(m: &Message, me: UserId) -> bool {
+    !m.deleted && m.sender.as_ref().map(|s| s.id) != Some(me)
 }
 
 /// Where unread messages start, when a room opens.
@@ -392,6 +459,8 @@ pub enum StatusKey {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageStatus {
+    /// Not sent: the server is out of reach; it goes once it is back.
+    Waiting,
     Sending,
     Sent,
     Seen,
@@ -400,9 +469,20 @@ pub enum MessageStatus {
 impl MessageStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Waiting => "waiting",
             Self::Sending => "sending",
             Self::Sent => "sent",
             Self::Seen => "seen",
+        }
+    }
+
+    /// What the status means, for its tooltip.
+    pub fn explained(self) -> &'static str {
+        match self {
+            Self::Waiting => "Not sent yet: it goes as soon as the connection is back",
+            Self::Sending => "Sending",
+            Self::Sent => "Delivered to the room",
+            Self::Seen => "Seen by someone in the room",
         }
     }
 }

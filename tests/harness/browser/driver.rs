@@ -139,6 +139,7 @@ impl ChromeDriver {
         }
         Browser {
             client,
+            driver: self.url.clone(),
             base: base.trim_end_matches('/').to_owned(),
             label: label.to_owned(),
             sessions: self.sessions.clone(),

@@ -16,9 +16,11 @@
 //! browser, at which URL, with the page's visible text.
 
 mod driver;
+mod link;
 mod page;
 
 pub use driver::ChromeDriver;
+pub use link::Link;
 pub use page::{Browser, Bubble, tid};
 
 use std::net::TcpListener;
@@ -135,6 +137,11 @@ impl WebServer {
 
     /// Starts the server on a free port with a fresh data directory.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// [`WebServer::start`] with more settings (`THEMECHAT_*` variables).
+    pub async fn start_with(settings: &[(&'static str, &str)]) -> Self {
         let web_dir = web_dist();
         let backend = Backend::from_env();
         let data_dir = tempfile::Builder::new()
@@ -150,6 +157,7 @@ impl WebServer {
             ("THEMECHAT_RATE_LIMIT_MESSAGES", "1000".to_owned()),
             ("THEMECHAT_AUTH_ATTEMPTS_PER_ADDRESS", "10000".to_owned()),
         ];
+        env.extend(settings.iter().map(|(k, v)| (*k, (*v).to_owned())));
         let pg_schema = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => {

@@ -54,6 +54,8 @@ return Array.from(document.querySelectorAll('[data-testid="message-bubble"]')).m
 /// panics first, dropping the [`ChromeDriver`] ends it.
 pub struct Browser {
     pub client: Client,
+    /// ChromeDriver's address, for its commands beyond WebDriver's.
+    pub(super) driver: String,
     /// The server address paths are relative to.
     pub base: String,
     pub label: String,
@@ -85,6 +87,42 @@ impl Browser {
                 self.label
             ),
         }
+    }
+
+    /// Takes the browser's network away (it tells the page `offline`, and
+    /// nothing new connects), or gives it back.
+    pub async fn set_offline(&self, offline: bool) {
+        let id = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("{}: no WebDriver session", self.label));
+        let url = format!("{}/session/{id}/chromium/network_conditions", self.driver);
+        let http = reqwest::Client::new();
+        let request = if offline {
+            http.post(&url).json(&json!({
+                "network_conditions": {
+                    "offline": true,
+                    "latency": 0,
+                    "download_throughput": -1,
+                    "upload_throughput": -1,
+                }
+            }))
+        } else {
+            http.delete(&url)
+        };
+        let response = tokio::time::timeout(COMMAND_TIMEOUT, request.send())
+            .await
+            .unwrap_or_else(|_| panic!("{}: ChromeDriver did not answer", self.label))
+            .unwrap_or_else(|e| panic!("{}: cannot set the network conditions: {e}", self.label));
+        assert!(
+            response.status().is_success(),
+            "{}: ChromeDriver refused the network conditions: {}",
+            self.label,
+            response.text().await.unwrap_or_default()
+        );
     }
 
     /// Loads `path` (relative to the server) as a fresh page load.

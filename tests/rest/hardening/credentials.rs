@@ -236,4 +236,28 @@ async fn metrics_can_be_served_on_a_listener_of_their_own() {
         .await
         .unwrap();
     assert!(text.contains("themechat_http_requests_total"), "{text}");
+    assert!(
+        text.contains("themechat_ws_connections"),
+        "the operators' own listener shows the open sockets: {text}"
+    );
+}
+
+#[tokio::test]
+async fn public_metrics_do_not_say_how_many_sockets_the_node_holds() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let _socket = themechat_tests::socket::WsClient::open(&app, &alice).await;
+    let public = app.get("/metrics", None).await;
+    assert_eq!(public.status, 200, "{}", public.describe());
+    assert!(
+        public.text.contains("themechat_http_requests_total"),
+        "{}",
+        public.text
+    );
+    assert!(
+        !public.text.contains("ws_connections"),
+        "anyone may read the public /metrics: the count of open sockets tells an \
+         attacker how many more to open ({})",
+        public.text
+    );
 }

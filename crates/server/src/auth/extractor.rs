@@ -113,7 +113,9 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// The address a request came from (the TCP peer), for per-address limits.
+/// The address a request came from, for per-address limits and the
+/// address a session records: the TCP peer, or behind a trusted proxy the
+/// client it forwarded (see [`crate::client_address`]).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress(pub std::net::IpAddr);
 
@@ -122,11 +124,6 @@ impl FromRequest for ClientAddress {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // Test requests built without a socket have no peer: one shared key.
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        std::future::ready(Ok(Self(ip)))
+        std::future::ready(Ok(Self(crate::client_address::of(req))))
     }
 }

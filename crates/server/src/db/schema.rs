@@ -156,6 +156,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    friend_request_notices (from_id, to_id) {
+        from_id -> Text,
+        to_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     blocks (blocker_id, blocked_id) {
         blocker_id -> Text,
         blocked_id -> Text,
@@ -346,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     friendships,
     friend_requests,
+    friend_request_notices,
     blocks,
     notifications,
     activities,

@@ -9,13 +9,15 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 use protocol::limits::{ATTACHMENTS_MAX, FILE_NAME_MAX};
+use protocol::validate;
 use protocol::{Attachment, AttachmentId, ErrorCode, Message, MessageId, RoomId, RoomKind, UserId};
 
 use super::access::visible_room;
-use super::pictures::{self, Picture};
+use super::pictures::{self, Decoders, NotAPicture, Picture};
 use crate::db::DbConn;
 use crate::db::models::{AttachmentRow, Stored, now};
-use crate::db::queries::{attachments, messages, social};
+use crate::db::queries::{attachments, messages};
+use crate::domain::blocks;
 use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 
 /// What the client calls a file we cannot name otherwise.
@@ -32,21 +34,40 @@ pub struct Prepared {
 }
 
 /// Reads an upload: its type from its bytes, its size in pixels and a
-/// thumbnail when it is a picture we can decode. CPU-bound (decoding);
-/// run it off the async workers.
-pub fn prepare(claimed_name: &str, bytes: Vec<u8>) -> Prepared {
-    let picture = pictures::read(&bytes).ok();
+/// thumbnail when it is a picture we can decode (decoded by `decoders`, a
+/// few at a time: 503 when they are all busy). A picture beyond the budget
+/// of one decode is refused (`picture_too_large`), unread; one whose
+/// header reads but whose pixels do not is kept as a plain file.
+pub async fn prepare(
+    decoders: &Decoders,
+    claimed_name: &str,
+    bytes: Vec<u8>,
+) -> DomainResult<Prepared> {
+    let (picture, bytes) = match pictures::inspect(&bytes) {
+        Ok(_) => {
+            let (decoded, bytes) = decoders
+                .run(move || (pictures::read(&bytes), bytes))
+                .await?;
+            match decoded {
+                Ok(picture) => (Some(picture), bytes),
+                Err(NotAPicture::TooLarge) => return Err(pictures::too_large()),
+                Err(_) => (None, bytes),
+            }
+        }
+        Err(NotAPicture::TooLarge) => return Err(pictures::too_large()),
+        Err(NotAPicture::Format | NotAPicture::Unreadable(_)) => (None, bytes),
+    };
     let content_type = match &picture {
         Some(p) => p.content_type.to_owned(),
         None => sniff(&bytes),
     };
-    Prepared {
+    Ok(Prepared {
         id: AttachmentId::from_uuid(uuid::Uuid::now_v7()),
         name: clean_name(claimed_name),
         content_type,
         bytes,
         picture,
-    }
+    })
 }
 
 /// The media type of a file that is not a picture we show: what its bytes
@@ -69,11 +90,15 @@ fn sniff(bytes: &[u8]) -> String {
 }
 
 /// A file name safe to show and to send back in `Content-Disposition`: no
-/// directories, no control characters, not too long (the extension kept).
+/// directories, no control characters, none of the invisible or
+/// direction-changing characters that names of people and rooms refuse
+/// (`invoice\u{202E}fdp.exe` would show as `invoiceexe.pdf`; it becomes
+/// `invoicefdp.exe`, what it is), not too long (the extension kept).
 pub fn clean_name(claimed: &str) -> String {
     let base = claimed.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
+        .filter(|c| !validate::is_invisible_format(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
@@ -102,22 +127,25 @@ pub fn may_upload(conn: &mut DbConn, user: UserId, room_id: RoomId) -> DomainRes
     let (room, _) = visible_room(conn, room_id, user)?.member()?;
     if room.kind() == RoomKind::Direct
         && let Some((a, b)) = room.direct_pair()
-        && social::blocked_either_way(conn, a, b)?
+        && blocks::either_way(conn, a, b)?
     {
         return Err(DomainError::blocked());
     }
     Ok(())
 }
 
-/// Records an upload whose bytes are already in the file store. Checks the
-/// right to upload again: it may have been lost while the bytes travelled.
+/// Records an upload, within the uploader's storage `quota` (its bytes
+/// go to the store once this committed). Checks the right to upload
+/// again: it may have been lost while the bytes travelled.
 pub fn record(
     conn: &mut DbConn,
     user: UserId,
     room_id: RoomId,
     file: &Prepared,
+    quota: u64,
 ) -> DomainResult<Attachment> {
     may_upload(conn, user, room_id)?;
+    super::quota::reserve(conn, user, file.bytes.len() as u64, quota)?;
     let row = AttachmentRow {
         id: Stored(file.id),
         room_id: Stored(room_id),
@@ -272,6 +300,19 @@ mod tests {
         assert_eq!(clean_name("  .hidden "), "hidden");
         assert_eq!(clean_name(""), "file");
         assert_eq!(clean_name("///"), "file");
+    }
+
+    #[test]
+    fn names_lose_invisible_and_direction_changing_characters() {
+        assert_eq!(clean_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(
+            clean_name("\u{2067}re\u{200B}port\u{2069}\u{FEFF}.txt"),
+            "report.txt"
+        );
+        // What is left of a name made only of them is no name.
+        assert_eq!(clean_name("\u{202E}\u{202D}"), "file");
+        // Letters of every script stay.
+        assert_eq!(clean_name("отчёт עברית.pdf"), "отчёт עברית.pdf");
     }
 
     #[test]

@@ -38,8 +38,14 @@ pub enum DomainError {
     Conflict { code: ErrorCode, message: String },
     #[error("the request body is larger than {}", in_units(*limit))]
     PayloadTooLarge { limit: u64 },
+    /// An upload would take its uploader past what they may keep.
+    #[error("this upload would pass your storage quota of {}: delete files to make room", in_units(*quota))]
+    QuotaExceeded { quota: u64 },
     #[error("{0}")]
     Validation(String),
+    /// A picture beyond the budget of one decode (`domain::pictures`).
+    #[error("the picture is too large: at most {} megapixels and {max_side} pixels a side", max_pixels / (1024 * 1024))]
+    PictureTooLarge { max_pixels: u64, max_side: u32 },
     #[error("too many requests, slow down")]
     RateLimited {
         /// When to try again, in seconds (the `Retry-After` header).
@@ -90,6 +96,8 @@ pub enum Missing {
     Route,
     #[error("user")]
     User,
+    #[error("earlier version")]
+    Version,
     #[error("webhook")]
     Webhook,
 }
@@ -161,7 +169,9 @@ impl DomainError {
             Self::Refused { code, .. } | Self::Conflict { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::QuotaExceeded { .. } => ErrorCode::QuotaExceeded,
             Self::Validation(_) => ErrorCode::ValidationFailed,
+            Self::PictureTooLarge { .. } => ErrorCode::PictureTooLarge,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Race(_) => ErrorCode::Conflict,
             Self::Unavailable(_) => ErrorCode::Unavailable,
@@ -175,11 +185,13 @@ impl DomainError {
     }
 }
 
-/// A size limit as people say it: "10 MiB", "64 KiB", "300 bytes".
+/// A size limit as people say it: "1 GiB", "10 MiB", "64 KiB", "300 bytes".
 fn in_units(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * 1024 * 1024;
     match bytes {
+        b if b >= GIB && b % GIB == 0 => format!("{} GiB", b / GIB),
         b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
         b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
         b => format!("{b} bytes"),

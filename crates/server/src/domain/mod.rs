@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod attachments;
+pub mod blocks;
 pub mod bots;
 pub mod error;
 pub mod event_queues;
@@ -22,6 +23,7 @@ pub mod pictures;
 pub mod pins;
 pub mod posting;
 pub mod profanity;
+pub mod quota;
 pub mod reactions;
 pub mod read_markers;
 pub mod refresh_tokens;

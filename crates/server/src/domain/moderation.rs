@@ -92,13 +92,9 @@ pub fn remove_member(
     let reason = reason.filter(|r| !r.is_empty());
     users::find(conn, target)?.ok_or(DomainError::NotFound(Missing::User))?;
     let membership = members::find(conn, room_id, target)?;
+    let actor_role = actor_membership.role();
     if let Some(m) = &membership {
-        let allowed = match actor_membership.role() {
-            Role::Owner => true,
-            Role::Moderator => m.role() == Role::Member,
-            Role::Member => false,
-        };
-        if !allowed {
+        if !may_remove(actor_role, m.role()) {
             return Err(DomainError::forbidden(
                 "moderators may only remove members; nobody may remove the owner",
             ));
@@ -123,15 +119,17 @@ pub fn remove_member(
                 created_at: now(),
             },
         )?;
+    let mut events = Vec::new();
     if ban {
         members::remove_invite(conn, room_id, target)?;
+        events = remove_bots_of(conn, room_id, target, actor, actor_role, reason.as_deref())?;
     }
     // Whoever removes the member first records it; a concurrent second
     // attempt finds nobody to remove.
     let removed = membership.is_some() && members::delete(conn, room_id, target)?;
     if !removed && !newly_banned {
         return if ban {
-            Ok(Vec::new())
+            Ok(events)
         } else {
             Err(DomainError::NotFound(Missing::Member))
         };
@@ -146,20 +144,62 @@ pub fn remove_member(
         reason.clone(),
     )?;
     if !removed {
-        return Ok(Vec::new());
+        return Ok(events);
     }
     members::record_event(conn, room_id, target, Some(actor), kind, reason.as_deref())?;
     activity::insert(
         conn,
         &ActivityRow::new(target, activity_kind, Some(room_id), Some(actor)),
     )?;
-    Ok(vec![Outbound::room(
+    events.push(Outbound::room(
         room_id,
         ServerEvent::MemberLeft {
             room_id,
             user_id: target,
         },
-    )])
+    ));
+    Ok(events)
+}
+
+/// Whether someone of `actor`'s role may remove a member of `target`'s.
+fn may_remove(actor: Role, target: Role) -> bool {
+    match actor {
+        Role::Owner => true,
+        Role::Moderator => target == Role::Member,
+        Role::Member => false,
+    }
+}
+
+/// A ban covers the bots of the banned person: they act for their owner.
+/// Those in the room (that the actor may remove) leave it with them; none
+/// of them may join or post there while the ban stands (see
+/// `rooms::membership::join` and `messages::post_batch`).
+fn remove_bots_of(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    owner: UserId,
+    actor: UserId,
+    actor_role: Role,
+    reason: Option<&str>,
+) -> DomainResult<Vec<Outbound>> {
+    let mut events = Vec::new();
+    for bot in super::bots::ids_of_owner(conn, owner)? {
+        let Some(membership) = members::find(conn, room_id, bot)? else {
+            continue;
+        };
+        if !may_remove(actor_role, membership.role()) || !members::delete(conn, room_id, bot)? {
+            continue;
+        }
+        members::record_event(conn, room_id, bot, Some(actor), "ban", reason)?;
+        events.push(Outbound::room(
+            room_id,
+            ServerEvent::MemberLeft {
+                room_id,
+                user_id: bot,
+            },
+        ));
+    }
+    Ok(events)
 }
 
 pub fn unban(

@@ -39,20 +39,22 @@ pub fn list(conn: &mut DbConn, viewer: UserId, owner: UserId) -> DomainResult<Ve
         .collect())
 }
 
-/// Adds a decoded picture (whose bytes are not stored yet) to the owner's
-/// library, within [`PHOTOS_MAX`].
+/// Adds a decoded picture (whose bytes are stored, pending this row) to
+/// the owner's library, within [`PHOTOS_MAX`] and their storage `quota`.
 pub fn record(
     conn: &mut DbConn,
     owner: UserId,
     id: PhotoId,
     picture: &Picture,
     size: usize,
+    quota: u64,
 ) -> DomainResult<Photo> {
     if photos::count_of_owner(conn, owner)? >= PHOTOS_MAX as i64 {
         return Err(DomainError::validation(format!(
             "a photo library holds at most {PHOTOS_MAX} photos; remove one first"
         )));
     }
+    super::quota::reserve(conn, owner, size as u64, quota)?;
     let row = PhotoRow {
         id: Stored(id),
         owner_id: Stored(owner),

@@ -10,7 +10,8 @@ use super::events::Outbound;
 use super::messages::readable_message;
 use crate::db::DbConn;
 use crate::db::models::{ReactionRow, Stored, now};
-use crate::db::queries::{reactions, social};
+use crate::db::queries::reactions;
+use crate::domain::blocks;
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
 /// Adds (`add`) or takes back `user`'s reaction with `emoji` to a message
@@ -31,7 +32,7 @@ pub fn react(
     // A direct conversation stays, but nobody acts in it across a block.
     if room.kind() == RoomKind::Direct
         && let Some((a, b)) = room.direct_pair()
-        && social::blocked_either_way(conn, a, b)?
+        && blocks::either_way(conn, a, b)?
     {
         return Err(DomainError::blocked());
     }

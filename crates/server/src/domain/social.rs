@@ -8,6 +8,7 @@ use protocol::{
 
 use super::Presence;
 use super::accounts::{find_user, visible_profile, visible_profiles};
+use super::blocks;
 use super::events::Outbound;
 use super::notifications::{About, notify};
 use crate::db::DbConn;
@@ -58,7 +59,7 @@ fn request_views(
 
 fn befriend(conn: &mut DbConn, a: UserId, b: UserId) -> DomainResult<()> {
     social::add_friendship(conn, a, b)?;
-    social::delete_requests_between(conn, a, b)?;
+    social::delete_requests_between(conn, &[a], &[b])?;
     for (user, other) in [(a, b), (b, a)] {
         activity::insert(
             conn,
@@ -108,7 +109,7 @@ pub fn send_request(
     find_user(conn, to)?;
     // Two people asking each other at the same moment must end as friends.
     lock_pair(conn, from, to)?;
-    if social::blocked_either_way(conn, from, to)? {
+    if blocks::either_way(conn, from, to)? {
         return Err(DomainError::blocked());
     }
     if social::are_friends(conn, from, to)? {
@@ -145,21 +146,25 @@ pub fn send_request(
         other => other?,
     }
     let for_recipient = request_view(conn, to, &row, presence)?;
-    let about = About {
-        kind: NotificationKind::FriendRequest,
-        actor: Some(from),
-        room: None,
-        message: None,
-    };
-    let events = vec![
-        Outbound::user(
-            to,
-            ServerEvent::FriendRequest {
-                request: for_recipient,
-            },
-        ),
-        notify(conn, to, about, presence)?,
-    ];
+    // The recipient's list of requests changes either way; a notification
+    // comes once per question, as an invite's does: asking again after a
+    // cancel (fifteen times, say) must not nag. An answer (accept,
+    // decline) or a block ends the question.
+    let mut events = vec![Outbound::user(
+        to,
+        ServerEvent::FriendRequest {
+            request: for_recipient,
+        },
+    )];
+    if social::note_request_announced(conn, from, to)? {
+        let about = About {
+            kind: NotificationKind::FriendRequest,
+            actor: Some(from),
+            room: None,
+            message: None,
+        };
+        events.push(notify(conn, to, about, presence)?);
+    }
     Ok((
         RequestOutcome::Sent(request_view(conn, from, &row, presence)?),
         events,
@@ -209,6 +214,11 @@ pub fn accept(
             "only the recipient may accept a request",
         ));
     }
+    // A request from someone's bot outlives a block of its owner only
+    // until now: it cannot be taken up across the block.
+    if blocks::either_way(conn, user, *row.from_id)? {
+        return Err(DomainError::blocked());
+    }
     // Taking the request out first makes a double accept a clean 404.
     taken(social::delete_request(conn, *row.id)?)?;
     befriend(conn, user, *row.from_id)?;
@@ -224,7 +234,9 @@ pub fn decline(conn: &mut DbConn, user: UserId, request_id: FriendRequestId) -> 
             "only the recipient may decline a request",
         ));
     }
-    taken(social::delete_request(conn, *row.id)?)
+    taken(social::delete_request(conn, *row.id)?)?;
+    // Answered: a later request is a new question, announced again.
+    Ok(social::forget_request_announced(conn, *row.from_id, user)?)
 }
 
 pub fn cancel(conn: &mut DbConn, user: UserId, request_id: FriendRequestId) -> DomainResult<()> {
@@ -288,15 +300,20 @@ pub fn unfriend(conn: &mut DbConn, user: UserId, friend: UserId) -> DomainResult
     }
 }
 
-/// Blocking ends any friendship and pending request between the two.
+/// Blocking ends any friendship and pending request between the two, and
+/// between each and the other's bots (which the block covers too).
 pub fn block(conn: &mut DbConn, user: UserId, target: UserId) -> DomainResult<()> {
     if user == target {
         return Err(not_yourself("block"));
     }
     find_user(conn, target)?;
     social::block(conn, user, target)?;
-    end_friendship(conn, user, target)?;
-    social::delete_requests_between(conn, user, target)?;
+    let mine = blocks::circle_of(conn, user)?;
+    let theirs = blocks::circle_of(conn, target)?;
+    for (a, b) in social::friendships_between(conn, &mine, &theirs)? {
+        end_friendship(conn, a, b)?;
+    }
+    social::delete_requests_between(conn, &mine, &theirs)?;
     Ok(())
 }
 
@@ -325,7 +342,7 @@ pub fn open_direct(
     }
     find_user(conn, other)?;
     lock_pair(conn, user, other)?;
-    if social::blocked_either_way(conn, user, other)? {
+    if blocks::either_way(conn, user, other)? {
         return Err(DomainError::blocked());
     }
     let key = if user < other {

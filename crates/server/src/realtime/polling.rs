@@ -110,6 +110,7 @@ impl Feed {
         let handle = ConnHandle {
             tx,
             closer: closer.clone(),
+            stall: Arc::default(),
         };
         let (user, session) = (queue.user, queue.session);
         // Registered before the rooms are read, as a socket is: a join

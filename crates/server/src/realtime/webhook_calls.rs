@@ -10,6 +10,11 @@
 //! receiver drop the repeat). What was said while no node fed the queue is
 //! caught up from the rooms' history when the next `ready` shows it (see
 //! `Watermarks`).
+//!
+//! Calls go straight to the receiver, never through a proxy the
+//! environment names, and only to public addresses (unless
+//! `webhook_private_addresses`): a webhook URL must not reach into the
+//! network the server runs in.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -291,7 +296,12 @@ fn client(private_addresses: bool) -> reqwest::Result<reqwest::Client> {
         .timeout(CALL_TIMEOUT)
         .user_agent("ThemeChat-Webhook/1")
         // A redirect would be a second, unchecked address.
-        .redirect(reqwest::redirect::Policy::none());
+        .redirect(reqwest::redirect::Policy::none())
+        // Never through a proxy (reqwest reads HTTP_PROXY, HTTPS_PROXY and
+        // ALL_PROXY from the environment otherwise): the proxy would
+        // resolve and connect to the URL's host itself, where the check of
+        // addresses below never sees it.
+        .no_proxy();
     let builder = if private_addresses {
         builder
     } else {

@@ -9,9 +9,9 @@ use protocol::{ApiError, Attachment, AttachmentId, RoomId};
 use super::caller::{Caller, Reply};
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::attachments;
 use crate::domain::error::DomainError;
 use crate::domain::pictures;
+use crate::domain::{attachments, quota};
 use crate::files::Blob;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -35,23 +35,34 @@ pub struct UploadForm {
     responses((status = 201, body = Attachment, description = "stored, to be sent with a message within a day"),
         (status = 400, body = ApiError, description = "not multipart/form-data, or cut short"),
         (status = 403, body = ApiError), (status = 404, body = ApiError),
-        (status = 413, body = ApiError, description = "larger than the upload limit (10 MiB unless configured)"),
-        (status = 422, body = ApiError, description = "no part named file, or an empty file")))]
+        (status = 413, body = ApiError, description = "larger than the upload limit (10 MiB unless configured), \
+            or more than the uploader's storage quota holds (`quota_exceeded`; 1 GiB unless configured)"),
+        (status = 422, body = ApiError, description = "no part named file, or an empty file; \
+            a picture of more than 16 megapixels or 8192 pixels a side (`picture_too_large`)"),
+        (status = 429, body = ApiError, description = "upload rate limit (30 a minute unless configured, shared with photos and avatars); see Retry-After"),
+        (status = 503, body = ApiError, description = "every picture decoder busy and the line full, or the database unreachable; see Retry-After")))]
 pub async fn upload(caller: Caller, room: web::Path<RoomId>, form: Multipart) -> Reply {
     let room = room.into_inner();
-    // Before reading megabytes: may this person upload here at all?
+    caller.state.upload_limiter.check(&caller.user.id)?;
+    let quota = caller.state.settings.upload_quota_bytes;
+    // Before reading megabytes: may this person upload here at all, and
+    // do they have room left?
     caller
-        .read(move |conn, me| attachments::may_upload(conn, me.id, room))
+        .read(move |conn, me| {
+            attachments::may_upload(conn, me.id, room)?;
+            quota::has_room(conn, me.id, quota)
+        })
         .await?;
     let limit = caller.state.settings.upload_max_bytes;
     let received = upload::one_file(form, limit).await?;
-    let file = web::block(move || attachments::prepare(&received.name, received.bytes))
-        .await
-        .map_err(|e| DomainError::internal(format!("reading an upload failed: {e}")))?;
+    let file = attachments::prepare(&caller.state.pictures, &received.name, received.bytes).await?;
     // The row first: bytes the store holds are always named by a row, and
     // an upload cut off after this is swept like any unsent one.
     let (attachment, file) = caller
-        .write(move |conn, me| Ok((attachments::record(conn, me.id, room, &file)?, file)))
+        .write(move |conn, me| {
+            let attachment = attachments::record(conn, me.id, room, &file, quota)?;
+            Ok((attachment, file))
+        })
         .await?;
     let id = attachment.id;
     let mut stored = caller

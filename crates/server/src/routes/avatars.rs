@@ -11,7 +11,6 @@ use super::attachments::UploadForm;
 use super::caller::{Caller, Reply};
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::error::DomainError;
 use crate::domain::{accounts, pictures};
 use crate::files::Blob;
 use crate::state::AppState;
@@ -30,14 +29,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     responses((status = 200, body = Me, description = "avatar_url now names the new picture"),
         (status = 400, body = ApiError, description = "not multipart/form-data, or cut short"),
         (status = 413, body = ApiError, description = "larger than the upload limit"),
-        (status = 422, body = ApiError, description = "not a PNG, JPEG, GIF or WebP picture")))]
+        (status = 422, body = ApiError, description = "not a PNG, JPEG, GIF or WebP picture; \
+            one of more than 16 megapixels or 8192 pixels a side (`picture_too_large`)"),
+        (status = 429, body = ApiError, description = "upload rate limit (shared with attachments and photos); see Retry-After"),
+        (status = 503, body = ApiError, description = "every picture decoder busy and the line full, or the database unreachable; see Retry-After")))]
 pub async fn set(caller: Caller, form: Multipart) -> Reply {
+    caller.state.upload_limiter.check(&caller.user.id)?;
     let limit = caller.state.settings.upload_max_bytes;
     let received = upload::one_file(form, limit).await?;
-    let picture = web::block(move || pictures::avatar(&received.bytes))
-        .await
-        .map_err(|e| DomainError::internal(format!("reading an avatar failed: {e}")))?
-        .map_err(|e| DomainError::validation(format!("avatar: {e}")))?;
+    pictures::inspect(&received.bytes)?;
+    let picture = caller
+        .state
+        .pictures
+        .run(move || pictures::avatar(&received.bytes))
+        .await??;
     let id = Uuid::now_v7();
     let pending = caller
         .state

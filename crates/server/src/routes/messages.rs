@@ -14,13 +14,16 @@ use super::caller::{Caller, Reply};
 use super::{Page, no_content};
 use crate::domain::messages::{self, Draft};
 use crate::domain::reactions;
-use protocol::{MessageId, RoomId};
+use protocol::{MessageId, RoomId, VersionId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/rooms/{id}/messages")
             .route(web::get().to(history))
             .route(web::post().to(post)),
+    );
+    cfg.service(
+        web::resource("/rooms/{id}/messages/first-unread").route(web::get().to(first_unread)),
     );
     cfg.service(web::resource("/rooms/{id}/read").route(web::post().to(mark_read)));
     cfg.service(web::resource("/rooms/{id}/read-markers").route(web::get().to(read_markers)));
@@ -39,13 +42,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// `?limit=&after=<version id>` for a message's earlier versions.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VersionsPage {
+    /// At most this many versions (default 50, most 200).
+    pub limit: Option<i64>,
+    /// Only versions replaced after this one (the `id` of the last version
+    /// of the previous page).
+    pub after: Option<uuid::Uuid>,
+}
+
 #[utoipa::path(get, path = "/api/v1/messages/{id}/edits", tag = "messages", security(("bearer" = [])),
-    params(("id" = Uuid, Path)),
-    responses((status = 200, body = [MessageVersion], description = "earlier versions, oldest first"),
-        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
-pub async fn edits(caller: Caller, message_id: web::Path<MessageId>) -> Reply {
+    params(("id" = Uuid, Path), VersionsPage),
+    responses((status = 200, body = [MessageVersion], description = "a page of earlier versions, oldest first"),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError, description = "no such message, a deleted one, or `after` is no version of it")))]
+pub async fn edits(
+    caller: Caller,
+    message_id: web::Path<MessageId>,
+    page: web::Query<VersionsPage>,
+) -> Reply {
+    let (after, limit) = (
+        page.after.map(VersionId::from_uuid),
+        protocol::limits::page_size(page.limit),
+    );
     let versions = caller
-        .read(move |conn, me| messages::versions(conn, me.id, *message_id))
+        .read(move |conn, me| messages::versions(conn, me.id, *message_id, after, limit))
         .await?;
     Ok(HttpResponse::Ok().json(versions))
 }
@@ -129,12 +151,14 @@ pub async fn post(
 
 #[utoipa::path(patch, path = "/api/v1/messages/{id}", tag = "messages", security(("bearer" = [])),
     params(("id" = Uuid, Path)), request_body = EditMessageRequest,
-    responses((status = 200, body = Message), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+    responses((status = 200, body = Message), (status = 403, body = ApiError), (status = 404, body = ApiError),
+        (status = 429, body = ApiError, description = "edit flood limit (10 a minute unless configured); see Retry-After")))]
 pub async fn edit(
     caller: Caller,
     message_id: web::Path<MessageId>,
     body: Json<EditMessageRequest>,
 ) -> Reply {
+    caller.state.edit_limiter.check(&caller.user.id)?;
     let body = body.into_inner().body;
     let filter = caller.state.profanity.clone();
     let message = caller
@@ -174,6 +198,24 @@ pub async fn context(
     let limit = protocol::limits::page_size(query.limit);
     let page = caller
         .read(move |conn, me| messages::context(conn, me.id, *id, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages/first-unread", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ContextQuery),
+    responses((status = 200, body = [Message], description = "where the caller's unread messages start, oldest first: \
+        the page around the first message after their read marker (the room's first message when they have none), \
+        (limit - 1) / 2 older ones for context; the newest page when nothing is unread"),
+        (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn first_unread(
+    caller: Caller,
+    room_id: web::Path<RoomId>,
+    query: web::Query<ContextQuery>,
+) -> Reply {
+    let limit = protocol::limits::page_size(query.limit);
+    let page = caller
+        .read(move |conn, me| messages::first_unread_page(conn, me.id, *room_id, limit))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -79,7 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
 
 /// The metrics listener: `/metrics` and nothing else.
 pub fn metrics_only(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/metrics").route(web::get().to(ops::metrics)))
+    cfg.service(web::resource("/metrics").route(web::get().to(ops::all_metrics)))
         .default_service(web::to(unknown_route));
 }
 

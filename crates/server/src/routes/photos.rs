@@ -12,8 +12,7 @@ use super::caller::{Caller, Reply};
 use super::no_content;
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::error::DomainError;
-use crate::domain::{photos, pictures};
+use crate::domain::{photos, pictures, quota};
 use crate::files::Blob;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,15 +32,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Photo),
         (status = 400, body = ApiError, description = "not multipart/form-data, or cut short"),
-        (status = 413, body = ApiError, description = "larger than the upload limit"),
-        (status = 422, body = ApiError, description = "not a PNG, JPEG, GIF or WebP picture, or the library is full (200)")))]
+        (status = 413, body = ApiError, description = "larger than the upload limit, \
+            or more than the owner's storage quota holds (`quota_exceeded`)"),
+        (status = 422, body = ApiError, description = "not a PNG, JPEG, GIF or WebP picture, or the library is full (200); \
+            a picture of more than 16 megapixels or 8192 pixels a side (`picture_too_large`)"),
+        (status = 429, body = ApiError, description = "upload rate limit (shared with attachments and avatars); see Retry-After"),
+        (status = 503, body = ApiError, description = "every picture decoder busy and the line full, or the database unreachable; see Retry-After")))]
 pub async fn add(caller: Caller, form: Multipart) -> Reply {
+    caller.state.upload_limiter.check(&caller.user.id)?;
+    let quota = caller.state.settings.upload_quota_bytes;
+    caller
+        .read(move |conn, me| quota::has_room(conn, me.id, quota))
+        .await?;
     let limit = caller.state.settings.upload_max_bytes;
     let received = upload::one_file(form, limit).await?;
-    let (picture, bytes) = web::block(move || (pictures::read(&received.bytes), received.bytes))
-        .await
-        .map_err(|e| DomainError::internal(format!("reading a photo failed: {e}")))?;
-    let picture = picture.map_err(|e| DomainError::validation(format!("photo: {e}")))?;
+    pictures::inspect(&received.bytes)?;
+    let (picture, bytes) = caller
+        .state
+        .pictures
+        .run(move || (pictures::read(&received.bytes), received.bytes))
+        .await?;
+    let picture = picture?;
     let id = PhotoId::from_uuid(uuid::Uuid::now_v7());
     let size = bytes.len();
     let thumbnail = picture.thumbnail.clone();
@@ -56,7 +67,7 @@ pub async fn add(caller: Caller, form: Multipart) -> Reply {
         ])
         .await?;
     let photo = caller
-        .write(move |conn, me| photos::record(conn, me.id, id, &picture, size))
+        .write(move |conn, me| photos::record(conn, me.id, id, &picture, size, quota))
         .await?;
     pending.keep();
     Ok(HttpResponse::Created().json(photo))

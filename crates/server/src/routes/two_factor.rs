@@ -1,9 +1,10 @@
 //! `/users/me/two-factor`: setting up, confirming and turning off two-factor
-//! sign-in. Signing in with a code is `POST /auth/login`'s `code`.
+//! sign-in. Signing in with a code is `POST /auth/login`'s `code`. Turning
+//! it on or off takes the password: an access token alone is not enough.
 
 use actix_web::{HttpResponse, web};
 use protocol::{
-    ApiError, DeleteAccountRequest, RecoveryCodes, TwoFactorCodeRequest, TwoFactorSetup,
+    ApiError, DeleteAccountRequest, RecoveryCodes, TwoFactorConfirmRequest, TwoFactorSetup,
 };
 
 use super::Json;
@@ -40,13 +41,22 @@ pub async fn begin(caller: Caller) -> Reply {
 }
 
 #[utoipa::path(post, path = "/api/v1/users/me/two-factor/confirm", tag = "auth", security(("bearer" = [])),
-    request_body = TwoFactorCodeRequest,
+    request_body(content = TwoFactorConfirmRequest,
+        description = "a code from the authenticator, and the account's password"),
     responses((status = 200, body = RecoveryCodes,
             description = "on: sign-ins now ask for a code; the recovery codes are shown this once"),
+        (status = 403, body = ApiError, description = "`wrong_password`: still pending"),
         (status = 409, body = ApiError, description = "nothing pending to confirm, or on already"),
-        (status = 422, body = ApiError, description = "the code does not match the pending secret")))]
-pub async fn confirm(caller: Caller, body: Json<TwoFactorCodeRequest>) -> Reply {
-    let code = body.into_inner().code;
+        (status = 422, body = ApiError, description = "the code does not match the pending secret"),
+        (status = 429, body = ApiError, description = "too many password checks; see Retry-After")))]
+pub async fn confirm(
+    caller: Caller,
+    address: ClientAddress,
+    body: Json<TwoFactorConfirmRequest>,
+) -> Reply {
+    let TwoFactorConfirmRequest { code, password } = body.into_inner();
+    // The password first: a token alone (a stolen one) must not turn it on.
+    verify_password(&caller.state, caller.user, address, password).await?;
     let codes = caller
         .write(move |conn, me| two_factor::confirm(conn, me.id, &code))
         .await?;

@@ -8,7 +8,7 @@ use protocol::{
     Activity, ActivityId, ActivityKind, Attachment, AttachmentId, AuditAction, AuditEntryId,
     EventQueueId, FriendRequestId, Member, Message, MessageId, NotificationId, NotificationKind,
     NotificationLevel, Photo, PhotoId, ProfileVisibility, Role, Room, RoomId, RoomKind, SessionId,
-    User, UserId, UserRef, Visibility,
+    User, UserId, UserRef, VersionId, Visibility,
 };
 use uuid::Uuid;
 
@@ -411,7 +411,8 @@ impl PhotoRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = message_edits)]
 pub struct MessageEditRow {
-    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: Stored<VersionId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub message_id: Stored<MessageId>,
     pub body: String,

@@ -7,7 +7,7 @@ use protocol::{
     ActivityId, ActivityKind, AttachmentId, AuditAction, AuditEntryId, EventQueueId,
     FriendRequestId, MessageId, NotificationId, NotificationKind, NotificationLevel,
     OutgoingTrigger, PhotoId, ProfileVisibility, Role, RoomId, RoomKind, SessionId, UserId,
-    Visibility, WebhookId,
+    VersionId, Visibility, WebhookId,
 };
 
 use crate::db::{DbError, DbResult};
@@ -86,6 +86,7 @@ text_id!(
     AuditEntryId,
     ActivityId,
     SessionId,
+    VersionId,
 );
 
 impl<T: StoredText> TryFrom<String> for Stored<T> {

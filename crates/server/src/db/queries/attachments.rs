@@ -1,9 +1,10 @@
 //! The `attachments` table: uploaded files, sent or waiting to be.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::{exists, not};
+use diesel::dsl::{exists, not, sql};
 use diesel::prelude::*;
-use protocol::{AttachmentId, MessageId};
+use diesel::sql_types::BigInt;
+use protocol::{AttachmentId, MessageId, UserId};
 
 use super::keys;
 use crate::db::models::AttachmentRow;
@@ -98,6 +99,25 @@ pub fn unreachable(
         .limit(limit)
         .select(AttachmentRow::as_select())
         .load(conn)?)
+}
+
+/// Bytes of the files `uploader` keeps: uploads not sent yet, and those of
+/// messages not deleted. A deleted message's files stop counting at once,
+/// before the sweep takes their bytes.
+pub fn bytes_kept_by(conn: &mut DbConn, uploader: UserId) -> DbResult<i64> {
+    let message_shown = exists(
+        messages::table
+            .filter(messages::id.nullable().eq(attachments::message_id))
+            .filter(messages::deleted.eq(false)),
+    );
+    Ok(attachments::table
+        .filter(attachments::uploader_id.eq(uploader.to_string()))
+        .filter(attachments::message_id.is_null().or(message_shown))
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back (portable).
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(attachments.size), 0) AS BIGINT)",
+        ))
+        .get_result(conn)?)
 }
 
 pub fn remove(conn: &mut DbConn, ids: &[AttachmentId]) -> DbResult<usize> {

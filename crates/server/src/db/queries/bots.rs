@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use protocol::{EventQueueId, OutgoingTrigger, UserId, WebhookId};
 
 use crate::db::models::{BotRow, BotTokenRow, IncomingWebhookRow, SessionRow, UserRow, now};
+use crate::db::queries::{keys, parsed};
 use crate::db::schema::{bot_tokens, bots, incoming_webhooks, sessions, users};
 use crate::db::{DbConn, DbResult};
 
@@ -35,6 +36,21 @@ pub fn of_owner(conn: &mut DbConn, owner: UserId) -> DbResult<Vec<(BotRow, UserR
         .order(bots::created_at.asc())
         .select((BotRow::as_select(), UserRow::as_select()))
         .load(conn)?)
+}
+
+/// `(bot, owner)` for those of `users` that are bots (deleted ones too:
+/// their messages still speak for their owner).
+pub fn owners_of(conn: &mut DbConn, users: &[UserId]) -> DbResult<Vec<(UserId, UserId)>> {
+    let mut found = Vec::new();
+    for chunk in users.chunks(1000) {
+        let rows: Vec<(String, String)> = bots::table
+            .filter(bots::user_id.eq_any(keys(chunk)))
+            .select((bots::user_id, bots::owner_id))
+            .load(conn)?;
+        let (bots, owners): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
+        found.extend(parsed(bots)?.into_iter().zip(parsed(owners)?));
+    }
+    Ok(found)
 }
 
 /// Bots with an outgoing webhook, and its queue.

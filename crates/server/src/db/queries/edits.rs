@@ -1,7 +1,7 @@
 //! The `message_edits` table: earlier versions of edited messages.
 
 use diesel::prelude::*;
-use protocol::MessageId;
+use protocol::{MessageId, VersionId};
 
 use crate::db::models::MessageEditRow;
 use crate::db::schema::message_edits;
@@ -14,11 +14,38 @@ pub fn insert(conn: &mut DbConn, row: &MessageEditRow) -> DbResult<()> {
         .map(drop)?)
 }
 
-/// A message's earlier versions, oldest first.
-pub fn of_message(conn: &mut DbConn, message: MessageId) -> DbResult<Vec<MessageEditRow>> {
+pub fn find(conn: &mut DbConn, id: VersionId) -> DbResult<Option<MessageEditRow>> {
     Ok(message_edits::table
+        .find(id.to_string())
+        .select(MessageEditRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Up to `limit` of a message's earlier versions, oldest first, those
+/// replaced after `after` (a version of the same message) only.
+pub fn page(
+    conn: &mut DbConn,
+    message: MessageId,
+    after: Option<&MessageEditRow>,
+    limit: i64,
+) -> DbResult<Vec<MessageEditRow>> {
+    let mut query = message_edits::table
         .filter(message_edits::message_id.eq(message.to_string()))
+        .into_boxed();
+    if let Some(cursor) = after {
+        let (at, id) = (cursor.replaced_at, cursor.id.to_string());
+        query = query.filter(
+            message_edits::replaced_at
+                .gt(at)
+                .or(message_edits::replaced_at
+                    .eq(at)
+                    .and(message_edits::id.gt(id))),
+        );
+    }
+    Ok(query
         .order((message_edits::replaced_at.asc(), message_edits::id.asc()))
+        .limit(limit)
         .select(MessageEditRow::as_select())
         .load(conn)?)
 }

@@ -314,6 +314,21 @@ pub fn is_banned(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResul
     Ok(n > 0)
 }
 
+/// Those of these `(room, user)` pairs where the user is banned from the
+/// room.
+pub fn banned_pairs(
+    conn: &mut DbConn,
+    pairs: &[(RoomId, UserId)],
+) -> DbResult<Vec<(RoomId, UserId)>> {
+    let mut found = Vec::new();
+    for &(room, user) in pairs {
+        if is_banned(conn, room, user)? {
+            found.push((room, user));
+        }
+    }
+    Ok(found)
+}
+
 /// Returns false when the user was already banned.
 pub fn add_ban(conn: &mut DbConn, row: &BanRow) -> DbResult<bool> {
     Ok(on_backend!(conn, |c| diesel::insert_into(room_bans::table)

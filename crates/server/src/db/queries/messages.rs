@@ -226,6 +226,49 @@ pub fn around(
     Ok(into_messages(older))
 }
 
+/// The first message of a room after `user`'s read marker (the room's
+/// first message when they have none): where their unread messages start.
+pub fn first_after_marker(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    user_id: UserId,
+) -> DbResult<Option<MessageId>> {
+    let marker = read_markers::table
+        .filter(read_markers::room_id.eq(room_id.to_string()))
+        .filter(read_markers::user_id.eq(user_id.to_string()))
+        .select(read_markers::seq)
+        .first::<i64>(conn)
+        .optional()?
+        .unwrap_or(0);
+    let id = messages::table
+        .filter(messages::room_id.eq(room_id.to_string()))
+        .filter(messages::seq.gt(marker))
+        .order(messages::seq.asc())
+        .select(messages::id)
+        .first::<String>(conn)
+        .optional()?;
+    Ok(id
+        .map(Stored::<MessageId>::try_from)
+        .transpose()?
+        .map(|id| *id))
+}
+
+/// Up to `limit` messages of a room numbered after `seq`, oldest first.
+pub fn after_seq(
+    conn: &mut DbConn,
+    room_id: RoomId,
+    seq: i64,
+    limit: i64,
+) -> DbResult<Vec<Message>> {
+    let rows = with_sender!()
+        .filter(messages::room_id.eq(room_id.to_string()))
+        .filter(messages::seq.gt(seq))
+        .order(messages::seq.asc())
+        .limit(limit)
+        .load::<(MessageRow, Option<SenderRow>)>(conn)?;
+    Ok(into_messages(rows))
+}
+
 /// The first `limit` messages of a room.
 pub fn oldest(conn: &mut DbConn, room_id: RoomId, limit: i64) -> DbResult<Vec<Message>> {
     let rows = with_sender!()

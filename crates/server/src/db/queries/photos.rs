@@ -1,8 +1,9 @@
 //! The `photos` table: people's photo libraries.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::exists;
+use diesel::dsl::{exists, sql};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use protocol::{PhotoId, UserId};
 
 use super::keys;
@@ -42,6 +43,17 @@ pub fn count_of_owner(conn: &mut DbConn, owner: UserId) -> DbResult<i64> {
         .filter(photos::owner_id.eq(owner.to_string()))
         .filter(photos::removed_at.is_null())
         .count()
+        .get_result(conn)?)
+}
+
+/// Bytes of the photos `owner` keeps (removed ones stop counting at once).
+pub fn bytes_kept_by(conn: &mut DbConn, owner: UserId) -> DbResult<i64> {
+    Ok(photos::table
+        .filter(photos::owner_id.eq(owner.to_string()))
+        .filter(photos::removed_at.is_null())
+        .select(sql::<BigInt>(
+            "CAST(COALESCE(SUM(photos.size), 0) AS BIGINT)",
+        ))
         .get_result(conn)?)
 }
 

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use crate::db::models::{FriendRequestRow, UserRow};
 use crate::db::queries::{keys, parsed};
-use crate::db::schema::{blocks, friend_requests, friendships, users};
+use crate::db::schema::{blocks, friend_request_notices, friend_requests, friendships, users};
 use crate::db::{DbConn, DbResult, on_backend};
 use protocol::{FriendRequestId, UserId};
 
@@ -32,35 +32,52 @@ pub fn friends_among(conn: &mut DbConn, user: UserId, others: &[UserId]) -> DbRe
     parsed(found)
 }
 
-/// Whether either user blocked the other.
-pub fn blocked_either_way(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<bool> {
+/// Whether anyone of `a` blocked anyone of `b`, or the other way.
+pub fn blocked_between(conn: &mut DbConn, a: &[UserId], b: &[UserId]) -> DbResult<bool> {
     let n: i64 = blocks::table
         .filter(
             blocks::blocker_id
-                .eq(a.to_string())
-                .and(blocks::blocked_id.eq(b.to_string()))
+                .eq_any(keys(a))
+                .and(blocks::blocked_id.eq_any(keys(b)))
                 .or(blocks::blocker_id
-                    .eq(b.to_string())
-                    .and(blocks::blocked_id.eq(a.to_string()))),
+                    .eq_any(keys(b))
+                    .and(blocks::blocked_id.eq_any(keys(a)))),
         )
         .count()
         .get_result(conn)?;
     Ok(n > 0)
 }
 
-/// Users among `candidates` who blocked `sender`.
-pub fn blockers_of(
+/// Those of `candidates` who blocked anyone of `blocked`.
+pub fn blockers_among(
     conn: &mut DbConn,
-    sender: UserId,
+    blocked: &[UserId],
     candidates: &[UserId],
 ) -> DbResult<Vec<UserId>> {
     parsed(
         blocks::table
-            .filter(blocks::blocked_id.eq(sender.to_string()))
+            .filter(blocks::blocked_id.eq_any(keys(blocked)))
             .filter(blocks::blocker_id.eq_any(keys(candidates)))
             .select(blocks::blocker_id)
+            .distinct()
             .load(conn)?,
     )
+}
+
+/// The friendships between anyone of `a` and anyone of `b`, each once
+/// (as `(one of a, one of b)`).
+pub fn friendships_between(
+    conn: &mut DbConn,
+    a: &[UserId],
+    b: &[UserId],
+) -> DbResult<Vec<(UserId, UserId)>> {
+    let rows: Vec<(String, String)> = friendships::table
+        .filter(friendships::user_id.eq_any(keys(a)))
+        .filter(friendships::friend_id.eq_any(keys(b)))
+        .select((friendships::user_id, friendships::friend_id))
+        .load(conn)?;
+    let (ones, others): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
+    Ok(parsed(ones)?.into_iter().zip(parsed(others)?).collect())
 }
 
 pub fn friend_ids(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<UserId>> {
@@ -163,20 +180,58 @@ pub fn delete_request(conn: &mut DbConn, id: FriendRequestId) -> DbResult<bool> 
         .map(|n| n > 0)?)
 }
 
-/// Pending requests either way between two users.
-pub fn delete_requests_between(conn: &mut DbConn, a: UserId, b: UserId) -> DbResult<()> {
+/// Pending requests either way between anyone of `a` and anyone of `b`,
+/// and that they were announced: what comes between them after this is new.
+pub fn delete_requests_between(conn: &mut DbConn, a: &[UserId], b: &[UserId]) -> DbResult<()> {
+    diesel::delete(
+        friend_request_notices::table.filter(
+            friend_request_notices::from_id
+                .eq_any(keys(a))
+                .and(friend_request_notices::to_id.eq_any(keys(b)))
+                .or(friend_request_notices::from_id
+                    .eq_any(keys(b))
+                    .and(friend_request_notices::to_id.eq_any(keys(a)))),
+        ),
+    )
+    .execute(conn)?;
     Ok(diesel::delete(
         friend_requests::table.filter(
             friend_requests::from_id
-                .eq(a.to_string())
-                .and(friend_requests::to_id.eq(b.to_string()))
+                .eq_any(keys(a))
+                .and(friend_requests::to_id.eq_any(keys(b)))
                 .or(friend_requests::from_id
-                    .eq(b.to_string())
-                    .and(friend_requests::to_id.eq(a.to_string()))),
+                    .eq_any(keys(b))
+                    .and(friend_requests::to_id.eq_any(keys(a)))),
         ),
     )
     .execute(conn)
     .map(drop)?)
+}
+
+/// Records that `to` was told of a request from `from`. False when they
+/// had been told already (and not answered since): no second notification.
+pub fn note_request_announced(conn: &mut DbConn, from: UserId, to: UserId) -> DbResult<bool> {
+    let row = (
+        friend_request_notices::from_id.eq(from.to_string()),
+        friend_request_notices::to_id.eq(to.to_string()),
+        friend_request_notices::created_at.eq(crate::db::models::now()),
+    );
+    Ok(
+        on_backend!(conn, |c| diesel::insert_into(friend_request_notices::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))
+        .map(|n| n > 0)?,
+    )
+}
+
+/// Forgets that `to` was told of `from`'s request (they answered it).
+pub fn forget_request_announced(conn: &mut DbConn, from: UserId, to: UserId) -> DbResult<()> {
+    Ok(
+        diesel::delete(friend_request_notices::table.find((from.to_string(), to.to_string())))
+            .execute(conn)
+            .map(drop)?,
+    )
 }
 
 pub fn incoming_requests(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<FriendRequestRow>> {
@@ -196,15 +251,6 @@ pub fn outgoing_requests(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<Fri
         .limit(protocol::limits::PAGE_MAX)
         .select(FriendRequestRow::as_select())
         .load(conn)?)
-}
-
-pub fn has_blocked(conn: &mut DbConn, blocker: UserId, blocked: UserId) -> DbResult<bool> {
-    let n: i64 = blocks::table
-        .filter(blocks::blocker_id.eq(blocker.to_string()))
-        .filter(blocks::blocked_id.eq(blocked.to_string()))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
 }
 
 pub fn block(conn: &mut DbConn, blocker: UserId, blocked: UserId) -> DbResult<()> {

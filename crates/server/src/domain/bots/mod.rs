@@ -124,6 +124,23 @@ fn to_bot(bot: &BotRow, user: &UserRow) -> Bot {
     }
 }
 
+/// The owner of `user`, when it is a bot: whose blocks and bans it acts
+/// under.
+pub fn owner_of(conn: &mut DbConn, user: UserId) -> DomainResult<Option<UserId>> {
+    Ok(stored::owners_of(conn, &[user])?
+        .into_iter()
+        .next()
+        .map(|(_, owner)| owner))
+}
+
+/// The bots `owner` keeps.
+pub fn ids_of_owner(conn: &mut DbConn, owner: UserId) -> DomainResult<Vec<UserId>> {
+    Ok(stored::of_owner(conn, owner)?
+        .iter()
+        .map(|(bot, _)| *bot.user_id)
+        .collect())
+}
+
 /// The bot, if `owner` keeps it (anyone else's is as unknown as none).
 pub(super) fn owned(
     conn: &mut DbConn,

@@ -15,7 +15,7 @@ use protocol::limits::PAGE_MAX;
 use protocol::markup;
 use protocol::validate;
 use protocol::{
-    EventQueueId, IssuedOutgoingWebhook, Message, MessageId, OutgoingTrigger, OutgoingWebhook,
+    EventQueueId, IssuedOutgoingWebhook, Message, OutgoingTrigger, OutgoingWebhook,
     OutgoingWebhookRequest, RoomId, RoomSummary, UserId,
 };
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use sha2::Sha256;
 use super::{bot_session, owned};
 use crate::db::DbConn;
 use crate::db::models::{BotRow, utc};
-use crate::db::queries::{bots as stored, event_queues as queues, sessions};
+use crate::db::queries::{bots as stored, event_queues as queues, members, sessions};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::event_queues::{self, Queue};
 use crate::domain::messages;
@@ -64,6 +64,7 @@ pub fn set(
             queue: queue.id,
         }),
     )?;
+    start_now(conn, bot, queue.id)?;
     Ok(IssuedOutgoingWebhook {
         signing_secret: secret,
         info: OutgoingWebhook {
@@ -158,7 +159,24 @@ pub fn renew(conn: &mut DbConn, bot: UserId, old: EventQueueId) -> DomainResult<
     sessions::insert(conn, &session)?;
     let queue = event_queues::register(conn, bot, *session.id)?;
     stored::replace_queue(conn, bot, old, queue.id)?;
-    Ok(())
+    start_now(conn, bot, queue.id)
+}
+
+/// Marks every room of the bot at its newest message, for the webhook
+/// reading `queue`: calls start with the next message. No node feeds the
+/// new queue yet (one picks it up within a rescan, and its `ready` comes
+/// after whatever was said meanwhile); with these marks that `ready` shows
+/// the rooms behind, and what was said since now is caught up from their
+/// history. Without them the first `ready` would count as the start, and
+/// the first seconds' messages would never call.
+fn start_now(conn: &mut DbConn, bot: UserId, queue: EventQueueId) -> DomainResult<()> {
+    let marks = Watermarks(
+        members::rooms_of(conn, bot)?
+            .into_iter()
+            .map(|(_, room)| (*room.id, Mark { seq: room.last_seq }))
+            .collect(),
+    );
+    save_watermarks(conn, bot, queue, &marks)
 }
 
 /// Where an outgoing webhook's calls stand: the newest message handled in
@@ -170,10 +188,11 @@ pub fn renew(conn: &mut DbConn, bot: UserId, old: EventQueueId) -> DomainResult<
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Watermarks(HashMap<RoomId, Mark>);
 
+/// The `seq` of the newest message handled in a room (0: none yet).
+/// (Marks saved before also name its id, which is no longer read.)
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct Mark {
     seq: i64,
-    id: MessageId,
 }
 
 impl Watermarks {
@@ -183,33 +202,29 @@ impl Watermarks {
     pub fn start(&mut self, rooms: &[RoomSummary]) {
         for summary in rooms {
             if let Some(last) = &summary.last_message {
-                self.0.entry(summary.room.id).or_insert(Mark {
-                    seq: last.seq,
-                    id: last.id,
-                });
+                self.0
+                    .entry(summary.room.id)
+                    .or_insert(Mark { seq: last.seq });
             }
         }
     }
 
-    /// The rooms a `ready` shows newer than their mark, each with the last
-    /// message handled there: fetch what follows it.
-    pub fn behind(&self, rooms: &[RoomSummary]) -> Vec<(RoomId, MessageId)> {
+    /// The rooms a `ready` shows newer than their mark, each with the
+    /// `seq` of the last message handled there: fetch what follows it.
+    pub fn behind(&self, rooms: &[RoomSummary]) -> Vec<(RoomId, i64)> {
         rooms
             .iter()
             .filter_map(|summary| {
                 let mark = self.0.get(&summary.room.id)?;
                 let newest = summary.last_message.as_ref()?.seq;
-                (newest > mark.seq).then_some((summary.room.id, mark.id))
+                (newest > mark.seq).then_some((summary.room.id, mark.seq))
             })
             .collect()
     }
 
     /// Whether `message` is new here (and marks it so).
     pub fn fresh(&mut self, message: &Message) -> bool {
-        let mark = Mark {
-            seq: message.seq,
-            id: message.id,
-        };
+        let mark = Mark { seq: message.seq };
         match self.0.get(&message.room_id) {
             Some(seen) if seen.seq >= message.seq => false,
             _ => {
@@ -246,22 +261,23 @@ pub fn save_watermarks(
     Ok(stored::set_seen(conn, bot, queue, &text)?)
 }
 
-/// Messages the bot may read in `room` after `after`, oldest first, for a
-/// catch-up (at most a few pages: a webhook is not a history export).
+/// Messages the bot may read in `room` numbered after `after`, oldest
+/// first, for a catch-up (at most a few pages: a webhook is not a history
+/// export).
 pub fn missed(
     conn: &mut DbConn,
     bot: UserId,
     room: RoomId,
-    after: MessageId,
+    after: i64,
 ) -> DomainResult<Vec<Message>> {
     const PAGES: usize = 5;
     let mut found: Vec<Message> = Vec::new();
     let mut cursor = after;
     for _ in 0..PAGES {
-        let page = messages::history(conn, bot, room, None, Some(cursor), PAGE_MAX)?;
+        let page = messages::after_seq(conn, bot, room, cursor, PAGE_MAX)?;
         let full = page.len() as i64 == PAGE_MAX;
         match page.last() {
-            Some(last) => cursor = last.id,
+            Some(last) => cursor = last.seq,
             None => break,
         }
         found.extend(page);
@@ -319,6 +335,7 @@ pub fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::MessageId;
 
     /// The widely published HMAC-SHA256 of the pangram under "key".
     #[test]
@@ -369,5 +386,9 @@ mod tests {
         let saved = serde_json::to_string(&marks).expect("marks serialize");
         let read: Watermarks = serde_json::from_str(&saved).expect("and read back");
         assert_eq!(read, marks);
+        // Marks saved when they named the message's id too still read.
+        let older = format!(r#"{{"{a}":{{"seq":3,"id":"{}"}}}}"#, uuid::Uuid::now_v7());
+        let mut read: Watermarks = serde_json::from_str(&older).expect("old marks read");
+        assert!(!read.fresh(&message(a, 3)) && read.fresh(&message(a, 4)));
     }
 }

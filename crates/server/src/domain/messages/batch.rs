@@ -2,8 +2,8 @@
 //! and transports, checked together and stored in one transaction.
 
 use protocol::{
-    Attachment, AttachmentId, MessageId, NotificationKind, NotificationLevel, RoomId, RoomKind,
-    ServerEvent, UserId,
+    Attachment, AttachmentId, ErrorCode, MessageId, NotificationKind, NotificationLevel, RoomId,
+    RoomKind, ServerEvent, UserId,
 };
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -13,9 +13,10 @@ use crate::db::models::{
     AttachmentRow, MentionRow, MessageRow, RoomRow, SenderRow, Stored, new_id, now,
 };
 use crate::db::queries::messages::ClientKey;
-use crate::db::queries::{attachments as files, members, messages, rooms, social, users};
+use crate::db::queries::{attachments as files, members, messages, rooms, users};
 use crate::db::{DbConn, DbError, UniqueKey};
 use crate::domain::attachments;
+use crate::domain::blocks;
 use crate::domain::error::{DomainError, DomainResult, Missing, Race};
 use crate::domain::events::Outbound;
 use crate::domain::notifications::{About, notify};
@@ -93,15 +94,38 @@ pub fn post_batch(
                 Some((key, m))
             })
             .collect();
+    // Bots act under their owners' blocks and bans: the owners of the bots
+    // among the senders and the people of direct rooms, read once.
+    let mut people = sender_ids.clone();
+    people.extend(
+        rooms
+            .values()
+            .filter_map(RoomRow::direct_pair)
+            .flat_map(|(a, b)| [a, b]),
+    );
+    let owners = blocks::Owners::of(conn, &people)?;
     // A direct room stays, but nobody talks in it while one blocked the other.
     let mut blocked_rooms: HashSet<RoomId> = HashSet::new();
     for room in rooms.values() {
         if let Some((a, b)) = room.direct_pair()
-            && social::blocked_either_way(conn, a, b)?
+            && owners.either_way(conn, a, b)?
         {
             blocked_rooms.insert(*room.id);
         }
     }
+    // Nor does a bot post where its owner is banned.
+    let bot_rooms = distinct_ids(
+        posts
+            .iter()
+            .filter_map(|p| Some((p.room_id, owners.owner(p.sender)?))),
+    );
+    let banned_owners: HashSet<(RoomId, UserId)> = if bot_rooms.is_empty() {
+        HashSet::new()
+    } else {
+        members::banned_pairs(conn, &bot_rooms)?
+            .into_iter()
+            .collect()
+    };
     let root_ids = distinct_ids(posts.iter().filter_map(|p| p.draft.reply_to));
     let roots: HashMap<MessageId, MessageRow> = if root_ids.is_empty() {
         HashMap::new()
@@ -134,6 +158,16 @@ pub fn post_batch(
         let sender = post.sender;
         let plan = match rooms.get(&post.room_id) {
             None => Plan::Settled(Err(DomainError::NotFound(Missing::Room))),
+            Some(room)
+                if owners
+                    .owner(sender)
+                    .is_some_and(|owner| banned_owners.contains(&(*room.id, owner))) =>
+            {
+                Plan::Settled(Err(DomainError::refused(
+                    ErrorCode::Banned,
+                    "this bot's owner is banned from this room",
+                )))
+            }
             Some(room) if !memberships.contains(&(*room.id, post.sender)) => {
                 Plan::Settled(Err(if room.is_public() {
                     DomainError::not_a_member()
@@ -359,7 +393,7 @@ fn notify_recipients(
                 && offline
                 && wants
                 && !mentioned.contains(&user)
-                && !social::has_blocked(conn, user, sender)?
+                && !blocks::has_blocked(conn, user, sender)?
             {
                 events.push(notify(
                     conn,
@@ -390,7 +424,7 @@ fn record_mentions(conn: &mut DbConn, row: &MessageRow) -> DomainResult<Vec<User
             mentioned.push(user);
         }
     }
-    let blockers = social::blockers_of(conn, sender, &mentioned)?;
+    let blockers = blocks::blockers_of(conn, sender, &mentioned)?;
     mentioned.retain(|u| !blockers.contains(u));
     for &user_id in &mentioned {
         messages::insert_mention(

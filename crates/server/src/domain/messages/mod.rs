@@ -9,14 +9,14 @@ use protocol::limits::ATTACHMENTS_MAX;
 use protocol::validate::{self, MessageBody};
 use protocol::{
     AttachmentId, AuditAction, Message, MessageId, MessageVersion, ReadMarker, RoomId, ServerEvent,
-    Thread, UserId,
+    Thread, UserId, VersionId,
 };
 
 use super::access::visible_room;
 use super::events::Outbound;
 use super::profanity::ProfanityFilter;
 use crate::db::DbConn;
-use crate::db::models::{MessageEditRow, MessageRow, RoomRow, now, utc};
+use crate::db::models::{MessageEditRow, MessageRow, RoomRow, Stored, now, utc};
 use crate::db::queries::{edits, messages};
 use crate::domain::error::{DomainError, DomainResult, Missing};
 
@@ -128,6 +128,20 @@ pub fn history(
     shown::completed(conn, page)
 }
 
+/// Up to `limit` messages of a room that `user` reads, numbered after
+/// `seq`, oldest first: what followed a point known by number only.
+pub fn after_seq(
+    conn: &mut DbConn,
+    user_id: UserId,
+    room_id: RoomId,
+    seq: i64,
+    limit: i64,
+) -> DomainResult<Vec<Message>> {
+    visible_room(conn, room_id, user_id)?.member()?;
+    let page = messages::after_seq(conn, room_id, seq, limit)?;
+    shown::completed(conn, page)
+}
+
 /// The page of history around one message, the message included (a link
 /// to it, a search result opened in context): about half older, the rest
 /// newer, oldest first.
@@ -139,6 +153,25 @@ pub fn context(
 ) -> DomainResult<Vec<Message>> {
     let (row, _, _) = readable_message(conn, user_id, message_id)?;
     let page = messages::around(conn, *row.room_id, message_id, limit)?;
+    shown::completed(conn, page)
+}
+
+/// The page a reader opens a room at: around the first message after their
+/// read marker (the room's first when they have none), about half older
+/// for context; the newest page when nothing follows the marker. Opening
+/// there, rather than at the newest page, means a reader with a long
+/// backlog starts where they stopped and reads on without a gap.
+pub fn first_unread_page(
+    conn: &mut DbConn,
+    user_id: UserId,
+    room_id: RoomId,
+    limit: i64,
+) -> DomainResult<Vec<Message>> {
+    visible_room(conn, room_id, user_id)?.member()?;
+    let page = match messages::first_after_marker(conn, room_id, user_id)? {
+        Some(first) => messages::around(conn, room_id, first, limit)?,
+        None => messages::page(conn, room_id, None, None, limit)?,
+    };
     shown::completed(conn, page)
 }
 
@@ -165,7 +198,7 @@ pub fn edit(
     // One instant: the old version's end is the new one's start.
     let at = now();
     let replaced = MessageEditRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: Stored(VersionId::from_uuid(uuid::Uuid::now_v7())),
         message_id: row.id,
         written_at: row.edited_at.unwrap_or(row.created_at),
         replaced_at: at,
@@ -241,20 +274,33 @@ pub fn thread(conn: &mut DbConn, user_id: UserId, message_id: MessageId) -> Doma
     })
 }
 
-/// The earlier versions of a message the caller can read, oldest first
-/// (none for a message never edited). A deleted message has none to show.
+/// A page of the earlier versions of a message the caller can read,
+/// oldest first: at most `limit`, those after the version `after` (none
+/// for a message never edited). A deleted message has none to show; a
+/// cursor that is no version of this message is not found.
 pub fn versions(
     conn: &mut DbConn,
     user_id: UserId,
     message_id: MessageId,
+    after: Option<VersionId>,
+    limit: i64,
 ) -> DomainResult<Vec<MessageVersion>> {
     let (row, _, _) = readable_message(conn, user_id, message_id)?;
     if row.deleted {
         return Err(DomainError::NotFound(Missing::Message));
     }
-    Ok(edits::of_message(conn, message_id)?
+    let cursor = match after {
+        Some(id) => Some(
+            edits::find(conn, id)?
+                .filter(|e| *e.message_id == message_id)
+                .ok_or(DomainError::NotFound(Missing::Version))?,
+        ),
+        None => None,
+    };
+    Ok(edits::page(conn, message_id, cursor.as_ref(), limit)?
         .into_iter()
         .map(|e| MessageVersion {
+            id: *e.id,
             body: e.body,
             written_at: utc(e.written_at),
             replaced_at: utc(e.replaced_at),

@@ -66,6 +66,12 @@ pub fn join(
             "you are banned from this room",
         ));
     }
+    if owner_banned(conn, room_id, user_id)? {
+        return Err(DomainError::refused(
+            ErrorCode::Banned,
+            "this bot's owner is banned from this room",
+        ));
+    }
     if !add_member(conn, room_id, user_id, Role::Member, None)? {
         let role = members::find(conn, room_id, user_id)?.map(|m| m.role());
         return Ok((room_view(conn, &room, user_id, role)?, Vec::new()));
@@ -74,6 +80,15 @@ pub fn join(
     let view = room_view(conn, &room, user_id, Some(Role::Member))?;
     let event = member_joined(conn, &view, user_id, presence)?;
     Ok((view, vec![event]))
+}
+
+/// Whether `user_id` is a bot whose owner is banned from the room: a bot
+/// acts for its owner, so the ban keeps it out too.
+fn owner_banned(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DomainResult<bool> {
+    match crate::domain::bots::owner_of(conn, user_id)? {
+        Some(owner) => Ok(members::is_banned(conn, room_id, owner)?),
+        None => Ok(false),
+    }
 }
 
 /// `member_joined` for `user_id`, to the room `view` shows.
@@ -201,7 +216,13 @@ pub fn invite(
             "that user is banned from this room",
         ));
     }
-    if social::blocked_either_way(conn, actor, invitee)? {
+    if owner_banned(conn, room_id, invitee)? {
+        return Err(DomainError::refused(
+            ErrorCode::Banned,
+            "that bot's owner is banned from this room",
+        ));
+    }
+    if crate::domain::blocks::either_way(conn, actor, invitee)? {
         return Err(DomainError::blocked());
     }
     let fresh = members::add_invite(

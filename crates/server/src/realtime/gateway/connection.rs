@@ -17,7 +17,7 @@ use crate::auth::AuthUser;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::live;
 use crate::domain::messages::Posted;
-use crate::realtime::hub::{CloseWhy, Closer, ConnHandle, Frame, frame_of};
+use crate::realtime::hub::{CloseWhy, Closer, ConnHandle, Frame, Stall, frame_of};
 use crate::realtime::{ConnId, Origin};
 use crate::state::AppState;
 use protocol::RoomId;
@@ -41,6 +41,8 @@ pub(super) struct Connection {
     pub(super) registration: Registration,
     pub(super) rx: mpsc::Receiver<Frame>,
     pub(super) closer: Arc<Closer>,
+    /// Tells the hub while a write waits on the client.
+    pub(super) stall: Arc<Stall>,
     pub(super) last_typing: std::collections::HashMap<RoomId, Instant>,
     /// Sends being stored. The loop keeps reading and writing meanwhile:
     /// awaiting the store inline would stop this socket from draining.
@@ -60,9 +62,11 @@ impl Connection {
         // between reaches this connection as a `member_joined`.
         let (tx, rx) = mpsc::channel(state.settings.ws_queue_capacity.max(1));
         let closer = Arc::new(Closer::default());
+        let stall = Arc::new(Stall::default());
         let handle = ConnHandle {
             tx,
             closer: closer.clone(),
+            stall: stall.clone(),
         };
         let registration = Registration::open(&state, &user, handle).await;
         let id = registration.id;
@@ -92,6 +96,7 @@ impl Connection {
             registration,
             rx,
             closer,
+            stall,
             last_typing: Default::default(),
             sending: FuturesUnordered::new(),
             frames: frame_limiter(frames_per_sec),
@@ -261,6 +266,7 @@ impl Connection {
             if let Some(result) = futures_util::FutureExt::now_or_never(&mut written) {
                 return result.is_ok();
             }
+            let _waiting_on_client = self.stall.begin();
             tokio::select! {
                 written = tokio::time::timeout(WRITE_TIMEOUT, written) => {
                     match written {
@@ -294,12 +300,25 @@ impl Connection {
     pub(super) async fn drop_slow(&mut self) {
         self.state.metrics.ws_dropped_slow.inc();
         tracing::info!(user = %self.user.id, "closing a connection that fell behind");
+        // The backlog goes at once, and nothing more is queued: the client
+        // catches up over REST, and its memory is not held meanwhile.
+        self.rx.close();
+        while self.rx.try_recv().is_ok() {}
         let close = self.session.clone().close(Some(CloseReason {
             code: CloseCode::Policy,
             description: Some("too slow: catch up over REST".into()),
         }));
-        // The close frame may be stuck behind the very backlog; don't wait.
-        let _ = tokio::time::timeout(Duration::from_millis(200), close).await;
+        // The close frame waits behind what the socket already holds, so it
+        // gets there only once the client reads again. It gets as long as
+        // the heartbeat gives a silent client: one that comes back within
+        // it learns why it was cut (1008) rather than seeing the line drop.
+        let _waiting_on_client = self.stall.begin();
+        let grace = Duration::from_secs(self.state.settings.ws_heartbeat_secs.max(1) * 2);
+        let mut shutdown = self.state.hub.shutdown_signal();
+        tokio::select! {
+            _ = tokio::time::timeout(grace, close) => {}
+            _ = shutdown.wait_for(|down| *down) => {}
+        }
     }
 
     /// Says goodbye on the socket; the registration goes with `self`.

@@ -18,10 +18,12 @@ use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReaso
 use futures_util::StreamExt;
 use protocol::limits::BODY_MAX_BYTES;
 use protocol::{BotScope, ClientFrame, ErrorCode, ServerEvent};
+use tracing::Instrument;
 
 use super::hub::frame_of;
 use crate::auth::AuthUser;
 use crate::auth::extractor::{authenticate, bearer_token};
+use crate::client_address;
 use crate::state::AppState;
 
 use connection::Connection;
@@ -36,12 +38,14 @@ pub async fn upgrade(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let header_token = bearer_token(&req).map(str::to_owned);
+    // What the socket logs carry: the client as every route sees it.
+    let span = tracing::info_span!("socket", client.address = %client_address::of(&req));
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
         .max_frame_size(BODY_MAX_BYTES)
         .aggregate_continuations()
         .max_continuation_size(BODY_MAX_BYTES);
-    actix_web::rt::spawn(run(state.into_inner(), session, stream, header_token));
+    actix_web::rt::spawn(run(state.into_inner(), session, stream, header_token).instrument(span));
     Ok(response)
 }
 

@@ -2,7 +2,7 @@
 //! tells its task to hang up.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use tokio::sync::{Notify, mpsc};
 
@@ -15,6 +15,37 @@ pub struct ConnHandle {
     pub tx: mpsc::Sender<Frame>,
     /// Tells the connection's task to hang up, and why.
     pub closer: Arc<Closer>,
+    /// Set while the task waits for its client to take bytes.
+    pub stall: Arc<Stall>,
+}
+
+/// Whether a connection's task is waiting on its client: a socket write
+/// that did not go through at once. A queue that fills while its client is
+/// not reading is that client's own problem (it is cut when the queue
+/// overflows); only queues that fill while their sockets take bytes mean
+/// the node cannot keep up (see `Hub::congested`).
+#[derive(Default)]
+pub struct Stall(AtomicBool);
+
+impl Stall {
+    /// Marks the connection as waiting on its client until the guard goes.
+    pub fn begin(&self) -> StallGuard<'_> {
+        self.0.store(true, Ordering::Release);
+        StallGuard(self)
+    }
+
+    pub fn is_stalled(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// Clears the [`Stall`] however the wait ends (written, abandoned, dropped).
+pub struct StallGuard<'a>(&'a Stall);
+
+impl Drop for StallGuard<'_> {
+    fn drop(&mut self) {
+        self.0.0.store(false, Ordering::Release);
+    }
 }
 
 /// Why the hub wants a connection gone.

@@ -24,7 +24,7 @@ mod delivery;
 #[cfg(test)]
 mod tests;
 
-pub use closer::{CloseWhy, Closer, ConnHandle, Frame};
+pub use closer::{CloseWhy, Closer, ConnHandle, Frame, Stall};
 use delivery::RoomOrderLock;
 pub use delivery::frame_of;
 
@@ -288,9 +288,12 @@ impl Hub {
     }
 
     /// Whether delivery is falling behind on this node: more than a tenth
-    /// of the connections have their queue over half full. One stuck client
-    /// does not count (it is dropped as too slow); many filling at once
-    /// means the machine cannot write as fast as messages come.
+    /// of the connections have their queue over half full while their
+    /// sockets still take bytes, so the machine cannot write as fast as
+    /// messages come. A queue filling behind a client that does not read
+    /// never counts, however many such clients there are: it costs that
+    /// client its connection (cut as too slow when the queue overflows),
+    /// never everyone else a held writer.
     pub fn congested(&self) -> bool {
         let reg = self.read();
         let total = reg.conns.len();
@@ -302,7 +305,7 @@ impl Hub {
             .values()
             .filter(|c| {
                 let tx = &c.handle.tx;
-                tx.capacity() < tx.max_capacity() / 2
+                tx.capacity() < tx.max_capacity() / 2 && !c.handle.stall.is_stalled()
             })
             .count();
         filling * 10 > total

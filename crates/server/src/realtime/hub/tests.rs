@@ -39,6 +39,7 @@ fn connect(hub: &Hub, user: UserId, rooms: &[(RoomId, i64)]) -> (ConnId, mpsc::R
     let handle = ConnHandle {
         tx,
         closer: Arc::default(),
+        stall: Arc::default(),
     };
     (hub.register(user, fresh(), rooms, handle).0, rx)
 }
@@ -108,6 +109,7 @@ fn congestion_means_many_queues_filling_not_one() {
         let handle = ConnHandle {
             tx,
             closer: Arc::default(),
+            stall: Arc::default(),
         };
         hub.register(fresh(), fresh(), &[(room, 0)], handle);
         queues.push(rx);
@@ -127,6 +129,48 @@ fn congestion_means_many_queues_filling_not_one() {
 }
 
 #[test]
+fn queues_filling_behind_clients_that_do_not_read_are_not_congestion() {
+    let hub = Hub::new();
+    let room = fresh();
+    let mut stalls = Vec::new();
+    let mut queues = Vec::new();
+    for _ in 0..10 {
+        let (tx, rx) = mpsc::channel(4);
+        let stall = Arc::new(Stall::default());
+        let handle = ConnHandle {
+            tx,
+            closer: Arc::default(),
+            stall: stall.clone(),
+        };
+        hub.register(fresh(), fresh(), &[(room, 0)], handle);
+        queues.push(rx);
+        stalls.push(stall);
+    }
+    hub.deliver(Envelope::new(
+        vec![message(room, 1), message(room, 2), message(room, 3)],
+        None,
+    ));
+    // Half of them wait on sockets their clients do not read.
+    let waiting: Vec<_> = stalls.iter().take(5).map(|s| s.begin()).collect();
+    assert!(
+        hub.congested(),
+        "five queues fill while their sockets take bytes"
+    );
+    for rx in queues.iter_mut().skip(5) {
+        while rx.try_recv().is_ok() {}
+    }
+    assert!(
+        !hub.congested(),
+        "only queues behind silent clients are full: that is not the node's congestion"
+    );
+    drop(waiting);
+    assert!(
+        hub.congested(),
+        "the wait is over: those queues count again"
+    );
+}
+
+#[test]
 fn a_full_queue_marks_the_connection_too_slow() {
     let hub = Hub::new();
     let room = fresh();
@@ -139,6 +183,7 @@ fn a_full_queue_marks_the_connection_too_slow() {
         ConnHandle {
             tx,
             closer: closer.clone(),
+            stall: Arc::default(),
         },
     );
     hub.deliver(Envelope::new(
@@ -161,6 +206,7 @@ fn a_revocation_closes_exactly_the_sessions_it_names() {
         let handle = ConnHandle {
             tx,
             closer: closer.clone(),
+            stall: Arc::default(),
         };
         hub.register(user, session, &[], handle);
         closers.push(closer);
@@ -170,6 +216,7 @@ fn a_revocation_closes_exactly_the_sessions_it_names() {
     let handle = ConnHandle {
         tx,
         closer: bystander.clone(),
+        stall: Arc::default(),
     };
     hub.register(fresh(), ended, &[], handle);
 

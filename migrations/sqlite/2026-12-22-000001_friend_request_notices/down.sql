@@ -1,0 +1,1 @@
+DROP TABLE friend_request_notices;
