@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the web app (frontend/) into frontend/dist with Trunk, release mode:
-# [profile.wasm-release] + wasm-opt -Oz. Incremental: a rerun with no changes
+# [profile.wasm-release] + wasm-opt -Oz, then brotli and gzip copies of each
+# asset (scripts/precompress.js). Incremental: a rerun with no changes
 # only re-links. Extra arguments go to `trunk build` (e.g. --public-url /app/).
 set -euo pipefail
 
@@ -25,4 +26,7 @@ if [[ "$cli" != "$lock" ]]; then
 fi
 
 trunk build --release "$@"
+# A brotli and a gzip copy of every asset, served as they are (see
+# crates/server/src/routes/spa.rs): a first visit downloads a third.
+node "$repo/scripts/precompress.js" "$repo/frontend/dist"
 echo "web app built: $repo/frontend/dist"

@@ -43,6 +43,13 @@ fn main() {
     console_error_panic_hook::set_once();
     // Before the first paint: no flash of the wrong theme.
     theme::apply(theme::chosen());
+    // The shell `index.html` paints while this loads has done its job.
+    if let Some(shell) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app-shell"))
+    {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
 

@@ -25,6 +25,7 @@ mod devices;
 mod drafts;
 mod edits;
 mod export;
+mod first_visit;
 mod keyboard;
 mod long_rooms;
 mod network;

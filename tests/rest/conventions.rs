@@ -329,6 +329,78 @@ async fn the_web_app_is_served_at_the_root() {
     );
 }
 
+/// The web app's assets go out in the encoding the browser accepts, made
+/// at build time (`<file>.br`, `<file>.gz`), with their real type; files
+/// named after their content are cached for good, `index.html` is checked
+/// on every visit.
+#[tokio::test]
+async fn web_assets_go_out_precompressed_and_content_named_ones_are_cached_for_good() {
+    let script = "frontend-0123456789abcdef.js";
+    let (plain, brotli, gzip) = (
+        b"console.log('plain');".to_vec(),
+        b"brotli bytes".to_vec(),
+        b"gzip bytes".to_vec(),
+    );
+    let app = spawn_app_with(|settings| {
+        let dir = &settings.web_dir;
+        std::fs::write(dir.join(script), &plain).expect("write the script");
+        std::fs::write(dir.join(format!("{script}.br")), &brotli).expect("write .br");
+        std::fs::write(dir.join(format!("{script}.gz")), &gzip).expect("write .gz");
+    })
+    .await;
+    let fetch = |accept: &'static str| {
+        let app = &app;
+        async move {
+            let request = app
+                .request(reqwest::Method::GET, &format!("/{script}"), None)
+                .header("Accept-Encoding", accept);
+            app.send(request).await
+        }
+    };
+
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), &brotli),
+        ("gzip, deflate", Some("gzip"), &gzip),
+        ("identity", None, &plain),
+    ] {
+        let resp = fetch(accept).await;
+        assert_status(&resp, 200);
+        assert_eq!(resp.header("content-encoding"), encoding, "{accept}");
+        assert_eq!(&resp.bytes, body, "{accept}");
+        assert!(
+            resp.header("content-type").is_some_and(
+                |t| t.starts_with("text/javascript") || t.starts_with("application/javascript")
+            ),
+            "{accept}: {:?}",
+            resp.header("content-type")
+        );
+        assert_eq!(
+            resp.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{accept}"
+        );
+        if encoding.is_some() {
+            assert!(
+                resp.header("vary")
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
+                "{accept}: {:?}",
+                resp.headers
+            );
+        }
+    }
+    for path in ["/", "/index.html", "/rooms/somewhere"] {
+        let resp = app.get(path, None).await;
+        assert_status(&resp, 200);
+        assert_eq!(resp.header("cache-control"), Some("no-cache"), "{path}");
+    }
+    let api = app.get("/healthz", None).await;
+    assert_ne!(
+        api.header("cache-control"),
+        Some("public, max-age=31536000, immutable"),
+        "the API is not the web app"
+    );
+}
+
 #[tokio::test]
 async fn web_app_routes_fall_back_to_index_html() {
     let app = spawn_app().await;

@@ -92,6 +92,29 @@ impl Browser {
     /// Takes the browser's network away (it tells the page `offline`, and
     /// nothing new connects), or gives it back.
     pub async fn set_offline(&self, offline: bool) {
+        let conditions = offline.then_some(json!({
+            "offline": true,
+            "latency": 0,
+            "download_throughput": -1,
+            "upload_throughput": -1,
+        }));
+        self.network_conditions(conditions).await;
+    }
+
+    /// A slow line: `latency_ms` each way and `bytes_per_sec` down (a
+    /// tenth of that up), as a phone on a poor connection has.
+    pub async fn throttle(&self, latency_ms: u64, bytes_per_sec: u64) {
+        self.network_conditions(Some(json!({
+            "offline": false,
+            "latency": latency_ms,
+            "download_throughput": bytes_per_sec,
+            "upload_throughput": bytes_per_sec / 10,
+        })))
+        .await;
+    }
+
+    /// Sets ChromeDriver's network conditions, or with `None` lifts them.
+    async fn network_conditions(&self, conditions: Option<Value>) {
         let id = self
             .client
             .session_id()
@@ -101,17 +124,11 @@ impl Browser {
             .unwrap_or_else(|| panic!("{}: no WebDriver session", self.label));
         let url = format!("{}/session/{id}/chromium/network_conditions", self.driver);
         let http = reqwest::Client::new();
-        let request = if offline {
-            http.post(&url).json(&json!({
-                "network_conditions": {
-                    "offline": true,
-                    "latency": 0,
-                    "download_throughput": -1,
-                    "upload_throughput": -1,
-                }
-            }))
-        } else {
-            http.delete(&url)
+        let request = match conditions {
+            Some(conditions) => http
+                .post(&url)
+                .json(&json!({ "network_conditions": conditions })),
+            None => http.delete(&url),
         };
         let response = tokio::time::timeout(COMMAND_TIMEOUT, request.send())
             .await
