@@ -6,7 +6,8 @@
 //! `cargo test -p frontend` runs its unit tests natively.
 
 #[cfg(any(target_arch = "wasm32", test))]
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+// On the host only the tests use it: its re-exports serve the views.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
 mod state;
 
 #[cfg(any(target_arch = "wasm32", test))]

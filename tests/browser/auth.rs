@@ -114,3 +114,86 @@ async fn two_tabs_refreshing_together_never_sign_each_other_out() {
     }
     tabs.close().await;
 }
+
+/// The error under the field `testid`, if one shows.
+async fn field_error(browser: &themechat_tests::browser::Browser, testid: &str) -> Option<String> {
+    browser
+        .execute(
+            "const field = document.querySelector(arguments[0]); \
+             const error = field && field.closest('label').querySelector('[data-testid=\"field-error\"]'); \
+             return error ? error.textContent : null;",
+            vec![serde_json::json!(themechat_tests::browser::tid(testid))],
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Issue 23, item 14: a visitor learns what ThemeChat is before the form;
+/// each refused field says why under itself, in a sentence, and the error
+/// goes once the field is fixed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_says_what_themechat_is_and_errors_sit_at_their_fields() {
+    use themechat_tests::browser::WAIT;
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser(&server.address, "a visitor").await;
+
+    browser.goto("/login").await;
+    let about = browser.text("about-themechat").await;
+    assert!(
+        about.contains("ThemeChat") && about.contains("groups"),
+        "{about}"
+    );
+    browser.goto("/register").await;
+    browser.wait_for("about-themechat").await;
+
+    browser.type_into("register-username", "a").await;
+    browser.type_into("register-password", "short").await;
+    browser.click("register-submit").await;
+    browser.wait_for("form-error").await;
+    let name_error = field_error(&browser, "register-username")
+        .await
+        .expect("an error under the username");
+    let password_error = field_error(&browser, "register-password")
+        .await
+        .expect("an error under the password");
+    for error in [&name_error, &password_error] {
+        assert!(
+            error.starts_with(char::is_uppercase) && error.ends_with('.'),
+            "an error is a sentence: {error:?}"
+        );
+    }
+    assert!(password_error.contains('8'), "{password_error}");
+    assert_eq!(
+        field_error(&browser, "register-display-name").await,
+        None,
+        "an empty display name is fine"
+    );
+
+    // Fixing the password takes its error away as it is typed; the
+    // username's stays until it is fixed too.
+    browser.type_into("register-password", "-and-long").await;
+    browser
+        .wait_until("the password's error to go", WAIT, || async {
+            Ok(field_error(&browser, "register-password")
+                .await
+                .is_none()
+                .then_some(()))
+        })
+        .await;
+    assert!(field_error(&browser, "register-username").await.is_some());
+    browser.type_into("register-username", &unique("bc")).await;
+    browser
+        .wait_until("the username's error to go", WAIT, || async {
+            Ok(field_error(&browser, "register-username")
+                .await
+                .is_none()
+                .then_some(()))
+        })
+        .await;
+    browser.click("register-submit").await;
+    browser.wait_for("room-list").await;
+    browser.close().await;
+}

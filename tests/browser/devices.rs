@@ -25,6 +25,24 @@ async fn a_device_signed_out_from_settings_is_signed_out() {
     laptop.goto("/settings").await;
     laptop.wait_count_css(&tid("device-item"), 2).await;
     assert_eq!(laptop.count("device-current").await, 1);
+    // Issue 23, item 15: named as people say it, not by the raw User-Agent.
+    let names = laptop
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+            vec![serde_json::json!(tid("device-name"))],
+        )
+        .await;
+    let names: Vec<&str> = names
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in names {
+        assert!(
+            ["Chrome (headless) on Linux", "Chrome on Linux"].contains(&name),
+            "each device is named by its browser and system, not {name:?}"
+        );
+    }
     // The laptop signs the other device (the phone) out.
     laptop
         .click_css(&format!("{} {}", tid("device-item"), tid("device-revoke")))

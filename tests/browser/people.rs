@@ -44,3 +44,70 @@ async fn people_are_found_by_name_befriended_and_opened() {
     a.close().await;
     b.close().await;
 }
+
+/// Issue 23, item 6: a direct conversation shows the other person (who they
+/// are, their bio and interests, whether they are online), not a member
+/// list of two; the sidebar keeps groups and direct conversations apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_conversation_shows_the_person_and_the_sidebar_keeps_kinds_apart() {
+    let _one_at_a_time = themechat_tests::browser::exclusive().await;
+    let server = themechat_tests::browser::WebServer::start().await;
+    let api = server.api();
+    let alice = api.register(&themechat_tests::unique("alice")).await;
+    let bob = api.register(&themechat_tests::unique("bob")).await;
+    let profile = api
+        .patch_json(
+            "/api/v1/users/me",
+            bob.auth(),
+            &serde_json::json!({ "bio": "Rustacean in Lisbon", "interests": ["sailing", "compilers"] }),
+        )
+        .await;
+    assert_eq!(profile.status, 200, "{}", profile.describe());
+    let group = api
+        .create_room(&alice, &themechat_tests::unique("Harbour "), "public")
+        .await;
+    let group = group["id"].as_str().expect("a room id").to_owned();
+    let dm = api
+        .post_json(
+            "/api/v1/dms",
+            alice.auth(),
+            &serde_json::json!({ "user_id": bob.id }),
+        )
+        .await;
+    assert!(dm.status == 200 || dm.status == 201, "{}", dm.describe());
+    let dm = dm.body["id"].as_str().expect("a room id").to_owned();
+
+    let driver = themechat_tests::browser::ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    crate::support::sign_in(&a, &alice, &format!("/rooms/{dm}")).await;
+    a.wait_for_text("dm-profile-name", &bob.display_name).await;
+    a.wait_for_text("dm-profile-bio", "Rustacean in Lisbon")
+        .await;
+    assert_eq!(a.count("member-list").await, 0, "no list of two");
+
+    // Groups first under their heading, then direct conversations under theirs.
+    let order = a
+        .execute(
+            "const at = css => [...document.querySelectorAll('[data-testid=\"room-list\"] li')] \
+                 .findIndex(li => li.matches(css) || li.querySelector(css)); \
+             return [at('[data-testid=\"room-section-groups\"]'), \
+                     at(arguments[0]), \
+                     at('[data-testid=\"room-section-direct\"]') , \
+                     at(arguments[1])];",
+            vec![
+                serde_json::json!(crate::support::room_item(&group)),
+                serde_json::json!(crate::support::room_item(&dm)),
+            ],
+        )
+        .await;
+    let order: Vec<i64> = order
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+        .unwrap_or_default();
+    assert_eq!(order.len(), 4, "{order:?}");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]) && order[0] >= 0,
+        "the sidebar reads: Groups, the group, Direct messages, the conversation ({order:?})"
+    );
+    a.close().await;
+}

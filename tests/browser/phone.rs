@@ -171,3 +171,70 @@ async fn the_app_works_on_a_375_px_phone() {
     fits(&phone).await;
     phone.close().await;
 }
+
+/// Issue 23, item 16: an owner's room header (Members, Pinned and Manage
+/// beside the name) squeezed the name to one letter, and its buttons were
+/// small targets. The name keeps at least a dozen characters, and every
+/// header button is at least 44 px tall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owners_room_header_keeps_the_name_readable_and_the_buttons_big() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let phone = driver.browser(&server.address, "an owner's phone").await;
+    phone
+        .client
+        .set_window_size(WIDTH, HEIGHT)
+        .await
+        .expect("a phone-sized window");
+    register(&phone, &unique("owen")).await;
+    create_room(&phone, "Rust in production", "public").await;
+    phone.wait_for("room-manage-open").await;
+    fits(&phone).await;
+
+    let title = phone
+        .execute(
+            "const t = document.querySelector(arguments[0]);\
+             const probe = document.createElement('span');\
+             probe.style.font = getComputedStyle(t).font;\
+             probe.style.position = 'absolute';\
+             probe.textContent = 'Rust in prod';\
+             document.body.appendChild(probe);\
+             const twelve = probe.getBoundingClientRect().width;\
+             probe.remove();\
+             return [t.getBoundingClientRect().width, twelve, t.scrollWidth, t.clientWidth];",
+            vec![json!(tid("room-title"))],
+        )
+        .await;
+    let n = |i: usize| title[i].as_f64().unwrap_or(0.0);
+    assert!(
+        n(0) >= n(1),
+        "the room's name gets {} px, less than its first twelve characters need ({} px)",
+        n(0),
+        n(1)
+    );
+    assert!(
+        n(2) <= n(3) + 0.5,
+        "\"Rust in production\" fits on a phone uncut ({} px of text in {} px)",
+        n(2),
+        n(3)
+    );
+
+    for css in [
+        ".room-header .members-toggle".to_owned(),
+        tid("pins-open"),
+        tid("room-manage-open"),
+        tid("rooms-drawer-open"),
+    ] {
+        let b = shown_box(&phone, &css)
+            .await
+            .unwrap_or_else(|| panic!("{css} shows in the header"));
+        assert!(
+            b[3] >= 44.0 && b[2] >= 44.0,
+            "{css} is a {}×{} px target, under 44 px",
+            b[2],
+            b[3]
+        );
+    }
+    phone.close().await;
+}

@@ -70,6 +70,43 @@ async fn two_factor_sign_in_is_set_up_used_and_turned_off_from_settings() {
         )
         .await;
     let recovery = first.as_str().expect("a recovery code").to_owned();
+    // Issue 23, item 15: the codes can be copied and downloaded. What goes
+    // to the clipboard is caught on its way (the clipboard itself is the
+    // browser's): every code, one per line.
+    laptop
+        .execute(
+            "window.__copied = null; \
+             navigator.clipboard.writeText = text => { window.__copied = text; return Promise.resolve(); };",
+            vec![],
+        )
+        .await;
+    laptop.click("two-factor-codes-copy").await;
+    laptop
+        .wait_for_css_text(&tid("two-factor-codes-kept"), "Copied")
+        .await;
+    let copied = laptop.execute("return window.__copied;", vec![]).await;
+    let copied = copied.as_str().expect("the codes were copied");
+    let shown: Vec<Value> = laptop
+        .execute(
+            "return [...document.querySelectorAll(arguments[0])].map(li => li.textContent.trim());",
+            vec![Value::from(codes.clone())],
+        )
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(shown.len(), 10);
+    for code in &shown {
+        let code = code.as_str().unwrap_or_default();
+        assert!(
+            copied.lines().any(|line| line == code),
+            "{code} is missing from what was copied: {copied}"
+        );
+    }
+    laptop.click("two-factor-codes-download").await;
+    laptop
+        .wait_for_css_text(&tid("two-factor-codes-kept"), "Downloaded")
+        .await;
     laptop.click("two-factor-done").await;
 
     // The phone's password alone is not enough any more: it is asked for a

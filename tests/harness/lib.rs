@@ -17,6 +17,21 @@ pub mod services;
 pub mod socket;
 pub mod webhooks;
 
+/// The checkout the tests run from. `cargo test` says so at run time;
+/// the path baked in at build time may be another clone's, because clones
+/// sharing one `CARGO_TARGET_DIR` share this library's build too (its hash
+/// and fingerprint do not depend on where the clone lies), and its built web
+/// app and tools are that clone's.
+pub fn checkout() -> std::path::PathBuf {
+    let tests = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    tests
+        .parent()
+        .expect("tests/ lives in the checkout")
+        .to_path_buf()
+}
+
 use std::ops::Deref;
 use std::time::Duration;
 

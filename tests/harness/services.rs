@@ -241,9 +241,7 @@ impl PrivateS3 {
         let program = std::env::var_os("THEMECHAT_TEST_MOTO")
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/moto/bin/moto_server")
-            });
+            .unwrap_or_else(|| crate::checkout().join(".tools/moto/bin/moto_server"));
         assert!(
             program.is_file(),
             "{} is missing: `scripts/test` installs it (python3 -m venv .tools/moto && \

@@ -122,6 +122,7 @@ pub fn Bubble(
                                 <a
                                     class="message-sender"
                                     data-testid="message-sender"
+                                    dir="auto"
                                     href=format!("/users/{uid}")
                                 >
                                     {sender_name.clone()}
@@ -131,7 +132,7 @@ pub fn Bubble(
                         }
                         None => {
                             view! {
-                                <span class="message-sender" data-testid="message-sender">
+                                <span class="message-sender" data-testid="message-sender" dir="auto">
                                     {sender_name.clone()}
                                 </span>
                             }
@@ -148,9 +149,9 @@ pub fn Bubble(
                         };
                         view! {
                             <a class="reply-parent" href=permalink(room_id, p.id) data-testid="reply-parent">
-                                <span class="reply-sender">{p.sender.clone().unwrap_or_default()}</span>
+                                <span class="reply-sender" dir="auto">{p.sender.clone().unwrap_or_default()}</span>
                                 " "
-                                <span class="reply-body">{text}</span>
+                                <span class="reply-body" dir="auto">{text}</span>
                             </a>
                         }
                     })}
@@ -166,7 +167,7 @@ pub fn Bubble(
                         .me_untracked()
                         .map(|m| m.user.username.to_ascii_lowercase());
                     view! {
-                        <div class="message-body" data-testid="message-body"
+                        <div class="message-body" data-testid="message-body" dir="auto"
                             class:empty=message.body.is_empty()>
                             <RichText text=message.body.clone() me=me.unwrap_or_default() />
                         </div>
@@ -246,9 +247,9 @@ pub fn PendingBubble(
                 data-mine="true"
             >
                 <header class="message-head" class:visually-hidden=!starts_group>
-                    <span class="message-sender" data-testid="message-sender">{me_name}</span>
+                    <span class="message-sender" data-testid="message-sender" dir="auto">{me_name}</span>
                 </header>
-                <div class="message-body" data-testid="message-body"
+                <div class="message-body" data-testid="message-body" dir="auto"
                     class:empty=pending.body.is_empty()>
                     <RichText text=pending.body.clone() />
                 </div>

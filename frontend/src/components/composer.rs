@@ -2,6 +2,8 @@
 //! last own message, Escape cancels an edit or a reply. Files are uploaded
 //! as soon as they are picked and go with the next message.
 
+use std::sync::Arc;
+
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +22,45 @@ struct Upload {
     key: u32,
     name: String,
     state: UploadState,
+    /// A picture's own bytes, shown in the composer while it uploads.
+    preview: Option<Arc<LocalPicture>>,
+}
+
+/// An object URL of a file on this device, given back when the last
+/// holder lets go (removed from the composer, or sent).
+#[derive(PartialEq)]
+struct LocalPicture(String);
+
+impl LocalPicture {
+    fn of(file: &web_sys::File) -> Option<Arc<Self>> {
+        if !file.type_().starts_with("image/") {
+            return None;
+        }
+        web_sys::Url::create_object_url_with_blob(file)
+            .ok()
+            .map(|url| Arc::new(Self(url)))
+    }
+}
+
+impl Drop for LocalPicture {
+    fn drop(&mut self) {
+        let _ = web_sys::Url::revoke_object_url(&self.0);
+    }
+}
+
+/// Files dropped onto the room, for its composer to take (the room view
+/// provides it; the drop lands anywhere on the room, not only the box).
+#[derive(Clone, Copy)]
+pub struct DroppedFiles(pub RwSignal<Vec<web_sys::File>, LocalStorage>);
+
+/// The files an event carries: pasted (`clipboardData`) or dropped
+/// (`dataTransfer`).
+pub fn files_of(transfer: Option<web_sys::DataTransfer>) -> Vec<web_sys::File> {
+    transfer
+        .and_then(|t| t.files())
+        .map_or_else(Vec::new, |list| {
+            (0..list.length()).filter_map(|i| list.get(i)).collect()
+        })
 }
 
 #[derive(Clone, PartialEq)]
@@ -40,8 +81,24 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let uploads = RwSignal::new(Vec::<Upload>::new());
     let next_key = StoredValue::new(0u32);
 
-    let pick_files = move |ev: leptos::ev::Event| {
-        for file in picked_files(&ev) {
+    // The box grows with what is in it (typed, a draft brought back, an
+    // edit started) up to its `max-height`, about half the view, and then
+    // scrolls; sent or cleared, it is one line again.
+    Effect::new(move |_| {
+        text.track();
+        request_animation_frame(move || {
+            if let Some(el) = input.get_untracked() {
+                fit_to_text(&el);
+            }
+        });
+    });
+
+    let add_files = move |files: Vec<web_sys::File>| {
+        if chat.editing.with_untracked(Option::is_some) {
+            error.set(Some("Files go with a new message, not an edit.".into()));
+            return;
+        }
+        for file in files {
             if uploads.with_untracked(Vec::len) >= ATTACHMENTS_MAX {
                 error.set(Some(format!(
                     "A message carries at most {ATTACHMENTS_MAX} files."
@@ -55,6 +112,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     key,
                     name: file.name(),
                     state: UploadState::Sending,
+                    preview: LocalPicture::of(&file),
                 })
             });
             spawn_local(async move {
@@ -70,6 +128,29 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             });
         }
     };
+
+    let pick_files = move |ev: leptos::ev::Event| add_files(picked_files(&ev));
+    // A picture pasted into the box (a screenshot, say) is attached; text
+    // pastes as usual.
+    let paste_files = move |ev: leptos::ev::ClipboardEvent| {
+        let files = files_of(ev.clipboard_data());
+        if !files.is_empty() {
+            ev.prevent_default();
+            add_files(files);
+        }
+    };
+    if let Some(DroppedFiles(dropped)) = use_context::<DroppedFiles>() {
+        Effect::new(move |_| {
+            let files = dropped.with(|d| d.clone());
+            if !files.is_empty() {
+                dropped.update_untracked(Vec::clear);
+                add_files(files);
+                if let Some(el) = input.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
 
     // Opening a room puts the cursor where one writes.
     Effect::new(move |_| {
@@ -280,6 +361,10 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                                             <li class="composer-file" class:failed=failed
                                                 data-testid="composer-attachment"
                                                 data-state=match up.state { UploadState::Sending => "uploading", UploadState::Ready(_) => "ready", UploadState::Failed(_) => "failed" }>
+                                                {up.preview.as_ref().map(|p| view! {
+                                                    <img class="composer-thumbnail" src=p.0.clone() alt=""
+                                                        data-testid="composer-attachment-thumbnail" />
+                                                })}
                                                 <span class="attachment-name">{up.name.clone()}</span>
                                                 <span class="attachment-size">{format!(" · {status}")}</span>
                                                 <button type="button" class="link-button"
@@ -341,6 +426,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     node_ref=input
                     class="composer-input"
                     data-testid="composer-input"
+                    dir="auto"
                     rows="1"
                     placeholder="Write a message…"
                     title="Enter sends, Shift+Enter adds a line, Up edits your last message, Escape cancels"
@@ -355,6 +441,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                         chat.typing(room);
                     }
                     on:keydown=on_keydown
+                    on:paste=paste_files
                 ></textarea>
                 <button type="submit" class="button" data-testid="composer-send">
                     {move || if chat.editing.with(Option::is_some) { "Save" } else { "Send" }}
@@ -362,4 +449,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// Sizes the message box to its text (the style sheet's `max-height`
+/// caps it). Measured at its natural height first, so it shrinks as well.
+fn fit_to_text(el: &web_sys::HtmlTextAreaElement) {
+    let _ = el.set_attribute("style", "height: auto");
+    // `scrollHeight` leaves the borders out; the box sizes include them.
+    let borders = el.offset_height() - el.client_height();
+    let height = el.scroll_height() + borders;
+    let _ = el.set_attribute("style", &format!("height: {height}px"));
 }

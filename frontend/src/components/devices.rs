@@ -6,7 +6,7 @@ use protocol::{Device, SessionId};
 use crate::api;
 use crate::components::local_offset;
 use crate::components::status::{FetchedList, FormError};
-use crate::state::full_time;
+use crate::state::{device_name, full_time};
 
 #[component]
 pub fn DeviceList() -> impl IntoView {
@@ -36,14 +36,11 @@ pub fn DeviceList() -> impl IntoView {
         let id = d.id;
         let seen = format!("last seen {}", full_time(d.last_seen_at, offset));
         let address = d.address.clone().unwrap_or_default();
-        let client = if d.client.is_empty() {
-            "Unknown client".to_owned()
-        } else {
-            d.client.clone()
-        };
+        let name = device_name(&d.client);
+        let agent = d.client.clone();
         view! {
             <li class="device-item" data-testid="device-item" data-session-id=id.to_string()>
-                <span class="device-client">{client}</span>
+                <span class="device-client" data-testid="device-name" title=agent>{name}</span>
                 {d.current.then(|| view! { <strong class="device-current" data-testid="device-current">" This device"</strong> })}
                 <span class="muted">{format!(" {address} · {seen}")}</span>
                 {(!d.current).then(|| view! {

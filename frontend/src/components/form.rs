@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use protocol::validate::Invalid;
 
 use crate::api::Failure;
+use crate::state::sentence;
 
 /// A form being sent: what it says while it waits and when it is refused.
 /// One submission at a time; a field the web app refuses never reaches the
@@ -48,7 +49,7 @@ impl Submission {
         self.done.set(false);
         let request = match checked {
             Ok(request) => request,
-            Err(e) => return self.error.set(Some(e.0)),
+            Err(e) => return self.error.set(Some(sentence(&e.0))),
         };
         self.error.set(None);
         self.busy.set(true);
@@ -66,8 +67,55 @@ impl Submission {
     }
 }
 
+/// A field's own error, shown under it. Once shown, the field is checked
+/// again as the person types, and the error goes as soon as the value
+/// passes (and with it the form's line, when that said the same).
+#[derive(Clone, Copy)]
+pub struct FieldError {
+    message: RwSignal<Option<String>>,
+    check: fn(&str) -> Result<(), Invalid>,
+    form: Option<RwSignal<Option<String>>>,
+}
+
+impl FieldError {
+    pub fn new(check: fn(&str) -> Result<(), Invalid>) -> Self {
+        Self {
+            message: RwSignal::new(None),
+            check,
+            form: None,
+        }
+    }
+
+    /// Also clears the form's error line when it said what this field did.
+    pub fn with_form(mut self, form: RwSignal<Option<String>>) -> Self {
+        self.form = Some(form);
+        self
+    }
+
+    /// Checks `value` and shows the outcome; true when it passes.
+    pub fn check(&self, value: &str) -> bool {
+        let message = (self.check)(value).err().map(|e| sentence(&e.0));
+        let passes = message.is_none();
+        self.message.set(message);
+        passes
+    }
+
+    fn recheck(&self, value: &str) {
+        let Some(shown) = self.message.get_untracked() else {
+            return;
+        };
+        if self.check(value)
+            && let Some(form) = self.form
+            && form.get_untracked().as_deref() == Some(shown.as_str())
+        {
+            form.set(None);
+        }
+    }
+}
+
 /// A labelled single-line input whose text lives in `value`. `hint` is a
-/// short line under it (a rule the value must follow).
+/// short line under it (a rule the value must follow); `error` is its own
+/// error, shown under it.
 #[component]
 pub fn TextField(
     label: &'static str,
@@ -79,7 +127,10 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] error: Option<FieldError>,
 ) -> impl IntoView {
+    let error_id = testid.or(name).map(|id| format!("{id}-error"));
+    let message = move || error.and_then(|e| e.message.get());
     view! {
         <label>
             {label}
@@ -90,10 +141,29 @@ pub fn TextField(
                 autocomplete=autocomplete
                 maxlength=maxlength.map(|m| m.to_string())
                 data-testid=testid
+                aria-invalid=move || message().is_some().then_some("true")
+                aria-describedby={
+                    let id = error_id.clone();
+                    move || message().and(id.clone())
+                }
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    if let Some(error) = error {
+                        error.recheck(&typed);
+                    }
+                    value.set(typed);
+                }
             />
             {hint.map(|h| view! { <small class="muted">{h}</small> })}
+            {move || {
+                message().map(|m| {
+                    view! {
+                        <small class="field-error" data-testid="field-error"
+                            id=error_id.clone() role="alert">{m}</small>
+                    }
+                })
+            }}
         </label>
     }
 }

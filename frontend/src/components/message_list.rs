@@ -94,6 +94,9 @@ fn restore(list: &web_sys::HtmlElement, (id, was): (String, f64)) {
     list.set_scroll_top((list.scroll_top() as f64 + now - was).round() as i32);
 }
 
+/// Frames to wait for a linked message's row to be drawn (about a second).
+const CENTER_TRIES: u32 = 60;
+
 /// The message a link opened: highlighted wherever it shows.
 #[derive(Clone, Copy)]
 pub struct Highlighted(pub Signal<Option<MessageId>>);
@@ -331,6 +334,44 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         }
     });
 
+    // Brings a message into the middle of the view once it is drawn: the
+    // rows may come a frame or two after the message is loaded (a busy
+    // machine), and a scroll made before then would be lost.
+    fn center_when_drawn_in(
+        element: impl Fn() -> Option<web_sys::Element> + Copy + 'static,
+        done: impl Fn() + Copy + 'static,
+        message: MessageId,
+        tries: u32,
+    ) {
+        request_animation_frame(move || {
+            let target = element().and_then(|el| {
+                el.query_selector(&format!(r#"[data-message-id="{message}"]"#))
+                    .ok()
+                    .flatten()
+                    .map(|target| (el, target))
+            });
+            match target {
+                Some((el, target)) => {
+                    let view = el.get_bounding_client_rect();
+                    let at = target.get_bounding_client_rect();
+                    let middle = at.top() - view.top() - (view.height() - at.height()) / 2.0;
+                    el.set_scroll_top((el.scroll_top() as f64 + middle) as i32);
+                    done();
+                }
+                None if tries > 0 => center_when_drawn_in(element, done, message, tries - 1),
+                None => done(),
+            }
+        });
+    }
+    let center_when_drawn = move |message: MessageId, tries: u32| {
+        let element = move || element().map(|el| el.unchecked_into::<web_sys::Element>());
+        let done = move || {
+            track_position();
+            report_seen();
+        };
+        center_when_drawn_in(element, done, message, tries);
+    };
+
     // A link to a message: fetch its stretch of history unless it is
     // loaded, then bring it into the middle of the view.
     Effect::new(move |_| {
@@ -351,19 +392,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         if let Some(seq) = seq_of(message) {
             show_seq(seq);
         }
-        request_animation_frame(move || {
-            if let Some(el) = element()
-                && let Ok(Some(target)) =
-                    el.query_selector(&format!(r#"[data-message-id="{message}"]"#))
-            {
-                let view = el.get_bounding_client_rect();
-                let at = target.get_bounding_client_rect();
-                let middle = at.top() - view.top() - (view.height() - at.height()) / 2.0;
-                el.set_scroll_top((el.scroll_top() as f64 + middle) as i32);
-            }
-            track_position();
-            report_seen();
-        });
+        center_when_drawn(message, CENTER_TRIES);
     });
 
     // New messages: follow them from the bottom (or after sending one).

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use protocol::RoomKind;
 
 use crate::chat::Chat;
-use crate::components::composer::Composer;
+use crate::components::composer::{Composer, DroppedFiles, files_of};
 use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
 use crate::components::moderation::{ManagePanel, RoomPowers};
@@ -29,6 +29,10 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
     let show_members = RwSignal::new(false);
     let thread = RwSignal::new(None::<MessageId>);
     provide_context(ThreadOpen(thread));
+    // Files dropped anywhere on the room go to its composer.
+    let dropped = DroppedFiles(RwSignal::new_local(Vec::new()));
+    provide_context(dropped);
+    let dragging = RwSignal::new(false);
     let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
     let manage = RwSignal::new(false);
     let pins_open = RwSignal::new(false);
@@ -118,7 +122,28 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                             class:with-side=side_open
                             class:direct=move || is_direct.get()
                         >
-                            <div class="room-main">
+                            <div
+                                class="room-main"
+                                class:dragging=move || dragging.get()
+                                data-testid="room-drop-zone"
+                                on:dragover=move |ev| {
+                                    // Saying "a copy goes here" is what lets
+                                    // the browser drop onto the page.
+                                    if ev.data_transfer().is_some_and(|t| t.types().includes(&"Files".into(), 0)) {
+                                        ev.prevent_default();
+                                        dragging.set(true);
+                                    }
+                                }
+                                on:dragleave=move |_| dragging.set(false)
+                                on:drop=move |ev| {
+                                    dragging.set(false);
+                                    let files = files_of(ev.data_transfer());
+                                    if !files.is_empty() {
+                                        ev.prevent_default();
+                                        dropped.0.set(files);
+                                    }
+                                }
+                            >
                                 <header class="room-header">
                                     <button
                                         type="button"

@@ -20,19 +20,27 @@ enum Filter {
 pub fn Sidebar() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let filter = RwSignal::new(Filter::All);
-    let rooms = Memo::new(move |_| {
-        let f = filter.get();
-        chat.state.with(|s| {
-            s.sorted_rooms()
-                .into_iter()
-                .filter(|r| match f {
-                    Filter::All => true,
-                    Filter::Groups => r.room.kind == RoomKind::Group,
-                    Filter::Direct => r.room.kind == RoomKind::Direct,
-                })
-                .collect::<Vec<RoomSummary>>()
+    // Groups and direct conversations apart, each most recent first.
+    let of_kind = move |kind: RoomKind| {
+        Memo::new(move |_| {
+            let shown = match filter.get() {
+                Filter::All => true,
+                Filter::Groups => kind == RoomKind::Group,
+                Filter::Direct => kind == RoomKind::Direct,
+            };
+            if !shown {
+                return Vec::new();
+            }
+            chat.state.with(|s| {
+                s.sorted_rooms()
+                    .into_iter()
+                    .filter(|r| r.room.kind == kind)
+                    .collect::<Vec<RoomSummary>>()
+            })
         })
-    });
+    };
+    let groups = of_kind(RoomKind::Group);
+    let direct = of_kind(RoomKind::Direct);
     let loaded = Memo::new(move |_| chat.state.with(|s| s.rooms_loaded));
     let tab = move |f: Filter, label: &'static str| {
         view! {
@@ -50,7 +58,7 @@ pub fn Sidebar() -> impl IntoView {
     view! {
         <aside class="sidebar" aria-label="Conversations">
             <div class="sidebar-head">
-                <h2>"My Groups"</h2>
+                <h2>"Conversations"</h2>
                 <CreateRoom />
             </div>
             <div class="tabs" role="group" aria-label="Show">
@@ -60,13 +68,24 @@ pub fn Sidebar() -> impl IntoView {
             </div>
             <Show when=move || loaded.get() fallback=|| view! { <Loading label="Loading conversations…" /> }>
                 <ul class="room-list" data-testid="room-list">
+                    <Show when=move || !groups.with(Vec::is_empty)>
+                        <li class="room-section" data-testid="room-section-groups"><h3>"Groups"</h3></li>
+                    </Show>
                     <For
-                        each=move || rooms.get()
+                        each=move || groups.get()
+                        key=|r| (r.room.id, r.room.name.clone(), r.unread_count, r.mention_count)
+                        children=move |r| view! { <RoomItem room=r /> }
+                    />
+                    <Show when=move || !direct.with(Vec::is_empty)>
+                        <li class="room-section" data-testid="room-section-direct"><h3>"Direct messages"</h3></li>
+                    </Show>
+                    <For
+                        each=move || direct.get()
                         key=|r| (r.room.id, r.room.name.clone(), r.unread_count, r.mention_count)
                         children=move |r| view! { <RoomItem room=r /> }
                     />
                 </ul>
-                <Show when=move || rooms.with(Vec::is_empty)>
+                <Show when=move || groups.with(Vec::is_empty) && direct.with(Vec::is_empty)>
                     <p class="hint">
                         "No conversations yet. " <a href="/explore">"Explore public rooms"</a>
                         " or start one."
@@ -105,7 +124,7 @@ fn RoomItem(room: RoomSummary) -> impl IntoView {
                 aria-current=move || (chat.current_room.get() == Some(id)).then_some("page")
             >
                 <span class="room-icon" data-kind=kind aria-hidden="true"></span>
-                <span class="room-name">{room.room.name.clone()}</span>
+                <span class="room-name" dir="auto">{room.room.name.clone()}</span>
                 {(mentions > 0)
                     .then(|| {
                         view! {

@@ -33,11 +33,11 @@ fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
     view! {
         <li class="thread-message" class:thread-root=root data-testid="thread-message" data-message-id=message.id.to_string()>
             <div class="thread-meta">
-                <strong>{sender}</strong>
+                <strong dir="auto">{sender}</strong>
                 " "
                 <time class="muted" datetime=message.created_at.to_rfc3339()>{full_time(message.created_at, offset)}</time>
             </div>
-            <div class="message-body" class:deleted-mark=message.deleted>
+            <div class="message-body" class:deleted-mark=message.deleted dir="auto">
                 {if message.deleted { body.into_any() } else { view! { <RichText text=body /> }.into_any() }}
             </div>
         </li>

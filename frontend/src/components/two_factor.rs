@@ -7,6 +7,7 @@ use protocol::TwoFactorSetup;
 use protocol::validate::Invalid;
 
 use crate::api;
+use crate::components::attachments::save_as;
 use crate::components::form::{Submission, SubmitButton, TextField};
 use crate::components::status::FormError;
 use crate::session::Session;
@@ -93,8 +94,9 @@ pub fn TwoFactorSettings() -> impl IntoView {
                  you in once if you lose your authenticator, and they are not shown again."
             </p>
             <ul class="recovery-codes" data-testid="two-factor-recovery-codes">
-                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                {codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
             </ul>
+            <KeepCodes codes=codes />
             <button type="button" class="button small" data-testid="two-factor-done"
                 on:click=move |_| step.set(Step::Idle)>
                 "I have saved them"
@@ -154,4 +156,67 @@ pub fn TwoFactorSettings() -> impl IntoView {
             <FormError message=error />
         </div>
     }
+}
+
+/// Copy and Download for the recovery codes: typing ten codes off the
+/// screen is how they get lost.
+#[component]
+fn KeepCodes(codes: Vec<String>) -> impl IntoView {
+    let kept = RwSignal::new(None::<&'static str>);
+    let text = StoredValue::new(recovery_file(&codes));
+    let copy = move |_| {
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+            return;
+        };
+        let written = clipboard.write_text(&text.get_value());
+        leptos::task::spawn_local(async move {
+            let outcome = match wasm_bindgen_futures::JsFuture::from(written).await {
+                Ok(_) => "Copied.",
+                Err(_) => "This browser would not copy them: select them and copy, or download.",
+            };
+            kept.try_set(Some(outcome));
+        });
+    };
+    let download = move |_| {
+        let parts = js_sys::Array::of1(&text.get_value().into());
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/plain;charset=utf-8");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        save_as(&url, "themechat-recovery-codes.txt");
+        set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(60),
+        );
+        kept.set(Some("Downloaded."));
+    };
+    view! {
+        <div class="button-row">
+            <button type="button" class="button small secondary" data-testid="two-factor-codes-copy"
+                on:click=copy>"Copy"</button>
+            <button type="button" class="button small secondary" data-testid="two-factor-codes-download"
+                on:click=download>"Download"</button>
+            <span class="status-ok" role="status" data-testid="two-factor-codes-kept">
+                {move || kept.get()}
+            </span>
+        </div>
+    }
+}
+
+/// The codes as a file to keep: what they are, then one per line.
+fn recovery_file(codes: &[String]) -> String {
+    let mut text = String::from(
+        "ThemeChat recovery codes. Each signs you in once without your authenticator.\n\n",
+    );
+    for code in codes {
+        text.push_str(code);
+        text.push('\n');
+    }
+    text
 }

@@ -5,8 +5,9 @@ use protocol::RegisterRequest;
 use protocol::limits::{PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
 use protocol::validate::{DisplayName, Password, Username};
 
+use super::login::AboutThemeChat;
 use super::sign_in_flow::SignInFlow;
-use crate::components::form::{SubmitButton, TextField};
+use crate::components::form::{FieldError, SubmitButton, TextField};
 use crate::components::status::FormError;
 
 #[component]
@@ -17,9 +18,25 @@ pub fn RegisterPage() -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
 
+    let username_error = FieldError::new(|v| Username::parse(v.trim()).map(drop)).with_form(error);
+    let display_name_error = FieldError::new(|v| {
+        // Empty is none: the server uses the username.
+        if v.trim().is_empty() {
+            Ok(())
+        } else {
+            DisplayName::parse(v).map(drop)
+        }
+    })
+    .with_form(error);
+    let password_error = FieldError::new(|v| Password::parse(v).map(drop)).with_form(error);
+
     let sign_in = flow.link_to("/login");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Every field shows its own error; the form's line says the first.
+        username_error.check(&username.get_untracked());
+        display_name_error.check(&display_name.get_untracked());
+        password_error.check(&password.get_untracked());
         let check = || {
             let username = Username::parse(username.get_untracked().trim())?.into_inner();
             // An empty display name is none: the server uses the username.
@@ -43,15 +60,16 @@ pub fn RegisterPage() -> impl IntoView {
 
     view! {
         <section class="page auth-page">
-            <h1>"Create your account"</h1>
+            <AboutThemeChat />
+            <h2>"Create your account"</h2>
             <form class="card form" novalidate=true on:submit=submit>
                 <TextField label="Username" value=username testid="register-username"
-                    name="username" autocomplete="username"
+                    name="username" autocomplete="username" error=username_error
                     hint=format!("{USERNAME_MIN}–{USERNAME_MAX} letters, digits, '_', '.' or '-'") />
                 <TextField label="Display name (optional)" value=display_name
-                    testid="register-display-name" name="display_name" />
+                    testid="register-display-name" name="display_name" error=display_name_error />
                 <TextField label="Password" value=password testid="register-password" kind="password"
-                    name="password" autocomplete="new-password"
+                    name="password" autocomplete="new-password" error=password_error
                     hint=format!("At least {PASSWORD_MIN} characters") />
                 <FormError message=error />
                 <SubmitButton busy=busy testid="register-submit" label="Sign up"

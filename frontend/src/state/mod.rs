@@ -6,6 +6,7 @@
 //! host (`cargo test -p frontend`). The reactive glue in `chat.rs` wraps a
 //! [`ChatState`] in one signal and feeds it socket events and REST pages.
 
+mod devices;
 mod events;
 pub mod mentions;
 mod rows;
@@ -14,6 +15,7 @@ mod scroll;
 mod tests;
 mod timeline;
 mod window;
+mod wording;
 
 use protocol::{MessageId, RoomId, UserId};
 use std::collections::HashMap;
@@ -21,11 +23,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use protocol::{Message, RoomSummary, UserRef};
 
+pub use devices::*;
 pub use events::*;
 pub use rows::*;
 pub use scroll::*;
 pub use timeline::*;
 pub use window::*;
+pub use wording::*;
 
 /// How long a `typing` event keeps its user in the indicator.
 pub const TYPING_TTL_MS: f64 = 5_000.0;

@@ -24,7 +24,7 @@ pub use link::Link;
 pub use page::{Browser, Bubble, tid};
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tempfile::TempDir;
@@ -87,11 +87,7 @@ pub fn chromedriver_binary() -> PathBuf {
 
 /// `<repo>/frontend/dist`, which must hold a built web app.
 pub fn web_dist() -> PathBuf {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives in the repository")
-        .join("frontend")
-        .join("dist");
+    let dist = crate::checkout().join("frontend").join("dist");
     assert!(
         dist.join("index.html").is_file(),
         "{} is missing: run scripts/build-web.sh to build the web app before the browser tests",

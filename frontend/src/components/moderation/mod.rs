@@ -114,8 +114,39 @@ pub fn MemberActions(room: RoomId, user: User, role: Role, mine: Role) -> impl I
         });
     };
     let label_name = name.clone();
+    // The actions wait behind one button per member (a menu), rather than
+    // three controls under every name.
+    let open = RwSignal::new(false);
+    let menu_label = format!("Actions for {name}");
     view! {
-        <div class="member-actions">
+        <button
+            type="button"
+            class="member-menu"
+            data-testid="member-menu"
+            aria-haspopup="true"
+            aria-expanded=move || open.get().to_string()
+            aria-label=menu_label.clone()
+            title=menu_label
+            on:click=move |_| {
+                open.update(|o| *o = !*o);
+                if !open.get_untracked() {
+                    confirm.set(None);
+                }
+            }
+        >
+            "⋯"
+        </button>
+        <div
+            class="member-actions"
+            class:open=move || open.get()
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    ev.stop_propagation();
+                    open.set(false);
+                    confirm.set(None);
+                }
+            }
+        >
             {(mine == Role::Owner)
                 .then(|| {
                     view! {
