@@ -134,6 +134,11 @@ pub async fn create_room(req: &CreateRoomRequest) -> Result<Room, Failure> {
     post("/rooms", req).await
 }
 
+/// A room as the caller may see it: a public one without being in it.
+pub async fn room(id: RoomId) -> Result<Room, Failure> {
+    get(&format!("/rooms/{id}")).await
+}
+
 pub async fn join_room(id: RoomId) -> Result<Room, Failure> {
     post_empty(&format!("/rooms/{id}/join")).await
 }

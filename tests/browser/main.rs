@@ -26,6 +26,7 @@ mod drafts;
 mod edits;
 mod export;
 mod first_visit;
+mod invites;
 mod keyboard;
 mod long_rooms;
 mod members;

@@ -547,3 +547,47 @@ async fn crossing_requests_at_the_same_moment_end_as_friends() {
         );
     }
 }
+
+/// Issue 23, item 11: a friend request's notification asks a question;
+/// once answered (accepted or declined, from any page or device) it no
+/// longer counts as unread.
+#[tokio::test]
+async fn answering_a_friend_request_clears_its_notification() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let carol = app.register("carol").await;
+    let bob = app.register("bob").await;
+    let unread_requests = |items: &[Value]| {
+        of_kind(items, "friend_request")
+            .iter()
+            .filter(|n| n["read"] == false)
+            .count()
+    };
+
+    let from_alice = send_friend_request(&app, &alice, &bob).await;
+    let from_carol = send_friend_request(&app, &carol, &bob).await;
+    let (items, unread) = notifications(&app, &bob, "limit=200").await;
+    assert_eq!((unread, unread_requests(&items)), (2, 2));
+
+    assert_status(&accept_request(&app, &bob, &id_of(&from_alice)).await, 200);
+    let (items, unread) = notifications(&app, &bob, "limit=200").await;
+    assert_eq!(
+        (unread, unread_requests(&items)),
+        (1, 1),
+        "accepted: Alice's request no longer waits in the bell"
+    );
+
+    let declined = app
+        .post(
+            &format!("{}/decline", request_path(&id_of(&from_carol))),
+            bob.auth(),
+        )
+        .await;
+    assert!(declined.status < 300, "{}", declined.describe());
+    let (items, unread) = notifications(&app, &bob, "limit=200").await;
+    assert_eq!(
+        (unread, unread_requests(&items)),
+        (0, 0),
+        "declined: Carol's request no longer waits either"
+    );
+}

@@ -439,6 +439,19 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         });
     });
 
+    // A group nobody has written in yet: an invitation to bring people.
+    let empty_group = Memo::new(move |_| {
+        chat.state.with(|s| {
+            let group = s
+                .rooms
+                .get(&room)
+                .is_some_and(|r| r.room.kind == protocol::RoomKind::Group);
+            group
+                && s.timelines
+                    .get(&room)
+                    .is_some_and(|t| t.loaded && t.first().is_none() && t.pending().is_empty())
+        })
+    });
     let timeline_window = move |f: fn(&state::Timeline, Window) -> Option<Window>| {
         let current = window.get_untracked();
         chat.state
@@ -564,6 +577,9 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                         {error.map(|e| view! { <p class="status-error" role="alert">{e}</p> })}
                         {(loaded && !has_older && !loading_older)
                             .then(|| view! { <p class="history-start muted" data-testid="history-start">"This is the start of the conversation."</p> })}
+                        <Show when=move || empty_group.get()>
+                            <EmptyRoomInvite room=room />
+                        </Show>
                     }
                 }}
                 <ol class="messages">
@@ -647,6 +663,44 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                     }}
                 </button>
             </Show>
+        </div>
+    }
+}
+
+/// What an empty group shows: nobody has written yet, so say hello, or
+/// bring people with a link to the room.
+#[component]
+fn EmptyRoomInvite(room: RoomId) -> impl IntoView {
+    let copied = RwSignal::new(None::<&'static str>);
+    let link = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .map(|origin| format!("{origin}/rooms/{room}"))
+        .unwrap_or_default();
+    let link_for_copy = link.clone();
+    let copy = move |_| {
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+            return;
+        };
+        let written = clipboard.write_text(&link_for_copy);
+        leptos::task::spawn_local(async move {
+            let said = match wasm_bindgen_futures::JsFuture::from(written).await {
+                Ok(_) => "Link copied.",
+                Err(_) => "This browser would not copy it: copy the link above.",
+            };
+            copied.try_set(Some(said));
+        });
+    };
+    view! {
+        <div class="empty-room" data-testid="empty-room-invite">
+            <p><strong>"Nobody has written here yet."</strong>" Say hello below, or invite people with this link:"</p>
+            <p class="empty-room-link">
+                <code data-testid="room-link">{link}</code>
+                " "
+                <button type="button" class="button small secondary" data-testid="copy-room-link" on:click=copy>
+                    "Copy link"
+                </button>
+            </p>
+            <p class="status-ok" role="status" data-testid="room-link-copied">{move || copied.get()}</p>
         </div>
     }
 }

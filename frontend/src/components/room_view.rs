@@ -70,6 +70,17 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
         thread.with(Option::is_some) || pins_open.get() || (manage.get() && can_manage.get())
     };
     let typing = Memo::new(move |_| chat.state.with(|s| s.typing_text(room)));
+    // What the room is, for a link to one the user is not in.
+    let preview = LocalResource::new(move || {
+        let member = exists.get();
+        async move {
+            if member {
+                None
+            } else {
+                crate::api::room(room).await.ok()
+            }
+        }
+    });
     let joining = RwSignal::new(false);
     let join_error = RwSignal::new(None::<String>);
     let join = move |_| {
@@ -100,9 +111,31 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                 false => {
                     view! {
                         <div class="room-missing page">
-                            <h2 data-testid="room-title">"Not a member"</h2>
-                            <p>"You are not in this room, or it does not exist."</p>
-                            <button type="button" class="button" on:click=join disabled=move || joining.get()>
+                            // A public group one is not in says what it is (a
+                            // private one, or none, cannot be told apart).
+                            {move || match preview.get().flatten() {
+                                Some(r) => view! {
+                                    <div data-testid="room-preview">
+                                        <h2 data-testid="room-title" dir="auto">{r.name.clone()}</h2>
+                                        <p class="muted" dir="auto">{r.topic.clone()}</p>
+                                        <p>
+                                            {match r.member_count {
+                                                1 => "1 member".to_owned(),
+                                                n => format!("{n} members"),
+                                            }}
+                                            " · you are not in this group yet."
+                                        </p>
+                                    </div>
+                                }
+                                    .into_any(),
+                                _ => view! {
+                                    <h2 data-testid="room-title">"Not a member"</h2>
+                                    <p>"You are not in this room, or it does not exist."</p>
+                                }
+                                    .into_any(),
+                            }}
+                            <button type="button" class="button" data-testid="room-join"
+                                on:click=join disabled=move || joining.get()>
                                 "Join room"
                             </button>
                             {move || join_error.get().map(|e| view! { <p class="status-error" role="alert">{e}</p> })}

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use protocol::{Notification, NotificationKind};
+use protocol::{FriendRequestId, Notification, NotificationKind};
+
+use crate::state::request_from;
 
 use crate::api;
 use crate::chat::Chat;
@@ -63,6 +65,34 @@ pub fn NotificationsPage() -> impl IntoView {
         });
     };
     let open = StoredValue::new_local(open);
+    // Friend requests are answered here, in place; the pending ones tell
+    // which request a notification is about.
+    let answered = RwSignal::new(0u32);
+    let requests = LocalResource::new(move || {
+        chat.social_version.track();
+        answered.track();
+        async move { api::friend_requests().await.ok() }
+    });
+    let pending_from = move |n: &Notification| {
+        let from = n.actor.as_ref()?.id;
+        (n.kind == NotificationKind::FriendRequest)
+            .then(|| requests.get().flatten())
+            .flatten()
+            .and_then(|r| request_from(from, &r))
+    };
+    let answer = move |id: FriendRequestId, accept: bool| {
+        leptos::task::spawn_local(async move {
+            let done = if accept {
+                api::accept_request(id).await
+            } else {
+                api::decline_request(id).await
+            };
+            if done.is_ok() {
+                answered.update(|v| *v += 1);
+                chat.notif_version.update(|v| *v += 1);
+            }
+        });
+    };
     view! {
         <section class="page notifications-page">
             <div class="page-head">
@@ -85,6 +115,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                             .map(|n| {
                                                 let text = describe(&n);
                                                 let unread = !n.read;
+                                                let n_for_answer = n.clone();
                                                 let when = crate::state::full_time(n.created_at, crate::components::local_offset());
                                                 view! {
                                                     <li class="card notification-item" class:unread=unread data-testid="notification-item">
@@ -96,6 +127,14 @@ pub fn NotificationsPage() -> impl IntoView {
                                                             {text}
                                                         </button>
                                                         <time class="muted">{when}</time>
+                                                        {move || pending_from(&n_for_answer).map(|id| view! {
+                                                            <span class="notification-answer">
+                                                                <button type="button" class="button small" data-testid="notification-accept"
+                                                                    on:click=move |_| answer(id, true)>"Accept"</button>
+                                                                <button type="button" class="button small secondary" data-testid="notification-decline"
+                                                                    on:click=move |_| answer(id, false)>"Decline"</button>
+                                                            </span>
+                                                        })}
                                                         {unread.then(|| view! { <span class="badge">"new"</span> })}
                                                     </li>
                                                 }

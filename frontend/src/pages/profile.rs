@@ -10,7 +10,8 @@ use crate::components::photos::PhotoLibrary;
 use crate::components::status::{ErrorNote, Loading};
 use crate::pages::contacts::start_dm;
 use crate::session::Session;
-use protocol::UserId;
+use crate::state::{Friendship, friendship};
+use protocol::{FriendRequestId, UserId};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -37,20 +38,46 @@ pub fn ProfilePage() -> impl IntoView {
     });
     let error = RwSignal::new(None::<String>);
     let info = RwSignal::new(None::<String>);
-    // Who is a friend already: no "Add friend" for them.
-    let friends = LocalResource::new(api::friends);
-    let is_friend = move |uid: UserId| {
-        friends
+    // Where I stand with them, followed live: a request answered on
+    // another device or by them (`social_version`) shows here at once.
+    let asked = RwSignal::new(0u32);
+    let relations = LocalResource::new(move || {
+        chat.social_version.track();
+        asked.track();
+        async move {
+            let friends = api::friends().await.ok()?;
+            let requests = api::friend_requests().await.ok()?;
+            Some((friends, requests))
+        }
+    });
+    let standing = move |uid: UserId| {
+        relations
             .get()
-            .and_then(Result::ok)
-            .is_some_and(|list| list.iter().any(|f| f.id == uid))
+            .flatten()
+            .map(|(friends, requests)| friendship(uid, &friends, &requests))
+    };
+    let answer = move |id: FriendRequestId, accept: bool| {
+        leptos::task::spawn_local(async move {
+            let answered = if accept {
+                api::accept_request(id).await
+            } else {
+                api::decline_request(id).await
+            };
+            match answered {
+                Ok(()) => {
+                    asked.update(|v| *v += 1);
+                    chat.refresh_notif_count();
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
     };
     let dm =
         StoredValue::new_local(move |user: UserId| start_dm(chat, user, error, navigate.clone()));
     let add_friend = move |user: UserId| {
         leptos::task::spawn_local(async move {
             match api::send_friend_request(user).await {
-                Ok(()) => info.set(Some("Friend request sent.".into())),
+                Ok(()) => asked.update(|v| *v += 1),
                 Err(e) => error.set(Some(e.message())),
             }
         });
@@ -95,16 +122,26 @@ pub fn ProfilePage() -> impl IntoView {
                                                     <div class="row">
                                                         <button type="button" class="button" data-testid="dm-button"
                                                             on:click=move |_| dm.with_value(|f| f(uid))>"Message"</button>
-                                                        {move || {
-                                                            if is_friend(uid) {
+                                                        {move || match standing(uid) {
+                                                            None => ().into_any(),
+                                                            Some(Friendship::Friends) => {
                                                                 view! { <span class="chip" data-testid="friend-badge">"Friends"</span> }.into_any()
-                                                            } else {
-                                                                view! {
-                                                                    <button type="button" class="button secondary" data-testid="add-friend-button"
-                                                                        on:click=move |_| add_friend(uid)>"Add friend"</button>
-                                                                }
-                                                                    .into_any()
                                                             }
+                                                            Some(Friendship::Requested(_)) => {
+                                                                view! { <span class="chip" data-testid="friend-requested">"Request sent"</span> }.into_any()
+                                                            }
+                                                            Some(Friendship::AskedMe(id)) => view! {
+                                                                <button type="button" class="button" data-testid="friend-accept"
+                                                                    on:click=move |_| answer(id, true)>"Accept friend request"</button>
+                                                                <button type="button" class="button secondary" data-testid="friend-decline"
+                                                                    on:click=move |_| answer(id, false)>"Decline"</button>
+                                                            }
+                                                                .into_any(),
+                                                            Some(Friendship::Strangers) => view! {
+                                                                <button type="button" class="button secondary" data-testid="add-friend-button"
+                                                                    on:click=move |_| add_friend(uid)>"Add friend"</button>
+                                                            }
+                                                                .into_any(),
                                                         }}
                                                         <BlockButton user=uid error=error info=info />
                                                     </div>

@@ -8,6 +8,7 @@
 
 mod devices;
 mod events;
+mod friendship;
 pub mod mentions;
 mod rows;
 mod scroll;
@@ -25,6 +26,7 @@ use protocol::{Message, RoomSummary, UserRef};
 
 pub use devices::*;
 pub use events::*;
+pub use friendship::*;
 pub use rows::*;
 pub use scroll::*;
 pub use timeline::*;

@@ -20,6 +20,22 @@ pub struct About {
     pub message: Option<MessageId>,
 }
 
+/// A friend request was answered (accepted or declined): the notice that
+/// asked has done its job, so it no longer counts as unread anywhere.
+pub fn friend_request_answered(
+    conn: &mut DbConn,
+    recipient: UserId,
+    requester: UserId,
+) -> DomainResult<()> {
+    notifications::mark_read_from(
+        conn,
+        recipient,
+        NotificationKind::FriendRequest.as_str(),
+        requester,
+    )?;
+    Ok(())
+}
+
 /// Stores a notification for `recipient` and returns its live event.
 pub fn notify(
     conn: &mut DbConn,

@@ -10,7 +10,7 @@ use super::Presence;
 use super::accounts::{find_user, visible_profile, visible_profiles};
 use super::blocks;
 use super::events::Outbound;
-use super::notifications::{About, notify};
+use super::notifications::{About, friend_request_answered, notify};
 use crate::db::DbConn;
 use crate::db::models::{
     ActivityRow, FriendRequestRow, MembershipRow, RoomRow, Stored, new_id, now, utc,
@@ -221,6 +221,7 @@ pub fn accept(
     }
     // Taking the request out first makes a double accept a clean 404.
     taken(social::delete_request(conn, *row.id)?)?;
+    friend_request_answered(conn, user, *row.from_id)?;
     befriend(conn, user, *row.from_id)?;
     let events = accepted(conn, user, *row.from_id, presence)?;
     let requester = find_user(conn, *row.from_id)?;
@@ -235,6 +236,7 @@ pub fn decline(conn: &mut DbConn, user: UserId, request_id: FriendRequestId) -> 
         ));
     }
     taken(social::delete_request(conn, *row.id)?)?;
+    friend_request_answered(conn, user, *row.from_id)?;
     // Answered: a later request is a new question, announced again.
     Ok(social::forget_request_announced(conn, *row.from_id, user)?)
 }

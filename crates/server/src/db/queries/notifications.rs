@@ -72,3 +72,22 @@ pub fn mark_all_read(conn: &mut DbConn, user_id: UserId) -> DbResult<()> {
     .execute(conn)
     .map(drop)?)
 }
+
+/// Marks read the user's unread notifications of `kind` from `actor` (a
+/// friend request once it is answered); returns how many.
+pub fn mark_read_from(
+    conn: &mut DbConn,
+    user_id: UserId,
+    kind: &str,
+    actor: UserId,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id.to_string()))
+            .filter(notifications::kind.eq(kind))
+            .filter(notifications::actor_id.eq(actor.to_string()))
+            .filter(notifications::read.eq(false)),
+    )
+    .set(notifications::read.eq(true))
+    .execute(conn)?)
+}

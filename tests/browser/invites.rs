@@ -1,0 +1,57 @@
+//! Bringing people to a group (issue 23, item 13): an empty group invites
+//! to share its link, and that link, opened by someone not in the group,
+//! names it and offers Join.
+
+use serde_json::json;
+use themechat_tests::browser::{ChromeDriver, WebServer, exclusive};
+use themechat_tests::unique;
+
+use crate::support::sign_in;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_group_offers_its_link_and_the_link_offers_join() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let api = server.api();
+    let alice = api.register(&unique("alice")).await;
+    let bob = api.register(&unique("bob")).await;
+    let name = unique("Knitting circle ");
+    let room = api.create_room(&alice, &name, "public").await;
+    let room = room["id"].as_str().expect("a room id").to_owned();
+
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    sign_in(&a, &alice, &format!("/rooms/{room}")).await;
+    a.wait_for("empty-room-invite").await;
+    let link = a.text("room-link").await;
+    assert_eq!(link, server.url(&format!("/rooms/{room}")));
+    // What goes to the clipboard is caught on its way.
+    a.execute(
+        "window.__copied = null; \
+         navigator.clipboard.writeText = text => { window.__copied = text; return Promise.resolve(); };",
+        vec![],
+    )
+    .await;
+    a.click("copy-room-link").await;
+    a.wait_for_text("room-link-copied", "Link copied").await;
+    assert_eq!(
+        a.execute("return window.__copied;", vec![]).await,
+        json!(link)
+    );
+
+    // Bob follows the link: the group says what it is, and he joins.
+    let b = driver.browser(&server.address, "bob's browser").await;
+    sign_in(&b, &bob, "/").await;
+    b.goto(&format!("/rooms/{room}")).await;
+    b.wait_for("room-preview").await;
+    assert_eq!(b.text("room-title").await, name);
+    b.click("room-join").await;
+    b.wait_for("composer-input").await;
+    b.send_with_enter("hello, knitters").await;
+
+    // Written in, the group no longer asks for people.
+    a.wait_for_text("message-body", "hello, knitters").await;
+    a.wait_gone("empty-room-invite").await;
+    a.close().await;
+    b.close().await;
+}
