@@ -33,10 +33,11 @@ pub fn App() -> impl IntoView {
             <CurrentRoom />
             <crate::components::quick_switcher::QuickSwitcher />
             <crate::components::desktop_alerts::DesktopAlerts />
+            <crate::components::regions::Regions />
             <div class="app">
                 <Nav />
                 <crate::components::connection_banner::ConnectionBanner />
-                <main class="main">
+                <main class="main" id="main" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/register") view=RegisterPage />

@@ -108,3 +108,74 @@ async fn ctrl_k_switches_rooms_escape_closes_panels_and_the_composer_has_focus()
 
     a.close().await;
 }
+
+/// Presses `keys` on whatever has the focus.
+async fn press(browser: &Browser, keys: &str) {
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("something has the focus")
+        .send_keys(keys)
+        .await
+        .expect("keys pressed");
+}
+
+/// Issue 23, item 17 (its first parts): the first Tab reaches a skip link
+/// to the conversation; F6 and Shift+F6 go round the room list, the
+/// messages and the message box; Escape in the quick switcher gives the
+/// focus back to where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skip_link_f6_between_regions_and_escape_back_from_the_switcher() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let a = driver.browser(&server.address, "alice's browser").await;
+    register(&a, &unique("alice")).await;
+    let room = create_room(&a, &unique("Keys "), "public").await;
+    a.send_with_enter("something to read").await;
+    a.goto(&format!("/rooms/{room}")).await;
+    a.wait_for("composer-input").await;
+
+    // The first thing Tab reaches on a page is the skip link.
+    let first = a
+        .execute(
+            "const f = [...document.querySelectorAll('a[href], button, input, textarea, select, [tabindex]')] \
+                 .find(e => e.tabIndex >= 0 && !e.disabled); \
+             return f ? (f.dataset.testid || f.outerHTML.slice(0, 80)) : '';",
+            vec![],
+        )
+        .await;
+    assert_eq!(first, Value::from("skip-link"));
+    a.execute(
+        "document.querySelector('[data-testid=\"skip-link\"]').focus();",
+        vec![],
+    )
+    .await;
+    assert_eq!(focused(&a).await, "skip-link");
+    press(&a, &Key::Enter.to_string()).await;
+    assert_eq!(
+        focused(&a).await,
+        "composer-input",
+        "it skips to the message box"
+    );
+
+    // F6 goes round: the room list, the messages, the message box.
+    let f6 = Key::F6.to_string();
+    press(&a, &f6).await;
+    assert_eq!(focused(&a).await, "room-item");
+    press(&a, &f6).await;
+    assert_eq!(focused(&a).await, "message-list");
+    press(&a, &f6).await;
+    assert_eq!(focused(&a).await, "composer-input");
+    press(&a, &format!("{}{f6}", Key::Shift)).await;
+    assert_eq!(focused(&a).await, "message-list", "Shift+F6 goes back");
+
+    // The quick switcher, dismissed, gives the focus back.
+    press(&a, &format!("{}k", Key::Control)).await;
+    a.wait_for("quick-switcher-input").await;
+    press(&a, &Key::Escape.to_string()).await;
+    a.wait_gone("quick-switcher").await;
+    assert_eq!(focused(&a).await, "message-list");
+    a.close().await;
+}

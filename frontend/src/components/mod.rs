@@ -25,6 +25,7 @@ pub mod pins;
 pub mod quick_switcher;
 pub mod reactions;
 pub mod read_receipts;
+pub mod regions;
 pub mod rich_text;
 pub mod room_view;
 pub mod sidebar;

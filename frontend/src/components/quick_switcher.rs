@@ -20,13 +20,32 @@ pub fn QuickSwitcher() -> impl IntoView {
     let chosen = RwSignal::new(0usize);
     let input: NodeRef<html::Input> = NodeRef::new();
 
+    // Where the focus was when it opened: closing without choosing puts it
+    // back there.
+    let came_from = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let dismiss = move || {
+        open.set(false);
+        if let Some(el) = came_from.try_update_value(Option::take).flatten() {
+            let _ = el.focus();
+        }
+    };
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         let shortcut = (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k");
         if shortcut {
             ev.prevent_default();
+            if open.get_untracked() {
+                dismiss();
+                return;
+            }
+            came_from.set_value(
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.active_element())
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()),
+            );
             typed.set(String::new());
             chosen.set(0);
-            open.update(|o| *o = !*o);
+            open.set(true);
         }
     });
     on_cleanup(move || handle.remove());
@@ -57,6 +76,7 @@ pub fn QuickSwitcher() -> impl IntoView {
     let go = {
         let navigate = navigate.clone();
         move |room: RoomId| {
+            came_from.set_value(None);
             open.set(false);
             navigate(&format!("/rooms/{room}"), Default::default());
         }
@@ -68,7 +88,7 @@ pub fn QuickSwitcher() -> impl IntoView {
             match ev.key().as_str() {
                 "Escape" => {
                     ev.prevent_default();
-                    open.set(false);
+                    dismiss();
                 }
                 "ArrowDown" if count > 0 => {
                     ev.prevent_default();
@@ -94,7 +114,7 @@ pub fn QuickSwitcher() -> impl IntoView {
 
     view! {
         <Show when=move || open.get()>
-            <div class="switcher-backdrop" on:click=move |_| open.set(false)></div>
+            <div class="switcher-backdrop" on:click=move |_| dismiss()></div>
             <div class="quick-switcher card" role="dialog" aria-modal="true"
                 aria-label="Go to a room" data-testid="quick-switcher">
                 <input
