@@ -10,6 +10,18 @@ fn chip(emoji: &str) -> String {
     format!("{}[data-emoji='{emoji}']", tid("reaction-chip"))
 }
 
+/// Waits until the 🎉 chip's `aria-pressed` is `value`. The chip is looked
+/// up afresh each time: a live update may draw it again, and an element
+/// found before that has nothing to say.
+async fn pressed(browser: &themechat_tests::browser::Browser, what: &str, value: &str) {
+    browser
+        .wait_until(what, themechat_tests::browser::WAIT, || async {
+            let now = browser.attr_css(&chip("🎉"), "aria-pressed").await;
+            Ok((now.as_deref() == Some(value)).then_some(()))
+        })
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     let _one_at_a_time = exclusive().await;
@@ -32,18 +44,11 @@ async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     b.click_css(&format!("{}[data-emoji='🎉']", tid("reaction-option")))
         .await;
     b.wait_gone("reaction-picker").await;
-    let mine = b.wait_for_css(&chip("🎉")).await;
-    assert_eq!(
-        mine.attr("aria-pressed").await.ok().flatten().as_deref(),
-        Some("true")
-    );
+    pressed(&b, "B's own chip, pressed", "true").await;
 
     // A sees it arrive, counted, not as A's own.
-    let theirs = a.wait_for_css_text(&chip("🎉"), "1").await;
-    assert_eq!(
-        theirs.attr("aria-pressed").await.ok().flatten().as_deref(),
-        Some("false")
-    );
+    a.wait_for_css_text(&chip("🎉"), "1").await;
+    pressed(&a, "B's chip on A's side, not pressed", "false").await;
 
     // B takes it back with a click on the chip; it goes on both sides.
     b.click_css(&chip("🎉")).await;
