@@ -155,11 +155,7 @@ impl Chat {
         spawn_local(async move {
             let page = api::first_unread(room).await;
             chat.state.update(|s| {
-                let newest = s
-                    .rooms
-                    .get(&room)
-                    .and_then(|r| r.last_message.as_ref())
-                    .map_or(0, |m| m.seq);
+                let newest = s.newest_seq(room);
                 let t = s.timeline(room);
                 t.loading = false;
                 match page {
@@ -223,11 +219,7 @@ impl Chat {
         spawn_local(async move {
             let page = api::context(message).await;
             chat.state.update(|s| {
-                let newest = s
-                    .rooms
-                    .get(&room)
-                    .and_then(|r| r.last_message.as_ref())
-                    .map_or(0, |m| m.seq);
+                let newest = s.newest_seq(room);
                 let t = s.timeline(room);
                 match page {
                     Ok(page) => t.show_window(page, newest),

@@ -66,6 +66,15 @@ pub fn activity(room: &RoomSummary) -> DateTime<Utc> {
 }
 
 impl ChatState {
+    /// The `seq` of the room's newest message as the room list knows it
+    /// (0 for an empty room or one not listed).
+    pub fn newest_seq(&self, room: RoomId) -> i64 {
+        self.rooms
+            .get(&room)
+            .and_then(|r| r.last_message.as_ref())
+            .map_or(0, |m| m.seq)
+    }
+
     /// Replaces the room list (from `ready` or `GET /users/me/rooms`),
     /// keeping timelines of rooms still there.
     pub fn set_rooms(&mut self, rooms: Vec<RoomSummary>) {
