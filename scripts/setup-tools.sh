@@ -11,11 +11,13 @@
 #   trunk 0.21.14          0.22.x needs rustc >= 1.96.1
 #   wasm-bindgen 0.2.130   must equal the wasm-bindgen in Cargo.lock
 #   binaryen 132 (npm)     into .tools/node; Debian's binaryen 108 breaks the app at runtime
+#   axe-core 4.14.1 (npm)  into .tools/node, with --browser: the accessibility checks
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+AXE_VERSION=4.14.1
 MOTO_VERSION=5.2.5
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,16 +82,32 @@ else
     echo "wasm-opt (npm binaryen@$BINARYEN_VERSION): installed"
 fi
 
-# chromium + chromedriver, only on request
+# chromium + chromedriver, and a colour emoji font (without one, the emoji
+# picker and reactions draw empty boxes in screenshots), only on request
 if ((browser)); then
-    if [[ -x /usr/bin/chromium ]]; then
+    if [[ -x /usr/bin/chromium && -d /usr/share/fonts/truetype/noto ]] \
+        && dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
         echo "chromium: present"
     else
         sudo=()
         [[ "$(id -u)" == 0 ]] || sudo=(sudo)
         "${sudo[@]}" apt-get update
-        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium chromium-driver
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium chromium-driver fonts-noto-color-emoji
         echo "chromium: installed"
+    fi
+fi
+
+# axe-core (npm), which the browser tests inject to check accessibility,
+# private to the repo, only on request
+if ((browser)); then
+    axe="$node_dir/node_modules/axe-core"
+    if [[ -f "$axe/axe.min.js" ]] && grep -q "\"version\": \"$AXE_VERSION\"" "$axe/package.json"; then
+        echo "axe-core $AXE_VERSION: present"
+    else
+        mkdir -p "$node_dir"
+        [[ -f "$node_dir/package.json" ]] || echo '{ "private": true }' >"$node_dir/package.json"
+        npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
+        echo "axe-core $AXE_VERSION: installed"
     fi
 fi
 

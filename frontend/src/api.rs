@@ -191,6 +191,11 @@ pub async fn first_unread(room: RoomId) -> Result<Vec<Message>, Failure> {
     get(&format!("/rooms/{room}/messages/first-unread?limit={PAGE}")).await
 }
 
+/// A public room's newest messages, readable before joining.
+pub async fn preview(room: RoomId) -> Result<Vec<Message>, Failure> {
+    get(&format!("/rooms/{room}/messages/preview?limit={PAGE}")).await
+}
+
 /// The page of history around a message, the message included.
 pub async fn context(message: MessageId) -> Result<Vec<Message>, Failure> {
     get(&format!("/messages/{message}/context?limit={PAGE}")).await

@@ -14,6 +14,7 @@
 //! time (see `browser::exclusive`): each starts up to two Chromium instances.
 //! `THEMECHAT_TEST_BACKEND=postgres` runs the server on PostgreSQL.
 
+mod accessibility;
 mod appearance;
 mod attachments;
 mod auth;
@@ -26,6 +27,7 @@ mod drafts;
 mod edits;
 mod export;
 mod first_visit;
+mod grouped;
 mod invites;
 mod keyboard;
 mod long_rooms;
@@ -38,6 +40,7 @@ mod pins;
 mod reactions;
 mod readable;
 mod reading;
+mod reading_more;
 mod reconnect;
 mod screenshots;
 mod support;

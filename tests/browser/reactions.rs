@@ -33,7 +33,8 @@ async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     b.wait_for_bubble("from alice", "React to this", |m| !m.mine)
         .await;
 
-    // B picks 🎉 from the picker under the message.
+    // B picks 🎉 from the picker of the message's actions (under the pointer).
+    b.hover_css(&tid("message-bubble")).await;
     b.click_css(&format!(
         "{} {}",
         tid("message-bubble"),

@@ -1,5 +1,6 @@
-//! Screenshots of the app as people see it: desktop light, desktop dark
-//! and a 375 px phone, of one lively room. They are written to
+//! Screenshots of the app as people see it: desktop light, desktop dark,
+//! a message's actions with the emoji picker, and a 375 px phone, of one
+//! lively room where people write in runs. They are written to
 //! `$THEMECHAT_SCREENSHOTS_DIR` when it is set (`docs/screenshots/` holds
 //! the ones published), else to a temporary directory; either way each
 //! must be a PNG of the size asked for.
@@ -19,6 +20,11 @@ fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     }
     let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
     Some((be(16)?, be(20)?))
+}
+
+/// `text` as a path segment.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 async fn shoot(browser: &Browser, dir: &Path, name: &str, width: u32) {
@@ -68,15 +74,20 @@ async fn screenshots_of_desktop_light_dark_and_phone() {
         themechat_tests::PASSWORD,
     );
     api.join_room(&me_user, &room).await;
+    // Runs of one sender, as conversations go: each shows its name once.
+    let mut posted = Vec::new();
     for (who, text) in [
         (
             &ada,
             "Morning! Has anyone moved their **actix** service to the new runtime yet?",
         ),
+        (&ada, "Asking for a friend with 40k sockets per node 😅"),
         (
             &linus,
             "We did last week. The p99 dropped by a third, mostly from fewer allocations.",
         ),
+        (&linus, "The socket path got simpler too."),
+        (&linus, "Happy to share the flame graphs."),
         (
             &ada,
             "Nice. Did you keep `r2d2` for the pool, or go async all the way?",
@@ -86,7 +97,21 @@ async fn screenshots_of_desktop_light_dark_and_phone() {
             "Kept it: Diesel behind `spawn_blocking` is boring in the best way.\n> boring is a feature",
         ),
     ] {
-        api.post_message(who, &room, text).await;
+        posted.push(api.post_message(who, &room, text).await);
+    }
+    let graphs = posted[4]["id"].as_str().expect("an id").to_owned();
+    for (who, emoji) in [(&ada, "🔥"), (&me_user, "🔥"), (&ada, "🙏")] {
+        let r = api
+            .put_json(
+                &format!(
+                    "/api/v1/messages/{graphs}/reactions/{}",
+                    percent_encoded(emoji)
+                ),
+                who.auth(),
+                &json!({}),
+            )
+            .await;
+        assert!(r.status < 300, "{}", r.describe());
     }
     me.goto(&format!("/rooms/{room}")).await;
     me.wait_for_text("message-list", "boring is a feature")
@@ -109,6 +134,22 @@ async fn screenshots_of_desktop_light_dark_and_phone() {
     me.goto(&format!("/rooms/{room}")).await;
     me.wait_for("read-receipts").await;
     shoot(&me, &dir, "desktop-light", 1280).await;
+
+    // A message's actions under the pointer, and the emoji picker.
+    let bubble = format!("[data-testid=\"message-bubble\"][data-message-id=\"{graphs}\"]");
+    me.hover_css(&bubble).await;
+    me.click_css(&format!("{bubble} [data-testid=\"react-button\"]"))
+        .await;
+    me.wait_for("reaction-picker").await;
+    shoot(&me, &dir, "desktop-actions", 1280).await;
+    me.client
+        .active_element()
+        .await
+        .expect("the picker's search has the focus")
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .expect("Escape");
+    me.wait_gone("reaction-picker").await;
 
     me.execute(
         "localStorage.setItem('themechat.theme', 'dark');",

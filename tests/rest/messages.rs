@@ -176,6 +176,53 @@ async fn non_members_cannot_post_or_read_in_a_public_room() {
     assert_eq!(app.history(&alice, &room, "").await.len(), 1);
 }
 
+/// Issue 23, item 10: a public room's newest messages can be read before
+/// joining; older history, private rooms and the banned stay out.
+#[tokio::test]
+async fn a_public_room_can_be_previewed_before_joining() {
+    let app = spawn_app().await;
+    let alice = app.register("alice").await;
+    let eve = app.register("eve").await;
+    let mallory = app.register("mallory").await;
+    let room = id_of(&app.create_room(&alice, "Open", "public").await);
+    for i in 1..=5 {
+        app.post_message(&alice, &room, &format!("news {i}")).await;
+    }
+    let path = |limit: u32| format!("/api/v1/rooms/{room}/messages/preview?limit={limit}");
+
+    // The newest ones, oldest first, to someone who has not joined.
+    let seen = app.get(&path(3), eve.auth()).await;
+    assert_status(&seen, 200);
+    let bodies: Vec<&str> = seen
+        .array()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["news 3", "news 4", "news 5"]);
+    // The rest of the history is still members' only.
+    assert_error(
+        &app.get(&messages_path(&room), eve.auth()).await,
+        403,
+        "not_a_member",
+    );
+
+    // Banned: no preview either.
+    app.join_room(&mallory, &room).await;
+    let ban = crate::social_support::try_ban(&app, &alice, &room, &mallory.id, "spam").await;
+    assert!(ban.status < 300, "{}", ban.describe());
+    assert_error(&app.get(&path(3), mallory.auth()).await, 403, "banned");
+
+    // A private room does not exist for outsiders.
+    let private = id_of(&app.create_room(&alice, "Closed", "private").await);
+    let hidden = app
+        .get(
+            &format!("/api/v1/rooms/{private}/messages/preview"),
+            eve.auth(),
+        )
+        .await;
+    assert_error(&hidden, 404, "not_found");
+}
+
 #[tokio::test]
 async fn non_members_of_a_private_room_get_404() {
     let app = spawn_app().await;

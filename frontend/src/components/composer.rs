@@ -14,6 +14,7 @@ use protocol::{Attachment, RoomId};
 use crate::chat::Chat;
 use crate::components::attachments::{human_size, picked_files};
 use crate::components::mention_suggest::{MentionPicker, MentionSuggestions};
+use crate::components::shortcode_suggest::{ShortcodePicker, ShortcodeSuggestions};
 use crate::components::status::FormError;
 
 /// A file picked for the next message.
@@ -295,8 +296,9 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         _ => {}
     };
 
+    let shortcodes = ShortcodePicker::new(text);
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if mentions.key(&ev) {
+        if mentions.key(&ev) || shortcodes.key(&ev) {
             mention_picked();
             return;
         }
@@ -422,6 +424,12 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                         let _ = el.focus();
                     }
                 }) />
+                <ShortcodeSuggestions picker=shortcodes on_pick=Callback::new(move |()| {
+                    mention_picked();
+                    if let Some(el) = input.get_untracked() {
+                        let _ = el.focus();
+                    }
+                }) />
                 <textarea
                     node_ref=input
                     class="composer-input"
@@ -434,6 +442,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
+                        let value = crate::state::emoji::closed_shortcode(&value).unwrap_or(value);
                         if chat.editing.with_untracked(Option::is_none) {
                             crate::drafts::save(room, &value);
                         }

@@ -94,6 +94,58 @@ fn restore(list: &web_sys::HtmlElement, (id, was): (String, f64)) {
     list.set_scroll_top((list.scroll_top() as f64 + now - was).round() as i32);
 }
 
+/// Up and Down (Home, End) move the focus between the messages of `list`:
+/// from the list itself to the newest (or oldest) one on screen, from a
+/// message to its neighbour. A focused message shows its actions, and Tab
+/// goes into them. Keys typed in a control inside a message are left alone.
+fn move_between_messages(list: &web_sys::HtmlElement, ev: &web_sys::KeyboardEvent) {
+    let Some(key) = state::MessageKey::of(&ev.key()) else {
+        return;
+    };
+    if ev.alt_key() || ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
+        return;
+    }
+    let target = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let on_list = target
+        .as_ref()
+        .is_some_and(|t| AsRef::<web_sys::Element>::as_ref(list) == t);
+    let on_message = target
+        .as_ref()
+        .is_some_and(|t| t.get_attribute("data-testid").as_deref() == Some("message-bubble"));
+    if !on_list && !on_message {
+        return;
+    }
+    let Ok(nodes) = list.query_selector_all(r#"[data-testid="message-bubble"]"#) else {
+        return;
+    };
+    let bubbles: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into().ok())
+        .collect();
+    let view = list.get_bounding_client_rect();
+    let shown = |b: &web_sys::HtmlElement| {
+        let r = b.get_bounding_client_rect();
+        r.bottom() > view.top() && r.top() < view.bottom()
+    };
+    let on_screen = (
+        bubbles.iter().position(shown).unwrap_or(0),
+        bubbles
+            .iter()
+            .rposition(shown)
+            .unwrap_or(bubbles.len().saturating_sub(1)),
+    );
+    let at = target.as_ref().filter(|_| on_message).and_then(|t| {
+        bubbles
+            .iter()
+            .position(|b| AsRef::<web_sys::Element>::as_ref(b) == t)
+    });
+    if let Some(next) = state::focus_step(bubbles.len(), at, on_screen, key) {
+        ev.prevent_default();
+        let _ = bubbles[next].focus();
+    }
+}
+
 /// Frames to wait for a linked message's row to be drawn (about a second).
 const CENTER_TRIES: u32 = 60;
 
@@ -485,6 +537,8 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         }
     };
 
+    // Where the list was at the last scroll event.
+    let last_top = StoredValue::new(0);
     let on_scroll = move |_| {
         track_position();
         report_seen();
@@ -492,7 +546,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
             return;
         }
         let Some(el) = element() else { return };
-        if !at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
+        // Only a move up is the reader's: the list itself scrolls down (to
+        // the newest, to follow a send) and must not freeze there.
+        let went_up = el.scroll_top() < last_top.get_value();
+        last_top.set_value(el.scroll_top());
+        if went_up && !at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
             // The reader left the bottom: what they read stays drawn while
             // new messages arrive.
             let frozen = chat.state.with_untracked(|s| {
@@ -550,6 +608,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                 data-testid="message-list"
                 node_ref=list
                 on:scroll=on_scroll
+                on:keydown=move |ev| {
+                    if let Some(el) = element() {
+                        move_between_messages(&el, &ev);
+                    }
+                }
                 tabindex="0"
                 role="log"
                 aria-label="Messages"
@@ -589,7 +652,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                         children=move |row: Row| match row {
                             Row::Day { label } => {
                                 view! {
-                                    <li class="day-separator" role="separator">
+                                    <li class="day-separator">
                                         <span>{label}</span>
                                     </li>
                                 }
@@ -597,7 +660,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                             }
                             Row::Unread => {
                                 view! {
-                                    <li class="unread-divider" data-testid="unread-divider" role="separator" aria-label="New messages">
+                                    <li class="unread-divider" data-testid="unread-divider">
                                         <span>"New messages"</span>
                                     </li>
                                 }

@@ -1,54 +1,22 @@
 //! Reactions under a message: a chip per emoji (mine highlighted; a click
-//! adds or takes back mine), and a picker of common and recent emoji.
+//! adds or takes back mine). New ones are picked from the message's
+//! toolbar (`message_toolbar`, `emoji_picker`).
 
 use leptos::prelude::*;
 use protocol::{Message, MessageId, Reaction, UserId};
 
 use crate::api;
 use crate::chat::Chat;
-use crate::components::controls::LinkButton;
-
-/// What the picker always offers.
-const COMMON: [&str; 8] = ["👍", "❤️", "😂", "🎉", "😮", "😢", "🙏", "👀"];
-/// Where the emoji this browser used last are kept, newest first.
-const RECENT_KEY: &str = "themechat.recent-emoji";
-const RECENT_MAX: usize = 8;
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn recent() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(RECENT_KEY).ok().flatten())
-        .and_then(|raw| serde_json::from_str(&raw).ok())
-        .unwrap_or_default()
-}
-
-fn remember(emoji: &str) {
-    let mut list = recent();
-    list.retain(|e| e != emoji);
-    list.insert(0, emoji.to_owned());
-    list.truncate(RECENT_MAX);
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&list)) {
-        let _ = s.set_item(RECENT_KEY, &json);
-    }
-}
-
-/// The picker's choices: recent ones first, then the common ones.
-fn choices() -> Vec<String> {
-    let mut list = recent();
-    for emoji in COMMON {
-        if !list.iter().any(|e| e == emoji) {
-            list.push(emoji.to_owned());
-        }
-    }
-    list
-}
 
 /// Adds or takes back my reaction, and shows the message's reactions as the
 /// server answered them (the socket's `reaction` event says the same).
-fn send(chat: Chat, message: MessageId, emoji: String, add: bool, error: RwSignal<Option<String>>) {
+pub fn send(
+    chat: Chat,
+    message: MessageId,
+    emoji: String,
+    add: bool,
+    error: RwSignal<Option<String>>,
+) {
     leptos::task::spawn_local(async move {
         match api::react(message, &emoji, add).await {
             Ok(list) => {
@@ -88,14 +56,13 @@ fn names(chat: Chat, message: &Message, reaction: &Reaction) -> String {
     }
 }
 
-/// The chips under a message, and the picker that adds one.
+/// The chips under a message (nothing at all when there are none), and
+/// why the last reaction was refused.
 #[component]
-pub fn ReactionBar(message: Message) -> impl IntoView {
+pub fn ReactionBar(message: Message, error: RwSignal<Option<String>>) -> impl IntoView {
     let chat = expect_context::<Chat>();
     let me = chat.me();
     let id = message.id;
-    let error = RwSignal::new(None::<String>);
-    let picking = RwSignal::new(false);
     let chips = message
         .reactions
         .iter()
@@ -111,7 +78,8 @@ pub fn ReactionBar(message: Message) -> impl IntoView {
                     data-testid="reaction-chip"
                     data-emoji=emoji.clone()
                     aria-pressed=mine.to_string()
-                    aria-label=title.clone()
+                    // Named by what it shows (the emoji and the count); who
+                    // reacted is its description.
                     title=title
                     on:click=move |_| send(chat, id, emoji.clone(), !mine, error)
                 >
@@ -121,41 +89,9 @@ pub fn ReactionBar(message: Message) -> impl IntoView {
             }
         })
         .collect_view();
+    let any = !message.reactions.is_empty();
     view! {
-        <div class="reactions" data-testid="reactions">
-            {chips}
-            <LinkButton label="React" testid="react-button" aria_label="Add a reaction"
-                on_click=move || picking.update(|p| *p = !*p) />
-            <Show when=move || picking.get()>
-                <span class="reaction-picker" data-testid="reaction-picker" role="group"
-                    aria-label="Choose a reaction">
-                    {choices()
-                        .into_iter()
-                        .map(|emoji| {
-                            let label = format!("React with {emoji}");
-                            let chosen = emoji.clone();
-                            let shown = emoji.clone();
-                            view! {
-                                <button
-                                    type="button"
-                                    class="reaction-option"
-                                    data-testid="reaction-option"
-                                    data-emoji=emoji.clone()
-                                    aria-label=label
-                                    on:click=move |_| {
-                                        picking.set(false);
-                                        remember(&chosen);
-                                        send(chat, id, chosen.clone(), true, error);
-                                    }
-                                >
-                                    {shown}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </span>
-            </Show>
-            {move || error.get().map(|e| view! { <span class="status-error" role="alert">{e}</span> })}
-        </div>
+        {any.then(|| view! { <div class="reactions" data-testid="reactions">{chips}</div> })}
+        {move || error.get().map(|e| view! { <p class="status-error reaction-error" role="alert">{e}</p> })}
     }
 }

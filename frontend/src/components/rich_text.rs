@@ -7,10 +7,24 @@ use leptos::prelude::*;
 use protocol::markup::{Block, Inline, blocks};
 use protocol::text::mentioned;
 
+/// How a body is drawn.
+struct Look {
+    /// My username, lower case: mentions of me stand out more.
+    me: Option<String>,
+    /// Inside a link already (a reply's quote): addresses show as text, as
+    /// a link cannot hold another.
+    quoted: bool,
+}
+
 /// `text`, with `me` (my username, lower case) highlighted more strongly
-/// where it is mentioned.
+/// where it is mentioned; `quoted` for a quote that is itself a link.
 #[component]
-pub fn RichText(text: String, #[prop(optional)] me: Option<String>) -> impl IntoView {
+pub fn RichText(
+    text: String,
+    #[prop(optional)] me: Option<String>,
+    #[prop(optional)] quoted: bool,
+) -> impl IntoView {
+    let me = Look { me, quoted };
     blocks(&text)
         .into_iter()
         .map(|block| match block {
@@ -29,7 +43,7 @@ pub fn RichText(text: String, #[prop(optional)] me: Option<String>) -> impl Into
         .collect_view()
 }
 
-fn line(inlines: Vec<Inline>, me: &Option<String>) -> AnyView {
+fn line(inlines: Vec<Inline>, me: &Look) -> AnyView {
     inlines
         .into_iter()
         .map(|inline| piece(inline, me))
@@ -37,7 +51,7 @@ fn line(inlines: Vec<Inline>, me: &Option<String>) -> AnyView {
         .into_any()
 }
 
-fn piece(inline: Inline, me: &Option<String>) -> AnyView {
+fn piece(inline: Inline, me: &Look) -> AnyView {
     match inline {
         Inline::Text(t) => t.into_any(),
         Inline::LineBreak => view! { <br /> }.into_any(),
@@ -50,6 +64,9 @@ fn piece(inline: Inline, me: &Option<String>) -> AnyView {
         Inline::Emphasis(inner) => {
             view! { <em data-testid="md-emphasis">{line(inner, me)}</em> }.into_any()
         }
+        Inline::Link(url) if me.quoted => {
+            view! { <span class="message-link">{url}</span> }.into_any()
+        }
         Inline::Link(url) => {
             let shown = url.clone();
             view! {
@@ -58,7 +75,7 @@ fn piece(inline: Inline, me: &Option<String>) -> AnyView {
             .into_any()
         }
         Inline::Mention(m) => {
-            let mine = me.as_deref() == Some(mentioned(&m).as_str());
+            let mine = me.me.as_deref() == Some(mentioned(&m).as_str());
             view! { <span class="mention" class:mention-me=mine data-testid="mention">{m}</span> }
                 .into_any()
         }

@@ -9,6 +9,7 @@ use crate::components::member_list::MemberList;
 use crate::components::message_list::MessageList;
 use crate::components::moderation::{ManagePanel, RoomPowers};
 use crate::components::pins::{PinnedPanel, pin_count};
+use crate::components::rich_text::RichText;
 use crate::components::status::Loading;
 use crate::components::thread::{ThreadOpen, ThreadPanel};
 use protocol::{MessageId, RoomId};
@@ -116,7 +117,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                             {move || match preview.get().flatten() {
                                 Some(r) => view! {
                                     <div data-testid="room-preview">
-                                        <h2 data-testid="room-title" dir="auto">{r.name.clone()}</h2>
+                                        <h1 data-testid="room-title" dir="auto">{r.name.clone()}</h1>
                                         <p class="muted" dir="auto">{r.topic.clone()}</p>
                                         <p>
                                             {match r.member_count {
@@ -129,16 +130,18 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                 }
                                     .into_any(),
                                 _ => view! {
-                                    <h2 data-testid="room-title">"Not a member"</h2>
+                                    <h1 data-testid="room-title">"Not a member"</h1>
                                     <p>"You are not in this room, or it does not exist."</p>
                                 }
                                     .into_any(),
                             }}
-                            <button type="button" class="button" data-testid="room-join"
+                            <button type="button" class="button room-join" data-testid="room-join"
                                 on:click=join disabled=move || joining.get()>
                                 "Join room"
                             </button>
                             {move || join_error.get().map(|e| view! { <p class="status-error" role="alert">{e}</p> })}
+                            // What is being said there, under the way in.
+                            {move || preview.get().flatten().map(|_| view! { <PreviewMessages room=room /> })}
                             <p><a href="/explore">"Explore public rooms"</a></p>
                         </div>
                     }
@@ -193,7 +196,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                         "‹ Chats"
                                     </button>
                                     <div class="room-heading">
-                                        <h2 data-testid="room-title" class="room-title">{field(|r| r.name.clone())}</h2>
+                                        <h1 data-testid="room-title" class="room-title">{field(|r| r.name.clone())}</h1>
                                         <p class="room-topic muted">{field(|r| r.topic.clone())}</p>
                                     </div>
                                     <span class="muted member-count">
@@ -276,5 +279,52 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                 }
             }
         }}
+    }
+}
+
+/// A public room's newest messages, read-only, for a look before joining.
+#[component]
+fn PreviewMessages(room: RoomId) -> impl IntoView {
+    let messages = LocalResource::new(move || crate::api::preview(room));
+    let offset = crate::components::local_offset();
+    move || {
+        messages.get().and_then(Result::ok).map(|list| {
+            if list.is_empty() {
+                return view! { <p class="muted">"Nobody has written here yet."</p> }.into_any();
+            }
+            view! {
+                <h3 class="preview-head">"Recent messages"</h3>
+                <ol class="preview-messages plain-list" data-testid="preview-messages">
+                    {list
+                        .into_iter()
+                        .map(|m| {
+                            let sender = m
+                                .sender
+                                .as_ref()
+                                .map_or_else(|| "Deleted user".to_owned(), |s| s.display_name.clone());
+                            view! {
+                                <li class="preview-message" data-testid="preview-message">
+                                    <span class="preview-meta">
+                                        <strong dir="auto">{sender}</strong>
+                                        " "
+                                        <time class="muted" datetime=m.created_at.to_rfc3339()>
+                                            {crate::state::full_time(m.created_at, offset)}
+                                        </time>
+                                    </span>
+                                    <div class="message-body" dir="auto">
+                                        {if m.deleted {
+                                            view! { <em>"message deleted"</em> }.into_any()
+                                        } else {
+                                            view! { <RichText text=m.body.clone() /> }.into_any()
+                                        }}
+                                    </div>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            }
+                .into_any()
+        })
     }
 }

@@ -119,6 +119,10 @@ pub fn ExplorePage() -> impl IntoView {
                                     }}
                                 </span>
                             </div>
+                            // Joined: the way in comes first.
+                            {move || now().joined.then(|| view! {
+                                <a class="button" data-testid="explore-open" href=format!("/rooms/{id}")>"Open room"</a>
+                            })}
                             {move || {
                                 let state = now();
                                 let (label, class, testid) = if state.joined {

@@ -105,7 +105,18 @@ pub fn SearchPage() -> impl IntoView {
                         " · "
                         <time class="muted" datetime=m.created_at.to_rfc3339()>{full_time(m.created_at, offset)}</time>
                     </span>
-                    <span class="search-body">{m.body.clone()}</span>
+                    <span class="search-body">
+                        {crate::state::highlighted(&m.body, &q.get_untracked())
+                            .into_iter()
+                            .map(|(piece, hit)| {
+                                if hit {
+                                    view! { <mark class="search-hit" data-testid="search-hit">{piece}</mark> }.into_any()
+                                } else {
+                                    piece.into_any()
+                                }
+                            })
+                            .collect_view()}
+                    </span>
                 </a>
             </li>
         }

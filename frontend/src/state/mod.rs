@@ -7,6 +7,7 @@
 //! [`ChatState`] in one signal and feeds it socket events and REST pages.
 
 mod devices;
+pub mod emoji;
 mod events;
 mod friendship;
 pub mod mentions;

@@ -36,12 +36,66 @@ pub enum Row {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct ParentPreview {
     pub id: MessageId,
     pub sender: Option<String>,
     pub body: Option<String>,
     pub deleted: bool,
+}
+
+impl ParentPreview {
+    /// A digest of what the quote shows, so a reply's row redraws when its
+    /// parent is edited or deleted.
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// A body this long (in characters, or lines) is folded behind "Show more".
+pub const LONG_CHARS: usize = 900;
+pub const LONG_LINES: usize = 14;
+
+/// Whether `body` is folded until the reader asks for the rest.
+pub fn is_long(body: &str) -> bool {
+    body.lines().count() > LONG_LINES || body.chars().count() > LONG_CHARS
+}
+
+/// `text` cut into pieces, each marked when it is a word that starts with
+/// one of `query`'s words (any case): what a search result highlights.
+pub fn highlighted(text: &str, query: &str) -> Vec<(String, bool)> {
+    let wanted: Vec<String> = query
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    let mut push = |piece: &str, hit: bool| match pieces.last_mut() {
+        Some((last, was)) if *was == hit => last.push_str(piece),
+        _ => pieces.push((piece.to_owned(), hit)),
+    };
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(char::is_alphanumeric).unwrap_or(rest.len());
+        push(&rest[..start], false);
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        if !word.is_empty() {
+            let lower = word.to_lowercase();
+            push(word, wanted.iter().any(|w| lower.starts_with(w.as_str())));
+        }
+        rest = &rest[end..];
+    }
+    pieces
 }
 
 /// A short digest of a message's reactions, so a row redraws when they change.
@@ -73,7 +127,7 @@ impl Row {
                 message.deleted,
                 starts_group,
                 status,
-                parent.is_some(),
+                parent.as_deref().map_or(0, ParentPreview::fingerprint),
                 fingerprint(&message.reactions),
                 readers
                     .iter()

@@ -54,3 +54,71 @@ pub fn last_seen(n: usize, rect: impl Fn(usize) -> (f64, f64), view_bottom: f64)
     }
     lo.checked_sub(1)
 }
+
+/// A key that moves the focus between messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKey {
+    Up,
+    Down,
+    First,
+    Last,
+}
+
+impl MessageKey {
+    /// The key of a `KeyboardEvent.key`, if it is one.
+    pub fn of(key: &str) -> Option<Self> {
+        Some(match key {
+            "ArrowUp" => Self::Up,
+            "ArrowDown" => Self::Down,
+            "Home" => Self::First,
+            "End" => Self::Last,
+            _ => return None,
+        })
+    }
+}
+
+/// Which of `n` drawn messages takes the focus after `key`: from message
+/// `at` its neighbour (none past either end, so the list's own edge
+/// loading takes over), or, from the list itself, the newest one on
+/// screen (`on_screen`) going up and the oldest on screen going down.
+pub fn focus_step(
+    n: usize,
+    at: Option<usize>,
+    on_screen: (usize, usize),
+    key: MessageKey,
+) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    let (first_shown, last_shown) = on_screen;
+    match (at, key) {
+        (_, MessageKey::First) => Some(0),
+        (_, MessageKey::Last) => Some(n - 1),
+        (Some(at), MessageKey::Up) => at.checked_sub(1),
+        (Some(at), MessageKey::Down) => Some(at + 1).filter(|i| *i < n),
+        (None, MessageKey::Up) => Some(last_shown.min(n - 1)),
+        (None, MessageKey::Down) => Some(first_shown.min(n - 1)),
+    }
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+
+    #[test]
+    fn arrows_walk_the_messages_and_stop_at_either_end() {
+        use MessageKey::*;
+        assert_eq!(focus_step(5, Some(2), (0, 4), Up), Some(1));
+        assert_eq!(focus_step(5, Some(2), (0, 4), Down), Some(3));
+        assert_eq!(focus_step(5, Some(0), (0, 4), Up), None);
+        assert_eq!(focus_step(5, Some(4), (0, 4), Down), None);
+        assert_eq!(focus_step(5, Some(2), (0, 4), First), Some(0));
+        assert_eq!(focus_step(5, Some(2), (0, 4), Last), Some(4));
+        // From the list: the newest on screen going up, the oldest going down.
+        assert_eq!(focus_step(9, None, (3, 6), Up), Some(6));
+        assert_eq!(focus_step(9, None, (3, 6), Down), Some(3));
+        assert_eq!(focus_step(0, None, (0, 0), Up), None);
+        assert_eq!(MessageKey::of("ArrowUp"), Some(Up));
+        assert_eq!(MessageKey::of("a"), None);
+    }
+}

@@ -320,6 +320,57 @@ fn grouping_and_day_separators() {
 }
 
 #[test]
+fn a_reply_is_drawn_again_when_its_parent_is_edited() {
+    let me = nth(ME);
+    let mut t = Timeline::default();
+    let mut parent = msg(ROOM, 1, 2, 0);
+    let mut reply = msg(ROOM, 2, ME, 1);
+    reply.reply_to = Some(parent.id);
+    t.merge(vec![parent.clone(), reply.clone()]);
+    let utc = FixedOffset::east_opt(0).expect("utc");
+    let key_of_reply = |t: &Timeline| {
+        rows(t, me, at(2), utc, None, Window::Latest)
+            .iter()
+            .find(|r| matches!(r, Row::Message { message, .. } if message.id == reply.id))
+            .map(Row::key)
+            .expect("the reply's row")
+    };
+    let before = key_of_reply(&t);
+    parent.body = "m1, put better".to_owned();
+    parent.edited_at = Some(at(1));
+    t.update(parent);
+    assert_ne!(key_of_reply(&t), before, "the quote follows the edit");
+}
+
+#[test]
+fn long_bodies_fold_and_search_hits_are_marked() {
+    assert!(!is_long("a few words"));
+    assert!(is_long(&"word ".repeat(200)));
+    assert!(is_long(&"line\n".repeat(20)));
+    let marked = |text: &str, query: &str| -> Vec<String> {
+        highlighted(text, query)
+            .into_iter()
+            .filter(|(_, hit)| *hit)
+            .map(|(w, _)| w)
+            .collect()
+    };
+    assert_eq!(
+        marked("The Clipboard, clipped!", "clip"),
+        ["Clipboard", "clipped"]
+    );
+    assert_eq!(marked("nothing here", "clip"), Vec::<String>::new());
+    assert_eq!(marked("Ünïcode café", "CAF"), ["café"]);
+    // The pieces put together are the text as it was.
+    let text = "a, b; clip—clap";
+    let whole: String = highlighted(text, "cl")
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(whole, text);
+    assert_eq!(marked("x", "   "), Vec::<String>::new());
+}
+
+#[test]
 fn replies_carry_their_parent() {
     let me = nth(ME);
     let mut t = Timeline::default();

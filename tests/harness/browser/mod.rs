@@ -96,6 +96,18 @@ pub fn web_dist() -> PathBuf {
     dist
 }
 
+/// axe-core's script (`.tools/node`, put there by `scripts/setup-tools.sh
+/// --browser`), which [`Browser::accessibility_problems`] injects.
+pub fn axe_script() -> String {
+    let path = crate::checkout().join(".tools/node/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}: run scripts/setup-tools.sh --browser to install axe-core",
+            path.display()
+        )
+    })
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

@@ -50,6 +50,18 @@ return Array.from(document.querySelectorAll('[data-testid="message-bubble"]')).m
 });
 "#;
 
+/// Runs axe-core (already injected) and answers its serious and critical
+/// violations as lines of text.
+const AXE_RUN_JS: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] })
+  .then(r => done(r.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help}: `
+      + v.nodes.slice(0, 4).map(n => n.target.join(' ') + ' [' + (n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160) + ']').join(' | '))))
+  .catch(e => done(['axe failed: ' + e]));
+"#;
+
 /// A headless Chromium session. Close it with [`Browser::close`]; if a test
 /// panics first, dropping the [`ChromeDriver`] ends it.
 pub struct Browser {
@@ -450,6 +462,35 @@ impl Browser {
     pub async fn send_with_enter(&self, text: &str) {
         self.type_into("composer-input", &format!("{text}{}", Key::Enter))
             .await
+    }
+
+    // ---- accessibility ------------------------------------------------------------
+
+    /// What axe-core finds serious or critical on the page as it is now
+    /// (its default rules: WCAG 2.x A and AA and best practices), one line
+    /// per rule with the first elements it names; empty when nothing is.
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        self.client
+            .execute(&super::axe_script(), Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("{}: axe-core would not load: {e}", self.label));
+        let found = self
+            .client
+            .execute_async(AXE_RUN_JS, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("{}: axe-core did not run: {e}", self.label));
+        let lines: Vec<String> = found
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: axe-core answered {found}", self.label))
+            .iter()
+            .map(|line| line.as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert!(
+            !lines.iter().any(|l| l.starts_with("axe failed")),
+            "{}: {lines:?}",
+            self.label
+        );
+        lines
     }
 
     // ---- messages ----------------------------------------------------------------

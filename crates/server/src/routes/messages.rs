@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/rooms/{id}/messages/first-unread").route(web::get().to(first_unread)),
     );
+    cfg.service(web::resource("/rooms/{id}/messages/preview").route(web::get().to(preview)));
     cfg.service(web::resource("/rooms/{id}/read").route(web::post().to(mark_read)));
     cfg.service(web::resource("/rooms/{id}/read-markers").route(web::get().to(read_markers)));
     cfg.service(
@@ -216,6 +217,24 @@ pub async fn first_unread(
     let limit = protocol::limits::page_size(query.limit);
     let page = caller
         .read(move |conn, me| messages::first_unread_page(conn, me.id, *room_id, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(get, path = "/api/v1/rooms/{id}/messages/preview", tag = "messages", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ContextQuery),
+    responses((status = 200, body = [Message], description = "the room's newest messages, oldest first: \
+        a look at a public room before joining it (members get the same); older history stays members' only"),
+        (status = 403, body = ApiError, description = "`banned` from the room, or `insufficient_scope`"),
+        (status = 404, body = ApiError, description = "no such room, or a private one the caller is not in")))]
+pub async fn preview(
+    caller: Caller,
+    room_id: web::Path<RoomId>,
+    query: web::Query<ContextQuery>,
+) -> Reply {
+    let limit = protocol::limits::page_size(query.limit);
+    let page = caller
+        .read(move |conn, me| messages::preview(conn, me.id, *room_id, limit))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -128,6 +128,28 @@ pub fn history(
     shown::completed(conn, page)
 }
 
+/// The newest `limit` messages of a room, oldest first, for a look before
+/// joining: members, and anyone who may see a public room (a private one
+/// stays 404) unless banned from it. History past them stays members'.
+pub fn preview(
+    conn: &mut DbConn,
+    user_id: UserId,
+    room_id: RoomId,
+    limit: i64,
+) -> DomainResult<Vec<Message>> {
+    let access = visible_room(conn, room_id, user_id)?;
+    if access.membership.is_none()
+        && crate::db::queries::members::is_banned(conn, room_id, user_id)?
+    {
+        return Err(DomainError::refused(
+            protocol::ErrorCode::Banned,
+            "you are banned from this room",
+        ));
+    }
+    let page = messages::page(conn, room_id, None, None, limit)?;
+    shown::completed(conn, page)
+}
+
 /// Up to `limit` messages of a room that `user` reads, numbered after
 /// `seq`, oldest first: what followed a point known by number only.
 pub fn after_seq(

@@ -24,7 +24,7 @@ use super::{
         users::my_rooms, users::activity, users::search, users::get_user,
         rooms::create, rooms::explore, rooms::get, rooms::update, rooms::delete,
         rooms::join, rooms::leave, rooms::members, rooms::invite, rooms::notification_level,
-        messages::history, messages::first_unread, messages::context, messages::post, messages::edit, messages::delete,
+        messages::history, messages::first_unread, messages::preview, messages::context, messages::post, messages::edit, messages::delete,
         messages::thread, messages::mark_read, messages::read_markers,
         messages::react, messages::unreact, messages::edits,
         pins::list, pins::pin, pins::unpin,
