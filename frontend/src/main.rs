@@ -31,6 +31,8 @@ mod http;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
+mod saved_store;
+#[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]
 mod theme;
@@ -52,6 +54,7 @@ fn main() {
         shell.remove();
     }
     leptos::mount::mount_to_body(app::App);
+    saved_store::keep_the_app();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

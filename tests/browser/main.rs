@@ -33,6 +33,7 @@ mod keyboard;
 mod long_rooms;
 mod members;
 mod network;
+mod offline;
 mod people;
 mod permalinks;
 mod phone;

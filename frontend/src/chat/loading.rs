@@ -79,11 +79,16 @@ impl Chat {
         let chat = *self;
         spawn_local(async move {
             if let Ok(rooms) = api::my_rooms().await {
+                let mut was_kept = false;
                 chat.state.update(|s| {
-                    if !s.rooms_loaded {
+                    if !s.rooms_loaded || s.from_saved {
+                        was_kept = s.leave_saved();
                         s.set_rooms(rooms);
                     }
                 });
+                if was_kept {
+                    chat.reopen_after_saved();
+                }
             }
         });
     }

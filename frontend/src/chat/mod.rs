@@ -4,6 +4,7 @@
 //! methods.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use protocol::Message;
 
 use crate::read_pacer::ReadPacer;
@@ -48,7 +49,17 @@ pub struct Chat {
     last_resend: StoredValue<(f64, usize)>,
     /// One `read` frame per room per second at most (see `read_pacer`).
     read_pacer: StoredValue<ReadPacer>,
+    /// Rooms opened, most recent first: whose pages the kept copy holds.
+    opened: StoredValue<Vec<RoomId>>,
+    /// The kept copy was read (or there was none): keeping may start,
+    /// without overwriting it with an empty start.
+    restored: StoredValue<bool>,
+    /// A keeping is scheduled.
+    keep_due: StoredValue<bool>,
 }
+
+/// Changes are kept in the browser at most this often.
+const KEEP_EVERY_MS: u64 = 500;
 
 /// Whether the tab is visible (a hidden one reads nothing).
 pub fn page_visible() -> bool {
@@ -93,6 +104,9 @@ impl Chat {
             typed_at: StoredValue::new((None, 0.0)),
             last_resend: StoredValue::new((0.0, 0)),
             read_pacer: StoredValue::new(ReadPacer::default()),
+            opened: StoredValue::new(Vec::new()),
+            restored: StoredValue::new(false),
+            keep_due: StoredValue::new(false),
         };
         // Typing entries expire on their own.
         let expire = set_interval_with_handle(
@@ -137,20 +151,44 @@ impl Chat {
             }
             status
         });
+        // Every change is kept in the browser (see `state::saved`), and the
+        // rooms opened are remembered for it.
+        let chat = *self;
+        Effect::new(move |_| {
+            chat.state.track();
+            if let Some(room) = chat.current_room.get() {
+                chat.opened.update_value(|o| {
+                    o.retain(|r| *r != room);
+                    o.insert(0, room);
+                });
+            }
+            chat.keep_soon();
+        });
         let chat = *self;
         let s = session::current();
         Effect::new(move |prev: Option<Option<UserId>>| {
             let me = s.tokens.with(|t| t.as_ref().map(|t| t.me.user.id));
             if prev.is_some_and(|p| p != me) {
-                // Signed out or another account: forget the old one.
+                // Signed out or another account: forget the old one, here
+                // and in the browser's storage.
                 chat.state.set(ChatState {
                     me,
                     ..Default::default()
                 });
                 chat.notif_unread.set(0);
                 chat.socket.close();
+                chat.restored.set_value(false);
+                chat.opened.set_value(Vec::new());
+                if let Some(Some(old)) = prev {
+                    spawn_local(crate::saved_store::forget(old));
+                }
             } else {
                 chat.state.update(|st| st.me = me);
+            }
+            if let Some(user) = me
+                && prev.is_none_or(|p| p != me)
+            {
+                chat.restore_kept(user);
             }
             if me.is_some() {
                 chat.refresh_notif_count();
@@ -160,6 +198,60 @@ impl Chat {
             }
             me
         });
+    }
+
+    /// Takes in the copy kept in the browser: shown until the network
+    /// answers, its outbox sent as soon as the connection allows.
+    fn restore_kept(&self, user: UserId) {
+        let chat = *self;
+        spawn_local(async move {
+            let saved = crate::saved_store::load(user).await;
+            if chat.me() != Some(user) {
+                return;
+            }
+            if let Some(saved) = saved {
+                let waiting: Vec<String> =
+                    saved.outbox.iter().map(|p| p.client_id.clone()).collect();
+                chat.state.update(|s| s.restore(saved));
+                // Connected already (`ready` came first): they go now.
+                if chat.socket.status.get_untracked() == ConnStatus::Online {
+                    let outbox = chat.state.with_untracked(|s| s.outbox());
+                    for p in outbox.iter().filter(|p| waiting.contains(&p.client_id)) {
+                        chat.socket.send(p.frame());
+                    }
+                }
+            }
+            chat.restored.set_value(true);
+            chat.keep_soon();
+        });
+    }
+
+    /// Keeps the chat in the browser shortly (changes coming together are
+    /// kept once).
+    fn keep_soon(&self) {
+        if !self.restored.get_value() || self.keep_due.get_value() {
+            return;
+        }
+        self.keep_due.set_value(true);
+        let chat = *self;
+        set_timeout(
+            move || {
+                chat.keep_due.set_value(false);
+                let Some(user) = chat.me() else { return };
+                let opened = chat.opened.get_value();
+                let saved = chat.state.with_untracked(|s| s.saved(&opened));
+                spawn_local(async move { crate::saved_store::store(user, &saved).await });
+            },
+            std::time::Duration::from_millis(KEEP_EVERY_MS),
+        );
+    }
+
+    /// The kept copy gave way to the network's answer (over REST): the open
+    /// room loads afresh.
+    pub(super) fn reopen_after_saved(&self) {
+        if let Some(room) = self.current_room.get_untracked() {
+            self.open_room(room);
+        }
     }
 
     pub fn me(&self) -> Option<UserId> {

@@ -102,6 +102,8 @@ impl ChatState {
     pub fn apply(&mut self, event: ServerEvent, cx: &Context) -> Applied {
         match event {
             ServerEvent::Ready { user, rooms } => {
+                // The kept copy gives way: every room loads afresh.
+                self.leave_saved();
                 let loaded: Vec<RoomId> = self
                     .timelines
                     .iter()

@@ -12,6 +12,7 @@ mod events;
 mod friendship;
 pub mod mentions;
 mod rows;
+mod saved;
 mod scroll;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub use devices::*;
 pub use events::*;
 pub use friendship::*;
 pub use rows::*;
+pub use saved::*;
 pub use scroll::*;
 pub use timeline::*;
 pub use window::*;
@@ -49,6 +51,9 @@ pub struct ChatState {
     pub me: Option<UserId>,
     pub rooms: HashMap<RoomId, RoomSummary>,
     pub rooms_loaded: bool,
+    /// The rooms and pages shown are the copy kept in the browser (see
+    /// `saved.rs`), until the network answers.
+    pub from_saved: bool,
     pub timelines: HashMap<RoomId, Timeline>,
     pub typing: HashMap<RoomId, Vec<Typist>>,
     /// user id -> online, from presence events and member lists.

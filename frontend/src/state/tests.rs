@@ -1168,3 +1168,84 @@ fn the_first_row_of_a_window_continues_the_one_above() {
         r.first().map(Row::key)
     );
 }
+
+/// Issue 23, item 19: what the browser keeps between visits.
+#[test]
+fn the_kept_copy_holds_the_rooms_opened_last_their_newest_page_and_the_outbox() {
+    let (a, b) = (nth::<RoomId>(7), nth::<RoomId>(8));
+    let mut s = ChatState::default();
+    s.set_rooms(vec![
+        summary(7, "a", None),
+        summary(8, "b", None),
+        summary(9, "c", None),
+    ]);
+    let t = s.timeline(a);
+    t.merge((1..=80).map(|seq| msg(a, seq, 2, seq)).collect());
+    t.loaded = true;
+    s.timeline(b).merge(vec![msg(b, 1, 2, 0)]); // never loaded: not kept
+    let c = nth::<RoomId>(9);
+    let t = s.timeline(c);
+    t.merge(vec![msg(c, 1, 2, 0)]);
+    t.loaded = true; // loaded, not opened here: kept after the opened ones
+    s.timeline(a).add_pending(pending(a, "c1", 90));
+
+    let saved = s.saved(&[a, b, nth(42)]);
+    assert_eq!(saved.rooms.len(), 3);
+    let kept_rooms: Vec<RoomId> = saved.pages.iter().map(|(r, _)| *r).collect();
+    assert_eq!(kept_rooms, [a, c]);
+    let (kept, page) = &saved.pages[0];
+    assert_eq!(*kept, a);
+    assert_eq!(page.len(), SAVED_PAGE);
+    assert_eq!(page.first().map(|m| m.seq), Some(31));
+    assert_eq!(page.last().map(|m| m.seq), Some(80));
+    assert_eq!(saved.outbox.len(), 1);
+
+    // It survives the trip through storage.
+    let json = serde_json::to_string(&saved).expect("serialised");
+    let back: Saved = serde_json::from_str(&json).expect("read back");
+    assert_eq!(back, saved);
+}
+
+#[test]
+fn a_kept_copy_shows_until_the_network_answers_and_its_outbox_stays() {
+    let a = ROOM;
+    let mut saved = Saved {
+        rooms: vec![summary(7, "a", None)],
+        pages: vec![(a, vec![msg(a, 1, 2, 0), msg(a, 2, 2, 1)])],
+        outbox: vec![pending(a, "c1", 3)],
+    };
+    let mut s = ChatState::default();
+    s.restore(saved.clone());
+    assert!(s.from_saved && s.rooms_loaded);
+    let t = &s.timelines[&a];
+    assert!(t.loaded);
+    assert_eq!(t.len(), 2);
+    assert_eq!(t.pending().len(), 1);
+    assert!(t.pending()[0].waiting, "it waits for the connection");
+    // Taken in twice, the outbox is still one message.
+    saved.pages.clear();
+    s.restore(saved);
+    assert_eq!(s.timelines[&a].pending().len(), 1);
+
+    // The network answers: pages go, the waiting message stays, and it is
+    // drawn at the end of the room.
+    assert!(s.leave_saved());
+    let t = &s.timelines[&a];
+    assert!(!t.loaded);
+    assert_eq!(t.len(), 0);
+    assert_eq!(t.pending().len(), 1);
+    assert!(!s.leave_saved(), "once");
+
+    // Once it has answered, a copy brings only its outbox.
+    let mut online = ChatState::default();
+    online.set_rooms(vec![summary(7, "a", None)]);
+    online.restore(Saved {
+        rooms: Vec::new(),
+        pages: vec![(a, vec![msg(a, 1, 2, 0)])],
+        outbox: vec![pending(a, "c2", 3)],
+    });
+    assert!(!online.from_saved);
+    assert_eq!(online.rooms.len(), 1);
+    assert_eq!(online.timelines[&a].len(), 0);
+    assert_eq!(online.timelines[&a].pending().len(), 1);
+}

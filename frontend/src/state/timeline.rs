@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use protocol::{Attachment, ClientFrame, Member, Message, Pin, Reaction, UserRef};
 
 /// A message the user sent that the server has not acknowledged yet.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     pub client_id: String,
     pub room_id: RoomId,

@@ -219,7 +219,8 @@ pub struct SearchQuery {
 
 #[utoipa::path(get, path = "/api/v1/search/messages", tag = "messages", security(("bearer" = [])),
     params(SearchQuery), responses((status = 200, body = [Message]),
-        (status = 404, body = ApiError, description = "`room_id` names no room you are in"),
+        (status = 403, body = ApiError, description = "`room_id` names a public room you are not in (`not_a_member`)"),
+        (status = 404, body = ApiError, description = "`room_id` names no room you may see"),
         (status = 422, body = ApiError)))]
 pub async fn search(caller: Caller, query: web::Query<SearchQuery>) -> Reply {
     let SearchQuery {
