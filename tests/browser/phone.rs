@@ -238,3 +238,88 @@ async fn an_owners_room_header_keeps_the_name_readable_and_the_buttons_big() {
     }
     phone.close().await;
 }
+
+/// Every control shown that is smaller than 24 × 24 px (WCAG 2.5.8), with
+/// what it is: links inside a sentence are exempt, as the rule says, and
+/// file inputs hidden behind the button that opens them.
+async fn small_targets(browser: &Browser) -> Vec<String> {
+    let found = browser
+        .execute(
+            "return [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [role=\"button\"], [tabindex=\"0\"]')] \
+               .filter(e => { \
+                 const r = e.getBoundingClientRect(); const s = getComputedStyle(e); \
+                 if (r.width === 0 || r.height === 0 || s.visibility === 'hidden') return false; \
+                 if (e.classList.contains('visually-hidden')) return false; \
+                 if (e.tagName === 'A' && e.closest('p, .message-body, .md-paragraph, .reply-body, .hint, .activity-item')) return false; \
+                 return r.width < 24 || r.height < 24; }) \
+               .map(e => { const r = e.getBoundingClientRect(); \
+                 return `${e.tagName.toLowerCase()}${e.dataset.testid ? '[' + e.dataset.testid + ']' : ''}.${[...e.classList].join('.')} \"${(e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 20)}\" ${Math.round(r.width)}×${Math.round(r.height)}`; });",
+            Vec::new(),
+        )
+        .await;
+    found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 23, item 16: on a phone no control is under 24 px, on the chat
+/// (a message's actions open), the room list, Explore and the settings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_control_on_a_phone_is_under_24_px() {
+    let _one_at_a_time = exclusive().await;
+    let server = WebServer::start().await;
+    let driver = ChromeDriver::start().await;
+    let phone = driver.browser(&server.address, "a phone").await;
+    phone
+        .client
+        .set_window_size(WIDTH, HEIGHT)
+        .await
+        .expect("a phone-sized window");
+    register(&phone, &unique("tess")).await;
+    let room = create_room(&phone, &unique("Thumbs "), "public").await;
+    phone
+        .send_with_enter("a message with a **word** or two")
+        .await;
+    let bubble = phone
+        .wait_for_bubble("stored", "a message with a word or two", |m| {
+            !m.id.is_empty()
+        })
+        .await;
+    let mut found = Vec::new();
+    let mut check = |page: &str, small: Vec<String>| {
+        found.extend(small.into_iter().map(|s| format!("{page}: {s}")));
+    };
+    check("chat", small_targets(&phone).await);
+    phone
+        .click_css(&format!(
+            "{}[data-message-id=\"{}\"] {}",
+            tid("message-bubble"),
+            bubble.id,
+            tid("message-body")
+        ))
+        .await;
+    phone.wait_for("actions-close").await;
+    check("a message's actions", small_targets(&phone).await);
+    phone.click("actions-close").await;
+    phone.click("rooms-drawer-open").await;
+    phone.wait_for_css(&room_item(&room)).await;
+    check("the room list", small_targets(&phone).await);
+    phone.goto("/explore").await;
+    phone.wait_for("explore-room").await;
+    check("explore", small_targets(&phone).await);
+    phone.goto("/settings").await;
+    phone.wait_for("theme-select").await;
+    check("settings", small_targets(&phone).await);
+    assert!(
+        found.is_empty(),
+        "{} small controls:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+    phone.close().await;
+}

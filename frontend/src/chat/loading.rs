@@ -109,16 +109,24 @@ impl Chat {
         self.current_room.set(Some(room));
         self.clear_composer();
         let chat = *self;
-        let (loaded, loading) = self.state.with_untracked(|s| {
-            s.timelines
+        let (loaded, loading, kept) = self.state.with_untracked(|s| {
+            let (loaded, loading) = s
+                .timelines
                 .get(&room)
                 .map(|t| (t.loaded, t.loading))
-                .unwrap_or((false, false))
+                .unwrap_or((false, false));
+            (loaded, loading, s.from_saved)
         });
         if loaded {
-            self.catch_up(room);
+            // A page from the kept copy is not caught up: the network's
+            // first answer replaces it and opens the room again.
+            if !kept {
+                self.catch_up(room);
+            }
             self.load_members(room);
             self.load_pins(room);
+            // Who read what moved while the room was closed.
+            self.load_read_markers(room);
             return;
         }
         if loading {

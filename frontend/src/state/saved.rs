@@ -77,19 +77,26 @@ impl ChatState {
         }
     }
 
-    /// The network answered: the kept rooms and pages go (the messages
-    /// waiting to be sent stay), so every room loads afresh. True when
-    /// there was a kept copy.
+    /// The network answered: the kept rooms' pages go (what the network
+    /// brought stays), so every room loads afresh. True when there was a
+    /// kept copy.
     pub fn leave_saved(&mut self) -> bool {
         if !std::mem::take(&mut self.from_saved) {
             return false;
         }
         for t in self.timelines.values_mut() {
-            let waiting = t.pending().to_vec();
-            *t = Timeline::default();
-            for p in waiting {
-                t.add_pending(p);
+            // What came from the network stays: the messages waiting to be
+            // sent, members, pins, read markers, and a load on its way
+            // (which fills the emptied timeline).
+            let mut fresh = Timeline::default();
+            fresh.members = t.members.take();
+            fresh.pins = t.pins.take();
+            fresh.read_seq = std::mem::take(&mut t.read_seq);
+            fresh.loading = t.loading;
+            for p in t.pending() {
+                fresh.add_pending(p.clone());
             }
+            *t = fresh;
         }
         true
     }

@@ -1227,13 +1227,16 @@ fn a_kept_copy_shows_until_the_network_answers_and_its_outbox_stays() {
     s.restore(saved);
     assert_eq!(s.timelines[&a].pending().len(), 1);
 
-    // The network answers: pages go, the waiting message stays, and it is
-    // drawn at the end of the room.
+    // What the network brought meanwhile (a read marker) outlives the copy.
+    s.timeline(a).read_seq.insert(nth(2), 1);
+
+    // The network answers: pages go, the waiting message stays.
     assert!(s.leave_saved());
     let t = &s.timelines[&a];
     assert!(!t.loaded);
     assert_eq!(t.len(), 0);
     assert_eq!(t.pending().len(), 1);
+    assert_eq!(t.read_seq.get(&nth(2)), Some(&1));
     assert!(!s.leave_saved(), "once");
 
     // Once it has answered, a copy brings only its outbox.
