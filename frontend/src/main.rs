@@ -54,7 +54,6 @@ fn main() {
         shell.remove();
     }
     leptos::mount::mount_to_body(app::App);
-    saved_store::keep_the_app();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -203,6 +203,9 @@ impl Chat {
     /// Takes in the copy kept in the browser: shown until the network
     /// answers, its outbox sent as soon as the connection allows.
     fn restore_kept(&self, user: UserId) {
+        // Signed in, the app's own files are worth keeping too (a visitor
+        // who never signs in is spared the worker and its downloads).
+        crate::saved_store::keep_the_app();
         let chat = *self;
         spawn_local(async move {
             let saved = crate::saved_store::load(user).await;
