@@ -1,11 +1,22 @@
 //! Writes the emoji table of the reaction picker and `:shortcode:`
 //! completion: each emoji in its default skin tone with its name, its
-//! GitHub shortcodes and its group, from the `emojis` crate's Unicode CLDR
-//! tables. Only what the app uses goes into the WebAssembly: the crate's
+//! GitHub shortcodes, its group and, for those that have them, its five
+//! one-tone variants (light to dark), from the `emojis` crate's Unicode
+//! CLDR tables. Only what the app uses goes into the WebAssembly: the crate's
 //! own tables (every skin tone, lookup maps) would add about 160 KB to
 //! every first visit, compressed.
 
 use std::fmt::Write as _;
+
+/// The skin tones of the picker's choice, light to dark (the state's
+/// `emoji::TONES` after its default).
+const ONE_TONE: [emojis::SkinTone; 5] = [
+    emojis::SkinTone::Light,
+    emojis::SkinTone::MediumLight,
+    emojis::SkinTone::Medium,
+    emojis::SkinTone::MediumDark,
+    emojis::SkinTone::Dark,
+];
 
 fn main() {
     let groups: Vec<emojis::Group> = emojis::Group::iter().collect();
@@ -16,12 +27,20 @@ fn main() {
             .position(|g| *g == emoji.group())
             .expect("every emoji is in a group");
         let codes: Vec<String> = emoji.shortcodes().map(|c| format!("{c:?}")).collect();
+        // Mixed tones (two people, two tones) are left out: the picker
+        // offers one tone for everyone.
+        let tones: Vec<String> = ONE_TONE
+            .iter()
+            .filter_map(|tone| emoji.with_skin_tone(*tone))
+            .map(|e| format!("{:?}", e.as_str()))
+            .collect();
         writeln!(
             table,
-            "    Emoji {{ glyph: {:?}, name: {:?}, shortcodes: &[{}], group: {group} }},",
+            "    Emoji {{ glyph: {:?}, name: {:?}, shortcodes: &[{}], group: {group}, tones: &[{}] }},",
             emoji.as_str(),
             emoji.name(),
-            codes.join(", ")
+            codes.join(", "),
+            tones.join(", ")
         )
         .expect("writing to a String");
     }

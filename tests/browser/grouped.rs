@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use themechat_tests::browser::{Browser, ChromeDriver, WAIT, WebServer, exclusive, tid};
 use themechat_tests::unique;
 
-use crate::support::register;
+use crate::support::{press, register};
 
 async fn focused(browser: &Browser) -> (String, String) {
     let found = browser
@@ -22,17 +22,6 @@ async fn focused(browser: &Browser) -> (String, String) {
         .await;
     let part = |i: usize| found[i].as_str().unwrap_or_default().to_owned();
     (part(0), part(1))
-}
-
-async fn press(browser: &Browser, keys: &str) {
-    browser
-        .client
-        .active_element()
-        .await
-        .expect("something has the focus")
-        .send_keys(keys)
-        .await
-        .expect("keys pressed");
 }
 
 /// Whether the first element matching `css` takes room on screen and can be

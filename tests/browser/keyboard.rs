@@ -6,7 +6,7 @@ use serde_json::Value;
 use themechat_tests::browser::{Browser, ChromeDriver, WebServer, exclusive, tid};
 use themechat_tests::unique;
 
-use crate::support::{create_room, register, room_of};
+use crate::support::{create_room, press, register, room_of};
 
 async fn focused(browser: &Browser) -> String {
     let found = browser
@@ -107,18 +107,6 @@ async fn ctrl_k_switches_rooms_escape_closes_panels_and_the_composer_has_focus()
     a.wait_gone("pinned-panel").await;
 
     a.close().await;
-}
-
-/// Presses `keys` on whatever has the focus.
-async fn press(browser: &Browser, keys: &str) {
-    browser
-        .client
-        .active_element()
-        .await
-        .expect("something has the focus")
-        .send_keys(keys)
-        .await
-        .expect("keys pressed");
 }
 
 /// Issue 23, item 17 (its first parts): the first Tab reaches a skip link

@@ -167,3 +167,15 @@ pub async fn wait_exactly_once(browser: &Browser, bodies: &[&str]) -> Vec<String
     }
     ids
 }
+
+/// Types `keys` into whatever has the focus.
+pub async fn press(browser: &Browser, keys: &str) {
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("something has the focus")
+        .send_keys(keys)
+        .await
+        .expect("keys pressed");
+}

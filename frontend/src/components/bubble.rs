@@ -66,7 +66,7 @@ pub fn Bubble(
     let for_reactions = message.clone();
     let room_id = message.room_id;
     let replies = message.reply_count;
-    let thread = use_context::<crate::components::thread::ThreadOpen>();
+    let panels = use_context::<crate::components::thread::RoomPanels>();
     let highlighted = use_context::<crate::components::message_list::Highlighted>();
     let reaction_error = RwSignal::new(None::<String>);
     // A long body is folded until the reader asks for the rest.
@@ -237,15 +237,15 @@ pub fn Bubble(
                             <Time at=message.created_at />
                         </a>
                         {edited.then(|| view! { <EditedMark message=id /> })}
-                        {thread
+                        {panels
                             .filter(|_| replies > 0)
-                            .map(|t| {
+                            .map(|p| {
                                 view! {
                                     <button
                                         type="button"
                                         class="link-button thread-open"
                                         data-testid="thread-open"
-                                        on:click=move |_| t.0.set(Some(id))
+                                        on:click=move |_| p.0.update(|p| p.open_thread(id))
                                     >
                                         {format!("Replies ({replies})")}
                                     </button>

@@ -7,25 +7,14 @@ use std::sync::Arc;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use protocol::limits::ATTACHMENTS_MAX;
-use protocol::validate::MessageBody;
-use protocol::{Attachment, RoomId};
+use protocol::RoomId;
 
 use crate::chat::Chat;
 use crate::components::attachments::{human_size, picked_files};
 use crate::components::mention_suggest::{MentionPicker, MentionSuggestions};
 use crate::components::shortcode_suggest::{ShortcodePicker, ShortcodeSuggestions};
 use crate::components::status::FormError;
-
-/// A file picked for the next message.
-#[derive(Clone, PartialEq)]
-struct Upload {
-    key: u32,
-    name: String,
-    state: UploadState,
-    /// A picture's own bytes, shown in the composer while it uploads.
-    preview: Option<Arc<LocalPicture>>,
-}
+use crate::state::composer::{self, Submit, UploadState, Uploads};
 
 /// An object URL of a file on this device, given back when the last
 /// holder lets go (removed from the composer, or sent).
@@ -64,13 +53,6 @@ pub fn files_of(transfer: Option<web_sys::DataTransfer>) -> Vec<web_sys::File> {
         })
 }
 
-#[derive(Clone, PartialEq)]
-enum UploadState {
-    Sending,
-    Ready(Attachment),
-    Failed(String),
-}
-
 #[component]
 pub fn Composer(room: RoomId) -> impl IntoView {
     let chat = expect_context::<Chat>();
@@ -79,8 +61,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let input: NodeRef<html::Textarea> = NodeRef::new();
     let picker: NodeRef<html::Input> = NodeRef::new();
-    let uploads = RwSignal::new(Vec::<Upload>::new());
-    let next_key = StoredValue::new(0u32);
+    let uploads = RwSignal::new(Uploads::<Arc<LocalPicture>>::default());
 
     // The box grows with what is in it (typed, a draft brought back, an
     // edit started) up to its `max-height`, about half the view, and then
@@ -95,37 +76,25 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     });
 
     let add_files = move |files: Vec<web_sys::File>| {
-        if chat.editing.with_untracked(Option::is_some) {
-            error.set(Some("Files go with a new message, not an edit.".into()));
-            return;
-        }
+        let editing = chat.editing.with_untracked(Option::is_some);
         for file in files {
-            if uploads.with_untracked(Vec::len) >= ATTACHMENTS_MAX {
-                error.set(Some(format!(
-                    "A message carries at most {ATTACHMENTS_MAX} files."
-                )));
-                break;
-            }
-            let key = next_key.get_value();
-            next_key.set_value(key + 1);
-            uploads.update(|u| {
-                u.push(Upload {
-                    key,
-                    name: file.name(),
-                    state: UploadState::Sending,
-                    preview: LocalPicture::of(&file),
-                })
-            });
+            let added =
+                uploads.try_update(|u| u.add(file.name(), LocalPicture::of(&file), editing));
+            let key = match added {
+                Some(Ok(key)) => key,
+                // The composer is gone.
+                None => return,
+                Some(Err(refused)) => {
+                    error.set(Some(refused.message()));
+                    break;
+                }
+            };
             spawn_local(async move {
                 let state = match crate::api::upload_attachment(room, &file).await {
                     Ok(a) => UploadState::Ready(a),
                     Err(e) => UploadState::Failed(e.message()),
                 };
-                uploads.try_update(|u| {
-                    if let Some(up) = u.iter_mut().find(|up| up.key == key) {
-                        up.state = state;
-                    }
-                });
+                uploads.try_update(|u| u.settle(key, state));
             });
         }
     };
@@ -191,37 +160,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
     let submit = move || {
         let raw = text.get_untracked();
         let editing = chat.editing.with_untracked(Option::is_some);
-        let files: Vec<Attachment> = if editing {
-            Vec::new()
-        } else {
-            uploads.with_untracked(|u| {
-                u.iter()
-                    .filter_map(|up| match &up.state {
-                        UploadState::Ready(a) => Some(a.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            })
-        };
-        if !editing
-            && uploads.with_untracked(|u| u.iter().any(|up| up.state == UploadState::Sending))
-        {
-            error.set(Some("Wait until the files are uploaded.".into()));
-            return;
-        }
-        if raw.trim().is_empty() && files.is_empty() {
-            return;
-        }
-        let body = if raw.trim().is_empty() {
-            String::new()
-        } else {
-            match MessageBody::parse(&raw) {
-                Ok(b) => b.into_inner(),
-                Err(e) => {
-                    error.set(Some(e.0));
-                    return;
-                }
+        let (body, files) = match uploads.with_untracked(|u| composer::submit(&raw, editing, u)) {
+            Submit::Nothing => return,
+            Submit::Refuse(reason) => {
+                error.set(Some(reason));
+                return;
             }
+            Submit::Edit { body } => (body, Vec::new()),
+            Submit::Send { body, files } => (body, files),
         };
         error.set(None);
         if let Some(editing) = chat.editing.get_untracked() {
@@ -252,7 +198,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
         let reply_to = chat.reply_to.get_untracked().map(|m| m.id);
         chat.reply_to.set(None);
         text.set(String::new());
-        uploads.set(Vec::new());
+        uploads.update(Uploads::clear);
         crate::drafts::save(room, "");
         chat.send_message(room, body, reply_to, files);
     };
@@ -345,7 +291,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
             }}
             <FormError message=error />
             {move || {
-                let list = uploads.get();
+                let list = uploads.with(|u| u.files().to_vec());
                 (!list.is_empty())
                     .then(|| {
                         view! {
@@ -362,7 +308,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                                         view! {
                                             <li class="composer-file" class:failed=failed
                                                 data-testid="composer-attachment"
-                                                data-state=match up.state { UploadState::Sending => "uploading", UploadState::Ready(_) => "ready", UploadState::Failed(_) => "failed" }>
+                                                data-state=up.state.name()>
                                                 {up.preview.as_ref().map(|p| view! {
                                                     <img class="composer-thumbnail" src=p.0.clone() alt=""
                                                         data-testid="composer-attachment-thumbnail" />
@@ -372,7 +318,7 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                                                 <button type="button" class="link-button"
                                                     data-testid="composer-attachment-remove"
                                                     aria-label=format!("Remove {}", up.name)
-                                                    on:click=move |_| uploads.update(|u| u.retain(|x| x.key != key))>
+                                                    on:click=move |_| uploads.update(|u| u.remove(key))>
                                                     "×"
                                                 </button>
                                             </li>
@@ -442,7 +388,11 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        let value = crate::state::emoji::closed_shortcode(&value).unwrap_or(value);
+                        let value = crate::state::emoji::closed_shortcode(
+                            &value,
+                            crate::components::emoji_picker::saved_tone(),
+                        )
+                        .unwrap_or(value);
                         if chat.editing.with_untracked(Option::is_none) {
                             crate::drafts::save(room, &value);
                         }

@@ -1,6 +1,8 @@
 //! The emoji picker of reactions: the ones used most here first, a search
-//! by name or shortcode, and every emoji by group behind tabs. Arrow keys
-//! move between emoji, Enter picks, Escape closes.
+//! by name or shortcode, every emoji by group behind tabs, and a skin tone
+//! chosen once for every emoji with skin (kept in this browser, and used by
+//! `:shortcode:` completion too). Arrow keys move between emoji, Enter
+//! picks, Escape closes.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -13,6 +15,8 @@ const COMMON: [&str; 8] = ["👍", "❤️", "😂", "🎉", "😮", "😢", "�
 /// Where the emoji this browser used last are kept, newest first.
 const RECENT_KEY: &str = "themechat.recent-emoji";
 const RECENT_MAX: usize = 8;
+/// Where the chosen skin tone is kept (an index of `emoji::TONES`).
+const TONE_KEY: &str = "themechat.emoji-tone";
 /// Search results shown at most.
 const FOUND_MAX: usize = 64;
 /// Emoji per row of the grid (the CSS grid has as many columns), for the
@@ -40,10 +44,27 @@ fn remember(emoji: &str) {
     }
 }
 
-/// The first row: recent ones first, then the common ones.
-fn frequent() -> Vec<String> {
+/// The skin tone chosen in this browser (the default until one is).
+pub fn saved_tone() -> usize {
+    storage()
+        .and_then(|s| s.get_item(TONE_KEY).ok().flatten())
+        .and_then(|raw| raw.parse().ok())
+        .filter(|tone| *tone < emoji::TONES.len())
+        .unwrap_or(0)
+}
+
+fn save_tone(tone: usize) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(TONE_KEY, &tone.to_string());
+    }
+}
+
+/// The first row: recent ones first (as they were used), then the common
+/// ones in the chosen tone.
+fn frequent(tone: usize) -> Vec<String> {
     let mut list = recent();
-    for emoji in COMMON {
+    for common in COMMON {
+        let emoji = emoji::find(common).map_or(common, |e| e.in_tone(tone));
         if !list.iter().any(|e| e == emoji) {
             list.push(emoji.to_owned());
         }
@@ -55,9 +76,9 @@ fn frequent() -> Vec<String> {
 /// (glyph, label) of each emoji of a section.
 type Choices = Vec<(String, String)>;
 
-fn labelled(list: impl IntoIterator<Item = &'static emoji::Emoji>) -> Choices {
+fn labelled(list: impl IntoIterator<Item = &'static emoji::Emoji>, tone: usize) -> Choices {
     list.into_iter()
-        .map(|e| (e.glyph.to_owned(), emoji::label(e)))
+        .map(|e| (e.in_tone(tone).to_owned(), emoji::label(e)))
         .collect()
 }
 
@@ -88,6 +109,7 @@ pub fn EmojiPicker(
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let tab = RwSignal::new(0u8);
+    let tone = RwSignal::new(saved_tone());
     let search: NodeRef<html::Input> = NodeRef::new();
     let grid: NodeRef<html::Div> = NodeRef::new();
     Effect::new(move |_| {
@@ -95,9 +117,12 @@ pub fn EmojiPicker(
             let _ = input.focus();
         }
     });
-    let found = Memo::new(move |_| query.with(|q| labelled(emoji::search(q, FOUND_MAX))));
+    let found = Memo::new(move |_| {
+        let tone = tone.get();
+        query.with(|q| labelled(emoji::search(q, FOUND_MAX), tone))
+    });
     let searching = move || query.with(|q| !q.trim().is_empty());
-    let group = Memo::new(move |_| labelled(emoji::in_group(tab.get())));
+    let group = Memo::new(move |_| labelled(emoji::in_group(tab.get()), tone.get()));
     let pick = move |chosen: String| {
         remember(&chosen);
         on_pick.run(chosen);
@@ -184,6 +209,30 @@ pub fn EmojiPicker(
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
+            <div class="emoji-tones" role="radiogroup" aria-label="Skin tone">
+                {(0..emoji::TONES.len())
+                    .map(|t| {
+                        view! {
+                            <button
+                                type="button"
+                                role="radio"
+                                class="emoji-tone"
+                                data-testid="emoji-tone"
+                                data-tone=t.to_string()
+                                aria-checked=move || (tone.get() == t).to_string()
+                                aria-label=emoji::TONES[t]
+                                title=emoji::TONES[t]
+                                on:click=move |_| {
+                                    tone.set(t);
+                                    save_tone(t);
+                                }
+                            >
+                                {emoji::tone_sample(t)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
             <div class="emoji-grid" node_ref=grid>
                 <Show
                     when=searching
@@ -191,7 +240,7 @@ pub fn EmojiPicker(
                         view! {
                             <p class="emoji-section">"Frequently used"</p>
                             <div class="emoji-row" role="group" aria-label="Frequently used">
-                                {options(frequent().into_iter().map(|e| {
+                                {move || options(frequent(tone.get()).into_iter().map(|e| {
                                     let label = emoji::find(&e).map(emoji::label).unwrap_or_else(|| e.clone());
                                     (e, label)
                                 }).collect())}

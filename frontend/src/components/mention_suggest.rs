@@ -7,6 +7,7 @@ use protocol::{Member, RoomId, UserId};
 
 use crate::api;
 use crate::state::mentions::{completed, typed_mention};
+use crate::state::{SuggestionKey, suggestion_key};
 
 /// People listed at most.
 const SHOWN: usize = 6;
@@ -83,24 +84,24 @@ impl MentionPicker {
     /// Handles a key while suggestions show; true when it was theirs.
     pub fn key(&self, ev: &leptos::ev::KeyboardEvent) -> bool {
         let count = self.matches.with_untracked(Vec::len);
-        if count == 0 || ev.is_composing() {
+        let chosen = self.chosen.get_untracked();
+        let Some(action) =
+            suggestion_key(&ev.key(), ev.shift_key(), ev.is_composing(), count, chosen)
+        else {
             return false;
-        }
-        match ev.key().as_str() {
-            "ArrowDown" => self.chosen.update(|c| *c = (*c + 1) % count),
-            "ArrowUp" => self.chosen.update(|c| *c = (*c + count - 1) % count),
-            "Enter" | "Tab" if !ev.shift_key() => {
-                let chosen = self.chosen.get_untracked().min(count - 1);
-                let pick = self.matches.with_untracked(|m| m[chosen].0.clone());
+        };
+        match action {
+            SuggestionKey::Choose(i) => self.chosen.set(i),
+            SuggestionKey::Pick(i) => {
+                let pick = self.matches.with_untracked(|m| m[i].0.clone());
                 self.pick(&pick);
             }
-            "Escape" => {
+            SuggestionKey::Dismiss => {
                 let typed = self
                     .text
                     .with_untracked(|t| typed_mention(t).map(str::to_lowercase));
                 self.dismissed.set(typed);
             }
-            _ => return false,
         }
         ev.prevent_default();
         true

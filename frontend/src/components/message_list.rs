@@ -18,11 +18,9 @@ use crate::components::bubble::{Bubble, PendingBubble};
 use crate::components::status::Loading;
 use crate::components::{Clock, local_offset};
 use crate::session::Session;
-use crate::state::{self, FirstUnread, Row, ScrollAction, Window};
+use crate::state::{self, DividerAt, Edge, Geometry, Jump, Newest, Opening, Reading, Row, Window};
 use protocol::{MessageId, RoomId};
 
-/// Draw (or load) more history this close to either end of the list.
-const EDGE_PX: i32 = 60;
 /// Room left above the divider when the room opens there.
 const DIVIDER_MARGIN_PX: f64 = 48.0;
 
@@ -153,6 +151,15 @@ const CENTER_TRIES: u32 = 60;
 #[derive(Clone, Copy)]
 pub struct Highlighted(pub Signal<Option<MessageId>>);
 
+/// The list's scroll position (see [`state::Geometry`]).
+fn geometry(el: &web_sys::HtmlElement) -> Geometry {
+    Geometry {
+        scroll_top: el.scroll_top() as f64,
+        scroll_height: el.scroll_height() as f64,
+        client_height: el.client_height() as f64,
+    }
+}
+
 /// `focus`: a message to show in context, from a link to it.
 #[component]
 pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoView {
@@ -161,7 +168,6 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     let session = expect_context::<Session>();
     let clock = expect_context::<Clock>();
     let list: NodeRef<html::Div> = NodeRef::new();
-    let at_bottom = RwSignal::new(true);
     let offset = local_offset();
     let me = move || session.me_untracked().map(|m| m.user.id);
     let me_name = move || {
@@ -171,26 +177,22 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
             .unwrap_or_default()
     };
 
-    // Where the user had read up to when the room opened: the divider stays
-    // there while the room is open, however far they read since.
+    // Where the user had read up to when the room opened.
     let (opened_marker, opened_unread) = chat.state.with_untracked(|s| {
         s.rooms
             .get(&room)
             .map(|r| (r.last_read_message_id, r.unread_count))
             .unwrap_or((None, 0))
     });
-    let divider = RwSignal::new(None::<MessageId>);
-    // False until the list has been put at its opening position; nothing
-    // counts as seen before that.
-    let positioned = RwSignal::new(false);
-    // The stretch where unread messages start was asked for (once).
-    let fetched_first_unread = StoredValue::new(false);
-    // "Jump to first unread" while that message is not loaded: it is
-    // fetched, and the jump happens once it is in.
-    let jump_when_loaded = StoredValue::new(false);
-    let divider_above = RwSignal::new(false);
-    // The part of the room drawn (see `state::window`).
-    let window = RwSignal::new(Window::Latest);
+    // Every decision of the list (see `state::Reading`); the memos below
+    // are the parts the page redraws on, so a scroll that changes nothing
+    // drawn redraws nothing.
+    let reading = RwSignal::new(Reading::default());
+    let divider = Memo::new(move |_| reading.with(Reading::divider));
+    let window = Memo::new(move |_| reading.with(Reading::window));
+    let positioned = Memo::new(move |_| reading.with(Reading::positioned));
+    let at_bottom = Memo::new(move |_| reading.with(Reading::at_bottom));
+    let divider_above = Memo::new(move |_| reading.with(Reading::divider_above));
 
     let rows = Memo::new(move |_| {
         let now = clock.0.get();
@@ -230,26 +232,24 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         chat.state
             .with(|s| s.rooms.get(&room).map_or(0, |r| r.unread_count.max(0)))
     });
-    // The newest item: (last seq, pending count, whether the newest is mine).
     let newest = Memo::new(move |_| {
         chat.state.with(|s| {
             s.timelines.get(&room).map(|t| {
                 let last = t.last();
-                let mine_last = !t.pending().is_empty()
-                    || last.and_then(|m| m.sender.as_ref().map(|s| s.id)) == s.me;
-                (
-                    last.map(|m| m.seq).unwrap_or(0),
-                    t.pending().len(),
-                    mine_last,
-                )
+                Newest {
+                    seq: last.map(|m| m.seq).unwrap_or(0),
+                    pending: t.pending().len(),
+                    mine_last: !t.pending().is_empty()
+                        || last.and_then(|m| m.sender.as_ref().map(|s| s.id)) == s.me,
+                }
             })
         })
     });
 
     let element = move || -> Option<web_sys::HtmlElement> { list.get_untracked().map(Into::into) };
-    // Reports the last message on screen as read (a hidden tab sees nothing).
+    // Reports the last message on screen as read.
     let report_seen = move || {
-        if !positioned.get_untracked() || !page_visible() {
+        if !reading.with_untracked(|r| r.counts_seen(page_visible())) {
             return;
         }
         if let Some(id) = element().as_ref().and_then(last_message_on_screen) {
@@ -260,37 +260,26 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         chat.state
             .with_untracked(|s| s.timelines.get(&room)?.get(id).map(|m| m.seq))
     };
-    // The first seq drawn.
-    let window_lo = move || {
-        chat.state.with_untracked(|s| {
-            s.timelines
-                .get(&room)
-                .map(|t| t.window_range(window.get_untracked()).0)
-        })
-    };
     let track_position = move || {
         let Some(el) = element() else { return };
-        // The end of what is drawn is the bottom only if it is the newest.
-        let bottom = state::at_bottom(
-            el.scroll_top() as f64,
-            el.scroll_height() as f64,
-            el.client_height() as f64,
-        ) && window.get_untracked() == Window::Latest
-            && !windowed.get_untracked();
-        at_bottom.set(bottom);
-        let above = match divider_offset(&el) {
-            Some((_, divider_bottom)) => divider_bottom < 0.0,
-            // Not drawn: above if the window starts below it, or if it is
-            // not even loaded (the reader jumped to the newest messages).
-            None => divider
-                .get_untracked()
-                .is_some_and(|id| seq_of(id).zip(window_lo()).is_none_or(|(seq, lo)| seq < lo)),
+        let at = match divider_offset(&el) {
+            Some((_, bottom)) => DividerAt::Drawn { bottom },
+            None => DividerAt::NotDrawn {
+                seq: reading.with_untracked(Reading::divider).and_then(seq_of),
+                window_lo: chat.state.with_untracked(|s| {
+                    s.timelines
+                        .get(&room)
+                        .map(|t| t.window_range(reading.with_untracked(Reading::window)).0)
+                }),
+            },
         };
-        divider_above.set(above);
+        let windowed = windowed.get_untracked();
+        reading.update(|r| r.track(geometry(&el), windowed, at));
     };
+    let set_window = move |to: Window| reading.update(|r| r.set_window(to));
     // Draws the part of the room around message `seq`.
     let show_seq = move |seq: i64| {
-        window.set(chat.state.with_untracked(|s| {
+        set_window(chat.state.with_untracked(|s| {
             s.timelines
                 .get(&room)
                 .map_or(Window::Latest, |t| t.window_at(seq))
@@ -299,7 +288,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     // Moves the window, keeping what the reader sees where it is.
     let move_window = move |to: Window| {
         let held = element().as_ref().and_then(anchor);
-        window.set(to);
+        set_window(to);
         request_animation_frame(move || {
             if let (Some(el), Some(held)) = (element(), held) {
                 restore(&el, held);
@@ -309,7 +298,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         });
     };
     let scroll_to_bottom = move || {
-        window.set(Window::Latest);
+        set_window(Window::Latest);
         request_animation_frame(move || {
             if let Some(el) = element() {
                 el.set_scroll_top(el.scroll_height());
@@ -319,16 +308,14 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         });
     };
     let scroll_to_divider = move || {
-        let Some(first_unread) = divider.get_untracked() else {
-            return;
-        };
-        match seq_of(first_unread) {
-            Some(seq) => show_seq(seq),
-            None => {
-                jump_when_loaded.set_value(true);
+        let divider_seq = reading.with_untracked(Reading::divider).and_then(seq_of);
+        match reading.try_update(|r| r.jump(divider_seq)) {
+            Some(Jump::To(seq)) => show_seq(seq),
+            Some(Jump::Fetch(first_unread)) => {
                 chat.show_message(room, first_unread);
                 return;
             }
+            Some(Jump::Nothing) | None => return,
         }
         request_animation_frame(move || {
             if let Some(el) = element()
@@ -344,7 +331,8 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     // The opening position: the first unread message under its divider
     // (older pages fetched first if it is not loaded), else the bottom.
     let opening = Memo::new(move |_| {
-        if positioned.get() || focus.with(Option::is_some) {
+        let linked = focus.with(Option::is_some);
+        if !reading.with(|r| r.needs_opening(linked)) {
             return None;
         }
         chat.state.with(|s| {
@@ -363,26 +351,11 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         let Some((first_unread, loading_older, oldest)) = opening.get() else {
             return;
         };
-        let at = match first_unread {
-            FirstUnread::Older if loading_older => return,
-            // Not loaded: show the stretch where it is (reading from the
-            // newest page would skip the rest of the backlog).
-            FirstUnread::Older if !fetched_first_unread.get_value() => {
-                fetched_first_unread.set_value(true);
-                chat.show_first_unread(room);
-                return;
-            }
-            FirstUnread::Older => oldest,
-            FirstUnread::At(id) => Some(id),
-            FirstUnread::None => None,
-        };
-        positioned.set(true);
-        match at {
-            Some(id) => {
-                divider.set(Some(id));
-                scroll_to_divider();
-            }
-            None => scroll_to_bottom(),
+        match reading.try_update(|r| r.open(first_unread, loading_older, oldest)) {
+            Some(Opening::FetchFirstUnread) => chat.show_first_unread(room),
+            Some(Opening::Divider(_)) => scroll_to_divider(),
+            Some(Opening::Bottom) => scroll_to_bottom(),
+            Some(Opening::Wait) | None => {}
         }
     });
 
@@ -440,7 +413,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         let Some(message) = focus_loaded.get() else {
             return;
         };
-        positioned.set(true);
+        reading.update(Reading::linked);
         if let Some(seq) = seq_of(message) {
             show_seq(seq);
         }
@@ -448,27 +421,25 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     });
 
     // New messages: follow them from the bottom (or after sending one).
-    Effect::new(move |prev: Option<Option<(i64, usize, bool)>>| {
+    Effect::new(move |before: Option<Option<Newest>>| {
         let now = newest.get();
-        if !positioned.get() {
-            return now;
-        }
-        if let (Some(Some((prev_seq, prev_pending, _))), Some((seq, pending, mine))) = (prev, now) {
-            let grew = seq > prev_seq || pending > prev_pending;
-            if grew
-                && state::on_new_messages(at_bottom.get_untracked(), mine && pending > prev_pending)
-                    == ScrollAction::StickToBottom
-            {
-                scroll_to_bottom();
-            }
+        positioned.track();
+        if reading.with_untracked(|r| r.follows(before.flatten(), now)) {
+            scroll_to_bottom();
         }
         now
     });
     // The first unread message, fetched for "Jump to first unread": go.
     Effect::new(move |_| {
         rows.track();
-        if jump_when_loaded.get_value() && divider.get_untracked().and_then(seq_of).is_some() {
-            jump_when_loaded.set_value(false);
+        let loaded = reading
+            .with_untracked(Reading::divider)
+            .and_then(seq_of)
+            .is_some();
+        if reading
+            .try_update(|r| r.take_pending_jump(loaded))
+            .unwrap_or(false)
+        {
             scroll_to_divider();
         }
     });
@@ -478,10 +449,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         rows.track();
         chat.seen_probe.track();
         request_animation_frame(move || {
-            // At the bottom, stay there when something below grew (receipts
-            // arriving, a picture, an edit).
-            if at_bottom.get_untracked()
-                && positioned.get_untracked()
+            if reading.with_untracked(Reading::keeps_to_bottom)
                 && let Some(el) = element()
             {
                 el.set_scroll_top(el.scroll_height());
@@ -505,7 +473,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         })
     });
     let timeline_window = move |f: fn(&state::Timeline, Window) -> Option<Window>| {
-        let current = window.get_untracked();
+        let current = reading.with_untracked(Reading::window);
         chat.state
             .with_untracked(|s| s.timelines.get(&room).and_then(|t| f(t, current)))
     };
@@ -518,7 +486,7 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         let held = element().as_ref().and_then(anchor);
         chat.load_older(room, move || {
             if let Some(to) = timeline_window(state::Timeline::window_up) {
-                window.set(to);
+                set_window(to);
             }
             request_animation_frame(move || {
                 if let (Some(el), Some(held)) = (element(), held) {
@@ -537,34 +505,25 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
         }
     };
 
-    // Where the list was at the last scroll event.
-    let last_top = StoredValue::new(0);
     let on_scroll = move |_| {
         track_position();
         report_seen();
-        if !positioned.get_untracked() {
-            return;
-        }
         let Some(el) = element() else { return };
-        // Only a move up is the reader's: the list itself scrolls down (to
-        // the newest, to follow a send) and must not freeze there.
-        let went_up = el.scroll_top() < last_top.get_value();
-        last_top.set_value(el.scroll_top());
-        if went_up && !at_bottom.get_untracked() && window.get_untracked() == Window::Latest {
-            // The reader left the bottom: what they read stays drawn while
-            // new messages arrive.
-            let frozen = chat.state.with_untracked(|s| {
+        let Some(scrolled) = reading.try_update(|r| r.scrolled(geometry(&el))) else {
+            return;
+        };
+        if scrolled.freeze {
+            // What the reader reads stays drawn while new messages arrive.
+            set_window(chat.state.with_untracked(|s| {
                 s.timelines
                     .get(&room)
                     .map_or(Window::Latest, |t| t.freeze(Window::Latest))
-            });
-            window.set(frozen);
+            }));
         }
-        let below = el.scroll_height() - el.scroll_top() - el.client_height();
-        if el.scroll_top() < EDGE_PX {
-            read_up();
-        } else if below < EDGE_PX {
-            read_down();
+        match scrolled.edge {
+            Edge::Top => read_up(),
+            Edge::Bottom => read_down(),
+            Edge::Neither => {}
         }
     };
     let jump_to_bottom = move || {
@@ -576,25 +535,16 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
     };
     let mark_all_read = move |_| {
         chat.mark_read(room);
-        divider_above.set(false);
-        divider.set(None);
+        reading.update(Reading::mark_all_read);
     };
 
     view! {
         <div class="message-area">
-            <Show when=move || divider_above.get() && divider.with(Option::is_some)>
+            <Show when=move || divider_above.get()>
                 <div class="jump-to-unread-bar" role="status">
-                    // The same count as the room's badge and the jump pill:
-                    // what is still unseen, going down as the reader reads.
-                    <span data-testid="unread-bar-count">
-                        {move || match unseen.get() {
-                            0 => "All read: the new messages started above".to_owned(),
-                            1 => "1 unread message since you last read".to_owned(),
-                            n => format!("{n} unread messages since you last read"),
-                        }}
-                    </span>
+                    <span data-testid="unread-bar-count">{move || state::unread_bar(unseen.get())}</span>
                     <button type="button" class="link-button" data-testid="jump-to-unread" on:click=move |_| scroll_to_divider()>
-                        {move || if unseen.get() == 0 { "Back to them" } else { "Jump to first unread" }}
+                        {move || state::unread_bar_action(unseen.get())}
                     </button>
                     <Show when=move || { unseen.get() > 0 }>
                         <button type="button" class="link-button" data-testid="mark-room-read" on:click=mark_all_read>
@@ -706,23 +656,12 @@ pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoV
                     type="button"
                     class="jump-to-bottom"
                     data-testid="jump-to-bottom"
-                    aria-label=move || match unseen.get() {
-                        0 => "Jump to the newest message".to_owned(),
-                        1 => "Jump to the newest message, 1 unseen".to_owned(),
-                        n => format!("Jump to the newest message, {n} unseen"),
-                    }
+                    aria-label=move || state::jump_label(unseen.get())
                     on:click=move |_| jump_to_bottom()
                 >
-                    {move || match unseen.get() {
-                        0 => view! { <span aria-hidden="true">"↓"</span> }.into_any(),
-                        n => {
-                            view! {
-                                <span class="new-pill" data-testid="new-messages-pill">
-                                    {if n == 1 { "1 new message ↓".to_owned() } else { format!("{n} new messages ↓") }}
-                                </span>
-                            }
-                                .into_any()
-                        }
+                    {move || match state::new_pill(unseen.get()) {
+                        None => view! { <span aria-hidden="true">"↓"</span> }.into_any(),
+                        Some(pill) => view! { <span class="new-pill" data-testid="new-messages-pill">{pill}</span> }.into_any(),
                     }}
                 </button>
             </Show>

@@ -11,7 +11,8 @@ use crate::components::moderation::{ManagePanel, RoomPowers};
 use crate::components::pins::{PinnedPanel, pin_count};
 use crate::components::rich_text::RichText;
 use crate::components::status::Loading;
-use crate::components::thread::{ThreadOpen, ThreadPanel};
+use crate::components::thread::{RoomPanels, ThreadPanel};
+use crate::state::Panels;
 use protocol::{MessageId, RoomId};
 
 /// `focus`: a message to show in context (a link to it).
@@ -27,49 +28,45 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
         summary.with(|r| r.as_ref().is_some_and(|r| r.kind == RoomKind::Direct))
     });
     let rooms_loaded = Memo::new(move |_| chat.state.with(|s| s.rooms_loaded));
-    let show_members = RwSignal::new(false);
-    let thread = RwSignal::new(None::<MessageId>);
-    provide_context(ThreadOpen(thread));
+    // The member list and the one side panel (see `state::Panels`).
+    let panels = RwSignal::new(Panels::default());
+    provide_context(RoomPanels(panels));
     // Files dropped anywhere on the room go to its composer.
     let dropped = DroppedFiles(RwSignal::new_local(Vec::new()));
     provide_context(dropped);
     let dragging = RwSignal::new(false);
     let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
-    let manage = RwSignal::new(false);
-    let pins_open = RwSignal::new(false);
     let pinned = pin_count(chat, room);
     let powers = RoomPowers::of(chat, room);
     provide_context(powers);
     let can_manage = powers.moderate;
-    // One side panel at a time: opening a thread closes the others.
-    Effect::new(move |_| {
-        if thread.with(Option::is_some) {
-            manage.set(false);
-            pins_open.set(false);
-        }
-    });
-    // Escape closes the open panel (unless something in it, the composer
-    // cancelling an edit say, took the key already).
+    // Escape closes the open drawer, else the open panel (unless something
+    // in it, the composer cancelling an edit say, took the key already).
     let escape = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() != "Escape" || ev.default_prevented() {
             return;
         }
         if let Some(d) = drawer.filter(|d| d.0.get_untracked()) {
             d.0.set(false);
-        } else if thread.with_untracked(Option::is_some) {
-            thread.set(None);
-        } else if pins_open.get_untracked() {
-            pins_open.set(false);
-        } else if manage.get_untracked() {
-            manage.set(false);
-        } else if show_members.get_untracked() {
-            show_members.set(false);
+        } else {
+            let can_manage = can_manage.get_untracked();
+            panels.update(|p| {
+                p.escape(can_manage);
+            });
         }
     });
     on_cleanup(move || escape.remove());
     let side_open = move || {
-        thread.with(Option::is_some) || pins_open.get() || (manage.get() && can_manage.get())
+        let can_manage = can_manage.get();
+        panels.with(|p| p.side_open(can_manage))
     };
+    let show_members = Memo::new(move |_| panels.with(Panels::members));
+    let thread = Memo::new(move |_| panels.with(Panels::thread));
+    let pins_open = Memo::new(move |_| panels.with(Panels::pins));
+    let manage = Memo::new(move |_| {
+        let can_manage = can_manage.get();
+        panels.with(|p| p.manage(can_manage))
+    });
     let typing = Memo::new(move |_| chat.state.with(|s| s.typing_text(room)));
     // What the room is, for a link to one the user is not in.
     let preview = LocalResource::new(move || {
@@ -215,7 +212,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                         type="button"
                                         class="button small members-toggle"
                                         aria-pressed=move || show_members.get().to_string()
-                                        on:click=move |_| show_members.update(|v| *v = !*v)
+                                        on:click=move |_| panels.update(Panels::toggle_members)
                                     >
                                         "Members"
                                     </button>
@@ -224,11 +221,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                         class="button small secondary"
                                         data-testid="pins-open"
                                         aria-pressed=move || pins_open.get().to_string()
-                                        on:click=move |_| {
-                                            thread.set(None);
-                                            manage.set(false);
-                                            pins_open.update(|v| *v = !*v);
-                                        }
+                                        on:click=move |_| panels.update(Panels::toggle_pins)
                                     >
                                         {move || format!("Pinned ({})", pinned.get())}
                                     </button>
@@ -238,11 +231,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                             class="button small secondary"
                                             data-testid="room-manage-open"
                                             aria-pressed=move || manage.get().to_string()
-                                            on:click=move |_| {
-                                                thread.set(None);
-                                                pins_open.set(false);
-                                                manage.update(|v| *v = !*v);
-                                            }
+                                            on:click=move |_| panels.update(Panels::toggle_manage)
                                         >
                                             "Manage"
                                         </button>
@@ -261,15 +250,16 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
                                     .get()
                                     .then(|| {
                                         view! {
-                                            <PinnedPanel room=room on_close=Callback::new(move |_| pins_open.set(false)) />
+                                            <PinnedPanel room=room on_close=Callback::new(move |_| panels.update(Panels::close_side)) />
                                         }
                                     })
                             }}
                             {move || {
-                                (manage.get() && can_manage.get())
+                                manage
+                                    .get()
                                     .then(|| {
                                         view! {
-                                            <ManagePanel room=room on_close=Callback::new(move |_| manage.set(false)) />
+                                            <ManagePanel room=room on_close=Callback::new(move |_| panels.update(Panels::close_side)) />
                                         }
                                     })
                             }}

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::state::emoji::{completed, label, search, typed_shortcode};
+use crate::state::{SuggestionKey, suggestion_key};
 
 /// Emoji listed at most.
 const SHOWN: usize = 6;
@@ -31,11 +32,13 @@ impl ShortcodePicker {
                 if dismissed.with(|d| d.as_deref() == Some(typed)) {
                     return Vec::new();
                 }
+                // The tone chosen in the picker (read as the list opens).
+                let tone = crate::components::emoji_picker::saved_tone();
                 search(typed, SHOWN)
                     .into_iter()
                     .map(|e| {
                         let code = e.shortcode().unwrap_or_default().to_owned();
-                        (e.glyph.to_owned(), code, label(e))
+                        (e.in_tone(tone).to_owned(), code, label(e))
                     })
                     .collect()
             })
@@ -57,24 +60,24 @@ impl ShortcodePicker {
     /// Handles a key while suggestions show; true when it was theirs.
     pub fn key(&self, ev: &leptos::ev::KeyboardEvent) -> bool {
         let count = self.matches.with_untracked(Vec::len);
-        if count == 0 || ev.is_composing() {
+        let chosen = self.chosen.get_untracked();
+        let Some(action) =
+            suggestion_key(&ev.key(), ev.shift_key(), ev.is_composing(), count, chosen)
+        else {
             return false;
-        }
-        match ev.key().as_str() {
-            "ArrowDown" => self.chosen.update(|c| *c = (*c + 1) % count),
-            "ArrowUp" => self.chosen.update(|c| *c = (*c + count - 1) % count),
-            "Enter" | "Tab" if !ev.shift_key() => {
-                let chosen = self.chosen.get_untracked().min(count - 1);
-                let pick = self.matches.with_untracked(|m| m[chosen].0.clone());
+        };
+        match action {
+            SuggestionKey::Choose(i) => self.chosen.set(i),
+            SuggestionKey::Pick(i) => {
+                let pick = self.matches.with_untracked(|m| m[i].0.clone());
                 self.pick(&pick);
             }
-            "Escape" => {
+            SuggestionKey::Dismiss => {
                 let typed = self
                     .text
                     .with_untracked(|t| typed_shortcode(t).map(str::to_owned));
                 self.dismissed.set(typed);
             }
-            _ => return false,
         }
         ev.prevent_default();
         true

@@ -13,9 +13,10 @@ use crate::components::status::Loading;
 use crate::state::full_time;
 use protocol::{MessageId, RoomId};
 
-/// Which thread the room view shows (provided by the room view).
+/// The open room's panels (provided by the room view): a bubble opens its
+/// thread there, the thread panel closes itself.
 #[derive(Clone, Copy)]
-pub struct ThreadOpen(pub RwSignal<Option<MessageId>>);
+pub struct RoomPanels(pub RwSignal<crate::state::Panels>);
 
 #[component]
 fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
@@ -47,7 +48,7 @@ fn ThreadMessage(message: Message, root: bool) -> impl IntoView {
 #[component]
 pub fn ThreadPanel(room: RoomId, root: MessageId) -> impl IntoView {
     let chat = expect_context::<Chat>();
-    let open = expect_context::<ThreadOpen>();
+    let panels = expect_context::<RoomPanels>();
     // Fetch again whenever a reply to the root arrives or one is edited.
     let version = Memo::new(move |_| {
         chat.state.with(|s| {
@@ -73,7 +74,7 @@ pub fn ThreadPanel(room: RoomId, root: MessageId) -> impl IntoView {
     view! {
         <aside class="side-panel thread-panel" data-testid="thread-panel" aria-label="Thread">
             <PanelHead title="Thread" close_label="Close thread" close_testid="thread-close"
-                on_close=move || open.0.set(None) />
+                on_close=move || panels.0.update(crate::state::Panels::close_side) />
             <Suspense fallback=|| view! { <Loading label="Loading thread…" /> }>
                 {move || {
                     thread

@@ -12,7 +12,21 @@ pub struct Emoji {
     pub shortcodes: &'static [&'static str],
     /// Its place in [`groups`].
     pub group: u8,
+    /// It in each of the skin tones after the default (see [`TONES`]);
+    /// empty for emoji without skin.
+    pub tones: &'static [&'static str],
 }
+
+/// The skin tones one can choose for emoji with skin, the default yellow
+/// first: an index of this is a tone.
+pub const TONES: [&str; 6] = [
+    "Default skin tone",
+    "Light skin tone",
+    "Medium-light skin tone",
+    "Medium skin tone",
+    "Medium-dark skin tone",
+    "Dark skin tone",
+];
 
 /// Every emoji, in the order of the CLDR (the picker's order).
 pub static ALL: &[Emoji] = include!(concat!(env!("OUT_DIR"), "/emoji_table.rs"));
@@ -26,11 +40,28 @@ impl Emoji {
     pub fn shortcode(&self) -> Option<&'static str> {
         self.shortcodes.first().copied()
     }
+
+    /// It in skin tone `tone` (an index of [`TONES`]): itself when it has
+    /// no skin, or when the toned sequence is longer than one reaction may
+    /// be (a family of several people).
+    pub fn in_tone(&self, tone: usize) -> &'static str {
+        tone.checked_sub(1)
+            .and_then(|i| self.tones.get(i))
+            .copied()
+            .filter(|toned| protocol::validate::emoji(toned).is_ok())
+            .unwrap_or(self.glyph)
+    }
 }
 
-/// The emoji `glyph`, if it is one of the table.
+/// The emoji `glyph` (in any of its tones), if it is one of the table.
 pub fn find(glyph: &str) -> Option<&'static Emoji> {
-    ALL.iter().find(|e| e.glyph == glyph)
+    ALL.iter()
+        .find(|e| e.glyph == glyph || e.tones.contains(&glyph))
+}
+
+/// What the tone chooser shows for tone `tone`: a raised hand in it.
+pub fn tone_sample(tone: usize) -> &'static str {
+    find("✋").map_or("✋", |hand| hand.in_tone(tone))
 }
 
 fn by_shortcode(code: &str) -> Option<&'static Emoji> {
@@ -139,16 +170,17 @@ pub fn completed(text: &str, emoji: &str) -> String {
     format!("{}{emoji} ", &text[..text.len() - typed])
 }
 
-/// `text` with a `:code:` just closed at its end replaced by its emoji,
-/// when the code is known (`:tada:` becomes 🎉); `None` otherwise.
-pub fn closed_shortcode(text: &str) -> Option<String> {
+/// `text` with a `:code:` just closed at its end replaced by its emoji in
+/// skin tone `tone`, when the code is known (`:tada:` becomes 🎉); `None`
+/// otherwise.
+pub fn closed_shortcode(text: &str, tone: usize) -> Option<String> {
     let open = text.strip_suffix(':')?;
     let code = typed_shortcode(open)?;
     let emoji = by_shortcode(code)?;
     Some(format!(
         "{}{}",
         &open[..open.len() - code.len() - 1],
-        emoji.glyph
+        emoji.in_tone(tone)
     ))
 }
 
@@ -180,12 +212,15 @@ mod tests {
     fn every_emoji_offered_is_one_the_server_takes_as_a_reaction() {
         assert!(ALL.len() > 1800, "the whole table, {} emoji", ALL.len());
         for emoji in ALL {
-            assert!(
-                protocol::validate::emoji(emoji.glyph).is_ok(),
-                "{} ({}) would be refused",
-                emoji.glyph,
-                emoji.name
-            );
+            for tone in 0..TONES.len() {
+                assert!(
+                    protocol::validate::emoji(emoji.in_tone(tone)).is_ok(),
+                    "{} ({}, {}) would be refused",
+                    emoji.in_tone(tone),
+                    emoji.name,
+                    TONES[tone]
+                );
+            }
         }
         // Every group has a tab, and every tab has emoji.
         for (group, name, _) in groups() {
@@ -203,9 +238,26 @@ mod tests {
         assert_eq!(typed_shortcode("hi :ta "), None);
         assert_eq!(typed_shortcode("hi :Ta"), None);
         assert_eq!(completed("hi :ta", "🎉"), "hi 🎉 ");
-        assert_eq!(closed_shortcode("hi :tada:").as_deref(), Some("hi 🎉"));
-        assert_eq!(closed_shortcode("hi :nope_not_one:"), None);
-        assert_eq!(closed_shortcode("at 10:30:"), None);
-        assert_eq!(closed_shortcode("hi :tada"), None);
+        assert_eq!(closed_shortcode("hi :tada:", 0).as_deref(), Some("hi 🎉"));
+        assert_eq!(closed_shortcode("hi :tada:", 3).as_deref(), Some("hi 🎉"));
+        assert_eq!(closed_shortcode("ok :+1:", 3).as_deref(), Some("ok 👍🏽"));
+        assert_eq!(closed_shortcode("hi :nope_not_one:", 0), None);
+        assert_eq!(closed_shortcode("at 10:30:", 0), None);
+        assert_eq!(closed_shortcode("hi :tada", 0), None);
+    }
+
+    #[test]
+    fn an_emoji_with_skin_comes_in_each_tone_and_is_found_in_any() {
+        let thumbs = find("👍").expect("in the table");
+        assert_eq!(thumbs.in_tone(0), "👍");
+        assert_eq!(thumbs.in_tone(1), "👍🏻");
+        assert_eq!(thumbs.in_tone(5), "👍🏿");
+        assert_eq!(thumbs.in_tone(6), "👍", "no such tone: the default");
+        assert_eq!(find("👍🏾").map(|e| e.glyph), Some("👍"));
+        let party = find("🎉").expect("in the table");
+        assert_eq!(party.in_tone(4), "🎉", "no skin, no tone");
+        assert_eq!(tone_sample(2), "✋🏼");
+        let toned = ALL.iter().filter(|e| e.tones.len() == 5).count();
+        assert!(toned > 250, "{toned} emoji with skin");
     }
 }

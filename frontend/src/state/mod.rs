@@ -6,14 +6,18 @@
 //! host (`cargo test -p frontend`). The reactive glue in `chat.rs` wraps a
 //! [`ChatState`] in one signal and feeds it socket events and REST pages.
 
+pub mod composer;
 mod devices;
 pub mod emoji;
 mod events;
 mod friendship;
 pub mod mentions;
+mod panels;
+mod reading;
 mod rows;
 mod saved;
 mod scroll;
+mod suggestions;
 #[cfg(test)]
 mod tests;
 mod timeline;
@@ -29,9 +33,12 @@ use protocol::{Message, RoomSummary, UserRef};
 pub use devices::*;
 pub use events::*;
 pub use friendship::*;
+pub use panels::*;
+pub use reading::*;
 pub use rows::*;
 pub use saved::*;
 pub use scroll::*;
+pub use suggestions::*;
 pub use timeline::*;
 pub use window::*;
 pub use wording::*;
