@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use themechat_tests::process::{Cluster, ServerProcess};
+use themechat_tests::process::{Cluster, DurableStore, ServerProcess};
 use themechat_tests::services::{PrivatePostgres, PrivateRedis};
 use themechat_tests::socket::*;
 use themechat_tests::*;
@@ -559,4 +559,49 @@ async fn sigterm_of_a_sqlite_node_under_load_keeps_what_it_acknowledged() {
     let stored = all_messages(&again.api, &alice, &room).await;
     assert_gapless(&stored);
     assert_all_stored(&acked, &stored);
+}
+
+/// Issue 24: read markers reported over a socket wait in memory for their
+/// flush (one transaction for many). A SIGTERM before that flush still
+/// writes them: the node stops its workers, and the flush worker's last
+/// round takes what is left. (With the flush far away, the old code lost
+/// the marker every time.)
+#[tokio::test]
+async fn sigterm_writes_the_read_markers_still_in_memory() {
+    let store = DurableStore::new();
+    let env = store.env(&[("THEMECHAT_READ_FLUSH_MS", "600000".to_owned())]);
+    let mut node = ServerProcess::start("reads-a", &env).await;
+    let alice = node.api.register(&unique("alice")).await;
+    let bob = node.api.register(&unique("bob")).await;
+    let room = id_of(
+        &node
+            .api
+            .create_room(&alice, "Read before stop", "public")
+            .await,
+    );
+    node.api.join_room(&bob, &room).await;
+    let mut last = String::new();
+    for i in 0..3 {
+        last = id_of(&node.api.post_message(&alice, &room, &format!("m{i}")).await);
+    }
+    let unread = |summary: Value| summary["unread_count"].as_i64();
+    assert_eq!(unread(node.api.room_summary(&bob, &room).await), Some(3));
+
+    let mut ws = WsClient::open(&node.api, &bob).await.named("bob");
+    ws.read(&room, &last).await;
+    // Frames are handled in order: once the pong is back, so is the read.
+    ws.ping().await;
+    node.terminate();
+    let status = node
+        .wait_exit(Duration::from_secs(20))
+        .await
+        .expect("the node exits after SIGTERM");
+    assert!(status.success(), "clean exit: {status:?}");
+
+    let again = ServerProcess::start("reads-b", &env).await;
+    assert_eq!(
+        unread(again.api.room_summary(&bob, &room).await),
+        Some(0),
+        "the read reported before the stop is stored"
+    );
 }

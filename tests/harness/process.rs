@@ -274,6 +274,55 @@ impl std::ops::Deref for SoloServer {
     }
 }
 
+/// Storage that outlives a server process, on the backend the suites run
+/// on: a data directory (the SQLite file, uploads) and, on PostgreSQL, a
+/// schema of its own. For a test that stops a node and starts another on
+/// what it left.
+pub struct DurableStore {
+    env: Vec<(&'static str, String)>,
+    _schema: Option<PgSchema>,
+    _data: TempDir,
+}
+
+impl DurableStore {
+    pub fn new() -> Self {
+        let data = tempfile::Builder::new()
+            .prefix("themechat-durable-")
+            .tempdir()
+            .expect("create a data directory");
+        let mut env = vec![
+            ("THEMECHAT_DATA_DIR", data.path().display().to_string()),
+            ("JWT_SECRET", "durable-store-secret-".repeat(3)),
+            ("THEMECHAT_ARGON2_MEMORY_KIB", "1024".to_owned()),
+        ];
+        let schema = match crate::Backend::from_env() {
+            crate::Backend::Sqlite => None,
+            crate::Backend::Postgres => {
+                let (schema, url) = PgSchema::create();
+                env.push(("DATABASE_URL", url));
+                env.push(("THEMECHAT_DB_POOL_SIZE", "4".to_owned()));
+                Some(schema)
+            }
+        };
+        Self {
+            env,
+            _schema: schema,
+            _data: data,
+        }
+    }
+
+    /// A node's settings on this storage, with `extra` beside them.
+    pub fn env(&self, extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+        self.env.iter().chain(extra).cloned().collect()
+    }
+}
+
+impl Default for DurableStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Several nodes on one fresh PostgreSQL schema and the shared Redis.
 pub struct Cluster {
     /// Declared before the schema: the processes die before it is dropped.

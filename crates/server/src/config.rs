@@ -127,6 +127,10 @@ pub struct Settings {
     pub db_connect_timeout_secs: u64,
     /// Seconds to finish in-flight requests after SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// How long a read marker reported over a socket may wait in memory
+    /// before it is written (many reports, one transaction); the longest a
+    /// `read` event lags behind its report.
+    pub read_flush_ms: u64,
     /// Argon2 memory cost in KiB; lowered only by tests.
     pub argon2_memory_kib: u32,
     /// Threads that hash passwords (0: one per core), and how many requests
@@ -231,6 +235,7 @@ impl Default for Settings {
             db_pool_size: 16,
             db_connect_timeout_secs: 5,
             shutdown_timeout_secs: 10,
+            read_flush_ms: 200,
             argon2_memory_kib: 19 * 1024,
             hash_threads: 0,
             hash_queue: 1024,

@@ -23,6 +23,7 @@ use crate::realtime::{Bus, Hub};
 use crate::routes;
 use crate::state::AppState;
 use crate::throttle::{AuthThrottle, Throttle};
+use crate::workers::Workers;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -45,6 +46,7 @@ pub struct Application {
     /// `/metrics` on a listener of its own, when configured.
     metrics: Option<(SocketAddr, Server)>,
     hub: Hub,
+    workers: Workers,
 }
 
 impl Application {
@@ -74,24 +76,9 @@ impl Application {
         let hub = state.hub.clone();
         let backend = state.db.backend();
         let state = web::Data::new(state);
-        tokio::spawn(crate::realtime::read_flush::run(state.clone().into_inner()));
-        tokio::spawn(crate::realtime::session_sweep::run(
-            state.clone().into_inner(),
-        ));
-        tokio::spawn(forget_idle_limits(state.clone().into_inner()));
-        tokio::spawn(crate::file_sweep::run(state.clone().into_inner()));
-        tokio::spawn(crate::realtime::polling::sweep(
-            state.clone().into_inner(),
-            chrono::Duration::seconds(settings.event_queue_idle_secs.max(1) as i64),
-        ));
-        tokio::spawn(crate::realtime::webhook_calls::run(
-            state.clone().into_inner(),
-        ));
-        if state.bus.is_clustered() {
-            tokio::spawn(crate::realtime::presence::keep_leases(
-                state.clone().into_inner(),
-            ));
-        }
+        let workers = Workers::start(&state.clone().into_inner());
+        // Paid once here, not by the first client to ask.
+        routes::openapi::prepare();
         let web_dir = settings.web_dir.clone();
         let public_metrics = settings.metrics_bind.is_none();
         let metrics = match &settings.metrics_bind {
@@ -165,6 +152,7 @@ impl Application {
             server: server.run(),
             metrics,
             hub,
+            workers,
         })
     }
 
@@ -181,8 +169,9 @@ impl Application {
         self.address.port()
     }
 
-    /// Serves until SIGTERM/SIGINT; then closes every WebSocket (1001) and
-    /// lets in-flight requests finish before returning.
+    /// Serves until SIGTERM/SIGINT; then closes every WebSocket (1001),
+    /// lets in-flight requests finish, and stops the workers (which write
+    /// the read markers still in memory) before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         if let Some((_, metrics)) = self.metrics {
             // Stops with the process; it holds no requests worth draining.
@@ -190,7 +179,7 @@ impl Application {
         }
         let handle = self.server.handle();
         let mut server = self.server;
-        tokio::select! {
+        let result = tokio::select! {
             result = &mut server => result,
             () = shutdown_signal() => {
                 tracing::info!("shutting down");
@@ -199,7 +188,9 @@ impl Application {
                 let ((), result) = tokio::join!(handle.stop(true), server);
                 result
             }
-        }
+        };
+        self.workers.stop().await;
+        result
     }
 }
 
@@ -303,19 +294,6 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
         db,
         settings,
     })
-}
-
-/// Keys of the rate limits that are back to full are dropped now and then,
-/// so a stream of new addresses or users cannot grow them without bound.
-async fn forget_idle_limits(state: Arc<AppState>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        state.limiter.forget_idle();
-        state.edit_limiter.forget_idle();
-        state.upload_limiter.forget_idle();
-        state.auth_throttle.forget_idle();
-    }
 }
 
 async fn shutdown_signal() {

@@ -11,9 +11,6 @@ pub mod gateway;
 pub mod hub;
 pub mod polling;
 pub mod presence;
-pub mod read_flush;
-pub mod session_sweep;
-pub mod webhook_calls;
 
 pub use bus::Bus;
 pub use hub::Hub;

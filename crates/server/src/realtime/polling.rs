@@ -232,20 +232,3 @@ impl Drop for Feed {
         });
     }
 }
-
-/// Deletes queues nobody polled for `idle`, every minute.
-pub async fn sweep(state: Arc<AppState>, idle: chrono::Duration) {
-    let mut every = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        every.tick().await;
-        match state
-            .db
-            .write(move |c| event_queues::sweep_idle(c, idle))
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(queues = n, "idle event queues removed"),
-            Err(e) => tracing::warn!(error = %e, "cannot sweep event queues"),
-        }
-    }
-}

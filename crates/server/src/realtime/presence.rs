@@ -4,9 +4,6 @@
 //! them, on every node. With Redis, each node also sweeps up after nodes that
 //! died without saying goodbye (see [`super::bus`]): their users go offline.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use protocol::ServerEvent;
 
 use super::{Envelope, Outbound};
@@ -41,26 +38,4 @@ pub async fn announce(state: &AppState, user: UserId, online: bool) {
         presence: Some((user, online)),
         ..Envelope::new(events, None)
     });
-}
-
-/// Runs for the life of a Redis-connected node: keeps this node's lease
-/// alive and announces the users of dead nodes as offline.
-pub async fn keep_leases(state: Arc<AppState>) {
-    let lease = Duration::from_secs(state.settings.presence_lease_secs.max(1));
-    let mut tick = tokio::time::interval(lease / 3);
-    loop {
-        tick.tick().await;
-        if let Err(e) = state.bus.renew_lease(lease).await {
-            tracing::warn!(error = %e, "cannot renew this node's presence lease");
-            continue;
-        }
-        match state.bus.reap_dead_nodes().await {
-            Ok(gone) => {
-                for user in gone {
-                    announce(&state, user, false).await;
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot check for dead nodes"),
-        }
-    }
 }

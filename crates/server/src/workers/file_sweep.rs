@@ -9,6 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::domain::error::DomainError;
 use crate::domain::{attachments, photos};
 use crate::files::Blob;
@@ -17,17 +19,19 @@ use crate::state::AppState;
 /// Files handled per round; a longer backlog takes several rounds in a row.
 const ROUND: i64 = 100;
 
-/// Runs for the life of the server.
-pub async fn run(state: Arc<AppState>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(state.settings.file_sweep_secs));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        // A full round means more may be waiting: go on at once.
-        while let Ok(true) = sweep_once(&state).await.inspect_err(|e| {
-            tracing::warn!(error = %e, "the file sweep failed; trying again later");
-        }) {}
-    }
+/// Sweeps every `file_sweep_secs` until `stop`.
+pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
+    let every = Duration::from_secs(state.settings.file_sweep_secs);
+    super::every(stop.clone(), every, || async {
+        // A full round means more may be waiting: go on at once (unless
+        // the node is stopping: the next node's sweep finishes it).
+        while !stop.is_cancelled()
+            && let Ok(true) = sweep_once(&state).await.inspect_err(|e| {
+                tracing::warn!(error = %e, "the file sweep failed; trying again later");
+            })
+        {}
+    })
+    .await;
 }
 
 /// One round over attachments and photos; true when a round was full.

@@ -1,27 +1,25 @@
 //! Writes the read markers live connections reported, a few times a second
-//! (see [`crate::domain::read_markers`]), and announces those that moved.
+//! (see [`crate::domain::read_markers`]), and announces those that moved;
+//! once more when the node stops, so what was reported is never lost.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use protocol::ServerEvent;
 
-use super::hub::frame_of;
+use tokio_util::sync::CancellationToken;
+
 use crate::domain::read_markers::{self, PendingRead};
+use crate::realtime::hub::frame_of;
 use crate::state::AppState;
 
-/// How long a reported marker may wait in memory. Also the longest a `read`
-/// event lags behind the report that caused it.
-pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
-
-/// Runs for the life of the server.
-pub async fn run(state: Arc<AppState>) {
-    let mut tick = tokio::time::interval(FLUSH_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        flush_once(&state).await;
-    }
+/// Flushes every `read_flush_ms` (how long a reported marker may wait in
+/// memory, and the longest a `read` event lags behind its report) until
+/// `stop`, then writes what is left.
+pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
+    let every = Duration::from_millis(state.settings.read_flush_ms.max(1));
+    super::every(stop, every, || flush_once(&state)).await;
+    flush_once(&state).await;
 }
 
 /// One flush: everything reported so far, in one transaction.

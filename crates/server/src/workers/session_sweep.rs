@@ -13,20 +13,20 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::domain::live;
 use crate::state::AppState;
 use protocol::{SessionId, UserId};
 
-/// Runs for the life of the server.
-pub async fn run(state: Arc<AppState>) {
+/// Sweeps every `session_check_secs` until `stop`.
+pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
     let every = Duration::from_secs(state.settings.session_check_secs.max(1));
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
+    super::every(stop, every, || async {
         sweep_once(&state).await;
         reconcile_rooms(&state).await;
-    }
+    })
+    .await;
 }
 
 /// Makes every local socket follow exactly its user's rooms.

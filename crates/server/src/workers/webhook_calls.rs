@@ -1,6 +1,6 @@
 //! Calling outgoing webhooks. Each bot's webhook reads its own event queue
 //! (fed by the hub exactly as a long-polling client's is, see
-//! [`super::polling`]) and calls the owner's URL for the messages its
+//! [`crate::realtime::polling`]) and calls the owner's URL for the messages its
 //! trigger picks, in order, retrying with backoff. The message path never
 //! waits for any of it: a dead receiver delays only its own bot's calls.
 //!
@@ -25,10 +25,12 @@ use protocol::{EventQueueId, Message, OutgoingCall, ServerEvent};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::task::JoinHandle;
 
-use super::polling;
+use tokio_util::sync::CancellationToken;
+
 use crate::domain::bots::outgoing::{self, Target, Watermarks};
 use crate::domain::error::{DomainError, Missing};
 use crate::domain::event_queues;
+use crate::realtime::polling;
 use crate::state::AppState;
 
 /// Tries of one call: the first and five retries, 1, 2, 4, 8 and 16
@@ -42,8 +44,9 @@ const RESCAN: Duration = Duration::from_secs(2);
 /// How long a reader waits for news before looking again anyway.
 const IDLE: Duration = Duration::from_secs(5);
 
-/// Runs for the life of the server: one caller per webhook.
-pub async fn run(state: Arc<AppState>) {
+/// One caller per webhook, until `stop`: the callers stop with it (a call
+/// cut short is made again, see above).
+pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
     let client = match client(state.settings.webhook_private_addresses) {
         Ok(client) => client,
         Err(e) => {
@@ -51,12 +54,16 @@ pub async fn run(state: Arc<AppState>) {
             return;
         }
     };
-    let mut callers: HashMap<EventQueueId, JoinHandle<()>> = HashMap::new();
+    let mut callers = Callers::default();
     let mut every = tokio::time::interval(RESCAN);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        every.tick().await;
-        callers.retain(|_, caller| !caller.is_finished());
+        tokio::select! {
+            biased;
+            () = stop.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        callers.0.retain(|_, caller| !caller.is_finished());
         let scan = match state.db.run(outgoing::scan).await {
             Ok(scan) => scan,
             Err(e) => {
@@ -70,9 +77,21 @@ pub async fn run(state: Arc<AppState>) {
             }
         }
         for target in scan.targets {
-            callers.entry(target.queue.id).or_insert_with(|| {
+            callers.0.entry(target.queue.id).or_insert_with(|| {
                 tokio::spawn(call_in_turn(state.clone(), client.clone(), target))
             });
+        }
+    }
+}
+
+/// The running callers, by queue; dropped (the node stopping), they stop.
+#[derive(Default)]
+struct Callers(HashMap<EventQueueId, JoinHandle<()>>);
+
+impl Drop for Callers {
+    fn drop(&mut self) {
+        for caller in self.0.values() {
+            caller.abort();
         }
     }
 }

@@ -4,7 +4,7 @@
 //! The calls are read from an event queue of the bot's, the same queue a
 //! long-polling client reads: the message path does not know webhooks
 //! exist, and a slow or dead receiver delays nobody's messages. Who calls
-//! and retries is the realtime layer's business (`realtime::webhook_calls`);
+//! and retries is the realtime layer's business (`workers::webhook_calls`);
 //! here are the rules: who may set one, which messages call it, and how a
 //! call is signed.
 

@@ -176,7 +176,7 @@ impl Connection {
     }
 
     /// Kept in memory and written with the others a few times a second
-    /// (see `read_flush`); the `read` event follows the write.
+    /// (see `workers::read_flush`); the `read` event follows the write.
     pub(super) async fn on_read(&mut self, room_id: RoomId, message_id: MessageId) {
         if !self.in_room(room_id).await {
             return;

@@ -1,6 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
+use std::sync::LazyLock;
+
 use actix_web::HttpResponse;
+use bytes::Bytes;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -62,8 +65,29 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The document, built and serialized once: it never changes while the
+/// server runs.
+static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| match serde_json::to_vec(&ApiDoc::openapi()) {
+    Ok(json) => Bytes::from(json),
+    // Only a bug of ours could make it: fail the route, not the node.
+    Err(e) => {
+        tracing::error!(error = %e, "cannot serialize the OpenAPI document");
+        Bytes::new()
+    }
+});
+
+/// Builds the document now (at start-up) rather than for the first client.
+pub fn prepare() {
+    LazyLock::force(&DOCUMENT);
+}
+
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    if DOCUMENT.is_empty() {
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(DOCUMENT.clone())
 }
 
 #[cfg(test)]
