@@ -6,6 +6,11 @@
 //! own tables (every skin tone, lookup maps) would add about 160 KB to
 //! every first visit, compressed.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a build script stops the build by panicking"
+)]
+
 use std::fmt::Write as _;
 
 /// The skin tones of the picker's choice, light to dark (the state's

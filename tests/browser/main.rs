@@ -14,6 +14,11 @@
 //! time (see `browser::exclusive`): each starts up to two Chromium instances.
 //! `THEMECHAT_TEST_BACKEND=postgres` runs the server on PostgreSQL.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test code: a step that cannot go on says why by panicking"
+)]
+
 mod accessibility;
 mod appearance;
 mod attachments;

@@ -6,7 +6,7 @@
 //! only with `THEMECHAT_TEST_BACKEND=postgres`) and Redis
 //! (`THEMECHAT_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`).
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
 use themechat_tests::process::Cluster;

@@ -8,7 +8,7 @@
 //! cluster tests, and `initdb`/`pg_ctl` and `redis-server` for the private
 //! services the tests stop (never the shared ones).
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod slow_readers;
 

@@ -7,6 +7,11 @@
 //! by `THEMECHAT_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
 //! An unreachable PostgreSQL is a panic, never a silent pass.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test code: a step that cannot go on says why by panicking"
+)]
+
 pub mod assertions;
 mod backend;
 pub mod browser;

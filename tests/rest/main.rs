@@ -4,7 +4,7 @@
 //! Backend: `THEMECHAT_TEST_BACKEND=sqlite` (default) or `postgres`
 //! (`THEMECHAT_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`).
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod activity;
 mod attachments;

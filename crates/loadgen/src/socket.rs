@@ -69,6 +69,10 @@ pub async fn open(url: &str, token: &str, read_buffer: usize) -> Result<(Socket,
 }
 
 /// A client frame as a text message.
+#[allow(
+    clippy::expect_used,
+    reason = "a ClientFrame is plain data: serializing it cannot fail"
+)]
 pub fn frame(frame: &ClientFrame) -> WsMessage {
     WsMessage::text(serde_json::to_string(frame).expect("client frames always serialize"))
 }

@@ -259,7 +259,10 @@ impl ChatState {
             }),
             (None, _) => None,
         };
-        let r = self.rooms.get_mut(&room).expect("looked up above");
+        // Looked up above; borrowed again to write.
+        let Some(r) = self.rooms.get_mut(&room) else {
+            return false;
+        };
         r.last_read_message_id = Some(message_id);
         r.mention_count = 0;
         match left {
