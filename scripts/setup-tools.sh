@@ -6,12 +6,14 @@
 #   scripts/setup-tools.sh             # wasm32 target, trunk, wasm-bindgen, wasm-opt
 #   scripts/setup-tools.sh --browser   # ... plus chromium + chromedriver (apt) for browser tests
 #   scripts/setup-tools.sh --s3        # ... plus moto's S3-compatible server (PyPI) for the cluster tests
+#   scripts/setup-tools.sh --checks    # ... plus cargo-deny, cargo-machete, typos and diesel_cli for CI's checks
 #
 # Versions (keep in sync with Trunk.toml [tools] and frontend/Cargo.toml):
 #   trunk 0.21.14          0.22.x needs rustc >= 1.96.1
 #   wasm-bindgen 0.2.130   must equal the wasm-bindgen in Cargo.lock
 #   binaryen 132 (npm)     into .tools/node; Debian's binaryen 108 breaks the app at runtime
 #   axe-core 4.14.1 (npm)  into .tools/node, with --browser: the accessibility checks
+#   cargo-deny 0.20.2, cargo-machete 0.9.2, typos-cli 1.52.0, diesel_cli 2.3.14   with --checks
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
@@ -19,17 +21,23 @@ WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
 AXE_VERSION=4.14.1
 MOTO_VERSION=5.2.5
+DENY_VERSION=0.20.2
+MACHETE_VERSION=0.9.2
+TYPOS_VERSION=1.52.0
+DIESEL_CLI_VERSION=2.3.14
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo" # so rustup honours rust-toolchain.toml
 
 browser=0
 s3=0
+checks=0
 for arg in "$@"; do
     case "$arg" in
         --browser) browser=1 ;;
         --s3) s3=1 ;;
-        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --checks) checks=1 ;;
+        -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup-tools.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -121,4 +129,33 @@ if ((s3)); then
         "$moto_dir/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
         echo "moto $MOTO_VERSION: installed"
     fi
+fi
+
+# What `BINARY --version` prints, on one line.
+version_text() { "$1" --version 2>/dev/null | tr '\n' ' ' || true; }
+
+# CI's checks of the dependency graph, the text and the migrations, only on
+# request.
+# cargo_tool CRATE VERSION BINARY [INSTALL FLAGS...]: installs CRATE@VERSION
+# unless BINARY already reports VERSION.
+cargo_tool() {
+    local crate="$1" version="$2" binary="$3"
+    shift 3
+    # "name version", the version alone (cargo-machete), or over two lines
+    # (diesel): the version is somewhere in what it prints.
+    if [[ "$(version_text "$binary")" == *"$version"* ]]; then
+        echo "$crate $version: present"
+    else
+        cargo install --locked "$crate" --version "$version" "$@"
+        [[ "$(version_text "$binary")" == *"$version"* ]] \
+            || { echo "$binary on PATH is not $version: $(command -v "$binary")" >&2; exit 1; }
+        echo "$crate $version: installed"
+    fi
+}
+if ((checks)); then
+    cargo_tool cargo-deny "$DENY_VERSION" cargo-deny
+    cargo_tool cargo-machete "$MACHETE_VERSION" cargo-machete
+    cargo_tool typos-cli "$TYPOS_VERSION" typos
+    # Against the system's libpq and libsqlite3 (the server links the same).
+    cargo_tool diesel_cli "$DIESEL_CLI_VERSION" diesel --no-default-features --features postgres,sqlite
 fi

@@ -14,7 +14,7 @@ use crate::domain::profanity::ProfanityFilter;
 use crate::domain::read_markers::ReadQueue;
 use crate::files::FileStore;
 use crate::metrics::Metrics;
-use crate::realtime::polling::Pollers;
+use crate::realtime::pollers::Pollers;
 use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::throttle::{AuthThrottle, EditThrottle, SendThrottle, UploadThrottle};
 use protocol::UserId;

@@ -1,5 +1,6 @@
 //! Socket events: the state decides what each one means
-//! ([`ChatState::apply`], tested on the host); this carries out the effects.
+//! ([`crate::state::ChatState::apply`], tested on the host); this carries
+//! out the effects.
 
 use leptos::prelude::*;
 use protocol::ServerEvent;

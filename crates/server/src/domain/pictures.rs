@@ -4,7 +4,7 @@
 //!
 //! Two bounds keep decoding's memory in hand. Each picture has a budget
 //! ([`MAX_PIXELS`], [`MAX_SIDE`], read from its header before anything is
-//! decoded, and [`MAX_DECODED_BYTES`] for what the decoder allocates):
+//! decoded, and `MAX_DECODED_BYTES` for what the decoder allocates):
 //! what a chat picture needs, a 12-megapixel phone photo with room to
 //! spare. And each node decodes only so many at once ([`Decoders`]), a few
 //! more waiting, the rest told to come back (503): eight pictures of
@@ -100,7 +100,7 @@ fn within_budget(width: u32, height: u32) -> bool {
 }
 
 /// Reads a PNG, JPEG, GIF or WebP picture and makes its thumbnail.
-/// CPU-bound and up to [`MAX_DECODED_BYTES`] big: run it through
+/// CPU-bound and up to `MAX_DECODED_BYTES` big: run it through
 /// [`Decoders::run`].
 pub fn read(bytes: &[u8]) -> Result<Picture, NotAPicture> {
     let (format, image) = decode(bytes)?;
@@ -120,7 +120,7 @@ pub fn avatar(bytes: &[u8]) -> Result<Vec<u8>, NotAPicture> {
     encode(&image.resize_to_fill(AVATAR_SIDE, AVATAR_SIDE, FilterType::Lanczos3))
 }
 
-/// The media type of an image we made ([`encode`]'s output).
+/// The media type of an image we made (what `encode` writes).
 pub fn made_type(bytes: &[u8]) -> &'static str {
     match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => "image/png",
@@ -158,7 +158,7 @@ fn unreadable(e: ImageError) -> NotAPicture {
 }
 
 /// How many pictures this node decodes at once, and how many more may wait
-/// for a turn: each decode takes up to [`MAX_DECODED_BYTES`], so together
+/// for a turn: each decode takes up to `MAX_DECODED_BYTES`, so together
 /// they take at most `at_once` times that. One more than the line holds
 /// is refused at once (503, come back in a second) rather than held.
 #[derive(Clone)]

@@ -9,6 +9,7 @@
 pub mod bus;
 pub mod gateway;
 pub mod hub;
+pub mod pollers;
 pub mod polling;
 pub mod presence;
 

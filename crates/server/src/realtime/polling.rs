@@ -11,8 +11,7 @@
 //! newest `seq`s show the client what to fetch over REST, so nothing is
 //! lost across a restart.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use protocol::{EventQueueId, RoomId, ServerEvent};
@@ -20,6 +19,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::ConnId;
 use super::hub::{Closer, ConnHandle, Frame, frame_of};
+use super::pollers::Place;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::event_queues::{self, Queue};
 use crate::domain::live;
@@ -32,32 +32,14 @@ const STALE_SECS: i64 = 15;
 /// Frames stored in one write at most.
 const BATCH: usize = 256;
 
-/// The queues this node feeds, and the polls waiting on them.
-#[derive(Default)]
-pub struct Pollers {
-    fed: Mutex<HashMap<EventQueueId, Arc<Notify>>>,
-}
-
-impl Pollers {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<EventQueueId, Arc<Notify>>> {
-        self.fed.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 /// Makes sure some node feeds `queue`. When this one does, what wakes the
 /// polls here when events arrive; `None` when another node does (a poll
 /// then rereads the table now and then).
 pub async fn ensure_fed(state: &Arc<AppState>, queue: &Queue) -> DomainResult<Option<Arc<Notify>>> {
     let id = queue.id;
-    // Taken in the map first, so that two polls here start one feed.
-    let wake = {
-        let mut fed = state.pollers.lock();
-        if let Some(wake) = fed.get(&id) {
-            return Ok(Some(wake.clone()));
-        }
-        let wake = Arc::new(Notify::new());
-        fed.insert(id, wake.clone());
-        wake
+    let wake = match state.pollers.take(id) {
+        Place::Fed(wake) => return Ok(Some(wake)),
+        Place::Taken(wake) => wake,
     };
     let node = state.hub.node().to_string();
     let stale = chrono::Duration::seconds(STALE_SECS);
@@ -69,7 +51,7 @@ pub async fn ensure_fed(state: &Arc<AppState>, queue: &Queue) -> DomainResult<Op
             .await
     };
     if !matches!(claimed, Ok(true)) {
-        state.pollers.lock().remove(&id);
+        state.pollers.forget(id);
         return claimed.map(|_| None);
     }
     let feed = Feed::start(state.clone(), queue, node, wake.clone()).await;
@@ -79,7 +61,7 @@ pub async fn ensure_fed(state: &Arc<AppState>, queue: &Queue) -> DomainResult<Op
             Ok(Some(wake))
         }
         Err(e) => {
-            state.pollers.lock().remove(&id);
+            state.pollers.forget(id);
             Err(e)
         }
     }
@@ -215,7 +197,7 @@ impl Drop for Feed {
     /// the queue afresh, with a `ready`).
     fn drop(&mut self) {
         self.state.hub.unregister(self.conn);
-        self.state.pollers.lock().remove(&self.queue);
+        self.state.pollers.forget(self.queue);
         self.wake.notify_waiters();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;

@@ -340,7 +340,7 @@ pub struct PinRow {
 }
 
 /// An uploaded file: where it belongs and what it is. Its bytes are in the
-/// file store under [`AttachmentRow::key`].
+/// file store, named by its id (`files::Blob::Attachment`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = attachments)]
 pub struct AttachmentRow {
