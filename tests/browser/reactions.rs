@@ -22,6 +22,20 @@ async fn pressed(browser: &themechat_tests::browser::Browser, what: &str, value:
         .await;
 }
 
+/// Opens the reaction picker of the (first) message, from its actions
+/// under the pointer.
+async fn open_picker(browser: &themechat_tests::browser::Browser) {
+    browser.hover_css(&tid("message-bubble")).await;
+    browser
+        .click_css(&format!(
+            "{} {}",
+            tid("message-bubble"),
+            tid("react-button")
+        ))
+        .await;
+    browser.wait_for("reaction-picker").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
     let _one_at_a_time = exclusive().await;
@@ -34,14 +48,7 @@ async fn a_reaction_shows_live_and_is_taken_back_with_a_click() {
         .await;
 
     // B picks 🎉 from the picker of the message's actions (under the pointer).
-    b.hover_css(&tid("message-bubble")).await;
-    b.click_css(&format!(
-        "{} {}",
-        tid("message-bubble"),
-        tid("react-button")
-    ))
-    .await;
-    b.wait_for("reaction-picker").await;
+    open_picker(&b).await;
     b.click_css(&format!("{}[data-emoji='🎉']", tid("reaction-option")))
         .await;
     b.wait_gone("reaction-picker").await;
@@ -73,17 +80,7 @@ async fn a_chosen_skin_tone_is_used_for_every_emoji_with_skin_and_kept() {
     a.send_with_enter("Thumbs for this").await;
     b.wait_for_bubble("from alice", "Thumbs for this", |m| !m.mine)
         .await;
-    let open_picker = || async {
-        b.hover_css(&tid("message-bubble")).await;
-        b.click_css(&format!(
-            "{} {}",
-            tid("message-bubble"),
-            tid("react-button")
-        ))
-        .await;
-        b.wait_for("reaction-picker").await;
-    };
-    open_picker().await;
+    open_picker(&b).await;
     let medium = format!("{}[data-tone='3']", tid("emoji-tone"));
     assert_eq!(
         b.attr_css(
@@ -106,7 +103,7 @@ async fn a_chosen_skin_tone_is_used_for_every_emoji_with_skin_and_kept() {
     b.goto(&format!("/rooms/{room}")).await;
     b.wait_for_bubble("from alice, after a reload", "Thumbs for this", |m| !m.mine)
         .await;
-    open_picker().await;
+    open_picker(&b).await;
     assert_eq!(
         b.attr_css(&medium, "aria-checked").await.as_deref(),
         Some("true")

@@ -234,6 +234,21 @@ impl Drop for ServerProcess {
     }
 }
 
+/// On PostgreSQL (`THEMECHAT_TEST_BACKEND`), a schema of its own, named in
+/// `env` for the node; on SQLite nothing (the node's data directory holds
+/// the file).
+fn schema_for_backend(env: &mut Vec<(&'static str, String)>) -> Option<PgSchema> {
+    match crate::Backend::from_env() {
+        crate::Backend::Sqlite => None,
+        crate::Backend::Postgres => {
+            let (schema, url) = PgSchema::create();
+            env.push(("DATABASE_URL", url));
+            env.push(("THEMECHAT_DB_POOL_SIZE", "4".to_owned()));
+            Some(schema)
+        }
+    }
+}
+
 /// One server process on the backend the suites run on
 /// (`THEMECHAT_TEST_BACKEND`): a SQLite file of its own, or a PostgreSQL
 /// schema of its own. For a test that sets the server's environment, which
@@ -249,15 +264,7 @@ impl SoloServer {
     /// Starts the binary with `env` (beside what [`ServerProcess::start`]
     /// sets) and waits until it listens.
     pub async fn start(mut env: Vec<(&'static str, String)>) -> Self {
-        let schema = match crate::Backend::from_env() {
-            crate::Backend::Sqlite => None,
-            crate::Backend::Postgres => {
-                let (schema, url) = PgSchema::create();
-                env.push(("DATABASE_URL", url));
-                env.push(("THEMECHAT_DB_POOL_SIZE", "4".to_owned()));
-                Some(schema)
-            }
-        };
+        let schema = schema_for_backend(&mut env);
         env.push(("THEMECHAT_ARGON2_MEMORY_KIB", "1024".to_owned()));
         Self {
             node: ServerProcess::start("server", &env).await,
@@ -295,15 +302,7 @@ impl DurableStore {
             ("JWT_SECRET", "durable-store-secret-".repeat(3)),
             ("THEMECHAT_ARGON2_MEMORY_KIB", "1024".to_owned()),
         ];
-        let schema = match crate::Backend::from_env() {
-            crate::Backend::Sqlite => None,
-            crate::Backend::Postgres => {
-                let (schema, url) = PgSchema::create();
-                env.push(("DATABASE_URL", url));
-                env.push(("THEMECHAT_DB_POOL_SIZE", "4".to_owned()));
-                Some(schema)
-            }
-        };
+        let schema = schema_for_backend(&mut env);
         Self {
             env,
             _schema: schema,

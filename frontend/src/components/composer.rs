@@ -388,11 +388,14 @@ pub fn Composer(room: RoomId) -> impl IntoView {
                     prop:value=move || text.get()
                     on:input=move |ev| {
                         let value = event_target_value(&ev);
-                        let value = crate::state::emoji::closed_shortcode(
-                            &value,
-                            crate::components::emoji_picker::saved_tone(),
-                        )
-                        .unwrap_or(value);
+                        // Only a closing colon can make an emoji: the tone
+                        // (kept in the browser) is not read per keystroke.
+                        let value = if value.ends_with(':') {
+                            let tone = crate::components::emoji_picker::saved_tone();
+                            crate::state::emoji::closed_shortcode(&value, tone).unwrap_or(value)
+                        } else {
+                            value
+                        };
                         if chat.editing.with_untracked(Option::is_none) {
                             crate::drafts::save(room, &value);
                         }
