@@ -3,7 +3,7 @@
 # throwaway PostgreSQL database:
 # - every migration's down.sql undoes its up.sql: all run, then each is
 #   reverted and run again, newest first (`diesel migration redo --all`);
-# - the hand-written schema (crates/server/src/db/schema.rs) is what they
+# - the hand-written schema (crates/storage/src/schema.rs) is what they
 #   build: `diesel print-schema` of the result, compared by
 #   scripts/check-schema.py.
 # Needs diesel_cli (scripts/setup-tools.sh --checks), python3, and the
@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # diesel looks for a diesel.toml from where it runs: none here, so it only
-# migrates (the schema is written by hand, see crates/server/src/db/schema.rs).
+# migrates (the schema is written by hand, see crates/storage/src/schema.rs).
 cd "$work"
 
 # check BACKEND URL

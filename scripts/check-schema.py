@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Schema drift: the hand-written, portable Diesel schema
-(crates/server/src/db/schema.rs) against what `diesel print-schema` reads
+(crates/storage/src/schema.rs) against what `diesel print-schema` reads
 from a database the migrations built.
 
     check-schema.py BACKEND PRINTED_SCHEMA
@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-COMMITTED = Path(__file__).resolve().parent.parent / "crates/server/src/db/schema.rs"
+COMMITTED = Path(__file__).resolve().parent.parent / "crates/storage/src/schema.rs"
 
 # Kept out of the portable schema: full-text search is raw SQL per backend.
 NOT_MAPPED_TABLES = {

@@ -129,19 +129,6 @@ fn CurrentRoom() -> impl IntoView {
     });
 }
 
-/// Where a signed-out visitor goes: `/login?next=<where they were>`.
-pub fn login_redirect(path: &str) -> String {
-    format!("/login?next={}", crate::api::enc(path))
-}
-
-/// Only a safe, same-site path is followed after signing in.
-pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/".to_owned(),
-    }
-}
-
 #[component]
 pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
@@ -155,7 +142,7 @@ pub fn RequireAuth(children: ChildrenFn) -> impl IntoView {
                 location.search.get_untracked()
             );
             navigate(
-                &login_redirect(&here),
+                &crate::paths::login_redirect(&here),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()

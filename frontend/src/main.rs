@@ -31,6 +31,8 @@ mod http;
 #[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
+mod paths;
+#[cfg(target_arch = "wasm32")]
 mod saved_store;
 #[cfg(target_arch = "wasm32")]
 mod session;

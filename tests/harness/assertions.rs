@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::client::TestResponse;
+use crate::response::TestResponse;
 
 /// Asserts the status code, showing the request and the answer on failure.
 #[track_caller]

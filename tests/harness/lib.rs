@@ -18,6 +18,7 @@ pub mod browser;
 mod client;
 pub mod files;
 pub mod process;
+mod response;
 pub mod services;
 pub mod socket;
 pub mod webhooks;
@@ -89,8 +90,8 @@ impl TestApp {
     }
 
     /// The test app's own database, opened beside the server.
-    fn storage(&self) -> server::db::Database {
-        server::db::Database::connect(
+    fn storage(&self) -> storage::Database {
+        storage::Database::connect(
             self.database_url.as_deref(),
             self._data_dir.path(),
             1,
@@ -105,9 +106,9 @@ impl TestApp {
         let user_id = protocol::UserId::parse(user_id).expect("a user id");
         self.storage()
             .write(move |conn| {
-                Ok::<_, server::domain::error::DomainError>(
-                    server::db::queries::sessions::revoke_all(conn, user_id, None)?,
-                )
+                Ok::<_, domain::error::DomainError>(storage::queries::sessions::revoke_all(
+                    conn, user_id, None,
+                )?)
             })
             .await
             .expect("revoke the sessions");
@@ -119,8 +120,8 @@ impl TestApp {
         let user_id = protocol::UserId::parse(user_id).expect("a user id");
         self.storage()
             .write(move |conn| {
-                Ok::<_, server::domain::error::DomainError>(
-                    server::db::queries::members::delete(conn, room_id, user_id).map(drop)?,
+                Ok::<_, domain::error::DomainError>(
+                    storage::queries::members::delete(conn, room_id, user_id).map(drop)?,
                 )
             })
             .await
@@ -136,8 +137,8 @@ impl TestApp {
                 diesel::sql_query(sql)
                     .execute(conn)
                     .map(drop)
-                    .map_err(server::db::DbError::from)
-                    .map_err(server::domain::error::DomainError::from)
+                    .map_err(storage::DbError::from)
+                    .map_err(domain::error::DomainError::from)
             })
             .await
             .expect("run the statement");

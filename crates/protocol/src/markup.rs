@@ -7,7 +7,8 @@
 //! not a complete construct (an unclosed `**`, a lone backtick) stays as
 //! written.
 
-use crate::text::{Span, spans};
+use crate::limits::MENTIONS_MAX;
+use crate::text::{Span, mentioned, spans};
 
 /// A block of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +209,24 @@ pub fn mentions_in(blocks: &[Block]) -> Vec<String> {
     out
 }
 
+/// Lower-cased usernames mentioned in `body`, without duplicates, at most
+/// [`MENTIONS_MAX`] of them (one message must not be a way to notify a
+/// crowd). Mentions inside links and code (see [`blocks`]) do not
+/// count.
+pub fn mentions(body: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for m in mentions_in(&blocks(body)) {
+        let name = mentioned(&m);
+        if !found.contains(&name) {
+            found.push(name);
+        }
+        if found.len() == MENTIONS_MAX {
+            break;
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::Inline::*;
@@ -292,5 +311,22 @@ mod tests {
             mentions_in(&blocks("@ann\n```\n@bob\n```\n> @cat")),
             vec!["@ann", "@cat"]
         );
+    }
+
+    #[test]
+    fn finds_mentions() {
+        assert_eq!(mentions("hi @Ann and @bob_1."), vec!["ann", "bob_1"]);
+        assert_eq!(mentions("@ann @ANN"), vec!["ann"]);
+        assert!(mentions("mail me at x@example.org").is_empty());
+        assert!(mentions("@ab is too short, @ alone too").is_empty());
+        assert_eq!(mentions("(@carol)"), vec!["carol"]);
+    }
+
+    #[test]
+    fn stops_at_the_cap() {
+        let body: String = (0..30).map(|n| format!("@user{n:02} ")).collect();
+        let found = mentions(&body);
+        assert_eq!(found.len(), MENTIONS_MAX);
+        assert_eq!(found[0], "user00");
     }
 }

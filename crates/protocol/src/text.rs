@@ -2,7 +2,7 @@
 //! reading for the server (which notifies the mentioned) and the web app
 //! (which highlights them and makes links clickable), so the two agree.
 
-use crate::limits::{MENTIONS_MAX, USERNAME_MAX, USERNAME_MIN};
+use crate::limits::{USERNAME_MAX, USERNAME_MIN};
 
 /// A piece of a message's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,44 +94,9 @@ pub fn spans(text: &str) -> Vec<Span<'_>> {
     out
 }
 
-/// Lower-cased usernames mentioned in `body`, without duplicates, at most
-/// [`MENTIONS_MAX`] of them (one message must not be a way to notify a
-/// crowd). Mentions inside links and code (see [`crate::markup`]) do not
-/// count.
-pub fn mentions(body: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    for m in crate::markup::mentions_in(&crate::markup::blocks(body)) {
-        let name = mentioned(&m);
-        if !found.contains(&name) {
-            found.push(name);
-        }
-        if found.len() == MENTIONS_MAX {
-            break;
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_mentions() {
-        assert_eq!(mentions("hi @Ann and @bob_1."), vec!["ann", "bob_1"]);
-        assert_eq!(mentions("@ann @ANN"), vec!["ann"]);
-        assert!(mentions("mail me at x@example.org").is_empty());
-        assert!(mentions("@ab is too short, @ alone too").is_empty());
-        assert_eq!(mentions("(@carol)"), vec!["carol"]);
-    }
-
-    #[test]
-    fn stops_at_the_cap() {
-        let body: String = (0..30).map(|n| format!("@user{n:02} ")).collect();
-        let found = mentions(&body);
-        assert_eq!(found.len(), MENTIONS_MAX);
-        assert_eq!(found[0], "user00");
-    }
 
     #[test]
     fn cuts_text_into_links_mentions_and_the_rest() {

@@ -12,16 +12,13 @@
 //!
 //! Everything that needs the client's address (the password-guessing
 //! limits, the address a session records, request and socket logs) asks
-//! [`of`], so they all see the same one.
+//! `request::client_address`, so they all see the same one.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 
 use actix_web::http::header::{HeaderMap, HeaderName};
-use actix_web::{HttpRequest, web};
 use serde::{Deserialize, Serialize};
-
-use crate::state::AppState;
 
 /// Which header a trusted proxy names the client in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,15 +170,6 @@ fn hop_address(hop: &str) -> Option<IpAddr> {
     }
     let bracketed = hop.strip_prefix('[')?.split(']').next()?;
     IpAddr::from_str(bracketed).ok().map(|ip| ip.to_canonical())
-}
-
-/// The client address of `req`, as every part of the server sees it.
-pub fn of(req: &HttpRequest) -> IpAddr {
-    let peer = req.peer_addr().map(|a| a.ip());
-    match req.app_data::<web::Data<AppState>>() {
-        Some(state) => state.proxies.resolve(peer, req.headers()),
-        None => TrustedProxies::default().resolve(peer, req.headers()),
-    }
 }
 
 #[cfg(test)]

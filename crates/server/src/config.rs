@@ -278,10 +278,10 @@ fn default_profanity_words() -> Vec<String> {
 }
 
 impl Settings {
-    pub fn message_writers_for(&self, backend: crate::db::Backend) -> usize {
+    pub fn message_writers_for(&self, backend: domain::Backend) -> usize {
         match (self.message_writers, backend) {
-            (0, crate::db::Backend::Postgres) => 2,
-            (0, crate::db::Backend::Sqlite) => 1,
+            (0, domain::Backend::Postgres) => 2,
+            (0, domain::Backend::Sqlite) => 1,
             (n, _) => n,
         }
     }
@@ -396,8 +396,8 @@ impl Settings {
         Duration::from_secs(self.refresh_token_ttl_secs)
     }
 
-    pub fn session_policy(&self) -> crate::domain::accounts::SessionPolicy {
-        crate::domain::accounts::SessionPolicy {
+    pub fn session_policy(&self) -> domain::accounts::SessionPolicy {
+        domain::accounts::SessionPolicy {
             idle: self.refresh_token_ttl(),
             max_age: Duration::from_secs(self.session_max_age_secs),
             reuse_grace: Duration::from_millis(self.refresh_reuse_grace_ms),

@@ -1,9 +1,10 @@
 //! Prometheus metrics, served at `/metrics`.
 
 use actix_web::http::Method;
+use domain::posting::PostingMetrics;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 /// Series left out of the public `/metrics` (see [`Metrics::render_public`]).
@@ -15,15 +16,10 @@ pub struct Metrics {
     pub http_requests: IntCounterVec,
     pub http_latency: HistogramVec,
     pub ws_connections: IntGauge,
-    pub messages_stored: IntCounter,
     pub ws_frames_in: IntCounter,
     pub ws_dropped_slow: IntCounter,
-    /// Posts stored per write transaction (group commit).
-    pub message_batch_size: Histogram,
-    /// Time one batch's transaction took.
-    pub message_store_seconds: Histogram,
-    /// From a post's submission to its answer (queueing included).
-    pub message_ack_seconds: Histogram,
+    /// What the message writers count (`domain::posting`).
+    pub posting: PostingMetrics,
     /// Pictures being decoded now (`domain::pictures::Decoders`).
     pub picture_decodes: IntGauge,
     /// Picture uploads refused because every decoder was busy and the
@@ -47,26 +43,10 @@ impl Metrics {
             &["route"],
         )?;
         let ws_connections = IntGauge::new("ws_connections", "Open WebSocket connections")?;
-        let messages_stored = IntCounter::new("messages_stored_total", "Messages stored")?;
         let ws_frames_in = IntCounter::new("ws_frames_in_total", "WebSocket frames received")?;
         let ws_dropped_slow = IntCounter::new(
             "ws_dropped_slow_total",
             "WebSocket connections closed for not keeping up",
-        )?;
-        let message_batch_size = Histogram::with_opts(
-            HistogramOpts::new("message_batch_size", "Posts stored per transaction")
-                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
-        )?;
-        let latency_buckets = vec![
-            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-        ];
-        let message_store_seconds = Histogram::with_opts(
-            HistogramOpts::new("message_store_seconds", "One batch's write transaction")
-                .buckets(latency_buckets.clone()),
-        )?;
-        let message_ack_seconds = Histogram::with_opts(
-            HistogramOpts::new("message_ack_seconds", "A post from submission to answer")
-                .buckets(latency_buckets),
         )?;
         let picture_decodes =
             IntGauge::new("picture_decodes_in_flight", "Pictures being decoded now")?;
@@ -76,26 +56,20 @@ impl Metrics {
         )?;
         registry.register(Box::new(picture_decodes.clone()))?;
         registry.register(Box::new(picture_decodes_refused.clone()))?;
-        registry.register(Box::new(message_batch_size.clone()))?;
-        registry.register(Box::new(message_store_seconds.clone()))?;
-        registry.register(Box::new(message_ack_seconds.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
-        registry.register(Box::new(messages_stored.clone()))?;
         registry.register(Box::new(ws_frames_in.clone()))?;
         registry.register(Box::new(ws_dropped_slow.clone()))?;
+        let posting = PostingMetrics::registered(&registry)?;
         Ok(Self {
             registry,
+            posting,
             http_requests,
             http_latency,
             ws_connections,
-            messages_stored,
             ws_frames_in,
             ws_dropped_slow,
-            message_batch_size,
-            message_store_seconds,
-            message_ack_seconds,
             picture_decodes,
             picture_decodes_refused,
         })

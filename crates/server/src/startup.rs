@@ -11,19 +11,19 @@ use futures_util::FutureExt;
 use crate::auth::tokens::load_or_create_secret;
 use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::config::Settings;
-use crate::db::{Database, StorageError};
-use crate::domain::error::DomainError;
-use crate::domain::pictures::Decoders;
-use crate::domain::posting::Poster;
-use crate::domain::profanity::ProfanityFilter;
-use crate::domain::read_markers::ReadQueue;
+use crate::delivery::{Bus, Hub};
 use crate::files::FileStore;
 use crate::metrics::Metrics;
-use crate::realtime::{Bus, Hub};
 use crate::routes;
 use crate::state::AppState;
-use crate::throttle::{AuthThrottle, Throttle};
 use crate::workers::Workers;
+use domain::error::DomainError;
+use domain::pictures::Decoders;
+use domain::posting::Poster;
+use domain::profanity::ProfanityFilter;
+use domain::read_markers::ReadQueue;
+use domain::throttle::{AuthThrottle, Throttle};
+use domain::{Database, StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -237,7 +237,7 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
             db.clone(),
             Arc::new(hub.clone()),
             Arc::new(bus.clone()),
-            metrics.clone(),
+            metrics.posting.clone(),
             settings.message_writers_for(db.backend()),
             settings.write_queue_capacity,
         )

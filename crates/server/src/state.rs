@@ -5,18 +5,18 @@ use std::sync::Arc;
 use crate::auth::{HashPool, PasswordHasher, TokenKeys};
 use crate::client_address::TrustedProxies;
 use crate::config::Settings;
-use crate::db::{Database, DbConn};
-use crate::domain::error::DomainError;
-use crate::domain::events::Caused;
-use crate::domain::pictures::Decoders;
-use crate::domain::posting::Poster;
-use crate::domain::profanity::ProfanityFilter;
-use crate::domain::read_markers::ReadQueue;
+use crate::delivery::pollers::Pollers;
+use crate::delivery::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
 use crate::files::FileStore;
 use crate::metrics::Metrics;
-use crate::realtime::pollers::Pollers;
-use crate::realtime::{Bus, Envelope, Hub, Origin, Outbound, Revocation, RevokedSessions};
-use crate::throttle::{AuthThrottle, EditThrottle, SendThrottle, UploadThrottle};
+use domain::error::DomainError;
+use domain::events::Caused;
+use domain::pictures::Decoders;
+use domain::posting::Poster;
+use domain::profanity::ProfanityFilter;
+use domain::read_markers::ReadQueue;
+use domain::throttle::{AuthThrottle, EditThrottle, SendThrottle, UploadThrottle};
+use domain::{Database, DbConn};
 use protocol::UserId;
 
 pub struct AppState {

@@ -51,7 +51,7 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpans {
             http.method = %request.method(),
             http.route = %route,
             http.target = %target,
-            http.client_ip = %crate::client_address::of(request.request()),
+            http.client_ip = %crate::request::client_address(request.request()),
             http.user_agent = %user_agent,
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,

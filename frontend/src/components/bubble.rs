@@ -22,6 +22,10 @@ use crate::components::{Clock, local_offset};
 use crate::state::{MessageStatus, ParentPreview, Pending, full_time, is_long, relative_time};
 use protocol::RoomId;
 
+/// The message a link opened: highlighted wherever it shows.
+#[derive(Clone, Copy)]
+pub struct Highlighted(pub Signal<Option<protocol::MessageId>>);
+
 #[component]
 fn Time(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
     let clock = expect_context::<Clock>();
@@ -67,7 +71,7 @@ pub fn Bubble(
     let room_id = message.room_id;
     let replies = message.reply_count;
     let panels = use_context::<crate::components::thread::RoomPanels>();
-    let highlighted = use_context::<crate::components::message_list::Highlighted>();
+    let highlighted = use_context::<Highlighted>();
     let reaction_error = RwSignal::new(None::<String>);
     // A long body is folded until the reader asks for the rest.
     let unfolded = RwSignal::new(false);

@@ -147,10 +147,6 @@ fn move_between_messages(list: &web_sys::HtmlElement, ev: &web_sys::KeyboardEven
 /// Frames to wait for a linked message's row to be drawn (about a second).
 const CENTER_TRIES: u32 = 60;
 
-/// The message a link opened: highlighted wherever it shows.
-#[derive(Clone, Copy)]
-pub struct Highlighted(pub Signal<Option<MessageId>>);
-
 /// The list's scroll position (see [`state::Geometry`]).
 fn geometry(el: &web_sys::HtmlElement) -> Geometry {
     Geometry {
@@ -163,7 +159,7 @@ fn geometry(el: &web_sys::HtmlElement) -> Geometry {
 /// `focus`: a message to show in context, from a link to it.
 #[component]
 pub fn MessageList(room: RoomId, focus: Signal<Option<MessageId>>) -> impl IntoView {
-    provide_context(Highlighted(focus));
+    provide_context(super::bubble::Highlighted(focus));
     let chat = expect_context::<Chat>();
     let session = expect_context::<Session>();
     let clock = expect_context::<Clock>();

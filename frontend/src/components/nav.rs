@@ -21,10 +21,7 @@ pub fn Nav() -> impl IntoView {
             ev.prevent_default();
             let q = search_text.get_untracked();
             if !q.trim().is_empty() {
-                navigate(
-                    &crate::pages::search::search_path(&q, None),
-                    Default::default(),
-                );
+                navigate(&crate::paths::search_path(&q, None), Default::default());
             }
         }
     };

@@ -35,7 +35,7 @@ pub fn RoomView(room: RoomId, #[prop(into)] focus: Signal<Option<MessageId>>) ->
     let dropped = DroppedFiles(RwSignal::new_local(Vec::new()));
     provide_context(dropped);
     let dragging = RwSignal::new(false);
-    let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
+    let drawer = use_context::<super::sidebar::RoomsDrawer>();
     let pinned = pin_count(chat, room);
     let powers = RoomPowers::of(chat, room);
     provide_context(powers);

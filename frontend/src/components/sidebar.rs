@@ -16,6 +16,10 @@ enum Filter {
     Direct,
 }
 
+/// Whether the room list shows as a drawer (phones, with a room open).
+#[derive(Clone, Copy)]
+pub struct RoomsDrawer(pub RwSignal<bool>);
+
 #[component]
 pub fn Sidebar() -> impl IntoView {
     let chat = expect_context::<Chat>();
@@ -100,7 +104,7 @@ pub fn Sidebar() -> impl IntoView {
 fn RoomItem(room: RoomSummary) -> impl IntoView {
     let chat = expect_context::<Chat>();
     // Choosing a room (even the open one) closes the drawer on a phone.
-    let drawer = use_context::<crate::pages::chat::RoomsDrawer>();
+    let drawer = use_context::<RoomsDrawer>();
     let id = room.room.id;
     let unread = room.unread_count;
     let mentions = room.mention_count;

@@ -4,12 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::room_view::RoomView;
-use crate::components::sidebar::Sidebar;
+use crate::components::sidebar::{RoomsDrawer, Sidebar};
 use protocol::{MessageId, RoomId};
-
-/// Whether the room list shows as a drawer (phones, with a room open).
-#[derive(Clone, Copy)]
-pub struct RoomsDrawer(pub RwSignal<bool>);
 
 #[component]
 pub fn ChatPage() -> impl IntoView {

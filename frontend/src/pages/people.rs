@@ -14,11 +14,6 @@ use crate::components::form::BareInput;
 use crate::components::status::{FormError, Loading};
 use crate::session::Session;
 
-/// The path of a people search.
-pub fn people_path(q: &str) -> String {
-    format!("/people?q={}", api::enc(q.trim()))
-}
-
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let session = expect_context::<Session>();
@@ -42,7 +37,10 @@ pub fn PeoplePage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        navigate(&people_path(&text.get_untracked()), Default::default());
+        navigate(
+            &crate::paths::people_path(&text.get_untracked()),
+            Default::default(),
+        );
     };
     let ask = move |id: UserId| {
         error.set(None);

@@ -13,12 +13,6 @@ use crate::components::status::Loading;
 use crate::state::full_time;
 use protocol::RoomId;
 
-/// The path of a search.
-pub fn search_path(q: &str, room: Option<RoomId>) -> String {
-    let room = room.map(|r| format!("&room={r}")).unwrap_or_default();
-    format!("/search?q={}{room}", api::enc(q.trim()))
-}
-
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let chat = expect_context::<Chat>();
@@ -66,7 +60,7 @@ pub fn SearchPage() -> impl IntoView {
         ev.prevent_default();
         let room = RoomId::parse(&room_choice.get_untracked()).ok();
         navigate(
-            &search_path(&text.get_untracked(), room),
+            &crate::paths::search_path(&text.get_untracked(), room),
             Default::default(),
         );
     };

@@ -10,8 +10,8 @@ use protocol::AuthResponse;
 use protocol::validate::Invalid;
 
 use crate::api::Failure;
-use crate::app::safe_next;
 use crate::components::form::Submission;
+use crate::paths::safe_next;
 use crate::session::Session;
 
 #[derive(Clone)]

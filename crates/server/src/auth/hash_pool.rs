@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::domain::error::DomainError;
+use domain::error::DomainError;
 
 type Job = Box<dyn FnOnce() + Send>;
 

@@ -1,11 +1,10 @@
-//! Authentication: password hashing, tokens, and the `AuthUser` extractor.
+//! Authentication primitives: password hashing (on threads of its own) and
+//! tokens. Who a request is signed in as is `request::AuthUser`.
 
-pub mod extractor;
 pub mod hash_pool;
 pub mod password;
 pub mod tokens;
 
-pub use extractor::AuthUser;
 pub use hash_pool::HashPool;
 pub use password::PasswordHasher;
 pub use tokens::TokenKeys;

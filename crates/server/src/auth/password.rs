@@ -3,7 +3,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::domain::error::DomainError;
+use domain::error::DomainError;
 
 #[derive(Clone)]
 pub struct PasswordHasher {

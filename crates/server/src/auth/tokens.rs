@@ -10,7 +10,7 @@ use protocol::{SessionId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Secret, Settings};
-use crate::domain::error::DomainError;
+use domain::error::DomainError;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use domain::error::{DomainError, Missing};
 use futures_util::stream::{BoxStream, StreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
@@ -167,5 +168,17 @@ impl FileStore {
             self.put(blob, bytes).await?;
         }
         Ok(pending)
+    }
+}
+
+/// A missing file is a missing thing; a store that fails is a moment's
+/// outage, like a database away.
+impl From<FileError> for DomainError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::NotFound => Self::NotFound(Missing::File),
+            // Like a database away: a moment's outage, come back (503).
+            FileError::Store(cause) => Self::Unavailable(cause),
+        }
     }
 }

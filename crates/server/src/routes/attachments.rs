@@ -9,10 +9,10 @@ use protocol::{ApiError, Attachment, AttachmentId, RoomId};
 use super::caller::{Caller, Reply};
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::error::DomainError;
-use crate::domain::pictures;
-use crate::domain::{attachments, quota};
 use crate::files::Blob;
+use domain::error::DomainError;
+use domain::pictures;
+use domain::{attachments, quota};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/rooms/{id}/attachments").route(web::post().to(upload)));
@@ -117,9 +117,7 @@ pub async fn thumbnail(caller: Caller, id: web::Path<AttachmentId>) -> Reply {
         .read(move |conn, me| attachments::readable(conn, me.id, id))
         .await?;
     if !attachment.thumbnail {
-        return Err(DomainError::NotFound(
-            crate::domain::error::Missing::Attachment,
-        ));
+        return Err(DomainError::NotFound(domain::error::Missing::Attachment).into());
     }
     let bytes = caller.state.files.read(Blob::Thumbnail(id)).await?;
     let content_type = pictures::made_type(&bytes);

@@ -7,11 +7,12 @@ use protocol::{ApiError, AuthResponse, LoginRequest, RefreshRequest, RegisterReq
 
 use super::Json;
 use super::no_content;
-use crate::auth::extractor::ClientAddress;
-use crate::domain::accounts::{self, Client, IssuedSession, Refreshed, Registration};
-use crate::domain::error::DomainError;
-use crate::realtime::RevokedSessions;
+use crate::delivery::RevokedSessions;
+use crate::request::ClientAddress;
+use crate::request::HttpError;
 use crate::state::AppState;
+use domain::accounts::{self, Client, IssuedSession, Refreshed, Registration};
+use domain::error::DomainError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/register").route(web::post().to(register)));
@@ -54,7 +55,7 @@ pub async fn register(
     req: HttpRequest,
     address: ClientAddress,
     body: Json<RegisterRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Result<HttpResponse, HttpError> {
     state.auth_throttle.by_address.check(&address.0)?;
     let body = body.into_inner();
     let username = Username::parse(&body.username)?;
@@ -90,7 +91,7 @@ pub async fn login(
     req: HttpRequest,
     address: ClientAddress,
     body: Json<LoginRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Result<HttpResponse, HttpError> {
     let LoginRequest {
         username,
         password,
@@ -124,7 +125,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     address: ClientAddress,
     body: Json<RefreshRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Result<HttpResponse, HttpError> {
     let token = body.into_inner().refresh_token;
     let policy = state.settings.session_policy();
     let from = address.0.to_string();
@@ -136,7 +137,7 @@ pub async fn refresh(
         Refreshed::Issued(issued) => Ok(HttpResponse::Ok().json(answer(&state, *issued)?)),
         Refreshed::Revoked(ended) => {
             state.end_sessions(ended.user_id, RevokedSessions::One(ended.session_id));
-            Err(DomainError::InvalidToken)
+            Err(DomainError::InvalidToken.into())
         }
     }
 }
@@ -146,7 +147,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
-) -> Result<HttpResponse, DomainError> {
+) -> Result<HttpResponse, HttpError> {
     let token = body.into_inner().refresh_token;
     let ended = state
         .db

@@ -11,9 +11,9 @@ use super::attachments::UploadForm;
 use super::caller::{Caller, Reply};
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::{accounts, pictures};
 use crate::files::Blob;
 use crate::state::AppState;
+use domain::{accounts, pictures};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -12,11 +12,11 @@ use protocol::{
 use super::Json;
 use super::caller::{Caller, Reply};
 use super::no_content;
-use crate::auth::extractor::Needs;
-use crate::domain::bots::{self, incoming, outgoing};
-use crate::domain::messages::Draft;
-use crate::realtime::RevokedSessions;
+use crate::delivery::RevokedSessions;
+use crate::request::Needs;
 use crate::state::AppState;
+use domain::bots::{self, incoming, outgoing};
+use domain::messages::Draft;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let person = || Needs::Person;

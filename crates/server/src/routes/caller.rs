@@ -8,15 +8,16 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use protocol::{SessionId, UserId};
 
-use crate::auth::AuthUser;
-use crate::db::DbConn;
-use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::events::Caused;
-use crate::realtime::Hub;
+use crate::delivery::Hub;
+use crate::request::AuthUser;
+use crate::request::HttpError;
 use crate::state::AppState;
+use domain::DbConn;
+use domain::error::{DomainError, DomainResult};
+use domain::events::Caused;
 
 /// What a handler answers.
-pub type Reply = Result<HttpResponse, DomainError>;
+pub type Reply = Result<HttpResponse, HttpError>;
 
 /// The signed-in user of a request, and the app.
 pub struct Caller {
@@ -74,7 +75,7 @@ impl Caller {
 }
 
 impl FromRequest for Caller {
-    type Error = DomainError;
+    type Error = HttpError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {

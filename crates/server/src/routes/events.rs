@@ -13,10 +13,10 @@ use uuid::Uuid;
 
 use super::caller::{Caller, Reply};
 use super::no_content;
-use crate::auth::extractor::Needs;
-use crate::domain::error::DomainError;
-use crate::domain::event_queues;
-use crate::realtime::polling;
+use crate::polling;
+use crate::request::Needs;
+use domain::error::DomainError;
+use domain::event_queues;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Following events is reading, whatever the method.

@@ -12,10 +12,10 @@ use protocol::{ApiError, Message, MessageId, RoomId};
 
 use super::caller::{Caller, Reply};
 use super::served;
-use crate::db::DbConn;
-use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::export;
 use crate::state::AppState;
+use domain::DbConn;
+use domain::error::{DomainError, DomainResult};
+use domain::export;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/users/me/export").route(web::get().to(account)));

@@ -13,7 +13,8 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
-use crate::domain::error::DomainError;
+use crate::request::HttpError;
+use domain::error::DomainError;
 
 pub struct Json<T>(pub T);
 
@@ -45,7 +46,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DomainError> {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
-    type Error = DomainError;
+    type Error = HttpError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
@@ -60,7 +61,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     DomainError::BadRequest(format!("cannot read the body: {e}"))
                 }
             })?;
-            parse(&bytes).map(Json)
+            Ok(Json(parse(&bytes)?))
         })
     }
 }

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::Json;
 use super::caller::{Caller, Reply};
 use super::{Page, no_content};
-use crate::domain::messages::{self, Draft};
-use crate::domain::reactions;
+use domain::messages::{self, Draft};
+use domain::reactions;
 use protocol::{MessageId, RoomId, VersionId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

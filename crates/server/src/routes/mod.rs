@@ -6,7 +6,7 @@ pub mod auth;
 pub mod avatars;
 pub mod bots;
 mod caller;
-mod error;
+
 pub mod events;
 pub mod export;
 pub mod headers;
@@ -39,7 +39,8 @@ use protocol::ApiError;
 use protocol::limits::BODY_MAX_BYTES;
 use serde::Deserialize;
 
-use crate::domain::error::{DomainError, Missing};
+use crate::request::HttpError;
+use domain::error::{DomainError, Missing};
 pub use json::Json;
 
 /// Every route. `/metrics` is left out when a listener of its own serves it
@@ -61,7 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, web_dir: &Path, public_metrics: b
             .configure(two_factor::routes)
             .configure(bots::routes)
             .configure(social::routes)
-            .service(web::resource("/ws").route(web::get().to(crate::realtime::gateway::upgrade)))
+            .service(web::resource("/ws").route(web::get().to(crate::gateway::upgrade)))
             .service(web::resource("/openapi.json").route(web::get().to(openapi::serve)))
             .default_service(web::to(unknown_route)),
     )
@@ -89,12 +90,12 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(BODY_MAX_BYTES))
         .app_data(
             web::PathConfig::default().error_handler(|err: PathError, _| {
-                DomainError::BadRequest(format!("invalid path: {err}")).into()
+                HttpError(DomainError::BadRequest(format!("invalid path: {err}"))).into()
             }),
         )
         .app_data(
             web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-                DomainError::BadRequest(format!("invalid query: {err}")).into()
+                HttpError(DomainError::BadRequest(format!("invalid query: {err}"))).into()
             }),
         );
 }
@@ -110,9 +111,9 @@ pub fn optional_json<T: serde::de::DeserializeOwned + Default>(
     json::parse(body)
 }
 
-async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, DomainError> {
+async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, HttpError> {
     tracing::debug!(path = req.path(), "unknown API route");
-    Err(DomainError::NotFound(Missing::Route))
+    Err(DomainError::NotFound(Missing::Route).into())
 }
 
 /// Gives framework-made errors (405, a 404 from the file server, a 413 from

@@ -2,16 +2,16 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::db;
-use crate::domain::error::DomainError;
+use crate::request::HttpError;
 use crate::state::AppState;
+use domain::error::DomainError;
 
 /// 200 when the database answers.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200), (status = 503)))]
-pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, DomainError> {
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, HttpError> {
     state
         .db
-        .run(|conn| Ok::<_, DomainError>(db::ping(conn)?))
+        .run(domain::ping)
         .await
         .map_err(|e| DomainError::Unavailable(format!("health check: {e}")))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))

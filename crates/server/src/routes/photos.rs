@@ -12,8 +12,8 @@ use super::caller::{Caller, Reply};
 use super::no_content;
 use super::served::{self, Cache};
 use super::upload;
-use crate::domain::{photos, pictures, quota};
 use crate::files::Blob;
+use domain::{photos, pictures, quota};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Before `/users/{id}/photos`, which would take "me" for an id.

@@ -5,7 +5,7 @@ use protocol::{ApiError, MessageId, Pin, RoomId};
 
 use super::caller::{Caller, Reply};
 use super::no_content;
-use crate::domain::pins;
+use domain::pins;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/rooms/{id}/pins").route(web::get().to(list)));

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::Json;
 use super::caller::{Caller, Reply};
 use super::{Page, no_content};
-use crate::domain::{moderation, rooms};
+use domain::{moderation, rooms};
 use protocol::{RoomId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

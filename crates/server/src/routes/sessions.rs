@@ -5,9 +5,9 @@ use protocol::{ApiError, Device, SessionId};
 
 use super::caller::{Caller, Reply};
 use super::no_content;
-use crate::auth::extractor::Needs;
-use crate::domain::accounts;
-use crate::realtime::RevokedSessions;
+use crate::delivery::RevokedSessions;
+use crate::request::Needs;
+use domain::accounts;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // A person's devices: a bot token neither sees nor ends them.

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::caller::{Caller, Reply};
 use super::{Json, no_content};
-use crate::domain::error::{DomainError, Race};
-use crate::domain::social::{self, RequestOutcome};
-use crate::domain::{notifications, search as search_rules};
+use domain::error::{DomainError, Race};
+use domain::social::{self, RequestOutcome};
+use domain::{notifications, search as search_rules};
 use protocol::{FriendRequestId, NotificationId, UserId};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

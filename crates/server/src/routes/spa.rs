@@ -20,7 +20,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpResponse, web};
 
-use crate::domain::error::{DomainError, Missing};
+use domain::error::{DomainError, Missing};
+
+use crate::request::HttpError;
 
 /// For files whose name changes with their content.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -83,7 +85,7 @@ async fn fallback(req: ServiceRequest, index: PathBuf) -> actix_web::Result<Serv
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Ok(ServiceResponse::new(
             req,
-            HttpResponse::from_error(DomainError::NotFound(Missing::Route)),
+            HttpResponse::from_error(HttpError(DomainError::NotFound(Missing::Route))),
         ));
     }
     let file = NamedFile::open(index)?;

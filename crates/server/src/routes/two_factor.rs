@@ -11,9 +11,9 @@ use super::Json;
 use super::caller::{Caller, Reply};
 use super::no_content;
 use super::users::verify_password;
-use crate::auth::extractor::ClientAddress;
-use crate::auth::extractor::Needs;
-use crate::domain::two_factor;
+use crate::request::ClientAddress;
+use crate::request::Needs;
+use domain::two_factor;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

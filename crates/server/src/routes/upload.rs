@@ -5,7 +5,7 @@
 use actix_multipart::{Multipart, MultipartError};
 use futures_util::TryStreamExt;
 
-use crate::domain::error::DomainError;
+use domain::error::DomainError;
 
 /// The form field that carries the file.
 pub const FIELD: &str = "file";

@@ -12,12 +12,12 @@ use serde::Deserialize;
 use super::Json;
 use super::caller::{Caller, Reply};
 use super::{Page, no_content};
-use crate::auth::AuthUser;
-use crate::auth::extractor::{ClientAddress, Needs};
-use crate::domain::error::DomainError;
-use crate::domain::{accounts, bots, rooms};
-use crate::realtime::RevokedSessions;
+use crate::delivery::RevokedSessions;
+use crate::request::AuthUser;
+use crate::request::{ClientAddress, Needs};
 use crate::state::AppState;
+use domain::error::DomainError;
+use domain::{accounts, bots, rooms};
 use protocol::UserId;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -72,7 +72,7 @@ pub(super) async fn verify_password(
     state.auth_throttle.by_account.check(&user.id.to_string())?;
     let row = state
         .db
-        .run(move |conn| accounts::find_user(conn, user.id))
+        .run(move |conn| domain::people::find_user(conn, user.id))
         .await?;
     let ok = state
         .password_matches(password, Some(row.password_hash))

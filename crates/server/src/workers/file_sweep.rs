@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::error::DomainError;
-use crate::domain::{attachments, photos};
 use crate::files::Blob;
 use crate::state::AppState;
+use domain::error::DomainError;
+use domain::{attachments, photos};
 
 /// Files handled per round; a longer backlog takes several rounds in a row.
 const ROUND: i64 = 100;

@@ -6,7 +6,8 @@
 //! Each one hears the node's stop (a [`CancellationToken`]) between
 //! rounds, never in the middle of one, and [`Workers::stop`] waits until
 //! all have ended: the read markers still in memory are written then, so a
-//! SIGTERM loses none of them.
+//! SIGTERM loses none of them. The message writer threads (the domain's
+//! `Poster`) stop last, once every post queued before the stop is stored.
 
 mod file_sweep;
 mod limiter_cleanup;
@@ -24,11 +25,14 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::AppState;
+use domain::posting::Poster;
 
 /// The workers of one node, running.
 pub struct Workers {
     stop: CancellationToken,
     running: Vec<(&'static str, JoinHandle<()>)>,
+    /// The message writers' handle, to stop them.
+    poster: Poster,
 }
 
 impl Workers {
@@ -38,6 +42,7 @@ impl Workers {
         let mut workers = Self {
             stop: CancellationToken::new(),
             running: Vec::new(),
+            poster: state.poster.clone(),
         };
         workers.spawn("read markers", |stop| read_flush::run(state.clone(), stop));
         workers.spawn("session sweep", |stop| {
@@ -71,7 +76,8 @@ impl Workers {
     }
 
     /// Tells every worker to stop and waits until each has finished its
-    /// round (and the read markers their last flush).
+    /// round (and the read markers their last flush), then until the
+    /// message writers have stored what was queued.
     pub async fn stop(self) {
         self.stop.cancel();
         for (name, task) in self.running {
@@ -79,6 +85,7 @@ impl Workers {
                 tracing::error!(worker = name, error = %e, "a worker failed");
             }
         }
+        self.poster.stop().await;
     }
 }
 

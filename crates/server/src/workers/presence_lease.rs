@@ -1,13 +1,13 @@
 //! On a Redis-connected node: keeps this node's presence lease alive and
 //! announces the users of nodes that died without saying goodbye as
-//! offline (see `realtime::bus`).
+//! offline (see `delivery::bus`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::realtime::presence::announce;
+use crate::delivery::presence::announce;
 use crate::state::AppState;
 
 pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
@@ -20,7 +20,7 @@ pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
         match state.bus.reap_dead_nodes().await {
             Ok(gone) => {
                 for user in gone {
-                    announce(&state, user, false).await;
+                    announce(&state.db, &state.bus, user, false).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot check for dead nodes"),

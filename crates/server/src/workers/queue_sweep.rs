@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::event_queues;
 use crate::state::AppState;
+use domain::event_queues;
 
 const EVERY: Duration = Duration::from_secs(60);
 

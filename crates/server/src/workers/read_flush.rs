@@ -1,5 +1,5 @@
 //! Writes the read markers live connections reported, a few times a second
-//! (see [`crate::domain::read_markers`]), and announces those that moved;
+//! (see [`domain::read_markers`]), and announces those that moved;
 //! once more when the node stops, so what was reported is never lost.
 
 use std::sync::Arc;
@@ -9,9 +9,9 @@ use protocol::ServerEvent;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::read_markers::{self, PendingRead};
-use crate::realtime::hub::frame_of;
+use crate::delivery::hub::frame_of;
 use crate::state::AppState;
+use domain::read_markers::{self, PendingRead};
 
 /// Flushes every `read_flush_ms` (how long a reported marker may wait in
 /// memory, and the longest a `read` event lags behind its report) until

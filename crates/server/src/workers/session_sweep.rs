@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::live;
 use crate::state::AppState;
+use domain::live;
 use protocol::{SessionId, UserId};
 
 /// Sweeps every `session_check_secs` until `stop`.

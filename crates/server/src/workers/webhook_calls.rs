@@ -1,6 +1,6 @@
 //! Calling outgoing webhooks. Each bot's webhook reads its own event queue
 //! (fed by the hub exactly as a long-polling client's is, see
-//! [`crate::realtime::polling`]) and calls the owner's URL for the messages its
+//! [`crate::polling`]) and calls the owner's URL for the messages its
 //! trigger picks, in order, retrying with backoff. The message path never
 //! waits for any of it: a dead receiver delays only its own bot's calls.
 //!
@@ -27,11 +27,11 @@ use tokio::task::JoinHandle;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::domain::bots::outgoing::{self, Target, Watermarks};
-use crate::domain::error::{DomainError, Missing};
-use crate::domain::event_queues;
-use crate::realtime::polling;
+use crate::polling;
 use crate::state::AppState;
+use domain::bots::outgoing::{self, Target, Watermarks};
+use domain::error::{DomainError, Missing};
+use domain::event_queues;
 
 /// Tries of one call: the first and five retries, 1, 2, 4, 8 and 16
 /// seconds apart.
