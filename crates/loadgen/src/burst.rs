@@ -48,6 +48,7 @@ pub async fn run(args: &BurstArgs, target: &Target, json: bool) -> Result<ExitCo
     let scenario = Scenario {
         rooms: 1,
         members: args.users as usize,
+        senders: args.users as usize,
         schedule: Schedule::Burst {
             count: args.messages,
         },

@@ -95,7 +95,11 @@ pub struct FanoutArgs {
     /// Members per room (one owner, the others join), each on its own socket.
     #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(2..))]
     pub members: u32,
-    /// Messages per second each member sends.
+    /// Members per room who send (the others only read, as most of a big
+    /// room does); all of them when not given.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub senders: Option<u32>,
+    /// Messages per second each sending member sends.
     #[arg(long, default_value_t = 8.0, value_parser = positive)]
     pub rate: f64,
     /// Seconds of sending (the measured phase, before draining).

@@ -20,6 +20,8 @@ struct FanoutReport {
     target: String,
     rooms: u32,
     members: u32,
+    /// Members per room who send.
+    senders: u32,
     rate: f64,
     duration_secs: f64,
     reads: &'static str,
@@ -52,6 +54,7 @@ pub async fn run(args: &FanoutArgs, target: &Target, json: bool) -> Result<ExitC
     let scenario = Scenario {
         rooms: args.rooms as usize,
         members: args.members as usize,
+        senders: args.senders.map_or(args.members, |n| n.min(args.members)) as usize,
         schedule: Schedule::Paced {
             rate: args.rate,
             duration: args.duration,
@@ -67,6 +70,7 @@ pub async fn run(args: &FanoutArgs, target: &Target, json: bool) -> Result<ExitC
         target: target.label().to_owned(),
         rooms: args.rooms,
         members: args.members,
+        senders: scenario.senders as u32,
         rate: args.rate,
         duration_secs: args.duration.as_secs_f64(),
         reads: reads_name(args.reads),
@@ -110,8 +114,14 @@ fn reads_name(reads: ReadMode) -> &'static str {
 impl Report for FanoutReport {
     fn print_text(&self) {
         println!(
-            "fanout: {} room(s) × {} members, {} msg/s each for {:.1} s, reads {} ({})",
-            self.rooms, self.members, self.rate, self.duration_secs, self.reads, self.target
+            "fanout: {} room(s) × {} members, {} of them sending {} msg/s each for {:.1} s, reads {} ({})",
+            self.rooms,
+            self.members,
+            self.senders,
+            self.rate,
+            self.duration_secs,
+            self.reads,
+            self.target
         );
         print!(
             "sent {}, acked {} ({} never acked)",

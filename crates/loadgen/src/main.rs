@@ -36,7 +36,9 @@
 //!   id); duplicates = repeated `message` frames and repeated `ack`s.
 //!   Latency is end to end (the sender's clock in the body against the
 //!   receiver's); ack latency is send → `ack`. Exits 1 on any loss or
-//!   duplicate unless `--allow-loss`, so CI can assert on it.
+//!   duplicate unless `--allow-loss`, so CI can assert on it. `--senders N`
+//!   lets only the first N members of each room send (a big room: many
+//!   readers, a few talkers).
 //! - `burst`: one room of `--users` members who all send `--messages`
 //!   messages at once: messages stored/s, frames delivered/s, ack and
 //!   fan-out latency (the scenario of docs/BENCHMARKS.md).
@@ -66,6 +68,7 @@
 //! cargo build --release -p server --bin themechat-server
 //! cargo run --release -p loadgen -- fanout --rooms 15 --members 25 --rate 8 --duration 20 --backend postgres
 //! cargo run --release -p loadgen -- fanout --rooms 4 --members 50 --rate 2 --duration 30 --reads per-message
+//! cargo run --release -p loadgen -- fanout --rooms 1 --members 10000 --senders 20 --rate 1 --duration 20 --backend postgres
 //! cargo run --release -p loadgen -- burst --users 20 --messages 50 --backend sqlite
 //! cargo run --release -p loadgen -- conns --count 5000 --hold 30 --reconnect
 //! cargo run --release -p loadgen -- history --messages 100000 --samples 1000 --backend postgres

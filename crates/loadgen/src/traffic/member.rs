@@ -28,7 +28,7 @@ pub(super) async fn run_member(
     let (sink, mut frames) = socket.split();
     let (outbox, queued) = mpsc::unbounded_channel();
     let writer = tokio::spawn(write(plan, sink, queued, phases.clone()));
-    let mut log = MemberLog::new(plan.member, plan.room, plan.schedule.count());
+    let mut log = MemberLog::new(plan.member, plan.room, plan.count());
     let mut reads = tokio::time::interval_at(
         Instant::now() + READ_INTERVAL.mul_f64(fastrand::f64()),
         READ_INTERVAL,
@@ -80,7 +80,7 @@ pub(super) async fn write(
     mut queued: mpsc::UnboundedReceiver<WsMessage>,
     mut phases: watch::Receiver<Phase>,
 ) -> u32 {
-    let count = plan.schedule.count();
+    let count = plan.count();
     let Some(start) = sending_start(&mut phases).await else {
         return 0;
     };

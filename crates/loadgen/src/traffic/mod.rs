@@ -55,6 +55,9 @@ pub struct Scenario {
     pub rooms: usize,
     /// Per room.
     pub members: usize,
+    /// Members per room who send (the first ones); the rest only read, as
+    /// most of a big room does.
+    pub senders: usize,
     pub schedule: Schedule,
     pub reads: ReadMode,
     /// How long to wait for acks and deliveries once sending is over
@@ -152,11 +155,10 @@ pub async fn run(target: &Target, scenario: Scenario) -> Result<Outcome> {
                     room,
                     room_id: room_ids[room],
                     schedule: scenario.schedule,
+                    sends: account.index % scenario.members < scenario.senders,
                     reads: scenario.reads,
                 };
-                progress
-                    .planned
-                    .fetch_add(u64::from(plan.schedule.count()), Relaxed);
+                progress.planned.fetch_add(u64::from(plan.count()), Relaxed);
                 Ok(tokio::spawn(run_member(plan, socket, progress, phases)))
             }
         })
@@ -281,7 +283,16 @@ struct Plan {
     room: usize,
     room_id: Uuid,
     schedule: Schedule,
+    /// Whether this member sends at all.
+    sends: bool,
     reads: ReadMode,
+}
+
+impl Plan {
+    /// Messages this member sends.
+    fn count(&self) -> u32 {
+        if self.sends { self.schedule.count() } else { 0 }
+    }
 }
 
 /// What became of one send.

@@ -9,8 +9,19 @@ fn plan(reads: ReadMode) -> Plan {
         room: 0,
         room_id: Uuid::nil(),
         schedule: Schedule::Burst { count: 4 },
+        sends: true,
         reads,
     }
+}
+
+#[test]
+fn a_member_who_only_reads_sends_nothing() {
+    let reader = Plan {
+        sends: false,
+        ..plan(ReadMode::None)
+    };
+    assert_eq!(plan(ReadMode::None).count(), 4);
+    assert_eq!(reader.count(), 0);
 }
 
 fn message(kind: &str, id: u128, seq: i64, body: &str, client_id: Option<&str>) -> String {
