@@ -13,7 +13,7 @@
 
 mod modules;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use modules::{Crate, ModPath};
@@ -209,64 +209,22 @@ fn sibling_graph(krate: &Crate, parent: &[String], children: &[ModPath]) -> Edge
     graph
 }
 
-/// Tarjan's strongly connected components (small graphs: recursion is fine).
+/// The graph's strongly connected components (petgraph's Tarjan), each
+/// sorted.
 fn strongly_connected(graph: &Edges) -> Vec<Vec<ModPath>> {
-    struct Walk<'g> {
-        graph: &'g Edges,
-        index: BTreeMap<&'g ModPath, usize>,
-        low: BTreeMap<&'g ModPath, usize>,
-        stack: Vec<&'g ModPath>,
-        on_stack: BTreeSet<&'g ModPath>,
-        components: Vec<Vec<ModPath>>,
-    }
-    impl<'g> Walk<'g> {
-        fn visit(&mut self, node: &'g ModPath) {
-            let n = self.index.len();
-            self.index.insert(node, n);
-            self.low.insert(node, n);
-            self.stack.push(node);
-            self.on_stack.insert(node);
-            for next in self
-                .graph
-                .get(node)
-                .into_iter()
-                .flat_map(|edges| edges.keys())
-            {
-                if !self.index.contains_key(next) {
-                    self.visit(next);
-                    let low = self.low[node].min(self.low[next]);
-                    self.low.insert(node, low);
-                } else if self.on_stack.contains(next) {
-                    let low = self.low[node].min(self.index[next]);
-                    self.low.insert(node, low);
-                }
-            }
-            if self.low[node] == self.index[node] {
-                let mut component = Vec::new();
-                while let Some(top) = self.stack.pop() {
-                    self.on_stack.remove(top);
-                    component.push(top.clone());
-                    if top == node {
-                        break;
-                    }
-                }
-                component.sort();
-                self.components.push(component);
-            }
+    let mut modules = petgraph::graphmap::DiGraphMap::<&ModPath, ()>::new();
+    for (from, targets) in graph {
+        modules.add_node(from);
+        for to in targets.keys() {
+            modules.add_edge(from, to, ());
         }
     }
-    let mut walk = Walk {
-        graph,
-        index: BTreeMap::new(),
-        low: BTreeMap::new(),
-        stack: Vec::new(),
-        on_stack: BTreeSet::new(),
-        components: Vec::new(),
-    };
-    for node in graph.keys() {
-        if !walk.index.contains_key(node) {
-            walk.visit(node);
-        }
-    }
-    walk.components
+    petgraph::algo::tarjan_scc(&modules)
+        .into_iter()
+        .map(|component| {
+            let mut component: Vec<ModPath> = component.into_iter().cloned().collect();
+            component.sort();
+            component
+        })
+        .collect()
 }
