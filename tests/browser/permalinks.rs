@@ -7,37 +7,66 @@ use themechat_tests::unique;
 
 use crate::support::{join_from_explore, register};
 
-/// The highlighted message's body and whether all of it is inside the
-/// list's view.
-async fn highlighted(browser: &Browser) -> Option<(String, bool)> {
+/// What the list shows of the highlighted message: its body, whether all
+/// of it is inside the list's view, and the list's scroll position (for the
+/// failure message).
+struct Shown {
+    body: Option<String>,
+    in_view: bool,
+    list: String,
+}
+
+async fn highlighted(browser: &Browser) -> Shown {
     let found = browser
         .execute(
             "const b = document.querySelector('[data-testid=\"message-bubble\"][data-highlighted=\"true\"]');\
              const l = document.querySelector('[data-testid=\"message-list\"]');\
-             if (!b || !l) return null;\
-             const r = b.getBoundingClientRect(), v = l.getBoundingClientRect();\
+             if (!l) return [null, false, 'no list'];\
+             const v = l.getBoundingClientRect();\
+             const all = l.querySelectorAll('[data-testid=\"message-body\"]');\
+             const ends = all.length ? `${all[0].textContent.trim()} .. ${all[all.length - 1].textContent.trim()}` : '';\
+             const list = `scrollTop ${l.scrollTop} of ${l.scrollHeight}, view ${l.clientHeight}, ${all.length} drawn: ${ends}`;\
+             if (!b) return [null, false, list];\
+             const r = b.getBoundingClientRect();\
              return [b.querySelector('[data-testid=\"message-body\"]').textContent.trim(),\
-                     r.top >= v.top && r.bottom <= v.bottom];",
+                     r.top >= v.top && r.bottom <= v.bottom,\
+                     `${list}; highlighted at ${r.top - v.top}..${r.bottom - v.top}`];",
             Vec::new(),
         )
         .await;
-    let pair = found.as_array()?;
-    Some((pair.first()?.as_str()?.to_owned(), pair.get(1)?.as_bool()?))
+    Shown {
+        body: found[0].as_str().map(str::to_owned),
+        in_view: found[1].as_bool().unwrap_or(false),
+        list: found[2].as_str().unwrap_or_default().to_owned(),
+    }
 }
 
+/// Waits for `body` to be the highlighted message, all of it in view.
 async fn wait_highlighted(browser: &Browser, body: &str) {
-    browser
-        .wait_until(
-            &format!("\"{body}\" highlighted and in view"),
-            themechat_tests::browser::WAIT,
-            || async {
-                Ok(highlighted(browser)
-                    .await
-                    .filter(|(shown, in_view)| shown == body && *in_view)
-                    .map(|_| ()))
-            },
-        )
-        .await;
+    let start = tokio::time::Instant::now();
+    // Each change of what the list showed, for the failure message.
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let shown = highlighted(browser).await;
+        if shown.body.as_deref() == Some(body) && shown.in_view {
+            return;
+        }
+        let state = format!(
+            "{:?}, in view: {}; {}",
+            shown.body, shown.in_view, shown.list
+        );
+        if seen.last().is_none_or(|last| !last.ends_with(&state)) {
+            seen.push(format!("{:>5} ms {state}", start.elapsed().as_millis()));
+        }
+        if start.elapsed() >= themechat_tests::browser::WAIT {
+            panic!(
+                "\"{body}\" is not highlighted and in view; the list showed:\n{}\n{}",
+                seen.join("\n"),
+                browser.describe().await
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 async fn bodies(browser: &Browser) -> Vec<String> {

@@ -106,6 +106,50 @@ async fn rest_posts_and_typing_cross_nodes() {
     hang_up(&cluster, vec![(alice_ws, &alice), (bob_ws, &bob)]).await;
 }
 
+/// `themechat_bus_events_total{outcome}` of a node.
+async fn bus_events(cluster: &Cluster, node: usize, outcome: &str) -> u64 {
+    let resp = cluster.node(node).get("/metrics", None).await;
+    assert_status(&resp, 200);
+    let series = format!("themechat_bus_events_total{{outcome=\"{outcome}\"}} ");
+    resp.text
+        .lines()
+        .find_map(|line| line.strip_prefix(&series))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series}in\n{}", resp.text))
+}
+
+#[tokio::test]
+async fn a_node_reads_only_the_events_it_has_someone_for() {
+    let (cluster, alice, _bob, room) = cluster_with_room().await;
+    // Node B holds only carol, who shares nothing with alice.
+    let carol = cluster.node(A).register(&unique("carol")).await;
+    let mut carol_ws = WsClient::open(cluster.node(B), &carol)
+        .await
+        .named("carol@B");
+    let mut alice_ws = WsClient::open(cluster.node(A), &alice)
+        .await
+        .named("alice@A");
+    let (skipped_on_b, delivered_on_a) = (
+        bus_events(&cluster, B, "skipped").await,
+        bus_events(&cluster, A, "delivered").await,
+    );
+
+    for n in 1..=3 {
+        let body = format!("only for A {n}");
+        cluster.node(A).post_message(&alice, &room, &body).await;
+        alice_ws.next_of_type("message", EVENT_TIMEOUT).await;
+    }
+    carol_ws.expect_silence(&["message"], SILENCE).await;
+
+    // Both nodes received the three; only A, where alice is, read them.
+    assert!(
+        bus_events(&cluster, B, "skipped").await >= skipped_on_b + 3,
+        "node B decoded messages for a room nobody on it is in"
+    );
+    assert!(bus_events(&cluster, A, "delivered").await >= delivered_on_a + 3);
+    hang_up(&cluster, vec![(alice_ws, &alice), (carol_ws, &carol)]).await;
+}
+
 #[tokio::test]
 async fn presence_crosses_nodes() {
     let (cluster, alice, bob, room) = cluster_with_room().await;

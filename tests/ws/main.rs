@@ -9,6 +9,7 @@
 
 mod abuse;
 mod auth;
+mod crowds;
 mod events;
 mod flow;
 mod messaging;

@@ -11,6 +11,7 @@ pub mod attachments;
 pub mod audit;
 pub mod blocks;
 pub mod bots;
+pub mod crowd;
 pub mod error;
 pub mod event_queues;
 pub mod events;

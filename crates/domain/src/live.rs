@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use protocol::{Me, RoomId, RoomSummary, SessionId, UserId};
 
 use super::Presence;
+use super::crowd::Crowd;
 use super::error::{DomainError, DomainResult};
 use storage::DbConn;
 use storage::queries::{members, sessions, social};
@@ -65,9 +66,14 @@ pub fn memberships(
     Ok(found)
 }
 
-/// Who hears of `user`'s presence: friends and everyone sharing a room.
-pub fn presence_audience(conn: &mut DbConn, user: UserId) -> DomainResult<Vec<UserId>> {
-    let mut ids = members::co_member_ids(conn, user)?;
+/// Who hears of `user`'s presence: friends and everyone sharing a room
+/// that is not a crowd with them.
+pub fn presence_audience(
+    conn: &mut DbConn,
+    user: UserId,
+    crowd: Crowd,
+) -> DomainResult<Vec<UserId>> {
+    let mut ids = members::co_member_ids_in_rooms_under(conn, user, crowd.from)?;
     ids.extend(social::friend_ids(conn, user)?);
     let audience: HashSet<UserId> = ids.into_iter().filter(|id| *id != user).collect();
     Ok(audience.into_iter().collect())

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use protocol::{MessageId, RoomId, ServerEvent, UserId};
 
+use super::crowd::Crowd;
 use super::distinct_ids;
 use super::events::{Origin, Outbound};
 use crate::error::DomainResult;
@@ -93,7 +94,7 @@ impl ReadQueue {
 
 /// Writes a batch of reports in the caller's write transaction: a handful of
 /// reads for the whole batch, then one upsert per marker that moves.
-pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> {
+pub fn flush(conn: &mut DbConn, reads: &[PendingRead], crowd: Crowd) -> DomainResult<Flushed> {
     let mut flushed = Flushed::default();
     if reads.is_empty() {
         return Ok(flushed);
@@ -109,6 +110,12 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
         .into_iter()
         .map(|m| (*m.room_id, *m.user_id))
         .collect();
+    let rooms = distinct_ids(reads.iter().map(|r| r.room_id));
+    let crowds: HashSet<RoomId> = members::counts(conn, &rooms)?
+        .into_iter()
+        .filter(|&(_, size)| crowd.is_crowd(size))
+        .map(|(room, _)| room)
+        .collect();
     for read in reads {
         let (room, user, message) = (read.room_id, read.user_id, read.message_id);
         if !members.contains(&(room, user)) {
@@ -122,17 +129,33 @@ pub fn flush(conn: &mut DbConn, reads: &[PendingRead]) -> DomainResult<Flushed> 
             }
         };
         if messages::advance_marker(conn, room, user, message, seq)? {
-            let event = ServerEvent::Read {
-                room_id: read.room_id,
-                user_id: read.user_id,
-                message_id: read.message_id,
-            };
+            let in_crowd = crowds.contains(&room);
             flushed
                 .events
-                .push((Outbound::room(room, event), read.origin));
+                .push((receipt(room, user, message, in_crowd), read.origin));
         }
     }
     Ok(flushed)
+}
+
+/// The `read` event of `user`'s marker moving to `message`: to the room,
+/// or only to the reader's own devices in a crowd (see [`crate::crowd`]).
+pub(crate) fn receipt(
+    room_id: RoomId,
+    user_id: UserId,
+    message_id: MessageId,
+    in_crowd: bool,
+) -> Outbound {
+    let event = ServerEvent::Read {
+        room_id,
+        user_id,
+        message_id,
+    };
+    if in_crowd {
+        Outbound::user(user_id, event)
+    } else {
+        Outbound::room(room_id, event)
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 pub use crate::client_address::ForwardedHeader;
 use crate::client_address::TrustedProxies;
+use domain::crowd::Crowd;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -153,6 +154,10 @@ pub struct Settings {
     pub session_check_secs: u64,
     /// Events queued for one connection before it counts as too slow.
     pub ws_queue_capacity: usize,
+    /// Rooms of this many members or more are crowds: no presence through
+    /// them, read receipts to the reader's own devices (see
+    /// [`domain::crowd`]).
+    pub large_room_members: i64,
     /// Threads storing messages (rooms are spread over them); 0: two on
     /// PostgreSQL, one on SQLite (which writes one transaction at a time).
     pub message_writers: usize,
@@ -245,6 +250,7 @@ impl Default for Settings {
             ws_frames_per_sec: 20,
             session_check_secs: 30,
             ws_queue_capacity: 256,
+            large_room_members: Crowd::default().from,
             message_writers: 0,
             write_queue_capacity: 4096,
             presence_lease_secs: 15,
@@ -359,6 +365,12 @@ impl Settings {
                 reason: "the upload rate, its window and the upload quota must be positive".into(),
             });
         }
+        if self.large_room_members < 2 {
+            return Err(ConfigError::Invalid {
+                key: "large_room_members",
+                reason: "must be at least 2 (two people talking are never a crowd)".into(),
+            });
+        }
         if self.rate_limit_edits == 0 || self.rate_limit_edits_window_ms == 0 {
             return Err(ConfigError::Invalid {
                 key: "rate_limit_edits",
@@ -394,6 +406,13 @@ impl Settings {
 
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    /// From which size a room is a crowd.
+    pub fn crowd(&self) -> Crowd {
+        Crowd {
+            from: self.large_room_members,
+        }
     }
 
     pub fn session_policy(&self) -> domain::accounts::SessionPolicy {

@@ -18,6 +18,9 @@ pub struct Metrics {
     pub ws_connections: IntGauge,
     pub ws_frames_in: IntCounter,
     pub ws_dropped_slow: IntCounter,
+    /// Events from the bus, by `outcome`: `delivered` (someone here was in
+    /// their audience) or `skipped` (nobody was: left undecoded).
+    pub bus_events: IntCounterVec,
     /// What the message writers count (`domain::posting`).
     pub posting: PostingMetrics,
     /// Pictures being decoded now (`domain::pictures::Decoders`).
@@ -48,6 +51,14 @@ impl Metrics {
             "ws_dropped_slow_total",
             "WebSocket connections closed for not keeping up",
         )?;
+        let bus_events = IntCounterVec::new(
+            Opts::new(
+                "bus_events_total",
+                "Events received from the bus: delivered here, or skipped unread",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(bus_events.clone()))?;
         let picture_decodes =
             IntGauge::new("picture_decodes_in_flight", "Pictures being decoded now")?;
         let picture_decodes_refused = IntCounter::new(
@@ -70,6 +81,7 @@ impl Metrics {
             ws_connections,
             ws_frames_in,
             ws_dropped_slow,
+            bus_events,
             picture_decodes,
             picture_decodes_refused,
         })

@@ -55,10 +55,12 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let settings = Arc::new(settings);
         let hub = Hub::new();
+        let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
         let bus = match &settings.redis_url {
             Some(url) => {
                 let lease = Duration::from_secs(settings.presence_lease_secs.max(1));
-                let bus = Bus::redis(hub.clone(), url, &settings.redis_prefix, lease)
+                let counted = metrics.bus_events.clone();
+                let bus = Bus::redis(hub.clone(), url, &settings.redis_prefix, lease, counted)
                     .await
                     .map_err(|e| StartupError::Other(format!("cannot connect to Redis: {e}")))?;
                 tracing::info!("multi-node fan-out through Redis");
@@ -68,7 +70,7 @@ impl Application {
         };
         let state = {
             let settings = settings.clone();
-            tokio::task::spawn_blocking(move || build_state(settings, hub, bus))
+            tokio::task::spawn_blocking(move || build_state(settings, hub, bus, metrics))
                 .await
                 .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))??
         };
@@ -221,7 +223,12 @@ fn metrics_server(
     Ok((address, server.run()))
 }
 
-fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, StartupError> {
+fn build_state(
+    settings: Arc<Settings>,
+    hub: Hub,
+    bus: Bus,
+    metrics: Metrics,
+) -> Result<AppState, StartupError> {
     let db = Database::connect(
         settings.database_url.as_deref(),
         &settings.data_dir,
@@ -231,7 +238,6 @@ fn build_state(settings: Arc<Settings>, hub: Hub, bus: Bus) -> Result<AppState, 
     let secret = load_or_create_secret(&settings).map_err(StartupError::Secret)?;
     let hasher = PasswordHasher::new(settings.argon2_memory_kib)
         .map_err(|e: DomainError| StartupError::Other(e.to_string()))?;
-    let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
     let poster = {
         Poster::start(
             db.clone(),

@@ -235,7 +235,7 @@ impl Chat {
                 let newest = s.newest_seq(room);
                 let t = s.timeline(room);
                 match page {
-                    Ok(page) => t.show_window(page, newest),
+                    Ok(page) => t.show_context(page, newest, message),
                     Err(e) => {
                         t.loading = false;
                         t.error = Some(format!("That message cannot be shown: {}", e.message()));

@@ -157,8 +157,14 @@ impl Reading {
         self.divider_above && self.divider.is_some()
     }
 
+    /// Draws `window`. A stretch of history is never the bottom, whatever
+    /// the last measure said: a redraw must not pull the list down to the
+    /// end of a stretch opened at a message.
     pub fn set_window(&mut self, window: Window) {
         self.window = window;
+        if window != Window::Latest {
+            self.at_bottom = false;
+        }
     }
 
     /// Whether the room still waits for its opening position (a link to a
@@ -191,9 +197,12 @@ impl Reading {
         at.map_or(Opening::Bottom, Opening::Divider)
     }
 
-    /// A linked message was brought into view: that is the position.
+    /// A linked message is brought into view: that is the position, and it
+    /// is not the bottom (until a measure says so), so nothing that redraws
+    /// meanwhile scrolls away from it.
     pub fn linked(&mut self) {
         self.positioned = true;
+        self.at_bottom = false;
     }
 
     /// Whether the last message on screen may be reported as read now: the
@@ -403,6 +412,27 @@ mod tests {
         r.linked();
         assert!(r.counts_seen(true));
         assert!(!r.needs_opening(false));
+        assert!(
+            !r.keeps_to_bottom(),
+            "a redraw before the next measure stays at the linked message"
+        );
+    }
+
+    #[test]
+    fn a_stretch_of_history_is_not_the_bottom_before_it_is_measured() {
+        let mut r = Reading::default();
+        r.open(FirstUnread::None, false, None);
+        r.track(
+            geometry(1_500.0),
+            false,
+            DividerAt::NotDrawn {
+                seq: None,
+                window_lo: None,
+            },
+        );
+        assert!(r.keeps_to_bottom());
+        r.set_window(Window::Span { lo: 1, hi: 60 });
+        assert!(!r.keeps_to_bottom());
     }
 
     #[test]

@@ -623,6 +623,24 @@ fn a_backlog_opened_where_it_starts_is_read_as_far_as_seen() {
 }
 
 #[test]
+fn a_linked_message_another_page_brought_meanwhile_stays_where_it_is_drawn() {
+    let mut s = signed_in();
+    let linked = msg(ROOM, 40, 2, 40).id;
+    let t = s.timeline(ROOM);
+    // Where the unread messages start came first, and holds the message.
+    t.show_window((1..=50).map(|n| msg(ROOM, n, 2, n)).collect(), 150);
+    t.show_context((16..=65).map(|n| msg(ROOM, n, 2, n)).collect(), 150, linked);
+    assert_eq!(t.first().map(|m| m.seq), Some(1), "what is drawn stays");
+    assert_eq!(t.last().map(|m| m.seq), Some(50));
+
+    // Not loaded: the stretch around it replaces what was there.
+    t.show_window((101..=150).map(|n| msg(ROOM, n, 2, n)).collect(), 150);
+    t.show_context((16..=65).map(|n| msg(ROOM, n, 2, n)).collect(), 150, linked);
+    assert_eq!(t.first().map(|m| m.seq), Some(16));
+    assert!(t.get(linked).is_some());
+}
+
+#[test]
 fn jumping_from_a_backlog_to_the_newest_skips_it_by_choice() {
     let mut s = signed_in();
     {

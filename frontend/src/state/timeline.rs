@@ -197,6 +197,17 @@ impl Timeline {
             .count() as i64
     }
 
+    /// The stretch of history around a linked `message` (`page`, see
+    /// [`Timeline::show_window`]), unless another page brought the message
+    /// while this one was on its way (opening the room fetches where its
+    /// unread messages start): the list may already show it there, and
+    /// replacing what is drawn would move it out of view.
+    pub fn show_context(&mut self, page: Vec<Message>, newest_seq: i64, message: MessageId) {
+        if self.get(message).is_none() {
+            self.show_window(page, newest_seq);
+        }
+    }
+
     /// Replaces what is held with the stretch of history around a message
     /// (`page`, oldest first); `newest_seq` is the room's newest message, to
     /// know whether the stretch reaches it. Pending sends stay.

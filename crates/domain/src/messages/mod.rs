@@ -13,12 +13,13 @@ use protocol::{
 };
 
 use super::access::{readable_message, visible_room};
+use super::crowd::Crowd;
 use super::events::Outbound;
 use super::profanity::ProfanityFilter;
 use crate::error::{DomainError, DomainResult, Missing};
 use storage::DbConn;
 use storage::models::{MessageEditRow, Stored, now, utc};
-use storage::queries::{edits, messages};
+use storage::queries::{edits, members, messages};
 
 /// A message to post, checked and cleaned before any transaction starts.
 #[derive(Debug, Clone)]
@@ -319,6 +320,7 @@ pub fn mark_read(
     user_id: UserId,
     room_id: RoomId,
     message_id: MessageId,
+    crowd: Crowd,
 ) -> DomainResult<Vec<Outbound>> {
     visible_room(conn, room_id, user_id)?.member()?;
     let Some(seq) = cursor_seq(conn, room_id, Some(message_id))? else {
@@ -327,13 +329,11 @@ pub fn mark_read(
     if !messages::advance_marker(conn, room_id, user_id, message_id, seq)? {
         return Ok(Vec::new());
     }
-    Ok(vec![Outbound::room(
-        room_id,
-        ServerEvent::Read {
-            room_id,
-            user_id,
-            message_id,
-        },
+    let in_crowd = members::counts(conn, &[room_id])?
+        .first()
+        .is_some_and(|&(_, size)| crowd.is_crowd(size));
+    Ok(vec![crate::read_markers::receipt(
+        room_id, user_id, message_id, in_crowd,
     )])
 }
 

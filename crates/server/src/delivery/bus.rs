@@ -20,8 +20,9 @@ use redis::aio::ConnectionManager;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::{Envelope, Hub, Origin, Outbound};
+use super::{Envelope, Hub, Origin, Outbound, wire};
 use domain::posting::Outlet;
+use prometheus::IntCounterVec;
 use protocol::UserId;
 
 /// The names of this deployment's channel and keys in Redis.
@@ -76,6 +77,7 @@ impl Bus {
         url: &str,
         prefix: &str,
         lease: Duration,
+        counted: IntCounterVec,
     ) -> Result<Self, redis::RedisError> {
         let keys = Keys {
             prefix: prefix.to_owned(),
@@ -113,6 +115,7 @@ impl Bus {
             hub.clone(),
             pubsub,
             listening,
+            counted,
         ));
         Ok(Self {
             hub,
@@ -137,7 +140,7 @@ impl Bus {
             self.hub.deliver(envelope);
             return;
         };
-        let payload = match serde_json::to_string(&envelope) {
+        let payload = match wire::encode(&envelope) {
             Ok(payload) => payload,
             Err(e) => {
                 tracing::error!(error = %e, "cannot serialise envelope");
@@ -300,8 +303,7 @@ async fn online_elsewhere(
 }
 
 /// Publishes what is queued, everything waiting at once in one pipeline:
-/// one round trip per batch rather than per envelope, and still one order.
-/// Publishes envelopes in pipelines. What Redis took while this node is
+/// one round trip per batch rather than per envelope, and still one order. What Redis took while this node is
 /// not subscribed (Redis just came back, the subscriber not yet) would
 /// never come back here: those are delivered locally as well, or this
 /// node's own clients would miss their acks and events.
@@ -338,7 +340,10 @@ async fn subscriber(
     hub: Hub,
     first: redis::aio::PubSub,
     listening: Arc<AtomicBool>,
+    counted: IntCounterVec,
 ) {
+    let delivered = counted.with_label_values(&["delivered"]);
+    let skipped = counted.with_label_values(&["skipped"]);
     let mut subscribed = Some(first);
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -359,8 +364,12 @@ async fn subscriber(
                             continue;
                         }
                     };
-                    match serde_json::from_str::<Envelope>(&payload) {
-                        Ok(envelope) => hub.deliver(envelope),
+                    match wire::decode(&payload, &hub) {
+                        Ok((envelope, unread)) => {
+                            delivered.inc_by(envelope.events.len() as u64);
+                            skipped.inc_by(unread as u64);
+                            hub.deliver(envelope);
+                        }
                         Err(e) => tracing::warn!(error = %e, "malformed bus message"),
                     }
                 }

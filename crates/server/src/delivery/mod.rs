@@ -10,6 +10,7 @@ pub mod bus;
 pub mod hub;
 pub mod pollers;
 pub mod presence;
+mod wire;
 
 pub use bus::Bus;
 pub use hub::Hub;

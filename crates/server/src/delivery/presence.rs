@@ -1,21 +1,23 @@
 //! Telling people who came online and who left.
 //!
 //! `presence` goes to a user's friends and to everyone sharing a room with
-//! them, on every node. With Redis, each node also sweeps up after nodes that
-//! died without saying goodbye (see [`super::bus`]): their users go offline.
+//! them (not through a crowd: see [`domain::crowd`]), on every node. With
+//! Redis, each node also sweeps up after nodes that died without saying
+//! goodbye (see [`super::bus`]): their users go offline.
 
 use protocol::ServerEvent;
 
 use super::Bus;
 use super::{Envelope, Outbound};
+use domain::crowd::Crowd;
 use domain::{Database, live};
 use protocol::UserId;
 
-/// Publishes `user`'s new presence to friends and co-members, and to every
-/// node's idea of who is online.
-pub async fn announce(db: &Database, bus: &Bus, user: UserId, online: bool) {
+/// Publishes `user`'s new presence to friends and co-members (of rooms that
+/// are not crowds), and to every node's idea of who is online.
+pub async fn announce(db: &Database, bus: &Bus, crowd: Crowd, user: UserId, online: bool) {
     let audience = db
-        .run(move |c| live::presence_audience(c, user))
+        .run(move |c| live::presence_audience(c, user, crowd))
         .await
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot load the presence audience");

@@ -29,7 +29,14 @@ impl Registration {
             user: user.id,
         };
         if state.bus.connection_opened(user.id, first_here).await {
-            crate::delivery::presence::announce(&state.db, &state.bus, user.id, true).await;
+            crate::delivery::presence::announce(
+                &state.db,
+                &state.bus,
+                state.settings.crowd(),
+                user.id,
+                true,
+            )
+            .await;
         }
         registration
     }
@@ -48,7 +55,14 @@ impl Drop for Registration {
         let (state, user) = (self.state.clone(), self.user);
         runtime.spawn(async move {
             if state.bus.connection_closed(user, last_here).await {
-                crate::delivery::presence::announce(&state.db, &state.bus, user, false).await;
+                crate::delivery::presence::announce(
+                    &state.db,
+                    &state.bus,
+                    state.settings.crowd(),
+                    user,
+                    false,
+                )
+                .await;
             }
         });
     }

@@ -258,8 +258,9 @@ pub async fn mark_read(
     body: Json<ReadRequest>,
 ) -> Reply {
     let message_id = body.message_id;
+    let crowd = caller.state.settings.crowd();
     caller
-        .commit(move |conn, me| messages::mark_read(conn, me.id, *room_id, message_id))
+        .commit(move |conn, me| messages::mark_read(conn, me.id, *room_id, message_id, crowd))
         .await?;
     Ok(no_content())
 }

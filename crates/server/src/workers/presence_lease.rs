@@ -20,7 +20,7 @@ pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
         match state.bus.reap_dead_nodes().await {
             Ok(gone) => {
                 for user in gone {
-                    announce(&state.db, &state.bus, user, false).await;
+                    announce(&state.db, &state.bus, state.settings.crowd(), user, false).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot check for dead nodes"),

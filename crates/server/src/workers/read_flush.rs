@@ -29,9 +29,10 @@ pub async fn flush_once(state: &AppState) {
         return;
     }
     let batch = reads.clone();
+    let crowd = state.settings.crowd();
     let result = state
         .db
-        .write(move |conn| read_markers::flush(conn, &batch))
+        .write(move |conn| read_markers::flush(conn, &batch, crowd))
         .await;
     match result {
         Ok(flushed) => {

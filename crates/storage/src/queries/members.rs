@@ -346,14 +346,36 @@ pub fn remove_ban(conn: &mut DbConn, room_id: RoomId, user_id: UserId) -> DbResu
     )
 }
 
-/// Everyone who shares a room with the user (the user included).
-pub fn co_member_ids(conn: &mut DbConn, user_id: UserId) -> DbResult<Vec<UserId>> {
+/// Everyone who shares a room of fewer than `below` members with the user
+/// (the user included).
+pub fn co_member_ids_in_rooms_under(
+    conn: &mut DbConn,
+    user_id: UserId,
+    below: i64,
+) -> DbResult<Vec<UserId>> {
     let my_rooms = room_ids_of(conn, user_id)?;
+    let small: Vec<String> = on_backend!(conn, |c| memberships::table
+        .filter(memberships::room_id.eq_any(keys(&my_rooms)))
+        .group_by(memberships::room_id)
+        .having(diesel::dsl::count_star().lt(below))
+        .select(memberships::room_id)
+        .load(c))?;
     parsed(
         memberships::table
-            .filter(memberships::room_id.eq_any(keys(&my_rooms)))
+            .filter(memberships::room_id.eq_any(small))
             .select(memberships::user_id)
             .distinct()
             .load(conn)?,
     )
+}
+
+/// How many members each of `rooms` has (a room with none is left out).
+pub fn counts(conn: &mut DbConn, rooms: &[RoomId]) -> DbResult<Vec<(RoomId, i64)>> {
+    let rows: Vec<(String, i64)> = on_backend!(conn, |c| memberships::table
+        .filter(memberships::room_id.eq_any(keys(rooms)))
+        .group_by(memberships::room_id)
+        .select((memberships::room_id, diesel::dsl::count_star()))
+        .load(c))?;
+    let (ids, sizes): (Vec<String>, Vec<i64>) = rows.into_iter().unzip();
+    Ok(parsed::<RoomId>(ids)?.into_iter().zip(sizes).collect())
 }

@@ -12,10 +12,18 @@ use protocol::ServerEvent;
 
 use super::{CloseWhy, Frame, Hub};
 use crate::delivery::{Audience, ConnId, Envelope, Origin, Outbound};
-use protocol::RoomId;
+use protocol::{RoomId, UserId};
 
 /// How long a message ahead of a gap waits for the gap to fill.
 const REORDER_WAIT: Duration = Duration::from_millis(500);
+
+/// Whose connections `event` adds to a room (see [`Hub::has_audience`]).
+pub fn joiner(event: &ServerEvent) -> Option<UserId> {
+    match event {
+        ServerEvent::MemberJoined { user, .. } => Some(user.id),
+        _ => None,
+    }
+}
 
 /// Per room: the next seq to deliver, and messages waiting for a gap.
 #[derive(Default)]
@@ -59,6 +67,10 @@ impl Hub {
         let origin = envelope.origin;
         let own = origin.is_some_and(|o| o.node == self.node);
         for outbound in envelope.events {
+            // Nobody here: not even serialised.
+            if !self.has_audience(&outbound.audience, joiner(&outbound.event)) {
+                continue;
+            }
             let Some(frame) = frame_of(&outbound.event) else {
                 continue;
             };
@@ -148,6 +160,17 @@ impl Hub {
         self.apply_membership(&prepared.outbound);
         self.send(prepared);
         self.apply_departure(&prepared.outbound);
+    }
+
+    /// Whether a connection on this node is in `audience`, or belongs to
+    /// `joiner` (whose connections a join subscribes to the room).
+    pub fn has_audience(&self, audience: &Audience, joiner: Option<UserId>) -> bool {
+        let reg = self.read();
+        let here = match audience {
+            Audience::Room(room) => reg.by_room.contains_key(room),
+            Audience::User(user) => reg.by_user.contains_key(user),
+        };
+        here || joiner.is_some_and(|user| reg.by_user.contains_key(&user))
     }
 
     /// Joining starts a room's events before the join itself is announced,

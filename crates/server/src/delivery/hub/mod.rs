@@ -26,7 +26,7 @@ mod tests;
 
 pub use closer::{CloseWhy, Closer, ConnHandle, Frame, Stall};
 use delivery::RoomOrderLock;
-pub use delivery::frame_of;
+pub use delivery::{frame_of, joiner};
 
 use super::{ConnId, Origin, Revocation, RevokedSessions};
 
