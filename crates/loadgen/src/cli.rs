@@ -64,6 +64,21 @@ pub struct TargetArgs {
         conflicts_with = "urls"
     )]
     pub server_env: Vec<(String, String)>,
+    /// Spawned nodes: more than one share one PostgreSQL schema (so
+    /// `--backend postgres`) and fan out through Redis; clients are spread
+    /// over them round-robin.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        global = true,
+        conflicts_with = "urls"
+    )]
+    pub nodes: usize,
+    /// The Redis of several spawned nodes [default: $THEMECHAT_BENCH_REDIS_URL,
+    /// else redis://127.0.0.1:6379]; each run uses keys of its own.
+    #[arg(long, value_name = "URL", global = true, conflicts_with = "urls")]
+    pub redis: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

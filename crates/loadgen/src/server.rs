@@ -57,8 +57,17 @@ pub struct Target {
     nodes: Vec<Node>,
     pids: Vec<u32>,
     label: String,
-    /// Declared last: the process is killed once nothing refers to it.
-    _spawned: Option<Spawned>,
+    /// The processes are killed once nothing refers to them.
+    _spawned: Vec<Spawned>,
+    /// Declared after the processes: dropped once they are gone.
+    _database: Option<Database>,
+}
+
+/// The spawned nodes' database: a schema of their own on PostgreSQL, or a
+/// file in the data directory on SQLite (one node only).
+struct Database {
+    _schema: pg::Schema,
+    url: String,
 }
 
 impl Target {
@@ -75,21 +84,65 @@ impl Target {
                 nodes,
                 pids: args.server_pids.clone(),
                 label,
-                _spawned: None,
+                _spawned: Vec::new(),
+                _database: None,
             });
         }
         let backend = args.backend.unwrap_or(Backend::Sqlite);
+        let count = args.nodes.max(1);
+        if count > 1 && backend != Backend::Postgres {
+            return Err("several nodes share one database: add --backend postgres".into());
+        }
         let binary = server_binary(args.server_bin.as_deref())?;
-        let (spawned, address) = Spawned::start(&binary, backend, &args.server_env).await?;
-        let label = match backend {
-            Backend::Sqlite => "spawned server, SQLite",
-            Backend::Postgres => "spawned server, PostgreSQL",
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let (schema, url) = pg::Schema::create()?;
+                Some(Database {
+                    _schema: schema,
+                    url,
+                })
+            }
+        };
+        let mut env: Vec<(String, String)> = Vec::new();
+        if let Some(db) = &database {
+            env.push(("DATABASE_URL".into(), db.url.clone()));
+        }
+        if count > 1 {
+            let redis = args
+                .redis
+                .clone()
+                .or_else(|| std::env::var("THEMECHAT_BENCH_REDIS_URL").ok())
+                .filter(|url| !url.trim().is_empty())
+                .unwrap_or_else(|| "redis://127.0.0.1:6379".into());
+            env.push(("REDIS_URL".into(), redis));
+            // Keys of this run only: nothing left by another run is read.
+            let prefix = format!("loadgen-{}", uuid::Uuid::new_v4().simple());
+            env.push(("THEMECHAT_REDIS_PREFIX".into(), prefix));
+        }
+        env.extend(args.server_env.iter().cloned());
+        // One after the other: the first migrates the schema.
+        let mut spawned = Vec::with_capacity(count);
+        let mut nodes = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (node, address) = Spawned::start(&binary, &env).await?;
+            nodes.push(Node::new(&address)?);
+            spawned.push(node);
+        }
+        let database_label = match backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        };
+        let label = match count {
+            1 => format!("spawned server, {database_label}"),
+            n => format!("{n} spawned nodes through Redis, {database_label}"),
         };
         Ok(Self {
-            nodes: vec![Node::new(&address)?],
-            pids: vec![spawned.child.id()],
-            label: label.to_owned(),
-            _spawned: Some(spawned),
+            nodes,
+            pids: spawned.iter().map(|s| s.child.id()).collect(),
+            label,
+            _spawned: spawned,
+            _database: database,
         })
     }
 
@@ -134,33 +187,22 @@ fn server_binary(explicit: Option<&Path>) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// A server process of our own, killed on drop; its data directory and
-/// schema go with it.
+/// A server process of our own, killed on drop; its data directory goes
+/// with it.
 struct Spawned {
     child: Child,
-    // Fields drop after `Drop::drop` has killed the process.
-    _schema: Option<pg::Schema>,
+    // Dropped after `Drop::drop` has killed the process.
     _data_dir: TempDir,
 }
 
 impl Spawned {
-    /// Starts `binary` on a free port and waits for its "listening" line;
-    /// returns it with the address. Its output is passed on to stderr.
-    async fn start(
-        binary: &Path,
-        backend: Backend,
-        extra_env: &[(String, String)],
-    ) -> Result<(Self, String)> {
+    /// Starts `binary` on a free port with `env` over the loadgen's own
+    /// settings and waits for its "listening" line; returns it with the
+    /// address. Its output is passed on to stderr.
+    async fn start(binary: &Path, env: &[(String, String)]) -> Result<(Self, String)> {
         let data_dir = tempfile::Builder::new()
             .prefix("themechat-loadgen-")
             .tempdir()?;
-        let (schema, database_url) = match backend {
-            Backend::Sqlite => (None, None),
-            Backend::Postgres => {
-                let (schema, url) = pg::Schema::create()?;
-                (Some(schema), Some(url))
-            }
-        };
         // A clean environment, so that nothing of the caller's (a
         // DATABASE_URL, a REDIS_URL) changes what is measured.
         let mut command = Command::new(binary);
@@ -169,8 +211,7 @@ impl Spawned {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("THEMECHAT_DATA_DIR", data_dir.path())
             .envs(SERVER_ENV.iter().copied())
-            .envs(database_url.map(|url| ("DATABASE_URL", url)))
-            .envs(extra_env.iter().map(|(k, v)| (k, v)))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -181,7 +222,6 @@ impl Spawned {
         let stderr = child.stderr.take().ok_or("no stderr pipe")?;
         let spawned = Self {
             child,
-            _schema: schema,
             _data_dir: data_dir,
         };
 
